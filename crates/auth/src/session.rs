@@ -1,0 +1,161 @@
+//! Server-side sessions. The client holds only an opaque random token; the store keeps the
+//! session under the token's SHA-256, so a leaked cache dump does not yield usable tokens.
+
+use chrono::{DateTime, Duration as ChronoDuration, Utc};
+use kurator_domain::UserId;
+use kurator_platform::cache::SharedCache;
+use kurator_platform::CacheError;
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::fmt;
+use std::time::Duration;
+
+/// How the person proved who they are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum LoginMethod {
+    Password,
+    /// Single sign-on through a tenant's OpenID Connect provider.
+    Oidc { issuer: String },
+}
+
+/// What a login method hands over once it has verified a person.
+#[derive(Debug, Clone)]
+pub struct VerifiedIdentity {
+    pub user_id: UserId,
+    pub method: LoginMethod,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    pub user_id: UserId,
+    pub method: LoginMethod,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The bearer token. Its `Debug` form hides the value.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SessionToken(String);
+
+impl SessionToken {
+    fn generate() -> Self {
+        let mut bytes = [0u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        Self(hex::encode(bytes))
+    }
+
+    /// Accepts what a client sent; anything that is not 64 hex digits is no token of ours.
+    pub fn parse(value: &str) -> Option<Self> {
+        let value = value.trim();
+        (value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit()))
+            .then(|| Self(value.to_ascii_lowercase()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    fn storage_key(&self) -> String {
+        format!("session:{}", hex::encode(Sha256::digest(self.0.as_bytes())))
+    }
+}
+
+impl fmt::Debug for SessionToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SessionToken(…)")
+    }
+}
+
+#[derive(Clone)]
+pub struct SessionStore {
+    cache: SharedCache,
+    ttl: Duration,
+}
+
+impl SessionStore {
+    pub fn new(cache: SharedCache, ttl: Duration) -> Self {
+        Self { cache, ttl }
+    }
+
+    #[tracing::instrument(skip_all, fields(user = %identity.user_id))]
+    pub async fn create(
+        &self,
+        identity: VerifiedIdentity,
+    ) -> Result<(SessionToken, Session), CacheError> {
+        let now = Utc::now();
+        let session = Session {
+            user_id: identity.user_id,
+            method: identity.method,
+            created_at: now,
+            expires_at: now + ChronoDuration::from_std(self.ttl).unwrap_or(ChronoDuration::hours(12)),
+        };
+        let token = SessionToken::generate();
+        let value = serde_json::to_string(&session).map_err(|e| CacheError::new(e.to_string()))?;
+        self.cache.set(&token.storage_key(), &value, self.ttl).await?;
+        Ok((token, session))
+    }
+
+    /// The live session for `token`, or `None` when it is unknown, revoked or expired.
+    #[tracing::instrument(skip_all)]
+    pub async fn resolve(&self, token: &SessionToken) -> Result<Option<Session>, CacheError> {
+        let Some(value) = self.cache.get(&token.storage_key()).await? else {
+            return Ok(None);
+        };
+        let session: Session = match serde_json::from_str(&value) {
+            Ok(session) => session,
+            Err(_) => return Ok(None),
+        };
+        Ok((session.expires_at > Utc::now()).then_some(session))
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn revoke(&self, token: &SessionToken) -> Result<(), CacheError> {
+        self.cache.delete(&token.storage_key()).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kurator_platform::cache::InProcessCache;
+    use std::sync::Arc;
+
+    fn store(ttl: Duration) -> SessionStore {
+        SessionStore::new(Arc::new(InProcessCache::new()), ttl)
+    }
+
+    #[tokio::test]
+    async fn a_created_session_resolves_until_revoked() {
+        let store = store(Duration::from_secs(60));
+        let user_id = UserId::new();
+        let (token, _) = store
+            .create(VerifiedIdentity { user_id, method: LoginMethod::Password })
+            .await
+            .unwrap();
+        let session = store.resolve(&token).await.unwrap().unwrap();
+        assert_eq!(session.user_id, user_id);
+        store.revoke(&token).await.unwrap();
+        assert!(store.resolve(&token).await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn an_expired_session_does_not_resolve() {
+        let store = store(Duration::from_millis(10));
+        let (token, _) = store
+            .create(VerifiedIdentity { user_id: UserId::new(), method: LoginMethod::Password })
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        assert!(store.resolve(&token).await.unwrap().is_none());
+    }
+
+    #[test]
+    fn tokens_are_64_hex_digits_and_hidden_in_debug() {
+        let token = SessionToken::generate();
+        assert!(SessionToken::parse(token.expose()).is_some());
+        assert!(SessionToken::parse("not a token").is_none());
+        assert!(!format!("{token:?}").contains(token.expose()));
+    }
+}

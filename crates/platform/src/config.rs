@@ -1,0 +1,258 @@
+//! Configuration, layered: built-in defaults → optional TOML file → `KURATOR__…` environment
+//! variables (`KURATOR__SERVER__PORT=8080`). Secrets (database and Redis URLs) are wrapped so they
+//! never print in logs or `Debug` output.
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Environment {
+    /// The embedded default: GraphiQL on, demo data seeded, pretty logs.
+    Development,
+    /// Production: no GraphiQL, no demo data unless asked for, JSON logs.
+    Production,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub environment: Environment,
+    pub server: ServerSettings,
+    /// Where the embedded default keeps its SQLite files.
+    pub data_dir: PathBuf,
+    pub database: DatabaseSettings,
+    pub redis: RedisSettings,
+    pub auth: AuthSettings,
+    pub graphql: GraphqlSettings,
+    pub telemetry: TelemetrySettings,
+    pub demo: DemoSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    pub host: String,
+    /// `0` binds a free port (tests do this).
+    pub port: u16,
+    /// The address people open; printed at start. Defaults to `http://{host}:{port}`.
+    pub public_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// Control plane (tenants, users, memberships). Default: `{data_dir}/control.sqlite`.
+    pub control_url: Option<SecretString>,
+    /// Used only when a tenant is created (demo seeding): its database URL with `{tenant}` standing
+    /// for the tenant slug. Default: `{data_dir}/tenants/{tenant}.sqlite`. Afterwards each tenant's
+    /// URL lives in the tenant registry, so tenants may sit on different servers.
+    pub tenant_url_template: Option<SecretString>,
+    pub max_connections: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedisSettings {
+    /// When set, sessions and rate-limit counters live in Redis; otherwise in-process.
+    pub url: Option<SecretString>,
+    /// Prepended to every key, so several deployments (or test runs) can share one Redis.
+    pub key_prefix: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSettings {
+    pub session_ttl_minutes: u64,
+    /// Failed logins for one account allowed before each further attempt is slowed down.
+    pub throttle_free_attempts: u32,
+    pub throttle_base_delay_ms: u64,
+    pub throttle_max_delay_ms: u64,
+    /// How long failed attempts are remembered.
+    pub throttle_window_seconds: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GraphqlSettings {
+    pub max_depth: usize,
+    pub max_complexity: usize,
+    pub max_body_bytes: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TelemetrySettings {
+    /// OTLP/gRPC collector, e.g. `http://127.0.0.1:4317`. Traces are exported only when set.
+    pub otlp_endpoint: Option<String>,
+    pub service_name: String,
+    pub log_format: LogFormat,
+    /// `tracing` filter directives, e.g. `info,kurator=debug`.
+    pub log_filter: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemoSettings {
+    /// Seed the four demo tenants and their accounts. Default: on in development, off in production.
+    pub seed: Option<bool>,
+    /// The password every demo account gets.
+    pub password: String,
+}
+
+const DEFAULTS: &str = r#"
+environment = "development"
+data_dir = "data"
+
+[server]
+host = "127.0.0.1"
+port = 8080
+
+[database]
+max_connections = 10
+
+[redis]
+key_prefix = "kurator:"
+
+[auth]
+session_ttl_minutes = 720
+throttle_free_attempts = 3
+throttle_base_delay_ms = 500
+throttle_max_delay_ms = 8000
+throttle_window_seconds = 900
+
+[graphql]
+max_depth = 12
+max_complexity = 2000
+max_body_bytes = 262144
+
+[telemetry]
+service_name = "kurator"
+log_format = "pretty"
+log_filter = "info,sqlx=warn,sea_orm=warn"
+
+[demo]
+password = "kurator-demo"
+"#;
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {0}")]
+pub struct ConfigError(String);
+
+impl Settings {
+    /// Defaults, then `file` (when given, it must exist), then `KURATOR__…` variables.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Toml::string(DEFAULTS));
+        if let Some(path) = file {
+            if !path.exists() {
+                return Err(ConfigError(format!("file {} does not exist", path.display())));
+            }
+            figment = figment.merge(Toml::file(path));
+        }
+        figment = figment.merge(Env::prefixed("KURATOR__").split("__"));
+        figment.extract().map_err(|e| ConfigError(e.to_string()))
+    }
+
+    /// Defaults with a few values replaced; used by tests and tools.
+    pub fn defaults_with(overrides: impl Serialize) -> Result<Self, ConfigError> {
+        Figment::from(Toml::string(DEFAULTS))
+            .merge(Serialized::defaults(overrides))
+            .extract()
+            .map_err(|e| ConfigError(e.to_string()))
+    }
+
+    pub fn is_production(&self) -> bool {
+        self.environment == Environment::Production
+    }
+
+    pub fn seed_demo(&self) -> bool {
+        self.demo.seed.unwrap_or(!self.is_production())
+    }
+
+    /// The control-plane database URL, defaulting to a SQLite file in the data directory.
+    pub fn control_database_url(&self) -> String {
+        match &self.database.control_url {
+            Some(url) => url.expose_secret().to_owned(),
+            None => sqlite_url(&self.data_dir.join("control.sqlite")),
+        }
+    }
+
+    /// The database URL a new tenant gets.
+    pub fn tenant_database_url(&self, slug: &str) -> String {
+        match &self.database.tenant_url_template {
+            Some(template) => template.expose_secret().replace("{tenant}", slug),
+            None => sqlite_url(&self.data_dir.join("tenants").join(format!("{slug}.sqlite"))),
+        }
+    }
+
+    /// Whether the control plane runs on the embedded SQLite default.
+    pub fn uses_embedded_database(&self) -> bool {
+        self.control_database_url().starts_with("sqlite:")
+    }
+}
+
+fn sqlite_url(path: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", path.display())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_describe_the_embedded_default() {
+        let settings = Settings::defaults_with(serde_json::json!({})).unwrap();
+        assert_eq!(settings.environment, Environment::Development);
+        assert!(settings.seed_demo());
+        assert_eq!(settings.control_database_url(), "sqlite://data/control.sqlite?mode=rwc");
+        assert_eq!(
+            settings.tenant_database_url("fund"),
+            "sqlite://data/tenants/fund.sqlite?mode=rwc"
+        );
+        assert!(settings.redis.url.is_none());
+    }
+
+    #[test]
+    fn production_does_not_seed_demo_data_unless_asked() {
+        let settings =
+            Settings::defaults_with(serde_json::json!({"environment": "production"})).unwrap();
+        assert!(!settings.seed_demo());
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let settings = Settings::defaults_with(serde_json::json!({
+            "database": {"control_url": "postgres://kurator:hunter2@db/control"},
+            "redis": {"url": "redis://:s3cret@cache"}
+        }))
+        .unwrap();
+        let printed = format!("{settings:?}");
+        assert!(!printed.contains("hunter2"), "{printed}");
+        assert!(!printed.contains("s3cret"), "{printed}");
+    }
+
+    #[test]
+    fn a_tenant_url_template_names_the_tenant() {
+        let settings = Settings::defaults_with(serde_json::json!({
+            "database": {"tenant_url_template": "postgres://db/kurator_{tenant}"}
+        }))
+        .unwrap();
+        assert_eq!(settings.tenant_database_url("clinic"), "postgres://db/kurator_clinic");
+    }
+
+    #[test]
+    fn unknown_settings_are_rejected() {
+        let err = Settings::defaults_with(serde_json::json!({"server": {"prot": 1}})).unwrap_err();
+        assert!(err.to_string().contains("prot"), "{err}");
+    }
+}

@@ -1,0 +1,65 @@
+//! Opening databases and bringing their schema up to date.
+
+use crate::StoreError;
+use kurator_migrations::{ControlPlaneMigrator, MigratorTrait, TenantMigrator};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use std::time::Duration;
+
+/// Opens a pool on `url`. For a SQLite file URL the parent directory is created first.
+pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, StoreError> {
+    if let Some(path) = sqlite_file_path(url) {
+        if let Some(parent) = std::path::Path::new(path).parent() {
+            if !parent.as_os_str().is_empty() {
+                std::fs::create_dir_all(parent).map_err(|e| {
+                    StoreError::Database(DbErr::Custom(format!(
+                        "cannot create directory {}: {e}",
+                        parent.display()
+                    )))
+                })?;
+            }
+        }
+    }
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(max_connections)
+        .min_connections(0)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    let db = Database::connect(options).await?;
+    if url.starts_with("sqlite:") {
+        // Readers do not block the writer; the setting persists in the file.
+        db.execute_unprepared("PRAGMA journal_mode=WAL;").await?;
+    }
+    Ok(db)
+}
+
+fn sqlite_file_path(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next()?;
+    (!path.is_empty() && !path.starts_with(":memory:")).then_some(path)
+}
+
+pub async fn migrate_control_plane(db: &DatabaseConnection) -> Result<(), StoreError> {
+    ControlPlaneMigrator::up(db, None).await?;
+    Ok(())
+}
+
+pub async fn migrate_tenant(db: &DatabaseConnection) -> Result<(), StoreError> {
+    TenantMigrator::up(db, None).await?;
+    Ok(())
+}
+
+use sea_orm::ConnectionTrait as _;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_paths_are_found_in_urls() {
+        assert_eq!(sqlite_file_path("sqlite://data/control.sqlite?mode=rwc"), Some("data/control.sqlite"));
+        assert_eq!(sqlite_file_path("sqlite::memory:"), None);
+        assert_eq!(sqlite_file_path("postgres://db/x"), None);
+    }
+}

@@ -1,0 +1,8 @@
+//! The control plane: tenant registry, users, memberships.
+
+pub mod membership;
+pub mod repo;
+pub mod tenant;
+pub mod user;
+
+pub use repo::{MembershipRow, NewTenant, NewUser, TenantRow, UserRow};

@@ -1,0 +1,18 @@
+//! Kurator's storage: sea-orm entities and repositories over PostgreSQL (production) or SQLite
+//! (embedded default).
+//!
+//! Two kinds of database:
+//! - the **control plane** ([`control`]): the tenant registry, users and memberships;
+//! - one **tenant database** per organisation ([`tenant`]): case data and the audit trail. Code
+//!   that touches it goes through a [`TenantTx`], a transaction bound to one tenant, so the tenant
+//!   is in every repository function's signature.
+
+pub mod connect;
+pub mod control;
+pub mod error;
+pub mod tenant;
+pub mod tenant_tx;
+
+pub use connect::{connect, migrate_control_plane, migrate_tenant};
+pub use error::StoreError;
+pub use tenant_tx::TenantTx;

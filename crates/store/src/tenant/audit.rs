@@ -1,0 +1,106 @@
+//! The audit trail (журнал действий): append-only records of every mutation and every opening of
+//! a case card.
+
+use crate::{StoreError, TenantTx};
+use chrono::{DateTime, Utc};
+use kurator_domain::UserId;
+use sea_orm::ActiveValue::Set;
+use sea_orm::entity::prelude::*;
+use sea_orm::{QueryOrder, QuerySelect};
+
+pub mod entity {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "audit_log")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub tenant_id: Uuid,
+        pub at: DateTimeUtc,
+        pub actor_user_id: Option<Uuid>,
+        pub action: String,
+        pub entity: String,
+        pub entity_id: Option<Uuid>,
+        pub before: Option<Json>,
+        pub after: Option<Json>,
+        pub request_id: Option<String>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// One thing that happened, as the audit trail records it.
+#[derive(Debug, Clone)]
+pub struct AuditRecord {
+    pub actor: Option<UserId>,
+    pub action: &'static str,
+    pub entity: &'static str,
+    pub entity_id: Option<Uuid>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    pub request_id: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AuditEntry {
+    pub id: Uuid,
+    pub at: DateTime<Utc>,
+    pub actor: Option<UserId>,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<Uuid>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+#[tracing::instrument(skip_all, fields(action = record.action, entity = record.entity))]
+pub async fn append(tx: &TenantTx, record: AuditRecord) -> Result<(), StoreError> {
+    let model = entity::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        tenant_id: Set(tx.tenant_id().0),
+        at: Set(Utc::now()),
+        actor_user_id: Set(record.actor.map(|a| a.0)),
+        action: Set(record.action.to_owned()),
+        entity: Set(record.entity.to_owned()),
+        entity_id: Set(record.entity_id),
+        before: Set(record.before),
+        after: Set(record.after),
+        request_id: Set(record.request_id),
+    };
+    entity::Entity::insert(model).exec_without_returning(tx.conn()).await?;
+    Ok(())
+}
+
+/// The trail of one entity, oldest first.
+#[tracing::instrument(skip_all)]
+pub async fn trail_of(
+    tx: &TenantTx,
+    entity_id: Uuid,
+    limit: u64,
+) -> Result<Vec<AuditEntry>, StoreError> {
+    let rows = entity::Entity::find()
+        .filter(entity::Column::TenantId.eq(tx.tenant_id().0))
+        .filter(entity::Column::EntityId.eq(entity_id))
+        .order_by_asc(entity::Column::At)
+        .order_by_asc(entity::Column::Id)
+        .limit(limit)
+        .all(tx.conn())
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| AuditEntry {
+            id: row.id,
+            at: row.at,
+            actor: row.actor_user_id.map(UserId),
+            action: row.action,
+            entity: row.entity,
+            entity_id: row.entity_id,
+            before: row.before,
+            after: row.after,
+        })
+        .collect())
+}

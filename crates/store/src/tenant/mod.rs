@@ -1,0 +1,3 @@
+//! Tenant databases: case data and the audit trail.
+
+pub mod audit;

@@ -1,0 +1,54 @@
+//! A transaction bound to one tenant.
+//!
+//! On PostgreSQL, beginning it sets `app.tenant_id` for this transaction only
+//! (`set_config(…, true)`), which the row-level-security policies of every tenant table check. The
+//! setting dies with the transaction, so a pooled connection never carries a tenant over to the
+//! next request. Repositories also filter on [`TenantTx::tenant_id`] explicitly: isolation holds
+//! even on SQLite, which has no row-level security.
+
+use crate::StoreError;
+use kurator_domain::TenantId;
+use kurator_migrations::APP_TENANT_SETTING;
+use sea_orm::{
+    ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, Statement,
+    TransactionTrait,
+};
+
+pub struct TenantTx {
+    tx: DatabaseTransaction,
+    tenant_id: TenantId,
+}
+
+impl TenantTx {
+    pub async fn begin(db: &DatabaseConnection, tenant_id: TenantId) -> Result<Self, StoreError> {
+        let tx = db.begin().await?;
+        if tx.get_database_backend() == DatabaseBackend::Postgres {
+            tx.execute_raw(Statement::from_sql_and_values(
+                DatabaseBackend::Postgres,
+                "SELECT set_config($1, $2, true)",
+                [APP_TENANT_SETTING.into(), tenant_id.0.to_string().into()],
+            ))
+            .await?;
+        }
+        Ok(Self { tx, tenant_id })
+    }
+
+    pub fn tenant_id(&self) -> TenantId {
+        self.tenant_id
+    }
+
+    /// The connection to run statements on; every statement must still filter on the tenant.
+    pub fn conn(&self) -> &DatabaseTransaction {
+        &self.tx
+    }
+
+    pub async fn commit(self) -> Result<(), StoreError> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn rollback(self) -> Result<(), StoreError> {
+        self.tx.rollback().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,19 @@
+//! Database migrations for Kurator, in two sets:
+//!
+//! - [`ControlPlaneMigrator`]: the control plane — tenants (the tenant registry), users,
+//!   memberships and roles.
+//! - [`TenantMigrator`]: one tenant's database — case data and its audit trail. Every table
+//!   carries `tenant_id`; on PostgreSQL row-level security is enabled *and forced* on each, so even
+//!   the table owner sees only the rows of the tenant set for the current transaction.
+//!
+//! Files are named `mYYYYMMDD_HHMMSS_what.rs`; a published migration is never edited.
+
+pub use sea_orm_migration::prelude::*;
+
+mod control;
+mod rls;
+mod tenant;
+
+pub use control::ControlPlaneMigrator;
+pub use rls::{APP_TENANT_SETTING, enable_tenant_rls};
+pub use tenant::TenantMigrator;

@@ -1,0 +1,27 @@
+//! Row-level security for tenant tables on PostgreSQL.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
+
+/// The transaction-local setting that names the tenant a transaction works for. The application
+/// sets it with `set_config('app.tenant_id', $1, true)` at the start of every tenant transaction.
+pub const APP_TENANT_SETTING: &str = "app.tenant_id";
+
+/// Enables and forces row-level security on `table` with one policy: a row is visible and
+/// writable only when its `tenant_id` equals the transaction's tenant setting. Without the
+/// setting no row matches. A no-op on SQLite, where each tenant has its own database file.
+pub async fn enable_tenant_rls(manager: &SchemaManager<'_>, table: &str) -> Result<(), DbErr> {
+    if manager.get_database_backend() != DatabaseBackend::Postgres {
+        return Ok(());
+    }
+    let condition =
+        format!("tenant_id = NULLIF(current_setting('{APP_TENANT_SETTING}', true), '')::uuid");
+    let sql = format!(
+        "ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;
+         ALTER TABLE {table} FORCE ROW LEVEL SECURITY;
+         CREATE POLICY {table}_tenant_isolation ON {table}
+             USING ({condition}) WITH CHECK ({condition});"
+    );
+    manager.get_connection().execute_unprepared(&sql).await?;
+    Ok(())
+}

@@ -1,0 +1,14 @@
+//! Tenant-database migrations. Run once per tenant database.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_audit_log;
+
+pub struct TenantMigrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for TenantMigrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261122_000001_audit_log::Migration)]
+    }
+}

@@ -1,0 +1,192 @@
+//! Building and running the application: connect, migrate, seed, open tenant runtimes, bind.
+
+use crate::graphql::{self, REQUEST_ID_HEADER};
+use crate::state::{AppState, Services};
+use crate::{demo, http};
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, Request};
+use axum::routing::get;
+use kurator_auth::{LoginThrottle, PasswordLogin, SessionStore};
+use kurator_casework::TenantRegistry;
+use kurator_platform::Settings;
+use kurator_platform::cache::{InProcessCache, RedisCache, SharedCache};
+use kurator_store::control::repo;
+use secrecy::ExposeSecret;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+    port: u16,
+}
+
+impl Application {
+    #[tracing::instrument(name = "startup", skip_all)]
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let cache: SharedCache = match &settings.redis.url {
+            Some(url) => {
+                Arc::new(RedisCache::connect(url.expose_secret(), &settings.redis.key_prefix).await?)
+            }
+            None => Arc::new(InProcessCache::new()),
+        };
+
+        let control =
+            kurator_store::connect(&settings.control_database_url(), settings.database.max_connections)
+                .await?;
+        kurator_store::migrate_control_plane(&control).await?;
+        if settings.seed_demo() {
+            let created = demo::seed(&control, &settings).await?;
+            if created > 0 {
+                tracing::info!(accounts = created, "seeded demo organisations and accounts");
+            }
+        }
+        let tenants = TenantRegistry::open_all(
+            repo::list_tenants(&control).await?,
+            settings.database.max_connections,
+        )
+        .await?;
+
+        let auth = &settings.auth;
+        let sessions =
+            SessionStore::new(cache.clone(), Duration::from_secs(auth.session_ttl_minutes * 60));
+        let throttle = LoginThrottle::new(
+            cache.clone(),
+            auth.throttle_free_attempts,
+            Duration::from_millis(auth.throttle_base_delay_ms),
+            Duration::from_millis(auth.throttle_max_delay_ms),
+            Duration::from_secs(auth.throttle_window_seconds),
+        );
+        let password_login = PasswordLogin::new(control.clone(), sessions.clone(), throttle)?;
+
+        let schema = graphql::build_schema(
+            settings.graphql.max_depth,
+            settings.graphql.max_complexity,
+            settings.is_production(),
+        );
+        let state = AppState {
+            inner: Arc::new(Services { settings, control, tenants, cache, sessions, password_login }),
+            schema,
+        };
+        let router = router(state.clone());
+
+        let server = &state.inner.settings.server;
+        let listener = TcpListener::bind((server.host.as_str(), server.port)).await?;
+        let port = listener.local_addr()?.port();
+        Ok(Self { listener, router, state, port })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// The address people open.
+    pub fn url(&self) -> String {
+        let server = &self.state.inner.settings.server;
+        server
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}:{}", server.host, self.port))
+    }
+
+    /// What the run command prints: where to open Kurator and, with demo data, how to sign in.
+    pub fn banner(&self) -> String {
+        let settings = &self.state.inner.settings;
+        let mut text = format!(
+            "Kurator работает / is running: {url}/graphql\n  готовность / readiness: {url}/health/ready\n",
+            url = self.url()
+        );
+        if settings.seed_demo() {
+            if let Ok(data) = demo::demo_data() {
+                text.push_str(&format!(
+                    "\nДемо-учётные записи / demo accounts (пароль / password: {}):\n",
+                    settings.demo.password
+                ));
+                text.push_str(&format!("  {:<28} platform_admin\n", data.platform_admin.login));
+                for tenant in &data.tenant {
+                    for account in &tenant.accounts {
+                        let role = account.role.as_deref().unwrap_or_default();
+                        text.push_str(&format!("  {:<28} {role:<14} {}\n", account.login, tenant.slug));
+                    }
+                }
+            }
+        }
+        text
+    }
+
+    /// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown_signal()).await
+    }
+}
+
+fn router(state: AppState) -> Router {
+    let production = state.inner.settings.is_production();
+    let body_limit = state.inner.settings.graphql.max_body_bytes;
+    let graphql_route = if production {
+        axum::routing::post(graphql::graphql_post)
+    } else {
+        get(graphql::graphiql).post(graphql::graphql_post)
+    };
+    let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
+    Router::new()
+        .route("/graphql", graphql_route)
+        .route("/health/live", get(http::health::live))
+        .route("/health/ready", get(http::health::ready))
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(CatchPanicLayer::new())
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+            let request_id = request
+                .headers()
+                .get(REQUEST_ID_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            tracing::info_span!(
+                "request",
+                method = %request.method(),
+                path = %request.uri().path(),
+                request_id = %request_id,
+            )
+        }))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %err, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,35 @@
+//! The per-request context every resolver reads: who is calling, for which tenant, under which
+//! request id. Built once in the HTTP handler from the `Authorization: Bearer …` and
+//! `X-Kurator-Tenant` headers.
+
+use crate::graphql::error::{ApiError, ApiResult};
+use kurator_auth::SessionToken;
+use kurator_domain::{Role, TenantSlug};
+use kurator_store::control::{MembershipRow, UserRow};
+
+#[derive(Clone)]
+pub struct Caller {
+    pub user: UserRow,
+    pub memberships: Vec<MembershipRow>,
+    pub token: SessionToken,
+}
+
+impl Caller {
+    pub fn roles_in(&self, tenant: kurator_domain::TenantId) -> Vec<Role> {
+        self.memberships.iter().filter(|m| m.tenant_id == tenant).map(|m| m.role).collect()
+    }
+}
+
+#[derive(Clone)]
+pub struct RequestContext {
+    pub request_id: String,
+    pub caller: Option<Caller>,
+    /// The tenant named by the `X-Kurator-Tenant` header, if any and if well-formed.
+    pub tenant: Option<TenantSlug>,
+}
+
+impl RequestContext {
+    pub fn caller(&self) -> ApiResult<&Caller> {
+        self.caller.as_ref().ok_or_else(ApiError::unauthenticated)
+    }
+}

@@ -1,0 +1,121 @@
+//! The one public GraphQL schema and its HTTP handler.
+
+pub mod account;
+pub mod context;
+pub mod error;
+
+use crate::AppState;
+use crate::graphql::context::{Caller, RequestContext};
+use crate::graphql::error::{ApiError, ErrorCode};
+use async_graphql::http::GraphiQLSource;
+use async_graphql::{EmptySubscription, MergedObject, Schema, ServerError};
+use async_graphql_axum::rejection::GraphQLRejection;
+use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{Html, IntoResponse};
+use kurator_auth::SessionToken;
+use kurator_domain::TenantSlug;
+use kurator_store::control::repo;
+
+#[derive(MergedObject, Default)]
+pub struct Query(account::AccountQuery);
+
+#[derive(MergedObject, Default)]
+pub struct Mutation(account::AccountMutation);
+
+pub type KuratorSchema = Schema<Query, Mutation, EmptySubscription>;
+
+pub const TENANT_HEADER: &str = "x-kurator-tenant";
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+pub fn build_schema(max_depth: usize, max_complexity: usize, production: bool) -> KuratorSchema {
+    let builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .limit_depth(max_depth)
+        .limit_complexity(max_complexity)
+        .limit_recursive_depth(max_depth * 2)
+        .limit_directives(16);
+    let builder = if production { builder.disable_introspection() } else { builder };
+    builder.finish()
+}
+
+/// GraphiQL, for exploring the schema outside production.
+pub async fn graphiql() -> impl IntoResponse {
+    Html(GraphiQLSource::build().endpoint("/graphql").finish())
+}
+
+#[tracing::instrument(name = "graphql", skip_all, fields(request_id))]
+pub async fn graphql_post(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    request: Result<GraphQLRequest, GraphQLRejection>,
+) -> GraphQLResponse {
+    let request_id = headers
+        .get(REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    tracing::Span::current().record("request_id", request_id.as_str());
+
+    let request = match request {
+        Ok(request) => request.into_inner(),
+        Err(rejection) => {
+            let message = format!("Некорректный запрос: {}", rejection.0);
+            let error = ServerError::new(message, None);
+            return finish(async_graphql::Response::from_errors(vec![error]), &request_id);
+        }
+    };
+
+    let caller = match resolve_caller(&state, &headers).await {
+        Ok(caller) => caller,
+        Err(err) => {
+            let error = async_graphql::Error::from(err).into_server_error(Default::default());
+            return finish(async_graphql::Response::from_errors(vec![error]), &request_id);
+        }
+    };
+    let tenant = headers
+        .get(TENANT_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| TenantSlug::parse(v).ok());
+    let context = RequestContext { request_id: request_id.clone(), caller, tenant };
+    let response = state.schema.execute(request.data(context).data(state.clone())).await;
+    finish(response, &request_id)
+}
+
+/// Gives every error a code (parse, validation and limit errors come from the GraphQL engine
+/// without one: they are the client's mistake) and adds the request id.
+fn finish(mut response: async_graphql::Response, request_id: &str) -> GraphQLResponse {
+    for error in &mut response.errors {
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        if extensions.get("code").is_none() {
+            extensions.set("code", ErrorCode::BadUserInput.as_str());
+        }
+    }
+    response.extensions.insert("requestId".into(), async_graphql::Value::from(request_id));
+    response.into()
+}
+
+/// The signed-in person behind the bearer token, if any. A missing, malformed, unknown or expired
+/// token means an anonymous caller; resolvers that need one answer `UNAUTHENTICATED`.
+async fn resolve_caller(state: &AppState, headers: &HeaderMap) -> Result<Option<Caller>, ApiError> {
+    let Some(token) = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .and_then(SessionToken::parse)
+    else {
+        return Ok(None);
+    };
+    let services = &state.inner;
+    let Some(session) = services.sessions.resolve(&token).await? else {
+        return Ok(None);
+    };
+    let Some(user) = repo::find_user(&services.control, session.user_id).await? else {
+        return Ok(None);
+    };
+    if !user.is_active {
+        return Ok(None);
+    }
+    let memberships = repo::memberships_of(&services.control, user.id).await?;
+    Ok(Some(Caller { user, memberships, token }))
+}

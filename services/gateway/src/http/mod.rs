@@ -1,0 +1,3 @@
+//! Plain HTTP endpoints beside GraphQL.
+
+pub mod health;
