@@ -36,7 +36,9 @@ pub fn hash_password(password: &str) -> Result<String, PasswordLoginError> {
 }
 
 fn verify(password: &str, hash: &str) -> bool {
-    Argon2::default().verify_password(password.as_bytes(), hash).is_ok()
+    Argon2::default()
+        .verify_password(password.as_bytes(), hash)
+        .is_ok()
 }
 
 /// Longest password accepted; longer input is refused before any hashing work.
@@ -57,7 +59,12 @@ impl PasswordLogin {
         throttle: LoginThrottle,
     ) -> Result<Self, PasswordLoginError> {
         let dummy_hash = hash_password("kurator: an account that does not exist")?;
-        Ok(Self { control, sessions, throttle, dummy_hash })
+        Ok(Self {
+            control,
+            sessions,
+            throttle,
+            dummy_hash,
+        })
     }
 
     #[tracing::instrument(skip_all)]
@@ -75,7 +82,10 @@ impl PasswordLogin {
         let failures = self.throttle.failures(&throttle_key).await?;
         let delay = self.throttle.delay_for(failures);
         if !delay.is_zero() {
-            tracing::info!(delay_ms = delay.as_millis() as u64, "login slowed down after failures");
+            tracing::info!(
+                delay_ms = delay.as_millis() as u64,
+                "login slowed down after failures"
+            );
             tokio::time::sleep(delay).await;
         }
 
@@ -88,7 +98,10 @@ impl PasswordLogin {
             .filter(|u| u.is_active)
             .and_then(|u| u.password_hash.clone())
             .unwrap_or_else(|| self.dummy_hash.clone());
-        let password = password.chars().take(MAX_PASSWORD_LEN + 1).collect::<String>();
+        let password = password
+            .chars()
+            .take(MAX_PASSWORD_LEN + 1)
+            .collect::<String>();
         let matches = password.len() <= MAX_PASSWORD_LEN
             && tokio::task::spawn_blocking(move || verify(&password, &hash))
                 .await
@@ -104,7 +117,10 @@ impl PasswordLogin {
         self.throttle.reset(&throttle_key).await?;
         let issued = self
             .sessions
-            .create(VerifiedIdentity { user_id: verified.id, method: LoginMethod::Password })
+            .create(VerifiedIdentity {
+                user_id: verified.id,
+                method: LoginMethod::Password,
+            })
             .await?;
         tracing::info!(user = %verified.id, "signed in");
         Ok(issued)

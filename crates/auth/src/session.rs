@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use kurator_domain::UserId;
-use kurator_platform::cache::SharedCache;
 use kurator_platform::CacheError;
+use kurator_platform::cache::SharedCache;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -17,7 +17,9 @@ use std::time::Duration;
 pub enum LoginMethod {
     Password,
     /// Single sign-on through a tenant's OpenID Connect provider.
-    Oidc { issuer: String },
+    Oidc {
+        issuer: String,
+    },
 }
 
 /// What a login method hands over once it has verified a person.
@@ -89,11 +91,14 @@ impl SessionStore {
             user_id: identity.user_id,
             method: identity.method,
             created_at: now,
-            expires_at: now + ChronoDuration::from_std(self.ttl).unwrap_or(ChronoDuration::hours(12)),
+            expires_at: now
+                + ChronoDuration::from_std(self.ttl).unwrap_or(ChronoDuration::hours(12)),
         };
         let token = SessionToken::generate();
         let value = serde_json::to_string(&session).map_err(|e| CacheError::new(e.to_string()))?;
-        self.cache.set(&token.storage_key(), &value, self.ttl).await?;
+        self.cache
+            .set(&token.storage_key(), &value, self.ttl)
+            .await?;
         Ok((token, session))
     }
 
@@ -131,7 +136,10 @@ mod tests {
         let store = store(Duration::from_secs(60));
         let user_id = UserId::new();
         let (token, _) = store
-            .create(VerifiedIdentity { user_id, method: LoginMethod::Password })
+            .create(VerifiedIdentity {
+                user_id,
+                method: LoginMethod::Password,
+            })
             .await
             .unwrap();
         let session = store.resolve(&token).await.unwrap().unwrap();
@@ -144,7 +152,10 @@ mod tests {
     async fn an_expired_session_does_not_resolve() {
         let store = store(Duration::from_millis(10));
         let (token, _) = store
-            .create(VerifiedIdentity { user_id: UserId::new(), method: LoginMethod::Password })
+            .create(VerifiedIdentity {
+                user_id: UserId::new(),
+                method: LoginMethod::Password,
+            })
             .await
             .unwrap();
         tokio::time::sleep(Duration::from_millis(30)).await;

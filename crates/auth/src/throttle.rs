@@ -4,8 +4,8 @@
 //! itself tells an attacker nothing. After the free attempts, each further attempt waits
 //! `base · 2^(extra failures)` up to a ceiling, before the password is even checked.
 
-use kurator_platform::cache::SharedCache;
 use kurator_platform::CacheError;
+use kurator_platform::cache::SharedCache;
 use sha2::{Digest, Sha256};
 use std::time::Duration;
 
@@ -26,11 +26,20 @@ impl LoginThrottle {
         max_delay: Duration,
         window: Duration,
     ) -> Self {
-        Self { cache, free_attempts, base_delay, max_delay, window }
+        Self {
+            cache,
+            free_attempts,
+            base_delay,
+            max_delay,
+            window,
+        }
     }
 
     fn key(login: &str) -> String {
-        format!("login-failures:{}", hex::encode(Sha256::digest(login.as_bytes())))
+        format!(
+            "login-failures:{}",
+            hex::encode(Sha256::digest(login.as_bytes()))
+        )
     }
 
     /// The wait owed before another attempt for `login`, given `failures` recent failures.
@@ -39,7 +48,9 @@ impl LoginThrottle {
         if extra == 0 {
             return Duration::ZERO;
         }
-        let factor = 1u32.checked_shl((extra - 1).min(16) as u32).unwrap_or(u32::MAX);
+        let factor = 1u32
+            .checked_shl((extra - 1).min(16) as u32)
+            .unwrap_or(u32::MAX);
         self.base_delay.saturating_mul(factor).min(self.max_delay)
     }
 

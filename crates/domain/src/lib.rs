@@ -3,9 +3,9 @@
 //! returns a `Result`, so an invalid value cannot exist past the boundary.
 
 pub mod ids;
+pub mod login;
 pub mod role;
 pub mod tenant;
-pub mod login;
 
 pub use ids::{TenantId, UserId};
 pub use login::LoginName;
@@ -22,6 +22,9 @@ pub struct InvalidInput {
 
 impl InvalidInput {
     pub fn new(field: &'static str, message: impl Into<String>) -> Self {
-        Self { field, message: message.into() }
+        Self {
+            field,
+            message: message.into(),
+        }
     }
 }

@@ -43,7 +43,10 @@ mod tests {
 
     #[test]
     fn logins_are_normalised() {
-        assert_eq!(LoginName::parse("  Fund.Curator ").unwrap().as_str(), "fund.curator");
+        assert_eq!(
+            LoginName::parse("  Fund.Curator ").unwrap().as_str(),
+            "fund.curator"
+        );
     }
 
     #[test]

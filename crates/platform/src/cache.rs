@@ -52,7 +52,9 @@ impl InProcessCache {
     }
 
     fn live(entry: Option<&(String, Instant)>) -> Option<&String> {
-        entry.filter(|(_, expires)| *expires > Instant::now()).map(|(value, _)| value)
+        entry
+            .filter(|(_, expires)| *expires > Instant::now())
+            .map(|(value, _)| value)
     }
 }
 
@@ -106,7 +108,10 @@ impl RedisCache {
     pub async fn connect(url: &str, prefix: &str) -> Result<Self, CacheError> {
         let client = redis::Client::open(url)?;
         let connection = redis::aio::ConnectionManager::new(client).await?;
-        Ok(Self { connection, prefix: prefix.to_owned() })
+        Ok(Self {
+            connection,
+            prefix: prefix.to_owned(),
+        })
     }
 
     fn key(&self, key: &str) -> String {
@@ -166,7 +171,10 @@ mod tests {
     #[tokio::test]
     async fn in_process_entries_expire() {
         let cache = InProcessCache::new();
-        cache.set("a", "1", Duration::from_millis(20)).await.unwrap();
+        cache
+            .set("a", "1", Duration::from_millis(20))
+            .await
+            .unwrap();
         assert_eq!(cache.get("a").await.unwrap().as_deref(), Some("1"));
         tokio::time::sleep(Duration::from_millis(40)).await;
         assert_eq!(cache.get("a").await.unwrap(), None);
@@ -175,9 +183,18 @@ mod tests {
     #[tokio::test]
     async fn in_process_counters_count_within_their_window() {
         let cache = InProcessCache::new();
-        assert_eq!(cache.increment("n", Duration::from_secs(60)).await.unwrap(), 1);
-        assert_eq!(cache.increment("n", Duration::from_secs(60)).await.unwrap(), 2);
+        assert_eq!(
+            cache.increment("n", Duration::from_secs(60)).await.unwrap(),
+            1
+        );
+        assert_eq!(
+            cache.increment("n", Duration::from_secs(60)).await.unwrap(),
+            2
+        );
         cache.delete("n").await.unwrap();
-        assert_eq!(cache.increment("n", Duration::from_secs(60)).await.unwrap(), 1);
+        assert_eq!(
+            cache.increment("n", Duration::from_secs(60)).await.unwrap(),
+            1
+        );
     }
 }

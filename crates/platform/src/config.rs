@@ -155,7 +155,10 @@ impl Settings {
         let mut figment = Figment::from(Toml::string(DEFAULTS));
         if let Some(path) = file {
             if !path.exists() {
-                return Err(ConfigError(format!("file {} does not exist", path.display())));
+                return Err(ConfigError(format!(
+                    "file {} does not exist",
+                    path.display()
+                )));
             }
             figment = figment.merge(Toml::file(path));
         }
@@ -214,7 +217,10 @@ mod tests {
         let settings = Settings::defaults_with(serde_json::json!({})).unwrap();
         assert_eq!(settings.environment, Environment::Development);
         assert!(settings.seed_demo());
-        assert_eq!(settings.control_database_url(), "sqlite://data/control.sqlite?mode=rwc");
+        assert_eq!(
+            settings.control_database_url(),
+            "sqlite://data/control.sqlite?mode=rwc"
+        );
         assert_eq!(
             settings.tenant_database_url("fund"),
             "sqlite://data/tenants/fund.sqlite?mode=rwc"
@@ -247,7 +253,10 @@ mod tests {
             "database": {"tenant_url_template": "postgres://db/kurator_{tenant}"}
         }))
         .unwrap();
-        assert_eq!(settings.tenant_database_url("clinic"), "postgres://db/kurator_clinic");
+        assert_eq!(
+            settings.tenant_database_url("clinic"),
+            "postgres://db/kurator_clinic"
+        );
     }
 
     #[test]

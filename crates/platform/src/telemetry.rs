@@ -45,7 +45,9 @@ pub fn init(settings: &TelemetrySettings) -> anyhow::Result<TelemetryGuard> {
             let provider = SdkTracerProvider::builder()
                 .with_batch_exporter(exporter)
                 .with_resource(
-                    Resource::builder().with_service_name(settings.service_name.clone()).build(),
+                    Resource::builder()
+                        .with_service_name(settings.service_name.clone())
+                        .build(),
                 )
                 .build();
             let tracer = provider.tracer("kurator");

@@ -35,7 +35,9 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
 }
 
 fn sqlite_file_path(url: &str) -> Option<&str> {
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next()?;
     (!path.is_empty() && !path.starts_with(":memory:")).then_some(path)
 }
@@ -58,7 +60,10 @@ mod tests {
 
     #[test]
     fn sqlite_paths_are_found_in_urls() {
-        assert_eq!(sqlite_file_path("sqlite://data/control.sqlite?mode=rwc"), Some("data/control.sqlite"));
+        assert_eq!(
+            sqlite_file_path("sqlite://data/control.sqlite?mode=rwc"),
+            Some("data/control.sqlite")
+        );
         assert_eq!(sqlite_file_path("sqlite::memory:"), None);
         assert_eq!(sqlite_file_path("postgres://db/x"), None);
     }

@@ -9,6 +9,8 @@ pub struct ControlPlaneMigrator;
 #[async_trait::async_trait]
 impl MigratorTrait for ControlPlaneMigrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261122_000001_tenants_users_memberships::Migration)]
+        vec![Box::new(
+            m20261122_000001_tenants_users_memberships::Migration,
+        )]
     }
 }

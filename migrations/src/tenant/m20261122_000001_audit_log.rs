@@ -71,11 +71,16 @@ impl MigrationTrait for Migration {
                  BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;"
             }
         };
-        manager.get_connection().execute_unprepared(append_only).await?;
+        manager
+            .get_connection()
+            .execute_unprepared(append_only)
+            .await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(AuditLog::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(AuditLog::Table).to_owned())
+            .await
     }
 }

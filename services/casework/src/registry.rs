@@ -15,12 +15,17 @@ pub struct TenantRegistry {
 
 impl TenantRegistry {
     /// Opens a runtime for every tenant in the registry.
-    pub async fn open_all(tenants: Vec<TenantRow>, max_connections: u32) -> Result<Self, StoreError> {
+    pub async fn open_all(
+        tenants: Vec<TenantRow>,
+        max_connections: u32,
+    ) -> Result<Self, StoreError> {
         let mut registry = Self::default();
         for tenant in tenants {
             let runtime = Arc::new(TenantRuntime::open(tenant, max_connections).await?);
             registry.by_id.insert(runtime.tenant().id, runtime.clone());
-            registry.by_slug.insert(runtime.tenant().slug.clone(), runtime);
+            registry
+                .by_slug
+                .insert(runtime.tenant().slug.clone(), runtime);
         }
         Ok(registry)
     }

@@ -31,15 +31,17 @@ impl Application {
     #[tracing::instrument(name = "startup", skip_all)]
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let cache: SharedCache = match &settings.redis.url {
-            Some(url) => {
-                Arc::new(RedisCache::connect(url.expose_secret(), &settings.redis.key_prefix).await?)
-            }
+            Some(url) => Arc::new(
+                RedisCache::connect(url.expose_secret(), &settings.redis.key_prefix).await?,
+            ),
             None => Arc::new(InProcessCache::new()),
         };
 
-        let control =
-            kurator_store::connect(&settings.control_database_url(), settings.database.max_connections)
-                .await?;
+        let control = kurator_store::connect(
+            &settings.control_database_url(),
+            settings.database.max_connections,
+        )
+        .await?;
         kurator_store::migrate_control_plane(&control).await?;
         if settings.seed_demo() {
             let created = demo::seed(&control, &settings).await?;
@@ -54,8 +56,10 @@ impl Application {
         .await?;
 
         let auth = &settings.auth;
-        let sessions =
-            SessionStore::new(cache.clone(), Duration::from_secs(auth.session_ttl_minutes * 60));
+        let sessions = SessionStore::new(
+            cache.clone(),
+            Duration::from_secs(auth.session_ttl_minutes * 60),
+        );
         let throttle = LoginThrottle::new(
             cache.clone(),
             auth.throttle_free_attempts,
@@ -71,7 +75,14 @@ impl Application {
             settings.is_production(),
         );
         let state = AppState {
-            inner: Arc::new(Services { settings, control, tenants, cache, sessions, password_login }),
+            inner: Arc::new(Services {
+                settings,
+                control,
+                tenants,
+                cache,
+                sessions,
+                password_login,
+            }),
             schema,
         };
         let router = router(state.clone());
@@ -79,7 +90,12 @@ impl Application {
         let server = &state.inner.settings.server;
         let listener = TcpListener::bind((server.host.as_str(), server.port)).await?;
         let port = listener.local_addr()?.port();
-        Ok(Self { listener, router, state, port })
+        Ok(Self {
+            listener,
+            router,
+            state,
+            port,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -112,11 +128,17 @@ impl Application {
                     "\nДемо-учётные записи / demo accounts (пароль / password: {}):\n",
                     settings.demo.password
                 ));
-                text.push_str(&format!("  {:<28} platform_admin\n", data.platform_admin.login));
+                text.push_str(&format!(
+                    "  {:<28} platform_admin\n",
+                    data.platform_admin.login
+                ));
                 for tenant in &data.tenant {
                     for account in &tenant.accounts {
                         let role = account.role.as_deref().unwrap_or_default();
-                        text.push_str(&format!("  {:<28} {role:<14} {}\n", account.login, tenant.slug));
+                        text.push_str(&format!(
+                            "  {:<28} {role:<14} {}\n",
+                            account.login, tenant.slug
+                        ));
                     }
                 }
             }
@@ -126,7 +148,9 @@ impl Application {
 
     /// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown_signal()).await
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
     }
 }
 
@@ -146,19 +170,21 @@ fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(CatchPanicLayer::new())
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
-        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
-            let request_id = request
-                .headers()
-                .get(REQUEST_ID_HEADER)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default();
-            tracing::info_span!(
-                "request",
-                method = %request.method(),
-                path = %request.uri().path(),
-                request_id = %request_id,
-            )
-        }))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+                let request_id = request
+                    .headers()
+                    .get(REQUEST_ID_HEADER)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default();
+                tracing::info_span!(
+                    "request",
+                    method = %request.method(),
+                    path = %request.uri().path(),
+                    request_id = %request_id,
+                )
+            }),
+        )
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)
 }

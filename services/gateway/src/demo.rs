@@ -58,7 +58,8 @@ pub fn demo_data() -> Result<DemoData, SeedError> {
 #[tracing::instrument(skip_all)]
 pub async fn seed(control: &DatabaseConnection, settings: &Settings) -> Result<usize, SeedError> {
     let data = demo_data()?;
-    let hash = hash_password(&settings.demo.password).map_err(|e| SeedError::Data(e.to_string()))?;
+    let hash =
+        hash_password(&settings.demo.password).map_err(|e| SeedError::Data(e.to_string()))?;
     let tx = control.begin().await?;
     let mut created = 0;
 
@@ -137,9 +138,18 @@ mod tests {
         let slugs: Vec<_> = data.tenant.iter().map(|t| t.slug.as_str()).collect();
         assert_eq!(slugs, ["fund", "volunteers", "state_centre", "clinic"]);
         for tenant in &data.tenant {
-            for role in [Role::OrgAdmin, Role::Supervisor, Role::Curator, Role::Specialist, Role::Methodologist] {
+            for role in [
+                Role::OrgAdmin,
+                Role::Supervisor,
+                Role::Curator,
+                Role::Specialist,
+                Role::Methodologist,
+            ] {
                 assert!(
-                    tenant.accounts.iter().any(|a| a.role.as_deref() == Some(role.as_str())),
+                    tenant
+                        .accounts
+                        .iter()
+                        .any(|a| a.role.as_deref() == Some(role.as_str())),
                     "{} lacks {role}",
                     tenant.slug
                 );

@@ -7,7 +7,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "kurator", version, about = "Kurator — ведение случая / case management")]
+#[command(
+    name = "kurator",
+    version,
+    about = "Kurator — ведение случая / case management"
+)]
 struct Cli {
     /// A TOML configuration file, layered over the built-in defaults and under `KURATOR__…`
     /// environment variables.

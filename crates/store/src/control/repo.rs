@@ -122,7 +122,11 @@ pub async fn insert_tenant(
         time_zone: Set(new.time_zone.to_owned()),
         created_at: Set(Utc::now()),
     };
-    tenant_row(tenant::Entity::insert(model).exec_with_returning(db).await?)
+    tenant_row(
+        tenant::Entity::insert(model)
+            .exec_with_returning(db)
+            .await?,
+    )
 }
 
 #[tracing::instrument(skip_all)]
@@ -138,12 +142,18 @@ pub async fn find_user_by_login(
 }
 
 #[tracing::instrument(skip_all, fields(user = %id))]
-pub async fn find_user(db: &impl ConnectionTrait, id: UserId) -> Result<Option<UserRow>, StoreError> {
+pub async fn find_user(
+    db: &impl ConnectionTrait,
+    id: UserId,
+) -> Result<Option<UserRow>, StoreError> {
     Ok(user::Entity::find_by_id(id.0).one(db).await?.map(user_row))
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn insert_user(db: &impl ConnectionTrait, new: NewUser<'_>) -> Result<UserRow, StoreError> {
+pub async fn insert_user(
+    db: &impl ConnectionTrait,
+    new: NewUser<'_>,
+) -> Result<UserRow, StoreError> {
     let model = user::ActiveModel {
         id: Set(UserId::new().0),
         login: Set(new.login.as_str().to_owned()),
@@ -154,7 +164,9 @@ pub async fn insert_user(db: &impl ConnectionTrait, new: NewUser<'_>) -> Result<
         version: Set(1),
         created_at: Set(Utc::now()),
     };
-    Ok(user_row(user::Entity::insert(model).exec_with_returning(db).await?))
+    Ok(user_row(
+        user::Entity::insert(model).exec_with_returning(db).await?,
+    ))
 }
 
 #[tracing::instrument(skip_all, fields(user = %user_id, tenant = %tenant_id, role = %role))]
@@ -170,7 +182,9 @@ pub async fn insert_membership(
         role: Set(role.as_str().to_owned()),
         created_at: Set(Utc::now()),
     };
-    membership::Entity::insert(model).exec_without_returning(db).await?;
+    membership::Entity::insert(model)
+        .exec_without_returning(db)
+        .await?;
     Ok(())
 }
 
@@ -188,7 +202,10 @@ pub async fn memberships_of(
         .map(|row| {
             let role = Role::parse(&row.role)
                 .map_err(|e| StoreError::Conflict(format!("stored role is invalid: {e}")))?;
-            Ok(MembershipRow { tenant_id: TenantId(row.tenant_id), role })
+            Ok(MembershipRow {
+                tenant_id: TenantId(row.tenant_id),
+                role,
+            })
         })
         .collect()
 }

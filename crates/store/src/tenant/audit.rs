@@ -71,7 +71,9 @@ pub async fn append(tx: &TenantTx, record: AuditRecord) -> Result<(), StoreError
         after: Set(record.after),
         request_id: Set(record.request_id),
     };
-    entity::Entity::insert(model).exec_without_returning(tx.conn()).await?;
+    entity::Entity::insert(model)
+        .exec_without_returning(tx.conn())
+        .await?;
     Ok(())
 }
 

@@ -121,7 +121,10 @@ impl AccountQuery {
             .into_iter()
             .filter(|runtime| {
                 caller.user.is_platform_admin
-                    || caller.memberships.iter().any(|m| m.tenant_id == runtime.tenant().id)
+                    || caller
+                        .memberships
+                        .iter()
+                        .any(|m| m.tenant_id == runtime.tenant().id)
             })
             .map(|runtime| Tenant::from(runtime.tenant()))
             .collect();
@@ -143,8 +146,12 @@ impl AccountMutation {
         if login.len() > 256 || password.len() > MAX_PASSWORD_LEN {
             return Err(ApiError::invalid_credentials().into());
         }
-        let (token, session) =
-            state.inner.password_login.login(&login, &password).await.map_err(|err| match err {
+        let (token, session) = state
+            .inner
+            .password_login
+            .login(&login, &password)
+            .await
+            .map_err(|err| match err {
                 PasswordLoginError::InvalidCredentials => ApiError::invalid_credentials(),
                 other => ApiError::internal(&other),
             })?;
@@ -153,7 +160,11 @@ impl AccountMutation {
             .map_err(ApiError::from)?
             .ok_or_else(ApiError::invalid_credentials)?;
         let me = me_of(state, &user).await?;
-        Ok(LoginPayload { token: token.expose().to_owned(), expires_at: session.expires_at, me })
+        Ok(LoginPayload {
+            token: token.expose().to_owned(),
+            expires_at: session.expires_at,
+            me,
+        })
     }
 
     /// Ends the caller's session; the token stops working at once.
@@ -161,7 +172,12 @@ impl AccountMutation {
         let request = ctx.data::<RequestContext>()?;
         let state = ctx.data::<AppState>()?;
         let caller = request.caller()?;
-        state.inner.sessions.revoke(&caller.token).await.map_err(ApiError::from)?;
+        state
+            .inner
+            .sessions
+            .revoke(&caller.token)
+            .await
+            .map_err(ApiError::from)?;
         Ok(true)
     }
 }

@@ -16,7 +16,11 @@ pub struct Caller {
 
 impl Caller {
     pub fn roles_in(&self, tenant: kurator_domain::TenantId) -> Vec<Role> {
-        self.memberships.iter().filter(|m| m.tenant_id == tenant).map(|m| m.role).collect()
+        self.memberships
+            .iter()
+            .filter(|m| m.tenant_id == tenant)
+            .map(|m| m.role)
+            .collect()
     }
 }
 

@@ -35,7 +35,11 @@ pub fn build_schema(max_depth: usize, max_complexity: usize, production: bool) -
         .limit_complexity(max_complexity)
         .limit_recursive_depth(max_depth * 2)
         .limit_directives(16);
-    let builder = if production { builder.disable_introspection() } else { builder };
+    let builder = if production {
+        builder.disable_introspection()
+    } else {
+        builder
+    };
     builder.finish()
 }
 
@@ -62,7 +66,10 @@ pub async fn graphql_post(
         Err(rejection) => {
             let message = format!("Некорректный запрос: {}", rejection.0);
             let error = ServerError::new(message, None);
-            return finish(async_graphql::Response::from_errors(vec![error]), &request_id);
+            return finish(
+                async_graphql::Response::from_errors(vec![error]),
+                &request_id,
+            );
         }
     };
 
@@ -70,15 +77,25 @@ pub async fn graphql_post(
         Ok(caller) => caller,
         Err(err) => {
             let error = async_graphql::Error::from(err).into_server_error(Default::default());
-            return finish(async_graphql::Response::from_errors(vec![error]), &request_id);
+            return finish(
+                async_graphql::Response::from_errors(vec![error]),
+                &request_id,
+            );
         }
     };
     let tenant = headers
         .get(TENANT_HEADER)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| TenantSlug::parse(v).ok());
-    let context = RequestContext { request_id: request_id.clone(), caller, tenant };
-    let response = state.schema.execute(request.data(context).data(state.clone())).await;
+    let context = RequestContext {
+        request_id: request_id.clone(),
+        caller,
+        tenant,
+    };
+    let response = state
+        .schema
+        .execute(request.data(context).data(state.clone()))
+        .await;
     finish(response, &request_id)
 }
 
@@ -91,7 +108,9 @@ fn finish(mut response: async_graphql::Response, request_id: &str) -> GraphQLRes
             extensions.set("code", ErrorCode::BadUserInput.as_str());
         }
     }
-    response.extensions.insert("requestId".into(), async_graphql::Value::from(request_id));
+    response
+        .extensions
+        .insert("requestId".into(), async_graphql::Value::from(request_id));
     response.into()
 }
 
@@ -117,5 +136,9 @@ async fn resolve_caller(state: &AppState, headers: &HeaderMap) -> Result<Option<
         return Ok(None);
     }
     let memberships = repo::memberships_of(&services.control, user.id).await?;
-    Ok(Some(Caller { user, memberships, token }))
+    Ok(Some(Caller {
+        user,
+        memberships,
+        token,
+    }))
 }

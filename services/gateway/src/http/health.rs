@@ -27,15 +27,25 @@ pub async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
         checks.insert(name, json!(if result.is_ok() { "ok" } else { "down" }));
     };
 
-    record("control_plane".into(), services.control.ping().await.map_err(|e| e.to_string()));
+    record(
+        "control_plane".into(),
+        services.control.ping().await.map_err(|e| e.to_string()),
+    );
     for runtime in services.tenants.all() {
         let name = format!("tenant:{}", runtime.tenant().slug);
         record(name, runtime.ping().await.map_err(|e| e.to_string()));
     }
     let cache_name = format!("cache:{}", services.cache.kind());
-    record(cache_name, services.cache.ping().await.map_err(|e| e.to_string()));
+    record(
+        cache_name,
+        services.cache.ping().await.map_err(|e| e.to_string()),
+    );
 
-    let status = if all_ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let status = if all_ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     let body = json!({ "status": if all_ok { "ready" } else { "not_ready" }, "checks": checks });
     (status, Json(body))
 }

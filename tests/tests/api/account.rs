@@ -1,0 +1,155 @@
+//! Signing in and out, `me` and `tenants`.
+
+use kurator_tests::app::{DEMO_PASSWORD, spawn_app_with};
+use kurator_tests::{Backend, spawn_app, suites};
+use serde_json::json;
+use std::time::{Duration, Instant};
+
+suites!(
+    a_demo_curator_signs_in_and_sees_themselves,
+    a_wrong_password_and_an_unknown_account_get_the_same_answer,
+    anonymous_callers_are_unauthenticated,
+    logout_ends_the_session,
+    tenants_lists_only_the_callers_organisations,
+    repeated_failed_logins_are_slowed_down,
+);
+
+const ME: &str = "{ me { login displayName isPlatformAdmin memberships { role roleLabel tenant { slug name timeZone preset } } } }";
+
+async fn a_demo_curator_signs_in_and_sees_themselves(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let token = app.login("fund.curator").await;
+
+    let me = app.graphql(ME, json!({}), Some(&token)).await;
+    let me = &me.data()["me"];
+    assert_eq!(me["login"], "fund.curator");
+    assert_eq!(me["displayName"], "Анна Петрова");
+    assert_eq!(me["isPlatformAdmin"], false);
+    assert_eq!(
+        me["memberships"],
+        json!([{
+            "role": "curator",
+            "roleLabel": "Куратор случая",
+            "tenant": {
+                "slug": "fund",
+                "name": "Благотворительный фонд «Дети наши»",
+                "timeZone": "Europe/Moscow",
+                "preset": "fund"
+            }
+        }])
+    );
+}
+
+async fn a_wrong_password_and_an_unknown_account_get_the_same_answer(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let wrong_password = app.try_login("fund.curator", "not-the-password").await;
+    let unknown_account = app.try_login("nobody.here", DEMO_PASSWORD).await;
+    let malformed_login = app.try_login("x", DEMO_PASSWORD).await;
+
+    for response in [&wrong_password, &unknown_account, &malformed_login] {
+        assert_eq!(response.status, 200);
+        assert_eq!(response.error_code(), "UNAUTHENTICATED");
+        assert_eq!(response.body["data"], serde_json::Value::Null);
+    }
+    // Same message, same shape: nothing tells whether "fund.curator" exists.
+    assert_eq!(wrong_password.errors(), unknown_account.errors());
+    assert_eq!(wrong_password.errors(), malformed_login.errors());
+    assert_eq!(wrong_password.error_message(), "Неверный логин или пароль");
+}
+
+async fn anonymous_callers_are_unauthenticated(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let no_token = app.graphql(ME, json!({}), None).await;
+    assert_eq!(no_token.error_code(), "UNAUTHENTICATED");
+    let forged = app.graphql(ME, json!({}), Some(&"ab".repeat(32))).await;
+    assert_eq!(forged.error_code(), "UNAUTHENTICATED");
+    let garbage = app.graphql(ME, json!({}), Some("not a token at all")).await;
+    assert_eq!(garbage.error_code(), "UNAUTHENTICATED");
+    let tenants = app.graphql("{ tenants { slug } }", json!({}), None).await;
+    assert_eq!(tenants.error_code(), "UNAUTHENTICATED");
+}
+
+async fn logout_ends_the_session(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let token = app.login("clinic.supervisor").await;
+    assert!(
+        app.graphql(ME, json!({}), Some(&token))
+            .await
+            .errors()
+            .is_empty()
+    );
+
+    let logout = app
+        .graphql("mutation { logout }", json!({}), Some(&token))
+        .await;
+    assert_eq!(logout.data()["logout"], true);
+
+    let after = app.graphql(ME, json!({}), Some(&token)).await;
+    assert_eq!(after.error_code(), "UNAUTHENTICATED");
+}
+
+async fn tenants_lists_only_the_callers_organisations(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let query = "{ tenants { slug name } }";
+
+    let curator = app.login("state_centre.curator").await;
+    let visible = app.graphql(query, json!({}), Some(&curator)).await;
+    assert_eq!(
+        visible.data()["tenants"],
+        json!([{ "slug": "state_centre", "name": "ОКУ «Льговский центр социальной помощи семье и детям «Доверие»" }])
+    );
+
+    let admin = app.login("admin").await;
+    let all = app.graphql(query, json!({}), Some(&admin)).await;
+    let slugs: Vec<_> = all.data()["tenants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["slug"].clone())
+        .collect();
+    assert_eq!(
+        slugs,
+        [
+            json!("clinic"),
+            json!("fund"),
+            json!("state_centre"),
+            json!("volunteers")
+        ]
+    );
+}
+
+async fn repeated_failed_logins_are_slowed_down(backend: Backend) {
+    let delay = Duration::from_millis(400);
+    let app = spawn_app_with(
+        backend,
+        json!({ "auth": { "throttle_free_attempts": 2, "throttle_base_delay_ms": delay.as_millis() as u64 } }),
+    )
+    .await;
+    for _ in 0..3 {
+        app.try_login("volunteers.curator", "wrong").await;
+    }
+    // The fourth attempt, even with the right password, waits first.
+    let started = Instant::now();
+    let response = app.try_login("volunteers.curator", DEMO_PASSWORD).await;
+    assert!(
+        started.elapsed() >= delay,
+        "answered after {:?}",
+        started.elapsed()
+    );
+    assert!(response.errors().is_empty(), "{:#}", response.body);
+
+    // A success clears the count: the next attempt is not slowed down.
+    let started = Instant::now();
+    app.try_login("volunteers.curator", DEMO_PASSWORD).await;
+    assert!(
+        started.elapsed() < delay,
+        "still slowed down: {:?}",
+        started.elapsed()
+    );
+
+    // Another account is not affected by someone else's failures.
+    let started = Instant::now();
+    let other = app.try_login("volunteers.supervisor", DEMO_PASSWORD).await;
+    assert!(other.errors().is_empty());
+    assert!(started.elapsed() < delay);
+}

@@ -1,0 +1,156 @@
+//! The platform around the API: health, request ids, GraphiQL, limits, coded errors, restarts.
+
+use kurator_tests::app::spawn_app_with;
+use kurator_tests::{Backend, spawn_app, suites};
+use serde_json::json;
+
+suites!(
+    readiness_checks_every_database_and_the_cache,
+    every_response_carries_a_request_id,
+    graphiql_is_served_outside_production_only,
+    malformed_and_oversized_requests_get_coded_errors,
+    queries_deeper_than_the_limit_are_refused,
+    restarting_keeps_data_and_seeding_never_duplicates,
+);
+
+async fn readiness_checks_every_database_and_the_cache(backend: Backend) {
+    let expected_cache = if backend.redis.is_some() {
+        "cache:redis"
+    } else {
+        "cache:in-process"
+    };
+    let app = spawn_app(backend).await;
+    assert_eq!(app.get("/health/live").await.status(), 200);
+
+    let ready = app.get("/health/ready").await;
+    assert_eq!(ready.status(), 200);
+    let body: serde_json::Value = ready.json().await.unwrap();
+    assert_eq!(body["status"], "ready");
+    for check in [
+        "control_plane",
+        "tenant:fund",
+        "tenant:volunteers",
+        "tenant:state_centre",
+        "tenant:clinic",
+        expected_cache,
+    ] {
+        assert_eq!(body["checks"][check], "ok", "{check} in {body:#}");
+    }
+}
+
+async fn every_response_carries_a_request_id(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let response = app.graphql("{ me { login } }", json!({}), None).await;
+    let header = response.request_id.clone().expect("x-request-id header");
+    assert_eq!(response.body["extensions"]["requestId"], header);
+    let other = app.graphql("{ me { login } }", json!({}), None).await;
+    assert_ne!(other.request_id, response.request_id);
+
+    let health = app.get("/health/live").await;
+    assert!(health.headers().contains_key("x-request-id"));
+}
+
+async fn graphiql_is_served_outside_production_only(backend: Backend) {
+    let app = spawn_app(backend.clone()).await;
+    let page = app.get("/graphql").await;
+    assert_eq!(page.status(), 200);
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .to_lowercase()
+            .contains("graphiql")
+    );
+    let backend = app.stop().await;
+
+    let production = spawn_app_with(backend, json!({ "environment": "production" })).await;
+    assert_eq!(production.get("/graphql").await.status(), 405);
+    // And no introspection in production.
+    let token = production.login("fund.admin").await;
+    let introspection = production
+        .graphql("{ __schema { types { name } } }", json!({}), Some(&token))
+        .await;
+    assert_eq!(
+        introspection.body["data"]["__schema"],
+        serde_json::Value::Null
+    );
+}
+
+async fn malformed_and_oversized_requests_get_coded_errors(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let url = format!("{}/graphql", app.address);
+
+    let not_json = app
+        .client
+        .post(&url)
+        .header("content-type", "application/json")
+        .body("{ this is not json")
+        .send()
+        .await
+        .unwrap();
+    assert!(not_json.status().is_success() || not_json.status().is_client_error());
+    let body: serde_json::Value = not_json.json().await.unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+
+    let syntax = app.graphql("{ me { login ", json!({}), None).await;
+    assert_eq!(syntax.error_code(), "BAD_USER_INPUT");
+
+    let unknown_field = app.graphql("{ secrets }", json!({}), None).await;
+    assert_eq!(unknown_field.error_code(), "BAD_USER_INPUT");
+
+    let huge = "x".repeat(300 * 1024);
+    let oversized = app
+        .client
+        .post(&url)
+        .json(&json!({ "query": "{ me { login } }", "variables": { "pad": huge } }))
+        .send()
+        .await
+        .unwrap();
+    assert!(oversized.status().is_client_error() || oversized.status().is_success());
+    assert!(!oversized.status().is_server_error());
+}
+
+async fn queries_deeper_than_the_limit_are_refused(backend: Backend) {
+    let app = spawn_app_with(backend, json!({ "graphql": { "max_depth": 3 } })).await;
+    let token = app.login("fund.curator").await;
+    let shallow = app
+        .graphql("{ me { login } }", json!({}), Some(&token))
+        .await;
+    assert!(shallow.errors().is_empty());
+    let deep = app
+        .graphql(
+            "{ me { memberships { tenant { slug } } } }",
+            json!({}),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(deep.error_code(), "BAD_USER_INPUT");
+    assert_eq!(deep.body["data"], serde_json::Value::Null);
+}
+
+async fn restarting_keeps_data_and_seeding_never_duplicates(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = app.login("admin").await;
+    let first = app
+        .graphql("{ tenants { id slug } }", json!({}), Some(&admin))
+        .await;
+    let first = first.data()["tenants"].clone();
+    assert_eq!(first.as_array().unwrap().len(), 4);
+    let backend = app.stop().await;
+
+    let again = spawn_app(backend).await;
+    let admin = again.login("admin").await;
+    let second = again
+        .graphql("{ tenants { id slug } }", json!({}), Some(&admin))
+        .await;
+    // Same tenants with the same ids: nothing was seeded twice.
+    assert_eq!(second.data()["tenants"], first);
+    let curator = again.login("fund.curator").await;
+    let me = again
+        .graphql("{ me { memberships { role } } }", json!({}), Some(&curator))
+        .await;
+    assert_eq!(
+        me.data()["me"]["memberships"],
+        json!([{ "role": "curator" }])
+    );
+}
