@@ -1,0 +1,242 @@
+//! Decision procedures: a single decider; a team vote («голосование») that escalates along a
+//! chain of roles when there is no consensus (fund: coordinator, then head of direction); a
+//! conference («консилиум», «совещание») with recorded participants and a recorded decision.
+
+use serde::{Deserialize, Serialize};
+
+use crate::schema::{DecisionDef, Procedure, VoteRule};
+
+/// A vote, a ruling or a recorded decision by one person acting in a role. `choice = None`
+/// means "no opinion" (for an escalation ruling: pass it further up).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Vote {
+    pub role: String,
+    pub person: String,
+    pub choice: Option<String>,
+}
+
+impl Vote {
+    pub fn new(role: &str, person: &str, choice: &str) -> Self {
+        Vote {
+            role: role.into(),
+            person: person.into(),
+            choice: Some(choice.into()),
+        }
+    }
+    pub fn pass(role: &str, person: &str) -> Self {
+        Vote {
+            role: role.into(),
+            person: person.into(),
+            choice: None,
+        }
+    }
+}
+
+/// A conference participant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Participant {
+    pub person: String,
+    pub role: String,
+}
+
+/// Everything recorded about one decision so far.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct DecisionRecord {
+    /// Single decider's decision, or the team's votes.
+    pub votes: Vec<Vote>,
+    /// Rulings of the escalation chain, in any order.
+    pub rulings: Vec<Vote>,
+    /// Conference participants.
+    pub participants: Vec<Participant>,
+    /// The conference's recorded decision.
+    pub recorded: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum DecisionStatus {
+    Decided {
+        outcome: String,
+        by: String,
+    },
+    /// Waiting for these roles to vote or decide.
+    Pending {
+        waiting_for: Vec<String>,
+    },
+    /// No consensus: the question is now with this role.
+    Escalated {
+        to: String,
+    },
+    /// No consensus and the escalation chain is exhausted.
+    Deadlocked,
+    /// The record breaks the procedure.
+    Invalid {
+        reasons: Vec<String>,
+    },
+}
+
+fn check_choice(def: &DecisionDef, v: &Vote, reasons: &mut Vec<String>) {
+    if let Some(c) = &v.choice
+        && !def.outcomes.contains(c)
+    {
+        reasons.push(format!(
+            "«{c}» не является допустимым решением («{}»): ожидается одно из {}",
+            def.name.ru,
+            def.outcomes.join(", ")
+        ));
+    }
+}
+
+/// Where a decision stands given what was recorded.
+pub fn evaluate(def: &DecisionDef, rec: &DecisionRecord) -> DecisionStatus {
+    let mut reasons = Vec::new();
+    for v in rec.votes.iter().chain(&rec.rulings) {
+        check_choice(def, v, &mut reasons);
+    }
+    match def.procedure {
+        Procedure::Single => {
+            for v in &rec.votes {
+                if !def.deciders.contains(&v.role) {
+                    reasons.push(format!(
+                        "решение «{}» принимает {}, а не {}",
+                        def.name.ru,
+                        def.deciders.join(", "),
+                        v.role
+                    ));
+                }
+            }
+            if !reasons.is_empty() {
+                return DecisionStatus::Invalid { reasons };
+            }
+            match rec
+                .votes
+                .iter()
+                .find_map(|v| v.choice.clone().map(|c| (c, v.role.clone())))
+            {
+                Some((outcome, by)) => DecisionStatus::Decided { outcome, by },
+                None => DecisionStatus::Pending {
+                    waiting_for: def.deciders.clone(),
+                },
+            }
+        }
+        Procedure::TeamVote => {
+            for v in &rec.votes {
+                if !def.deciders.contains(&v.role) {
+                    reasons.push(format!(
+                        "роль {} не участвует в голосовании «{}»",
+                        v.role, def.name.ru
+                    ));
+                }
+            }
+            for r in &rec.rulings {
+                if !def.escalation.contains(&r.role) {
+                    reasons.push(format!(
+                        "роль {} не входит в цепочку эскалации «{}»",
+                        r.role, def.name.ru
+                    ));
+                }
+            }
+            if !reasons.is_empty() {
+                return DecisionStatus::Invalid { reasons };
+            }
+            let missing: Vec<String> = def
+                .deciders
+                .iter()
+                .filter(|r| {
+                    !rec.votes
+                        .iter()
+                        .any(|v| &v.role == *r && v.choice.is_some())
+                })
+                .cloned()
+                .collect();
+            if !missing.is_empty() {
+                return DecisionStatus::Pending {
+                    waiting_for: missing,
+                };
+            }
+            let choices: Vec<&String> =
+                rec.votes.iter().filter_map(|v| v.choice.as_ref()).collect();
+            let consensus = match def.rule {
+                VoteRule::Unanimous => choices
+                    .first()
+                    .filter(|f| choices.iter().all(|c| c == *f))
+                    .map(|c| (*c).clone()),
+                VoteRule::Majority => def
+                    .outcomes
+                    .iter()
+                    .find(|o| choices.iter().filter(|c| **c == *o).count() * 2 > choices.len())
+                    .cloned(),
+            };
+            if let Some(outcome) = consensus {
+                return DecisionStatus::Decided {
+                    outcome,
+                    by: "team".into(),
+                };
+            }
+            for level in &def.escalation {
+                match rec.rulings.iter().find(|r| &r.role == level) {
+                    None => return DecisionStatus::Escalated { to: level.clone() },
+                    Some(Vote {
+                        choice: Some(c), ..
+                    }) => {
+                        return DecisionStatus::Decided {
+                            outcome: c.clone(),
+                            by: level.clone(),
+                        };
+                    }
+                    Some(_) => continue, // passed further up
+                }
+            }
+            DecisionStatus::Deadlocked
+        }
+        Procedure::Conference => {
+            let mut waiting: Vec<String> = def
+                .required_participants
+                .iter()
+                .filter(|r| !rec.participants.iter().any(|p| &p.role == *r))
+                .cloned()
+                .collect();
+            let min = def.min_participants.unwrap_or(1) as usize;
+            if rec.participants.len() < min {
+                reasons.push(format!(
+                    "на консилиуме «{}» записано участников: {}, нужно не менее {min}",
+                    def.name.ru,
+                    rec.participants.len()
+                ));
+            }
+            if let Some(c) = &rec.recorded {
+                check_choice(
+                    def,
+                    &Vote {
+                        role: String::new(),
+                        person: String::new(),
+                        choice: Some(c.clone()),
+                    },
+                    &mut reasons,
+                );
+            }
+            match (&rec.recorded, waiting.is_empty() && reasons.is_empty()) {
+                (Some(outcome), true) => DecisionStatus::Decided {
+                    outcome: outcome.clone(),
+                    by: "conference".into(),
+                },
+                (Some(_), false) if !reasons.is_empty() || !waiting.is_empty() => {
+                    reasons.extend(
+                        waiting
+                            .drain(..)
+                            .map(|r| format!("на консилиуме нет обязательного участника: {r}")),
+                    );
+                    DecisionStatus::Invalid { reasons }
+                }
+                _ => {
+                    if waiting.is_empty() {
+                        waiting = def.deciders.clone();
+                    }
+                    DecisionStatus::Pending {
+                        waiting_for: waiting,
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,864 @@
+//! The variant document («вариант технологии») as written by a methodologist: plain serde types
+//! with `deny_unknown_fields`, read from TOML (presets) or JSON (the API).
+//!
+//! These types say nothing about consistency — a parsed document may still name an unknown role
+//! or leave a gap between score bands. [`crate::Variant`] is the validated, compiled form; only
+//! it is handed to the rest of the engine. Keys are stable English identifiers (`snake_case`);
+//! every human-readable label is a [`Text`] with Russian first, Kazakh and English as translations.
+
+use serde::{Deserialize, Serialize};
+
+/// A label in the three interface languages. Russian is required, the others are translations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Text {
+    pub ru: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kk: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub en: Option<String>,
+}
+
+/// A length of time as a sum of parts, e.g. `{ months = 1, calendar_days = 15 }` for the fund's
+/// «не более 1,5 месяцев». Parts are applied largest first (years, months, weeks, calendar days,
+/// working days, hours); see [`crate::calendar::Calendar::add_span`] for the exact rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Span {
+    #[serde(skip_serializing_if = "is_zero")]
+    pub years: u32,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub months: u32,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub weeks: u32,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub calendar_days: u32,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub working_days: u32,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub hours: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Span {
+    pub const fn hours(n: u32) -> Self {
+        Span {
+            years: 0,
+            months: 0,
+            weeks: 0,
+            calendar_days: 0,
+            working_days: 0,
+            hours: n,
+        }
+    }
+    pub const fn calendar_days(n: u32) -> Self {
+        Span {
+            years: 0,
+            months: 0,
+            weeks: 0,
+            calendar_days: n,
+            working_days: 0,
+            hours: 0,
+        }
+    }
+    pub const fn working_days(n: u32) -> Self {
+        Span {
+            years: 0,
+            months: 0,
+            weeks: 0,
+            calendar_days: 0,
+            working_days: n,
+            hours: 0,
+        }
+    }
+    pub const fn weeks(n: u32) -> Self {
+        Span {
+            years: 0,
+            months: 0,
+            weeks: n,
+            calendar_days: 0,
+            working_days: 0,
+            hours: 0,
+        }
+    }
+    pub const fn months(n: u32) -> Self {
+        Span {
+            years: 0,
+            months: n,
+            weeks: 0,
+            calendar_days: 0,
+            working_days: 0,
+            hours: 0,
+        }
+    }
+
+    pub fn is_zero(&self) -> bool {
+        *self == Span::default()
+    }
+
+    /// A rough length in hours, used only to compare spans during validation (min ≤ max,
+    /// increasing phase ends). A month counts 730 h, a year 8766 h, a working day 7/5 of a day.
+    pub fn approx_hours(&self) -> u64 {
+        u64::from(self.years) * 8766
+            + u64::from(self.months) * 730
+            + u64::from(self.weeks) * 168
+            + u64::from(self.calendar_days) * 24
+            + u64::from(self.working_days) * 24 * 7 / 5
+            + u64::from(self.hours)
+    }
+
+    /// True when the span is measured in whole days or longer (no hours part): such deadlines
+    /// end at the end of the local day.
+    pub fn is_day_based(&self) -> bool {
+        self.hours == 0 && !self.is_zero()
+    }
+}
+
+impl std::fmt::Display for Span {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let parts = [
+            (self.years, "years"),
+            (self.months, "months"),
+            (self.weeks, "weeks"),
+            (self.calendar_days, "calendar_days"),
+            (self.working_days, "working_days"),
+            (self.hours, "hours"),
+        ];
+        let mut first = true;
+        for (n, unit) in parts {
+            if n > 0 {
+                if !first {
+                    f.write_str(" + ")?;
+                }
+                write!(f, "{n} {unit}")?;
+                first = false;
+            }
+        }
+        if first {
+            f.write_str("0")?;
+        }
+        Ok(())
+    }
+}
+
+/// Whom a case file is about: the fund keeps one per family, the clinic one per child.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseSubject {
+    #[default]
+    Family,
+    Child,
+}
+
+/// The whole variant document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VariantDoc {
+    /// Stable identifier of the variant within a tenant, e.g. `fund`.
+    pub key: String,
+    /// Published version number; publishing a change means a larger number.
+    pub version: u32,
+    pub name: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<Text>,
+    /// Where the rules come from (document, edition), for the people who audit the variant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// IANA time zone name, e.g. `Europe/Moscow`.
+    pub time_zone: String,
+    /// Production calendar region: `ru` or `kz`.
+    pub calendar: String,
+    #[serde(default)]
+    pub case_subject: CaseSubject,
+    /// How long before a deadline it counts as "due" rather than "upcoming" (default 24 hours).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reminder_window: Option<Span>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<Role>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<EventDef>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contact_kinds: Vec<ContactKind>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attributes: Vec<AttributeDef>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub artefacts: Vec<Artefact>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub journals: Vec<Journal>,
+    #[serde(default)]
+    pub stages: Vec<Stage>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transitions: Vec<Transition>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub decisions: Vec<DecisionDef>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recurring: Vec<Recurring>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scoring: Vec<ScoreTable>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub classifications: Vec<Classification>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caseload: Option<CaseloadPolicy>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closure: Option<Closure>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outcomes: Vec<OutcomeDef>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub indicators: Vec<Indicator>,
+    /// Duration of the whole case from opening to closure (fund: 3 months – 1.5 years).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_duration: Option<PeriodBounds>,
+    /// Post-closure follow-up («пост-сопровождение», «прослеживание»).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub post_closure: Option<PeriodBounds>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reopening: Option<Reopening>,
+    /// Limit on the accumulated deadline slip of one case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slip: Option<SlipPolicy>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_limit: Option<CostLimit>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff_norms: Option<StaffNorms>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scenarios: Vec<Scenario>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Role {
+    pub key: String,
+    pub name: Text,
+}
+
+/// A named moment in a case («сигнал получен», «отчёт сдан»). Besides the declared ones, every
+/// variant may use the built-in events [`BUILTIN_EVENTS`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventDef {
+    pub key: String,
+    pub name: Text,
+}
+
+/// Events every case has without declaring them: opening, closure, start of post-support.
+pub const BUILTIN_EVENTS: [&str; 3] = ["case_opened", "case_closed", "post_support_started"];
+
+/// A kind of contact with the family that recurring obligations count (home visit, phone call).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactKind {
+    pub key: String,
+    pub name: Text,
+}
+
+/// A case attribute with a closed list of values (e.g. the clinic's placement of the child).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttributeDef {
+    pub key: String,
+    pub name: Text,
+    pub values: Vec<NamedValue>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NamedValue {
+    pub key: String,
+    pub name: Text,
+}
+
+/// A condition on a case attribute. The attribute is a declared attribute, a classification
+/// or a score table (then the values are its bands).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    pub attribute: String,
+    #[serde(default, rename = "in")]
+    pub any_of: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ArtefactKind {
+    Form,
+    Report,
+    Plan,
+    Contract,
+    Consent,
+    Act,
+    Protocol,
+    Document,
+}
+
+/// A form or document a step needs or produces, optionally with a structured layout.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Artefact {
+    pub key: String,
+    pub name: Text,
+    pub kind: ArtefactKind,
+    /// Reference into the source document, e.g. "Приложение 3".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub appendix: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sections: Vec<Section>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Section {
+    pub key: String,
+    pub name: Text,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<Field>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldKind {
+    Text,
+    LongText,
+    Date,
+    Time,
+    Number,
+    Boolean,
+    Choice,
+    Person,
+    Signature,
+    Table,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Field {
+    pub key: String,
+    pub name: Text,
+    pub kind: FieldKind,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub required: bool,
+}
+
+/// An append-only register («журнал»).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Journal {
+    pub key: String,
+    pub name: Text,
+}
+
+/// Minimum and/or maximum length of a period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct PeriodBounds {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<Span>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<Span>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// A stage («этап») of the method: an ordered group of steps mapped onto a canonical phase.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stage {
+    pub key: String,
+    pub name: Text,
+    /// Canonical phase (see [`crate::vocabulary::Phase`]); required by validation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phase: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<PeriodBounds>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<Step>,
+}
+
+/// A step («шаг») inside a stage: who may do it, what it needs, what it produces, by when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    pub key: String,
+    pub name: Text,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub optional: bool,
+    /// Roles that may perform the step; empty means any role.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
+    /// Steps of the same stage that must be done first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub after: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requires_artefacts: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requires_consents: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requires_decision: Option<DecisionRequirement>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub produces: Vec<String>,
+    /// The event recorded when the step is done; it is what meets the step's deadline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completes: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub journal: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<Deadline>,
+    /// The step applies only to cases matching this condition.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<Condition>,
+}
+
+/// "Within `within` after event `after`".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deadline {
+    pub after: String,
+    pub within: Span,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionRequirement {
+    pub decision: String,
+    /// The outcome the decision must have had; absent means any recorded outcome.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum TransitionKind {
+    #[default]
+    Forward,
+    /// Going back, e.g. monitoring → plan correction.
+    Loop,
+    /// Leaving the main line, e.g. closure on contract breach.
+    Exit,
+}
+
+/// A move between stages and its guards.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Transition {
+    pub from: String,
+    pub to: String,
+    #[serde(default)]
+    pub kind: TransitionKind,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requires_decision: Option<DecisionRequirement>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requires_artefacts: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requires_consents: Vec<String>,
+    /// Whether every required step of `from` must be done first (default: yes).
+    #[serde(default = "yes")]
+    pub requires_steps: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<Condition>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Procedure {
+    /// One role decides.
+    Single,
+    /// The listed roles vote; without consensus the question goes up the escalation chain.
+    TeamVote,
+    /// A conference («консилиум», «совещание») with recorded participants and decisions.
+    Conference,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum VoteRule {
+    #[default]
+    Unanimous,
+    Majority,
+}
+
+/// A decision procedure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionDef {
+    pub key: String,
+    pub name: Text,
+    pub procedure: Procedure,
+    /// Single: the one deciding role. Team vote: the voters. Conference: who leads it.
+    pub deciders: Vec<String>,
+    #[serde(default)]
+    pub rule: VoteRule,
+    /// Roles to escalate to, in order, when a team vote reaches no consensus.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub escalation: Vec<String>,
+    /// Conference: roles that must take part.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub required_participants: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_participants: Option<u32>,
+    pub outcomes: Vec<String>,
+    /// Journals or artefacts the decision is written into.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recorded_in: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// What satisfies a recurring obligation: one of contacts of the listed kinds, a completed plan
+/// action, or a named event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Satisfier {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contacts: Vec<String>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub plan_actions: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<String>,
+}
+
+/// One phase of a cadence: "every `every`", until `until` after the start (open-ended if absent).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CadencePhase {
+    pub every: Span,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<Span>,
+}
+
+/// A recurring obligation (visits, contacts, monitoring, reviews).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recurring {
+    pub key: String,
+    pub name: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<Condition>,
+    /// The event the cadence counts from (its latest occurrence).
+    pub starts_after: String,
+    /// Events that end the obligation (the case closing always does).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stops_at: Vec<String>,
+    pub satisfied_by: Satisfier,
+    pub cadence: Vec<CadencePhase>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// A scoring table: criteria give points, the sum falls into a band.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScoreTable {
+    pub key: String,
+    pub name: Text,
+    pub criteria: Vec<ScoreCriterion>,
+    pub bands: Vec<Band>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScoreCriterion {
+    pub key: String,
+    pub name: Text,
+    pub min: u32,
+    pub max: u32,
+    /// Optional descriptions of the levels, e.g. distance bands in km.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub levels: Vec<ScoreLevel>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScoreLevel {
+    pub points: u32,
+    pub name: Text,
+}
+
+/// A closed range of total points, mapped onto a canonical risk band.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Band {
+    pub key: String,
+    pub name: Text,
+    pub min: u32,
+    pub max: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub canonical: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClassificationPurpose {
+    /// A family or case category (state centre: СОП, ТЖС, needing support).
+    Category,
+    /// A triage risk level chosen by criteria lists (clinic: high/medium/low).
+    Risk,
+    /// A case type (volunteers: ordinary, motivational, social palliative).
+    CaseType,
+    /// Parent's readiness to change (transtheoretical model).
+    Readiness,
+}
+
+/// A closed list of values a case is put into (category, risk level, case type, readiness).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Classification {
+    pub key: String,
+    pub name: Text,
+    pub purpose: ClassificationPurpose,
+    /// Whether changes are kept as history (they are part of monitoring).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub tracked: bool,
+    pub values: Vec<ClassValue>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassValue {
+    pub key: String,
+    pub name: Text,
+    /// Canonical value; its vocabulary depends on the classification's purpose.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub canonical: Option<String>,
+    /// How a caseload message names families of this value ("в СОП").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caseload_label: Option<String>,
+    /// Criteria (free text) that put a case into this value.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub criteria: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum CapsMode {
+    /// Each category has its own cap, checked separately.
+    Independent,
+    /// One full load: a family of category c takes 1/cap(c) of it; the sum must stay ≤ 1.
+    #[default]
+    Weighted,
+}
+
+/// Russian noun forms for counting cases in messages (одна семья, две семьи, пять семей).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Noun {
+    pub one: String,
+    pub few: String,
+    pub many: String,
+}
+
+/// Caseload rules for one curator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseloadPolicy {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_total: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_total: Option<u32>,
+    /// Above this the assignment is allowed with a warning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub optimum: Option<u32>,
+    /// Post-support cases held on top of the active ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub post_support_allowance: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub categories: Option<CategoryCaps>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sub_limits: Vec<SubLimit>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub noun: Option<Noun>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CategoryCaps {
+    /// The classification whose values are capped.
+    pub classification: String,
+    #[serde(default)]
+    pub mode: CapsMode,
+    pub caps: Vec<CategoryCap>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CategoryCap {
+    pub value: String,
+    pub max: u32,
+}
+
+/// At most `max` active cases whose `attribute` is one of `values` (fund: ≤ 5 high complexity).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubLimit {
+    pub attribute: String,
+    #[serde(rename = "in")]
+    pub values: Vec<String>,
+    pub max: u32,
+    /// Words for the message: "сложных" → "Куратор ведёт 5 сложных случаев из 5 допустимых".
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ClosureMode {
+    /// Every criterion must be met (or one alternative ground).
+    #[default]
+    All,
+    /// The criteria inform the decision; nothing is enforced.
+    Advisory,
+}
+
+/// Closure criteria checklist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Closure {
+    #[serde(default)]
+    pub mode: ClosureMode,
+    pub criteria: Vec<ClosureCriterion>,
+    /// Grounds that allow closure on their own (fund: the contract was terminated).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<ClosureCriterion>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClosureCriterion {
+    pub key: String,
+    pub name: Text,
+    /// Checked from the facts: no occurrence of `event` for at least `for_at_least`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quiet: Option<Quiet>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Quiet {
+    pub event: String,
+    pub for_at_least: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomeDef {
+    pub key: String,
+    pub name: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub canonical: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IndicatorUnit {
+    Families,
+    Children,
+}
+
+/// A social-result indicator: share of cases closed in the reporting year with an outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Indicator {
+    pub key: String,
+    pub name: Text,
+    pub outcome: String,
+    pub unit: IndicatorUnit,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub baseline: Vec<Baseline>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Baseline {
+    pub year: i32,
+    pub numerator: u32,
+    pub denominator: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReopeningMode {
+    /// A new case is opened that inherits every document the family already has (fund).
+    NewCaseInheritsDocuments,
+    /// The same case is reopened and goes through all steps again (clinic).
+    SameCaseAllSteps,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reopening {
+    pub mode: ReopeningMode,
+    /// The stage the reopened (or new) case starts in.
+    pub restart_stage: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlipPolicy {
+    pub max: Span,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// Spending limit per case per year, in minor units (kopecks, tiyn).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CostLimit {
+    pub max_minor_per_year: u64,
+    pub currency: String,
+    /// The decision that allows spending above the limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub over_limit_decision: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaffNorms {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub training_hours_per_year: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supervisions_per_year: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vacation_days_per_year: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// A way of working with a family (one-time help, emergency, permanent support).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub key: String,
+    pub name: Text,
+    /// Whether a full case is opened.
+    #[serde(default = "yes")]
+    pub full_case: bool,
+    /// Whether the curator may act without prior approvals (emergency).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub skips_approvals: bool,
+}

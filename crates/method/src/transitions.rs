@@ -1,0 +1,613 @@
+//! What can happen next in a case and what it needs: steps of the current stage and transitions
+//! out of it, each checked against roles, required artefacts, consents, decisions and stage
+//! minimum durations; the closure checklist; and reopening in the two ways the presets need.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::Variant;
+use crate::calendar::Calendar;
+use crate::obligations::CaseFacts;
+use crate::schema::{ClosureMode, DecisionRequirement, ReopeningMode, Step, TransitionKind};
+use crate::vocabulary::Phase;
+
+/// Where a case stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseState {
+    pub stage: String,
+    pub stage_entered_at: Option<DateTime<Utc>>,
+    pub opened_at: Option<DateTime<Utc>>,
+    /// Steps done in the current stay in the current stage (and earlier stages).
+    #[serde(default)]
+    pub completed_steps: BTreeSet<String>,
+    /// Artefacts the case file holds (forms, reports, contracts, plans…).
+    #[serde(default)]
+    pub artefacts: BTreeSet<String>,
+    /// Signed consents.
+    #[serde(default)]
+    pub consents: BTreeSet<String>,
+    /// Decisions taken: decision key → outcome.
+    #[serde(default)]
+    pub decisions: BTreeMap<String, String>,
+    #[serde(default)]
+    pub attributes: BTreeMap<String, String>,
+}
+
+impl CaseState {
+    pub fn at(stage: &str) -> Self {
+        CaseState {
+            stage: stage.to_string(),
+            stage_entered_at: None,
+            opened_at: None,
+            completed_steps: BTreeSet::new(),
+            artefacts: BTreeSet::new(),
+            consents: BTreeSet::new(),
+            decisions: BTreeMap::new(),
+            attributes: BTreeMap::new(),
+        }
+    }
+}
+
+/// What the actor brings along with the action.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Provided {
+    #[serde(default)]
+    pub artefacts: BTreeSet<String>,
+    #[serde(default)]
+    pub consents: BTreeSet<String>,
+    #[serde(default)]
+    pub decisions: BTreeMap<String, String>,
+}
+
+impl Provided {
+    pub fn artefact(mut self, k: &str) -> Self {
+        self.artefacts.insert(k.into());
+        self
+    }
+    pub fn consent(mut self, k: &str) -> Self {
+        self.consents.insert(k.into());
+        self
+    }
+    pub fn decision(mut self, k: &str, outcome: &str) -> Self {
+        self.decisions.insert(k.into(), outcome.into());
+        self
+    }
+}
+
+/// Why an action cannot be taken now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum StepRejection {
+    UnknownStep {
+        step: String,
+    },
+    UnknownStage {
+        stage: String,
+    },
+    NotInCurrentStage {
+        step: String,
+        stage: String,
+        current: String,
+    },
+    NotApplicable {
+        step: String,
+        attribute: String,
+    },
+    AlreadyDone {
+        step: String,
+    },
+    RoleNotAllowed {
+        role: String,
+        allowed: Vec<String>,
+    },
+    PrerequisiteMissing {
+        step: String,
+    },
+    MissingArtefact {
+        artefact: String,
+    },
+    MissingConsent {
+        consent: String,
+    },
+    MissingDecision {
+        decision: String,
+    },
+    WrongDecisionOutcome {
+        decision: String,
+        required: String,
+        actual: String,
+    },
+    NoTransition {
+        from: String,
+        to: String,
+    },
+    StepsNotDone {
+        steps: Vec<String>,
+    },
+    StageTooShort {
+        stage: String,
+        until: DateTime<Utc>,
+    },
+    CaseTooShort {
+        until: DateTime<Utc>,
+    },
+    ConditionNotMet {
+        attribute: String,
+        expected: Vec<String>,
+    },
+}
+
+impl StepRejection {
+    /// A sentence for the user, in Russian.
+    pub fn message(&self) -> String {
+        match self {
+            StepRejection::UnknownStep { step } => format!("неизвестный шаг «{step}»"),
+            StepRejection::UnknownStage { stage } => format!("неизвестный этап «{stage}»"),
+            StepRejection::NotInCurrentStage {
+                step,
+                stage,
+                current,
+            } => format!("шаг «{step}» относится к этапу «{stage}», а случай на этапе «{current}»"),
+            StepRejection::NotApplicable { step, attribute } => {
+                format!("шаг «{step}» не применяется к этому случаю (по признаку «{attribute}»)")
+            }
+            StepRejection::AlreadyDone { step } => format!("шаг «{step}» уже выполнен"),
+            StepRejection::RoleNotAllowed { role, allowed } => format!(
+                "роль «{role}» не может выполнить это действие; могут: {}",
+                allowed.join(", ")
+            ),
+            StepRejection::PrerequisiteMissing { step } => {
+                format!("сначала нужно выполнить шаг «{step}»")
+            }
+            StepRejection::MissingArtefact { artefact } => format!("нет документа «{artefact}»"),
+            StepRejection::MissingConsent { consent } => format!("нет согласия «{consent}»"),
+            StepRejection::MissingDecision { decision } => format!("нет решения «{decision}»"),
+            StepRejection::WrongDecisionOutcome {
+                decision,
+                required,
+                actual,
+            } => format!("решение «{decision}»: нужно «{required}», принято «{actual}»"),
+            StepRejection::NoTransition { from, to } => {
+                format!("из этапа «{from}» нельзя перейти в «{to}»")
+            }
+            StepRejection::StepsNotDone { steps } => {
+                format!("не выполнены обязательные шаги: {}", steps.join(", "))
+            }
+            StepRejection::StageTooShort { stage, until } => {
+                format!("этап «{stage}» длится меньше минимального срока: до {until}")
+            }
+            StepRejection::CaseTooShort { until } => {
+                format!("случай ведётся меньше минимального срока: до {until}")
+            }
+            StepRejection::ConditionNotMet {
+                attribute,
+                expected,
+            } => format!(
+                "признак «{attribute}» должен быть одним из: {}",
+                expected.join(", ")
+            ),
+        }
+    }
+}
+
+/// What doing a step records.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepOutcome {
+    pub step: String,
+    /// The event to record (it meets the step's deadline).
+    pub records_event: Option<String>,
+    pub produces: Vec<String>,
+    pub journal: Option<String>,
+    /// Every required step of the stage is done after this one.
+    pub stage_complete: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransitionOutcome {
+    pub from: String,
+    pub to: String,
+    pub kind: TransitionKind,
+}
+
+fn role_ok(roles: &[String], role: &str, out: &mut Vec<StepRejection>) {
+    if !roles.is_empty() && !roles.iter().any(|r| r == role) {
+        out.push(StepRejection::RoleNotAllowed {
+            role: role.to_string(),
+            allowed: roles.to_vec(),
+        });
+    }
+}
+
+fn needs(
+    state: &CaseState,
+    provided: &Provided,
+    artefacts: &[String],
+    consents: &[String],
+    decision: Option<&DecisionRequirement>,
+    out: &mut Vec<StepRejection>,
+) {
+    for a in artefacts {
+        if !state.artefacts.contains(a) && !provided.artefacts.contains(a) {
+            out.push(StepRejection::MissingArtefact {
+                artefact: a.clone(),
+            });
+        }
+    }
+    for c in consents {
+        if !state.consents.contains(c) && !provided.consents.contains(c) {
+            out.push(StepRejection::MissingConsent { consent: c.clone() });
+        }
+    }
+    if let Some(req) = decision {
+        match provided
+            .decisions
+            .get(&req.decision)
+            .or_else(|| state.decisions.get(&req.decision))
+        {
+            None => out.push(StepRejection::MissingDecision {
+                decision: req.decision.clone(),
+            }),
+            Some(actual) => {
+                if let Some(required) = &req.outcome
+                    && required != actual
+                {
+                    out.push(StepRejection::WrongDecisionOutcome {
+                        decision: req.decision.clone(),
+                        required: required.clone(),
+                        actual: actual.clone(),
+                    });
+                }
+            }
+        }
+    }
+}
+
+fn applies(step: &Step, state: &CaseState) -> bool {
+    step.when.as_ref().is_none_or(|c| {
+        state
+            .attributes
+            .get(&c.attribute)
+            .is_some_and(|v| c.any_of.contains(v))
+    })
+}
+
+/// Checks whether `role` may do `step` now, and says exactly what is missing if not.
+pub fn check_step(
+    variant: &Variant,
+    state: &CaseState,
+    step: &str,
+    role: &str,
+    provided: &Provided,
+) -> Result<StepOutcome, Vec<StepRejection>> {
+    let Some((stage, s)) = variant.step(step) else {
+        return Err(vec![StepRejection::UnknownStep {
+            step: step.to_string(),
+        }]);
+    };
+    let mut out = Vec::new();
+    if stage.key != state.stage {
+        out.push(StepRejection::NotInCurrentStage {
+            step: step.to_string(),
+            stage: stage.key.clone(),
+            current: state.stage.clone(),
+        });
+    }
+    if let Some(c) = &s.when
+        && !applies(s, state)
+    {
+        out.push(StepRejection::NotApplicable {
+            step: step.to_string(),
+            attribute: c.attribute.clone(),
+        });
+    }
+    if state.completed_steps.contains(step) {
+        out.push(StepRejection::AlreadyDone {
+            step: step.to_string(),
+        });
+    }
+    role_ok(&s.roles, role, &mut out);
+    for a in &s.after {
+        if !state.completed_steps.contains(a) {
+            out.push(StepRejection::PrerequisiteMissing { step: a.clone() });
+        }
+    }
+    needs(
+        state,
+        provided,
+        &s.requires_artefacts,
+        &s.requires_consents,
+        s.requires_decision.as_ref(),
+        &mut out,
+    );
+    if !out.is_empty() {
+        return Err(out);
+    }
+    let stage_complete = stage
+        .steps
+        .iter()
+        .filter(|x| !x.optional && applies(x, state))
+        .all(|x| x.key == s.key || state.completed_steps.contains(&x.key));
+    Ok(StepOutcome {
+        step: s.key.clone(),
+        records_event: s.completes.clone(),
+        produces: s.produces.clone(),
+        journal: s.journal.clone(),
+        stage_complete,
+    })
+}
+
+/// Required steps of the current stage not yet done.
+pub fn missing_steps(variant: &Variant, state: &CaseState) -> Vec<String> {
+    variant
+        .stage(&state.stage)
+        .map(|st| {
+            st.steps
+                .iter()
+                .filter(|x| {
+                    !x.optional && applies(x, state) && !state.completed_steps.contains(&x.key)
+                })
+                .map(|x| x.key.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Checks a move from the current stage to `to`. `now` and the calendar check minimum durations.
+pub fn check_transition(
+    variant: &Variant,
+    state: &CaseState,
+    to: &str,
+    role: &str,
+    provided: &Provided,
+    now: DateTime<Utc>,
+    cal: &Calendar,
+) -> Result<TransitionOutcome, Vec<StepRejection>> {
+    if variant.stage(to).is_none() {
+        return Err(vec![StepRejection::UnknownStage {
+            stage: to.to_string(),
+        }]);
+    }
+    let candidates: Vec<_> = variant
+        .doc()
+        .transitions
+        .iter()
+        .filter(|t| t.from == state.stage && t.to == to)
+        .collect();
+    if candidates.is_empty() {
+        return Err(vec![StepRejection::NoTransition {
+            from: state.stage.clone(),
+            to: to.to_string(),
+        }]);
+    }
+    // several transitions may join the same stages (e.g. by risk level); any one that passes will do
+    let mut best: Option<Vec<StepRejection>> = None;
+    for t in candidates {
+        let mut out = Vec::new();
+        if let Some(c) = &t.when
+            && !state
+                .attributes
+                .get(&c.attribute)
+                .is_some_and(|v| c.any_of.contains(v))
+        {
+            out.push(StepRejection::ConditionNotMet {
+                attribute: c.attribute.clone(),
+                expected: c.any_of.clone(),
+            });
+        }
+        role_ok(&t.roles, role, &mut out);
+        needs(
+            state,
+            provided,
+            &t.requires_artefacts,
+            &t.requires_consents,
+            t.requires_decision.as_ref(),
+            &mut out,
+        );
+        if t.requires_steps {
+            let missing = missing_steps(variant, state);
+            if !missing.is_empty() {
+                out.push(StepRejection::StepsNotDone { steps: missing });
+            }
+        }
+        if let (Some(min), Some(entered)) = (
+            variant
+                .stage(&state.stage)
+                .and_then(|s| s.duration.as_ref())
+                .and_then(|d| d.min.as_ref()),
+            state.stage_entered_at,
+        ) {
+            let until = cal.add_span(entered, min);
+            if now < until {
+                out.push(StepRejection::StageTooShort {
+                    stage: state.stage.clone(),
+                    until,
+                });
+            }
+        }
+        let into_closure = variant
+            .stage(to)
+            .and_then(|s| s.phase.as_deref())
+            .and_then(Phase::parse)
+            == Some(Phase::Closure);
+        if into_closure
+            && t.kind != TransitionKind::Exit
+            && let (Some(min), Some(opened)) = (
+                variant
+                    .doc()
+                    .case_duration
+                    .as_ref()
+                    .and_then(|d| d.min.as_ref()),
+                state.opened_at,
+            )
+        {
+            let until = cal.add_span(opened, min);
+            if now < until {
+                out.push(StepRejection::CaseTooShort { until });
+            }
+        }
+        if out.is_empty() {
+            return Ok(TransitionOutcome {
+                from: t.from.clone(),
+                to: t.to.clone(),
+                kind: t.kind,
+            });
+        }
+        if best.as_ref().is_none_or(|b| out.len() < b.len()) {
+            best = Some(out);
+        }
+    }
+    Err(best.unwrap_or_default())
+}
+
+/// One possible next action and what it still lacks (empty: it can be done now).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Available {
+    pub action: String,
+    pub missing: Vec<StepRejection>,
+}
+
+/// Steps and transitions open from the current state, each with what is still missing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NextActions {
+    pub steps: Vec<Available>,
+    pub transitions: Vec<Available>,
+}
+
+/// What can happen next for `role`.
+pub fn next_actions(
+    variant: &Variant,
+    state: &CaseState,
+    role: &str,
+    now: DateTime<Utc>,
+    cal: &Calendar,
+) -> NextActions {
+    let none = Provided::default();
+    let steps = variant
+        .stage(&state.stage)
+        .map(|st| {
+            st.steps
+                .iter()
+                .filter(|s| applies(s, state) && !state.completed_steps.contains(&s.key))
+                .map(|s| Available {
+                    action: s.key.clone(),
+                    missing: check_step(variant, state, &s.key, role, &none)
+                        .err()
+                        .unwrap_or_default(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut targets: Vec<&str> = variant
+        .doc()
+        .transitions
+        .iter()
+        .filter(|t| t.from == state.stage)
+        .map(|t| t.to.as_str())
+        .collect();
+    targets.dedup();
+    let transitions = targets
+        .into_iter()
+        .map(|to| Available {
+            action: to.to_string(),
+            missing: check_transition(variant, state, to, role, &none, now, cal)
+                .err()
+                .unwrap_or_default(),
+        })
+        .collect();
+    NextActions { steps, transitions }
+}
+
+/// The closure checklist evaluated for one case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClosureCheck {
+    /// Closure is allowed (always true in advisory mode).
+    pub allowed: bool,
+    pub advisory: bool,
+    pub met: Vec<String>,
+    pub missing: Vec<String>,
+    /// The alternative ground that allows closure on its own, if one is met.
+    pub alternative: Option<String>,
+}
+
+/// Evaluates the closure criteria: `confirmed` are those a person ticked; criteria with a `quiet`
+/// rule are checked from the facts (no such event for the period up to `now`).
+pub fn closure_check(
+    variant: &Variant,
+    confirmed: &BTreeSet<String>,
+    facts: Option<&CaseFacts>,
+    now: DateTime<Utc>,
+    cal: &Calendar,
+) -> ClosureCheck {
+    let Some(c) = &variant.doc().closure else {
+        return ClosureCheck {
+            allowed: true,
+            advisory: true,
+            met: vec![],
+            missing: vec![],
+            alternative: None,
+        };
+    };
+    let mut met = Vec::new();
+    let mut missing = Vec::new();
+    for k in &c.criteria {
+        let ok = match (&k.quiet, facts) {
+            (Some(q), Some(f)) => {
+                let since = f.latest(&q.event, now).unwrap_or(f.opened_at);
+                cal.add_span(since, &q.for_at_least) <= now
+            }
+            _ => confirmed.contains(&k.key),
+        };
+        if ok {
+            met.push(k.key.clone())
+        } else {
+            missing.push(k.key.clone())
+        }
+    }
+    let alternative = c
+        .alternatives
+        .iter()
+        .find(|a| confirmed.contains(&a.key))
+        .map(|a| a.key.clone());
+    let advisory = c.mode == ClosureMode::Advisory;
+    ClosureCheck {
+        allowed: advisory || missing.is_empty() || alternative.is_some(),
+        advisory,
+        met,
+        missing,
+        alternative,
+    }
+}
+
+/// The result of reopening a closed case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reopened {
+    pub mode: ReopeningMode,
+    /// A new case is opened (fund); otherwise the same case continues (clinic).
+    pub new_case: bool,
+    pub state: CaseState,
+}
+
+/// Reopens a case after relapse or regression, the way the variant says; `None` if the variant
+/// does not reopen cases.
+pub fn reopen(variant: &Variant, closed: &CaseState, now: DateTime<Utc>) -> Option<Reopened> {
+    let r = variant.doc().reopening.as_ref()?;
+    let mut state = CaseState::at(&r.restart_stage);
+    state.stage_entered_at = Some(now);
+    state.attributes = closed.attributes.clone();
+    // documents always stay with the family: inherited by the new case, or kept in the same file
+    state.artefacts = closed.artefacts.clone();
+    state.consents = closed.consents.clone();
+    let new_case = r.mode == ReopeningMode::NewCaseInheritsDocuments;
+    state.opened_at = if new_case {
+        Some(now)
+    } else {
+        closed.opened_at
+    };
+    Some(Reopened {
+        mode: r.mode,
+        new_case,
+        state,
+    })
+}

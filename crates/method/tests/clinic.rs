@@ -1,0 +1,280 @@
+//! The «clinic» preset against seed 004 (СОП социального работника ПМСП, Республика Казахстан).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{almaty, preset};
+use kurator_method::obligations::{CaseFacts, Status, evaluate, post_closure_window};
+use kurator_method::schema::ReopeningMode;
+use kurator_method::scoring;
+use kurator_method::transitions::{self, CaseState};
+use kurator_method::vocabulary::RiskBand;
+
+// seed 004 §7, 1-этап: urgent protective action within one hour for a high-risk child.
+#[test]
+fn a_high_risk_child_gets_urgent_protective_action_within_one_hour() {
+    let (v, cal) = preset("clinic");
+    let facts = CaseFacts::opened(almaty("2025-03-03 10:00"))
+        .attribute("risk", "high")
+        .event("request_registered", almaty("2025-03-03 10:00"));
+    let o = |now| {
+        evaluate(&v, &facts, now, &cal)
+            .deadline("urgent_protection")
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(
+        o(almaty("2025-03-03 10:10")).due,
+        almaty("2025-03-03 11:00")
+    );
+    assert_eq!(
+        o(almaty("2025-03-03 10:10")).status,
+        Status::Due,
+        "the reminder window of the clinic is one hour"
+    );
+    assert_eq!(o(almaty("2025-03-03 11:05")).status, Status::Overdue);
+    let done = facts
+        .clone()
+        .event("urgent_action_taken", almaty("2025-03-03 10:40"));
+    assert_eq!(
+        evaluate(&v, &done, almaty("2025-03-03 12:00"), &cal)
+            .deadline("urgent_protection")
+            .unwrap()
+            .status,
+        Status::Met
+    );
+}
+
+#[test]
+fn a_medium_risk_child_has_no_one_hour_deadline_but_a_primary_assessment() {
+    let (v, cal) = preset("clinic");
+    let facts = CaseFacts::opened(almaty("2025-03-03 10:00"))
+        .attribute("risk", "medium")
+        .event("request_registered", almaty("2025-03-03 10:00"));
+    assert!(
+        evaluate(&v, &facts, almaty("2025-03-03 12:00"), &cal)
+            .deadline("urgent_protection")
+            .is_none()
+    );
+    let mut state = CaseState::at("urgent_or_primary");
+    state.attributes.insert("risk".into(), "medium".into());
+    assert!(
+        transitions::check_step(
+            &v,
+            &state,
+            "urgent_protection",
+            "social_worker",
+            &Default::default()
+        )
+        .is_err()
+    );
+    let ok = transitions::check_step(
+        &v,
+        &state,
+        "primary_assessment",
+        "social_worker",
+        &transitions::Provided::default().decision("primary_assessment_result", "confirmed"),
+    );
+    assert!(ok.is_ok());
+}
+
+// seed 004 §7, 1-этап: high / medium / low levels mapped onto the canonical bands.
+#[test]
+fn triage_levels_map_onto_canonical_risk_bands() {
+    let (v, _) = preset("clinic");
+    for (level, band) in [
+        ("high", RiskBand::High),
+        ("medium", RiskBand::Medium),
+        ("low", RiskBand::Low),
+        ("none", RiskBand::None),
+    ] {
+        let value = scoring::classify(&v, "risk", level).unwrap();
+        assert_eq!(
+            value.canonical.as_deref().and_then(RiskBand::parse),
+            Some(band)
+        );
+    }
+    assert!(scoring::classify(&v, "risk", "extreme").is_err());
+}
+
+// seed 004 §7, 3-этап: the comprehensive assessment within at most 6 weeks.
+#[test]
+fn the_comprehensive_assessment_is_due_six_weeks_after_the_file_is_opened() {
+    let (v, cal) = preset("clinic");
+    let ev = evaluate(
+        &v,
+        &CaseFacts::opened(almaty("2025-03-03 10:00")),
+        almaty("2025-03-10 10:00"),
+        &cal,
+    );
+    assert_eq!(
+        ev.deadline("comprehensive_assessment").unwrap().due,
+        almaty("2025-04-14 23:59:59")
+    );
+}
+
+// seed 004 §7, 3-этап «Реализация»: with parents — weekly in the first month, then monthly.
+#[test]
+fn a_child_with_parents_is_visited_weekly_in_the_first_month_then_monthly() {
+    let (v, cal) = preset("clinic");
+    let mut facts = CaseFacts::opened(almaty("2025-03-03 09:00")).attribute("placement", "parents");
+    for day in [
+        "2025-03-07",
+        "2025-03-14",
+        "2025-03-21",
+        "2025-03-28",
+        "2025-04-25",
+    ] {
+        facts = facts.contact("home_visit", almaty(&format!("{day} 11:00")));
+    }
+    let ev = evaluate(&v, &facts, almaty("2025-05-01 10:00"), &cal);
+    let dues: Vec<_> = ev
+        .recurring("contact_with_parents")
+        .map(|o| (o.due, o.status))
+        .collect();
+    assert_eq!(
+        dues,
+        vec![
+            (almaty("2025-03-10 23:59:59"), Status::Met),
+            (almaty("2025-03-14 23:59:59"), Status::Met),
+            (almaty("2025-03-21 23:59:59"), Status::Met),
+            (almaty("2025-03-28 23:59:59"), Status::Met),
+            // the first month ends on 3 April: from then on, monthly
+            (almaty("2025-04-28 23:59:59"), Status::Met),
+            (almaty("2025-05-25 23:59:59"), Status::Upcoming),
+        ]
+    );
+    let late = CaseFacts::opened(almaty("2025-03-03 09:00")).attribute("placement", "parents");
+    assert_eq!(
+        evaluate(&v, &late, almaty("2025-03-12 10:00"), &cal)
+            .recurring("contact_with_parents")
+            .next()
+            .map(|o| o.status),
+        Some(Status::Overdue)
+    );
+}
+
+// seed 004 §7, 3-этап «Реализация»: extended family — monthly for the first 3 months, then as needed.
+#[test]
+fn a_child_in_the_extended_family_is_visited_monthly_for_three_months_only() {
+    let (v, cal) = preset("clinic");
+    let facts = CaseFacts::opened(almaty("2025-03-03 09:00"))
+        .attribute("placement", "extended_family")
+        .contact("home_visit", almaty("2025-03-30 11:00"))
+        .contact("home_visit", almaty("2025-04-28 11:00"))
+        .contact("home_visit", almaty("2025-05-27 11:00"));
+    let ev = evaluate(&v, &facts, almaty("2025-09-01 10:00"), &cal);
+    let dues: Vec<_> = ev
+        .recurring("contact_with_extended_family")
+        .map(|o| (o.due, o.status))
+        .collect();
+    assert_eq!(
+        dues,
+        vec![
+            (almaty("2025-04-03 23:59:59"), Status::Met),
+            (almaty("2025-04-30 23:59:59"), Status::Met),
+            (almaty("2025-05-28 23:59:59"), Status::Met)
+        ],
+        "after three months nothing more is owed"
+    );
+}
+
+// seed 004 §7, 3-этап «Реализация»: institution or foster family — phone contact monthly.
+#[test]
+fn a_child_in_an_institution_gets_a_monthly_phone_call_and_no_home_visits() {
+    let (v, cal) = preset("clinic");
+    let facts = CaseFacts::opened(almaty("2025-03-03 09:00"))
+        .attribute("placement", "institution")
+        .contact("phone_call", almaty("2025-03-25 11:00"));
+    let ev = evaluate(&v, &facts, almaty("2025-04-01 10:00"), &cal);
+    let calls: Vec<_> = ev
+        .recurring("phone_contact_placement")
+        .map(|o| (o.due, o.status))
+        .collect();
+    assert_eq!(
+        calls,
+        vec![
+            (almaty("2025-04-03 23:59:59"), Status::Met),
+            (almaty("2025-04-25 23:59:59"), Status::Upcoming)
+        ]
+    );
+    assert_eq!(ev.recurring("contact_with_parents").count(), 0);
+}
+
+// seed 004 §7, 3-этап «Пересмотр»: the plan is reviewed every six months.
+#[test]
+fn the_plan_is_reviewed_every_six_months() {
+    let (v, cal) = preset("clinic");
+    let facts = CaseFacts::opened(almaty("2025-03-03 09:00"))
+        .event("plan_agreed", almaty("2025-04-01 10:00"))
+        .event("plan_reviewed", almaty("2025-09-25 10:00"));
+    let ev = evaluate(&v, &facts, almaty("2025-10-01 10:00"), &cal);
+    let reviews: Vec<_> = ev
+        .recurring("plan_review")
+        .map(|o| (o.due, o.status))
+        .collect();
+    assert_eq!(
+        reviews,
+        vec![
+            (almaty("2025-10-01 23:59:59"), Status::Met),
+            (almaty("2026-03-25 23:59:59"), Status::Upcoming)
+        ]
+    );
+}
+
+// seed 004 §7, 4-этап: follow-up for 3 to 6 months after closure.
+#[test]
+fn follow_up_after_closure_lasts_three_to_six_months() {
+    let (v, cal) = preset("clinic");
+    let w = post_closure_window(&v, almaty("2025-09-10 15:00"), &cal).unwrap();
+    assert_eq!(
+        w,
+        (
+            Some(almaty("2025-12-10 23:59:59")),
+            Some(almaty("2026-03-10 23:59:59"))
+        )
+    );
+}
+
+// seed 004 §7, 4-этап: on relapse the case is reopened and goes through all steps again.
+#[test]
+fn on_relapse_the_same_case_goes_through_all_steps_again() {
+    let (v, _) = preset("clinic");
+    let mut closed = CaseState::at("follow_up");
+    closed.opened_at = Some(almaty("2025-03-03 09:00"));
+    closed.completed_steps = [
+        "register_request",
+        "open_file",
+        "comprehensive_assessment",
+        "close_file",
+    ]
+    .map(String::from)
+    .into();
+    closed.artefacts = ["personal_file", "comprehensive_assessment_report"]
+        .map(String::from)
+        .into();
+    let r = transitions::reopen(&v, &closed, almaty("2026-01-15 10:00")).unwrap();
+    assert_eq!(r.mode, ReopeningMode::SameCaseAllSteps);
+    assert!(!r.new_case);
+    assert_eq!(r.state.stage, "registration");
+    assert!(r.state.completed_steps.is_empty());
+    assert_eq!(r.state.opened_at, closed.opened_at, "the same case");
+    assert!(r.state.artefacts.contains("personal_file"));
+}
+
+// seed 004 Appendix 3: the sections of the comprehensive assessment report.
+#[test]
+fn the_comprehensive_assessment_report_has_the_sections_of_appendix_3() {
+    let (v, _) = preset("clinic");
+    let a = v.artefact("comprehensive_assessment_report").unwrap();
+    let sections: Vec<&str> = a.sections.iter().map(|s| s.name.ru.as_str()).collect();
+    assert_eq!(sections.len(), 10);
+    assert_eq!(sections[0], "Информация о ребёнке и семье");
+    assert_eq!(sections[9], "Подпись и комментарии семьи");
+    let analysis = a.sections.iter().find(|s| s.key == "analysis").unwrap();
+    assert_eq!(
+        analysis.fields.len(),
+        7,
+        "strengths, concerns, consequences, response, safety, change, help"
+    );
+}
