@@ -380,6 +380,11 @@ pub struct Stage {
     pub phase: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<PeriodBounds>,
+    /// Entering this stage opens the case («открытие случая»): the built-in `case_opened` event.
+    /// Stages before it are intake — signal work, first visit, the decision to take the case.
+    /// At most one stage has it; without one the case opens in the first stage.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub opens_case: bool,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub steps: Vec<Step>,
 }

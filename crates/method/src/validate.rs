@@ -477,6 +477,17 @@ pub fn validate(doc: &VariantDoc) -> Vec<ValidationError> {
             .enumerate()
             .map(|(i, st)| (format!("stages[{i}]"), st.key.as_str())),
     );
+    let opening: Vec<usize> = (0..doc.stages.len())
+        .filter(|&i| doc.stages[i].opens_case)
+        .collect();
+    if let [_, extra @ ..] = opening.as_slice() {
+        for i in extra {
+            s.err(
+                format!("stages[{i}].opens_case"),
+                "only one stage may open the case: the case opens once",
+            );
+        }
+    }
     let mut all_steps: Vec<(String, &str)> = Vec::new();
     for (i, st) in doc.stages.iter().enumerate() {
         let sp = format!("stages[{i}]");

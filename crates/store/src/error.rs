@@ -10,6 +10,9 @@ pub enum StoreError {
     /// A unique constraint or a version check refused the write.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The client's version is not the current one: someone else changed the record first.
+    #[error("stale version; current is {current}")]
+    Stale { current: i32 },
     #[error("database: {0}")]
     Database(#[source] DbErr),
 }

@@ -3,12 +3,16 @@
 use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_audit_log;
+mod m20261122_000002_casework;
 
 pub struct TenantMigrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for TenantMigrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261122_000001_audit_log::Migration)]
+        vec![
+            Box::new(m20261122_000001_audit_log::Migration),
+            Box::new(m20261122_000002_casework::Migration),
+        ]
     }
 }

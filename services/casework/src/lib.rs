@@ -1,9 +1,29 @@
-//! Case work: one runtime per tenant, each owning its own database handle — and, as the method
-//! engine lands, its compiled method variant and calendar. The gateway reaches a tenant only through
-//! its runtime, so code working for one organisation cannot name another's data.
+//! Case work (ведение случая): one runtime per tenant, each owning its own database handle, its
+//! published method variants and its calendar; and everything a curator, a supervisor and an
+//! organisation administrator do in the life of a case — intake, cases, steps and decisions,
+//! plans, contacts and monitoring, deadlines, closure and after.
+//!
+//! Every function takes the tenant's runtime and the acting person; it checks the person's scope
+//! first, runs in one tenant transaction, writes the audit trail, and writes nothing if it fails.
 
+pub mod actor;
+pub mod audit;
+pub mod board;
+pub mod case_file;
+pub mod cases;
+pub mod closure;
+pub mod deadlines;
+pub mod error;
+pub mod forms;
+pub mod intake;
+pub mod plans;
+pub mod records;
 pub mod registry;
 pub mod runtime;
+pub mod steps;
+pub mod triage;
 
+pub use actor::Actor;
+pub use error::{CaseworkError, CaseworkResult};
 pub use registry::TenantRegistry;
 pub use runtime::TenantRuntime;

@@ -1,8 +1,8 @@
 //! All tenant runtimes of this process, by slug and by id.
 
 use crate::TenantRuntime;
+use crate::error::CaseworkResult;
 use kurator_domain::{TenantId, TenantSlug};
-use kurator_store::StoreError;
 use kurator_store::control::TenantRow;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -15,10 +15,7 @@ pub struct TenantRegistry {
 
 impl TenantRegistry {
     /// Opens a runtime for every tenant in the registry.
-    pub async fn open_all(
-        tenants: Vec<TenantRow>,
-        max_connections: u32,
-    ) -> Result<Self, StoreError> {
+    pub async fn open_all(tenants: Vec<TenantRow>, max_connections: u32) -> CaseworkResult<Self> {
         let mut registry = Self::default();
         for tenant in tenants {
             let runtime = Arc::new(TenantRuntime::open(tenant, max_connections).await?);

@@ -1,22 +1,68 @@
-//! The runtime of one tenant.
+//! The runtime of one tenant: its own database handle, its published method variants and its
+//! calendar. The only way to reach a tenant's data is through its runtime.
 
+use crate::error::{CaseworkError, CaseworkResult};
+use kurator_method::Variant;
+use kurator_method::calendar::Calendar;
 use kurator_store::control::TenantRow;
+use kurator_store::tenant::variants;
 use kurator_store::{StoreError, TenantTx};
 use sea_orm::DatabaseConnection;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use tokio::sync::Mutex;
 
 pub struct TenantRuntime {
     tenant: TenantRow,
     db: DatabaseConnection,
+    /// Published versions of the tenant's variant, by version number.
+    variants: BTreeMap<u32, Arc<Variant>>,
+    calendar: Calendar,
+    /// Serialises caseload decisions inside this process (PostgreSQL adds an advisory lock for
+    /// several processes).
+    pub(crate) assignment_lock: Mutex<()>,
 }
 
 impl TenantRuntime {
-    /// Connects to the tenant's own database (its URL comes from the tenant registry) and brings
-    /// its schema up to date.
+    /// Connects to the tenant's own database (its URL comes from the tenant registry), brings its
+    /// schema up to date, and loads its method variants — publishing the preset it started from
+    /// as the first version when there is none yet.
     #[tracing::instrument(skip_all, fields(tenant = %tenant.slug))]
-    pub async fn open(tenant: TenantRow, max_connections: u32) -> Result<Self, StoreError> {
+    pub async fn open(tenant: TenantRow, max_connections: u32) -> CaseworkResult<Self> {
         let db = kurator_store::connect(&tenant.database_url, max_connections).await?;
         kurator_store::migrate_tenant(&db).await?;
-        Ok(Self { tenant, db })
+
+        let tx = TenantTx::begin(&db, tenant.id).await?;
+        let mut rows = variants::all(&tx).await?;
+        if rows.is_empty() {
+            let preset = kurator_method::presets::load(&tenant.preset)
+                .map_err(|e| CaseworkError::Variant(e.to_string()))?;
+            let document = serde_json::from_str(&preset.to_json())
+                .map_err(|e| CaseworkError::Variant(e.to_string()))?;
+            let version = i32::try_from(preset.version()).unwrap_or(1);
+            rows.push(variants::publish(&tx, preset.key(), version, document, None).await?);
+        }
+        tx.commit().await?;
+
+        let mut published = BTreeMap::new();
+        for row in rows {
+            let variant = Variant::from_json_str(&row.document.to_string())
+                .map_err(|e| CaseworkError::Variant(e.to_string()))?;
+            published.insert(u32::try_from(row.version).unwrap_or(0), Arc::new(variant));
+        }
+        let latest = published
+            .values()
+            .next_back()
+            .ok_or_else(|| CaseworkError::Variant("no published variant".into()))?;
+        let calendar =
+            Calendar::for_variant(latest).map_err(|e| CaseworkError::Variant(e.to_string()))?;
+        Ok(Self {
+            tenant,
+            db,
+            variants: published,
+            calendar,
+            assignment_lock: Mutex::new(()),
+        })
     }
 
     pub fn tenant(&self) -> &TenantRow {
@@ -28,14 +74,35 @@ impl TenantRuntime {
         TenantTx::begin(&self.db, self.tenant.id).await
     }
 
+    /// The newest published version: new cases start under it.
+    pub fn current_variant(&self) -> CaseworkResult<&Arc<Variant>> {
+        self.variants
+            .values()
+            .next_back()
+            .ok_or_else(|| CaseworkError::Variant("no published variant".into()))
+    }
+
+    /// The version a case is pinned to.
+    pub fn variant(&self, version: i32) -> CaseworkResult<&Arc<Variant>> {
+        u32::try_from(version)
+            .ok()
+            .and_then(|v| self.variants.get(&v))
+            .ok_or_else(|| {
+                CaseworkError::Variant(format!("variant version {version} is not published"))
+            })
+    }
+
+    pub fn calendar(&self) -> &Calendar {
+        &self.calendar
+    }
+
+    /// The database handle, for statement counting in tests and for the readiness probe.
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.db.ping().await?;
         Ok(())
-    }
-
-    pub async fn close(self) {
-        if let Err(err) = self.db.close().await {
-            tracing::warn!(tenant = %self.tenant.slug, error = %err, "closing tenant database");
-        }
     }
 }

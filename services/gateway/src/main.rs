@@ -25,6 +25,19 @@ struct Cli {
 enum Command {
     /// Serve the GraphQL API (the default).
     Serve,
+    /// Work with method-variant files (варианты технологии).
+    Variant {
+        #[command(subcommand)]
+        command: VariantCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum VariantCommand {
+    /// Validate a variant file: every error with its path, or a short summary.
+    Check { file: PathBuf },
+    /// What changed between two versions of a variant.
+    Diff { old: PathBuf, new: PathBuf },
 }
 
 #[tokio::main]
@@ -32,7 +45,45 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(cli.config).await,
+        Command::Variant { command } => variant(command),
     }
+}
+
+fn read(path: &std::path::Path) -> Result<String, ExitCode> {
+    std::fs::read_to_string(path).map_err(|err| {
+        eprintln!("{}: {err}", path.display());
+        ExitCode::from(2)
+    })
+}
+
+fn exit_code(code: i32) -> ExitCode {
+    ExitCode::from(u8::try_from(code).unwrap_or(1))
+}
+
+fn variant(command: VariantCommand) -> ExitCode {
+    let (output, code) = match command {
+        VariantCommand::Check { file } => {
+            let contents = match read(&file) {
+                Ok(contents) => contents,
+                Err(code) => return code,
+            };
+            kurator_method::cli::check(&file.display().to_string(), &contents)
+        }
+        VariantCommand::Diff { old, new } => {
+            let (old_contents, new_contents) = match (read(&old), read(&new)) {
+                (Ok(a), Ok(b)) => (a, b),
+                (Err(code), _) | (_, Err(code)) => return code,
+            };
+            kurator_method::cli::diff(
+                &old.display().to_string(),
+                &old_contents,
+                &new.display().to_string(),
+                &new_contents,
+            )
+        }
+    };
+    print!("{output}");
+    exit_code(code)
 }
 
 async fn serve(config: Option<PathBuf>) -> ExitCode {

@@ -1,3 +1,11 @@
-//! Tenant databases: case data and the audit trail.
+//! Tenant databases: case data and the audit trail. Every function takes a [`crate::TenantTx`]
+//! and filters on its tenant.
 
 pub mod audit;
+pub mod cases;
+pub mod entities;
+pub mod idempotency;
+pub mod plans;
+pub mod signals;
+pub mod variants;
+pub mod versioned;

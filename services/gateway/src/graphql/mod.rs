@@ -1,6 +1,7 @@
 //! The one public GraphQL schema and its HTTP handler.
 
 pub mod account;
+pub mod casework;
 pub mod context;
 pub mod error;
 
@@ -19,10 +20,19 @@ use kurator_domain::TenantSlug;
 use kurator_store::control::repo;
 
 #[derive(MergedObject, Default)]
-pub struct Query(account::AccountQuery);
+pub struct Query(
+    account::AccountQuery,
+    casework::intake::IntakeQuery,
+    casework::cases::CaseQueryRoot,
+);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(account::AccountMutation);
+pub struct Mutation(
+    account::AccountMutation,
+    casework::intake::IntakeMutation,
+    casework::cases::CaseMutation,
+    casework::work::WorkMutation,
+);
 
 pub type KuratorSchema = Schema<Query, Mutation, EmptySubscription>;
 

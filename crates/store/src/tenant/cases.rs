@@ -1,0 +1,297 @@
+//! Cases, their members and their record, scoped to the transaction's tenant.
+
+use crate::tenant::entities::{case, case_member, case_record};
+use crate::tenant::versioned;
+use crate::{StoreError, TenantTx};
+use chrono::{DateTime, Utc};
+use kurator_domain::UserId;
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::entity::prelude::*;
+use sea_orm::sea_query::LockType;
+use sea_orm::{Condition, DatabaseBackend, QueryOrder, QuerySelect, QueryTrait};
+
+pub use case::Model as CaseRow;
+pub use case_record::Model as RecordRow;
+
+/// A new case as the caller describes it.
+pub struct NewCase {
+    pub id: Uuid,
+    pub signal_id: Option<Uuid>,
+    pub family: serde_json::Value,
+    pub variant_key: String,
+    pub variant_version: i32,
+    pub status: String,
+    pub stage: String,
+    pub curator_id: Option<UserId>,
+    pub attributes: serde_json::Value,
+    pub opened_at: DateTime<Utc>,
+    pub parent_case_id: Option<Uuid>,
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn insert(tx: &TenantTx, new: NewCase) -> Result<CaseRow, StoreError> {
+    let now = Utc::now();
+    let model = case::ActiveModel {
+        id: Set(new.id),
+        tenant_id: Set(tx.tenant_id().0),
+        signal_id: Set(new.signal_id),
+        family: Set(new.family),
+        variant_key: Set(new.variant_key),
+        variant_version: Set(new.variant_version),
+        status: Set(new.status),
+        stage: Set(new.stage),
+        stage_entered_at: Set(new.opened_at),
+        curator_id: Set(new.curator_id.map(|c| c.0)),
+        attributes: Set(new.attributes),
+        opened_at: Set(new.opened_at),
+        closed_at: Set(None),
+        post_support_until: Set(None),
+        outcome: Set(None),
+        parent_case_id: Set(new.parent_case_id),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    Ok(case::Entity::insert(model)
+        .exec_with_returning(tx.conn())
+        .await?)
+}
+
+/// The case, or `NotFound` — also when it belongs to another tenant.
+#[tracing::instrument(skip_all, fields(case = %id))]
+pub async fn get(tx: &TenantTx, id: Uuid) -> Result<CaseRow, StoreError> {
+    case::Entity::find_by_id(id)
+        .filter(case::Column::TenantId.eq(tx.tenant_id().0))
+        .one(tx.conn())
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+/// Like [`get`], locking the row for the rest of the transaction on PostgreSQL (SQLite serialises
+/// writers already).
+#[tracing::instrument(skip_all, fields(case = %id))]
+pub async fn get_for_update(tx: &TenantTx, id: Uuid) -> Result<CaseRow, StoreError> {
+    let mut query =
+        case::Entity::find_by_id(id).filter(case::Column::TenantId.eq(tx.tenant_id().0));
+    if tx.conn().get_database_backend() == DatabaseBackend::Postgres {
+        query = query.lock(LockType::Update);
+    }
+    query.one(tx.conn()).await?.ok_or(StoreError::NotFound)
+}
+
+/// Writes `changed` over the case if its version is still `expected_version`, bumping the version.
+#[tracing::instrument(skip_all, fields(case = %changed.id))]
+pub async fn update(
+    tx: &TenantTx,
+    changed: CaseRow,
+    expected_version: i32,
+) -> Result<CaseRow, StoreError> {
+    let mut model: case::ActiveModel = changed.clone().into();
+    model.version = Set(expected_version + 1);
+    model.updated_at = Set(Utc::now());
+    model.tenant_id = NotSet;
+    model.id = NotSet;
+    model.created_at = NotSet;
+    let result = case::Entity::update_many()
+        .set(model)
+        .filter(case::Column::Id.eq(changed.id))
+        .filter(case::Column::TenantId.eq(tx.tenant_id().0))
+        .filter(case::Column::Version.eq(expected_version))
+        .exec(tx.conn())
+        .await?;
+    if result.rows_affected == 0 {
+        let current = get(tx, changed.id).await?;
+        return Err(versioned::stale(current.version));
+    }
+    get(tx, changed.id).await
+}
+
+/// Cases by id, in one statement.
+#[tracing::instrument(skip_all, fields(count = ids.len()))]
+pub async fn get_many(tx: &TenantTx, ids: &[Uuid]) -> Result<Vec<CaseRow>, StoreError> {
+    Ok(case::Entity::find()
+        .filter(case::Column::TenantId.eq(tx.tenant_id().0))
+        .filter(case::Column::Id.is_in(ids.iter().copied()))
+        .all(tx.conn())
+        .await?)
+}
+
+/// Filters for case lists. Every set field narrows the list.
+#[derive(Debug, Default, Clone)]
+pub struct CaseFilter {
+    pub statuses: Vec<String>,
+    pub curator: Option<UserId>,
+    /// Cases this user curates or is a member of (a curator's or specialist's scope).
+    pub visible_to: Option<UserId>,
+    pub attribute_equals: Vec<(String, String)>,
+    pub ids: Option<Vec<Uuid>>,
+}
+
+fn filtered(tx: &TenantTx, filter: &CaseFilter) -> Select<case::Entity> {
+    let mut query = case::Entity::find().filter(case::Column::TenantId.eq(tx.tenant_id().0));
+    if !filter.statuses.is_empty() {
+        query = query.filter(case::Column::Status.is_in(filter.statuses.clone()));
+    }
+    if let Some(curator) = filter.curator {
+        query = query.filter(case::Column::CuratorId.eq(curator.0));
+    }
+    if let Some(user) = filter.visible_to {
+        let member_of = case_member::Entity::find()
+            .select_only()
+            .column(case_member::Column::CaseId)
+            .filter(case_member::Column::TenantId.eq(tx.tenant_id().0))
+            .filter(case_member::Column::UserId.eq(user.0))
+            .into_query();
+        query = query.filter(
+            Condition::any()
+                .add(case::Column::CuratorId.eq(user.0))
+                .add(case::Column::Id.in_subquery(member_of)),
+        );
+    }
+    if let Some(ids) = &filter.ids {
+        query = query.filter(case::Column::Id.is_in(ids.iter().copied()));
+    }
+    query
+}
+
+/// Every case matching `filter`, newest first; attribute filters are applied by the caller's
+/// engine-aware code when the backend cannot look into JSON portably.
+#[tracing::instrument(skip_all)]
+pub async fn list(tx: &TenantTx, filter: &CaseFilter) -> Result<Vec<CaseRow>, StoreError> {
+    let rows = filtered(tx, filter)
+        .order_by_desc(case::Column::OpenedAt)
+        .order_by_desc(case::Column::Id)
+        .all(tx.conn())
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|row| {
+            filter.attribute_equals.iter().all(|(key, value)| {
+                row.attributes.get(key).and_then(|v| v.as_str()) == Some(value.as_str())
+            })
+        })
+        .collect())
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn add_member(
+    tx: &TenantTx,
+    case_id: Uuid,
+    user: UserId,
+    kind: &str,
+) -> Result<(), StoreError> {
+    let exists = case_member::Entity::find()
+        .filter(case_member::Column::TenantId.eq(tx.tenant_id().0))
+        .filter(case_member::Column::CaseId.eq(case_id))
+        .filter(case_member::Column::UserId.eq(user.0))
+        .filter(case_member::Column::Kind.eq(kind))
+        .one(tx.conn())
+        .await?;
+    if exists.is_some() {
+        return Ok(());
+    }
+    let model = case_member::ActiveModel {
+        tenant_id: Set(tx.tenant_id().0),
+        case_id: Set(case_id),
+        user_id: Set(user.0),
+        kind: Set(kind.to_owned()),
+        added_at: Set(Utc::now()),
+    };
+    case_member::Entity::insert(model)
+        .exec_without_returning(tx.conn())
+        .await?;
+    Ok(())
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn members(
+    tx: &TenantTx,
+    case_ids: &[Uuid],
+) -> Result<Vec<case_member::Model>, StoreError> {
+    Ok(case_member::Entity::find()
+        .filter(case_member::Column::TenantId.eq(tx.tenant_id().0))
+        .filter(case_member::Column::CaseId.is_in(case_ids.iter().copied()))
+        .all(tx.conn())
+        .await?)
+}
+
+/// Whether `user` curates the case or is on its team.
+pub async fn is_on_case(tx: &TenantTx, case: &CaseRow, user: UserId) -> Result<bool, StoreError> {
+    if case.curator_id == Some(user.0) {
+        return Ok(true);
+    }
+    let found = case_member::Entity::find()
+        .filter(case_member::Column::TenantId.eq(tx.tenant_id().0))
+        .filter(case_member::Column::CaseId.eq(case.id))
+        .filter(case_member::Column::UserId.eq(user.0))
+        .one(tx.conn())
+        .await?;
+    Ok(found.is_some())
+}
+
+/// An entry for the case's record.
+pub struct NewRecord {
+    pub case_id: Uuid,
+    pub kind: &'static str,
+    pub key: String,
+    pub at: DateTime<Utc>,
+    pub data: serde_json::Value,
+    pub actor: Option<UserId>,
+}
+
+#[tracing::instrument(skip_all, fields(kind = new.kind))]
+pub async fn append_record(tx: &TenantTx, new: NewRecord) -> Result<RecordRow, StoreError> {
+    let model = case_record::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        tenant_id: Set(tx.tenant_id().0),
+        case_id: Set(new.case_id),
+        kind: Set(new.kind.to_owned()),
+        key: Set(new.key),
+        at: Set(new.at),
+        data: Set(new.data),
+        actor_id: Set(new.actor.map(|a| a.0)),
+        created_at: Set(Utc::now()),
+    };
+    Ok(case_record::Entity::insert(model)
+        .exec_with_returning(tx.conn())
+        .await?)
+}
+
+/// The records of several cases, oldest first, in one statement.
+#[tracing::instrument(skip_all, fields(count = case_ids.len()))]
+pub async fn records(tx: &TenantTx, case_ids: &[Uuid]) -> Result<Vec<RecordRow>, StoreError> {
+    Ok(case_record::Entity::find()
+        .filter(case_record::Column::TenantId.eq(tx.tenant_id().0))
+        .filter(case_record::Column::CaseId.is_in(case_ids.iter().copied()))
+        .order_by_asc(case_record::Column::At)
+        .order_by_asc(case_record::Column::Id)
+        .all(tx.conn())
+        .await?)
+}
+
+/// Count of active cases per curator, for caseload decisions.
+#[tracing::instrument(skip_all)]
+pub async fn active_of_curator(tx: &TenantTx, curator: UserId) -> Result<Vec<CaseRow>, StoreError> {
+    Ok(case::Entity::find()
+        .filter(case::Column::TenantId.eq(tx.tenant_id().0))
+        .filter(case::Column::CuratorId.eq(curator.0))
+        .filter(case::Column::Status.is_in(["intake", "open", "post_support"]))
+        .all(tx.conn())
+        .await?)
+}
+
+/// Serialises caseload decisions for one curator until the transaction ends. On PostgreSQL an
+/// advisory transaction lock; SQLite allows one writer at a time anyway.
+pub async fn lock_curator(tx: &TenantTx, curator: UserId) -> Result<(), StoreError> {
+    if tx.conn().get_database_backend() == DatabaseBackend::Postgres {
+        let key = curator.0.as_u64_pair().0 as i64;
+        tx.conn()
+            .execute_raw(sea_orm::Statement::from_sql_and_values(
+                DatabaseBackend::Postgres,
+                "SELECT pg_advisory_xact_lock($1)",
+                [key.into()],
+            ))
+            .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,203 @@
+//! sea-orm entities of a tenant database. Every one carries `tenant_id`.
+
+macro_rules! no_relations {
+    () => {
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+        impl ActiveModelBehavior for ActiveModel {}
+    };
+}
+
+/// A signal or request (сигнал, обращение): one row of the intake journal.
+pub mod signal {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
+    #[sea_orm(table_name = "signals")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub tenant_id: Uuid,
+        pub received_at: DateTimeUtc,
+        pub source: String,
+        pub channel: String,
+        /// Personal data: the requester's name, position, contact, relation to the child.
+        pub requester: Json,
+        /// Personal data: the family or child concerned.
+        pub subject: Json,
+        /// Personal data: parents' whereabouts and occupation.
+        pub parents: Json,
+        /// Personal data: free text.
+        pub grounds: String,
+        pub follow_up: String,
+        pub taken_by: Uuid,
+        pub triage: Option<Json>,
+        pub risk_band: Option<String>,
+        pub status: String,
+        pub decision: Option<Json>,
+        pub case_id: Option<Uuid>,
+        pub version: i32,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+/// A case (случай): the work with one family or one child.
+pub mod case {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
+    #[sea_orm(table_name = "cases")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub tenant_id: Uuid,
+        pub signal_id: Option<Uuid>,
+        /// Personal data: the family and its members.
+        pub family: Json,
+        pub variant_key: String,
+        pub variant_version: i32,
+        pub status: String,
+        pub stage: String,
+        pub stage_entered_at: DateTimeUtc,
+        pub curator_id: Option<Uuid>,
+        pub attributes: Json,
+        pub opened_at: DateTimeUtc,
+        pub closed_at: Option<DateTimeUtc>,
+        pub post_support_until: Option<DateTimeUtc>,
+        pub outcome: Option<Json>,
+        pub parent_case_id: Option<Uuid>,
+        pub version: i32,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+/// Who works on a case besides its curator: specialists, the first-visit team.
+pub mod case_member {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
+    #[sea_orm(table_name = "case_members")]
+    pub struct Model {
+        pub tenant_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub case_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub user_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub kind: String,
+        pub added_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+/// One entry of a case's record: a step performed, an event, a contact, a monitoring record, an
+/// assessment, an attribute change. Never updated.
+pub mod case_record {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
+    #[sea_orm(table_name = "case_records")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub tenant_id: Uuid,
+        pub case_id: Uuid,
+        pub kind: String,
+        pub key: String,
+        pub at: DateTimeUtc,
+        /// May hold personal data (forms, notes).
+        pub data: Json,
+        pub actor_id: Option<Uuid>,
+        pub created_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+/// A revision of a case's plan (план), with the meeting that agreed it.
+pub mod plan_revision {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
+    #[sea_orm(table_name = "plan_revisions")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub tenant_id: Uuid,
+        pub case_id: Uuid,
+        pub number: i32,
+        pub meeting_date: DateTimeUtc,
+        pub participants: Json,
+        pub created_by: Uuid,
+        pub created_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+/// An action of a plan: deadline, who is responsible, whose action it is, completion and result.
+pub mod plan_action {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
+    #[sea_orm(table_name = "plan_actions")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub tenant_id: Uuid,
+        pub case_id: Uuid,
+        pub revision_id: Uuid,
+        pub title: String,
+        pub deadline: DateTimeUtc,
+        pub responsible: Json,
+        pub owner: String,
+        pub done_at: Option<DateTimeUtc>,
+        pub result: Option<String>,
+        pub version: i32,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+/// A creation already done under a client's idempotency key.
+pub mod idempotency_key {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
+    #[sea_orm(table_name = "idempotency_keys")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub tenant_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub user_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub key: String,
+        pub operation: String,
+        pub entity_id: Uuid,
+        pub created_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+/// A published version of the tenant's method variant (вариант технологии). Never updated.
+pub mod variant {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
+    #[sea_orm(table_name = "variants")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub tenant_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub key: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub version: i32,
+        pub document: Json,
+        pub published_at: DateTimeUtc,
+        pub published_by: Option<Uuid>,
+    }
+    no_relations!();
+}

@@ -1,0 +1,117 @@
+//! Who is acting, and what their roles let them do. The permission matrix of `docs/permissions.md`
+//! is written down here, once; every service function asks these questions before it touches data.
+
+use crate::error::{CaseworkError, CaseworkResult};
+use kurator_domain::{Role, UserId};
+
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user: UserId,
+    /// The caller's roles in this tenant.
+    pub roles: Vec<Role>,
+    pub request_id: Option<String>,
+}
+
+/// The scope of case data a caller may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseScope {
+    /// Supervisor, organisation administrator: every case of the tenant.
+    Tenant,
+    /// Curator, specialist: the cases they curate or are on.
+    Own(UserId),
+}
+
+impl Actor {
+    fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    /// Supervisor or organisation administrator.
+    pub fn is_lead(&self) -> bool {
+        self.has(Role::Supervisor) || self.has(Role::OrgAdmin)
+    }
+
+    /// Which cases the caller may see; `FORBIDDEN` for roles that see no case data.
+    pub fn case_scope(&self) -> CaseworkResult<CaseScope> {
+        if self.is_lead() {
+            Ok(CaseScope::Tenant)
+        } else if self.has(Role::Curator) || self.has(Role::Specialist) {
+            Ok(CaseScope::Own(self.user))
+        } else {
+            Err(CaseworkError::Forbidden)
+        }
+    }
+
+    /// Registering signals and reading the intake journals: curators and leads.
+    pub fn require_intake(&self) -> CaseworkResult<()> {
+        if self.is_lead() || self.has(Role::Curator) {
+            Ok(())
+        } else {
+            Err(CaseworkError::Forbidden)
+        }
+    }
+
+    /// Assigning curators and the supervisor's board.
+    pub fn require_lead(&self) -> CaseworkResult<()> {
+        if self.is_lead() {
+            Ok(())
+        } else {
+            Err(CaseworkError::Forbidden)
+        }
+    }
+
+    /// The audit trail: organisation administrators only.
+    pub fn require_org_admin(&self) -> CaseworkResult<()> {
+        if self.has(Role::OrgAdmin) {
+            Ok(())
+        } else {
+            Err(CaseworkError::Forbidden)
+        }
+    }
+
+    /// Closing and reopening: the case's curator or a lead (not a specialist on the case).
+    pub fn may_close(&self, curator: Option<UserId>) -> bool {
+        self.is_lead() || (self.has(Role::Curator) && curator == Some(self.user))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(roles: &[Role]) -> Actor {
+        Actor {
+            user: UserId::new(),
+            roles: roles.to_vec(),
+            request_id: None,
+        }
+    }
+
+    #[test]
+    fn methodologists_and_platform_admins_see_no_case_data() {
+        assert!(actor(&[Role::Methodologist]).case_scope().is_err());
+        assert!(actor(&[Role::PlatformAdmin]).case_scope().is_err());
+        assert!(actor(&[]).case_scope().is_err());
+    }
+
+    #[test]
+    fn curators_see_their_own_cases_and_leads_the_tenant() {
+        let curator = actor(&[Role::Curator]);
+        assert_eq!(curator.case_scope().unwrap(), CaseScope::Own(curator.user));
+        assert_eq!(
+            actor(&[Role::Supervisor]).case_scope().unwrap(),
+            CaseScope::Tenant
+        );
+        assert_eq!(
+            actor(&[Role::OrgAdmin]).case_scope().unwrap(),
+            CaseScope::Tenant
+        );
+    }
+
+    #[test]
+    fn only_org_admins_read_the_audit_trail() {
+        assert!(actor(&[Role::OrgAdmin]).require_org_admin().is_ok());
+        assert!(actor(&[Role::Supervisor]).require_org_admin().is_err());
+        assert!(actor(&[Role::Curator]).require_org_admin().is_err());
+    }
+}

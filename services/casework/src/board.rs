@@ -1,0 +1,87 @@
+//! The supervisor's board (доска руководителя): each curator's load against the limits, overdue
+//! counts, and cases with no plan action in two weeks.
+
+use crate::actor::Actor;
+use crate::case_file::{self, status};
+use crate::cases::{CaseQuery, list};
+use crate::deadlines;
+use crate::error::CaseworkResult;
+use crate::runtime::TenantRuntime;
+use chrono::{DateTime, Utc};
+use kurator_method::caseload::{self, CaseloadDecision, CuratorLoad, LoadCase, Proposed};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+#[derive(Debug, Clone)]
+pub struct CuratorLine {
+    pub curator: Uuid,
+    pub active_cases: usize,
+    pub post_support_cases: usize,
+    pub overdue_cases: usize,
+    pub cases_without_plan_action: usize,
+    /// What the caseload policy says about one more ordinary case.
+    pub next_case: CaseloadDecision,
+}
+
+#[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug))]
+pub async fn board(
+    runtime: &TenantRuntime,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> CaseworkResult<Vec<CuratorLine>> {
+    actor.require_lead()?;
+    let files = list(
+        runtime,
+        actor,
+        CaseQuery {
+            statuses: vec![
+                status::INTAKE.into(),
+                status::OPEN.into(),
+                status::POST_SUPPORT.into(),
+            ],
+            ..Default::default()
+        },
+    )
+    .await?;
+    let variant = runtime.current_variant()?;
+    let mut by_curator: BTreeMap<Uuid, Vec<&case_file::CaseFile>> = BTreeMap::new();
+    for file in &files {
+        if let Some(curator) = file.case.curator_id {
+            by_curator.entry(curator).or_default().push(file);
+        }
+    }
+    let mut lines = Vec::new();
+    for (curator, files) in by_curator {
+        let mut line = CuratorLine {
+            curator,
+            active_cases: 0,
+            post_support_cases: 0,
+            overdue_cases: 0,
+            cases_without_plan_action: 0,
+            next_case: CaseloadDecision::Allowed,
+        };
+        let mut load = CuratorLoad::default();
+        for file in files {
+            let case_variant = runtime.variant(file.case.variant_version)?;
+            let evaluation = deadlines::evaluate(case_variant, runtime.calendar(), file, now);
+            if deadlines::is_overdue(&evaluation) {
+                line.overdue_cases += 1;
+            }
+            if deadlines::without_plan_action(file, now, 14) {
+                line.cases_without_plan_action += 1;
+            }
+            if file.case.status == status::POST_SUPPORT {
+                line.post_support_cases += 1;
+                load.post_support += 1;
+            } else {
+                line.active_cases += 1;
+                load.active.push(LoadCase {
+                    attributes: case_file::attributes(&file.case),
+                });
+            }
+        }
+        line.next_case = caseload::evaluate(variant, &load, &Proposed::default());
+        lines.push(line);
+    }
+    Ok(lines)
+}

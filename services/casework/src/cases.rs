@@ -1,0 +1,444 @@
+//! Cases (случаи): opening one directly, reading case cards in the caller's scope, lists with
+//! filters, curator assignment through the caseload policy, and attributes with their history.
+
+use crate::actor::{Actor, CaseScope};
+use crate::audit::{self, Audit};
+use crate::case_file::{self, CaseFile, kind, status};
+use crate::error::{CaseworkError, CaseworkResult};
+use crate::runtime::TenantRuntime;
+use chrono::{DateTime, Utc};
+use kurator_domain::UserId;
+use kurator_method::caseload::{self, CaseloadDecision, CuratorLoad, LoadCase, Proposed};
+use kurator_store::TenantTx;
+use kurator_store::tenant::cases::{self, CaseFilter, CaseRow, NewCase, NewRecord};
+use kurator_store::tenant::{idempotency, plans};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// Loads the full files of `rows` in a fixed number of statements, whatever their count.
+pub async fn load_files(tx: &TenantTx, rows: Vec<CaseRow>) -> CaseworkResult<Vec<CaseFile>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut records = group(cases::records(tx, &ids).await?, |r| r.case_id);
+    let mut revisions = group(plans::revisions(tx, &ids).await?, |r| r.case_id);
+    let mut actions = group(plans::actions(tx, &ids).await?, |r| r.case_id);
+    let mut members = group(cases::members(tx, &ids).await?, |r| r.case_id);
+    Ok(rows
+        .into_iter()
+        .map(|case| CaseFile {
+            records: records.remove(&case.id).unwrap_or_default(),
+            revisions: revisions.remove(&case.id).unwrap_or_default(),
+            actions: actions.remove(&case.id).unwrap_or_default(),
+            members: members.remove(&case.id).unwrap_or_default(),
+            case,
+        })
+        .collect())
+}
+
+fn group<T>(rows: Vec<T>, key: impl Fn(&T) -> Uuid) -> HashMap<Uuid, Vec<T>> {
+    let mut map: HashMap<Uuid, Vec<T>> = HashMap::new();
+    for row in rows {
+        map.entry(key(&row)).or_default().push(row);
+    }
+    map
+}
+
+/// The case, if it is in the caller's scope; `NOT_FOUND` otherwise — the same answer as for a
+/// case that does not exist or belongs to another tenant.
+pub async fn get_in_scope(tx: &TenantTx, actor: &Actor, id: Uuid) -> CaseworkResult<CaseRow> {
+    let scope = actor.case_scope()?;
+    let case = cases::get(tx, id).await?;
+    match scope {
+        CaseScope::Tenant => Ok(case),
+        CaseScope::Own(user) if cases::is_on_case(tx, &case, user).await? => Ok(case),
+        CaseScope::Own(_) => Err(CaseworkError::NotFound),
+    }
+}
+
+/// Opens a case card: the full file, and a record in the audit trail that it was opened.
+#[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug, case = %id))]
+pub async fn card(runtime: &TenantRuntime, actor: &Actor, id: Uuid) -> CaseworkResult<CaseFile> {
+    let tx = runtime.begin().await?;
+    let case = get_in_scope(&tx, actor, id).await?;
+    audit::record(&tx, actor, Audit::viewed("case", id)).await?;
+    let file = load_files(&tx, vec![case])
+        .await?
+        .pop()
+        .ok_or(CaseworkError::NotFound)?;
+    tx.commit().await?;
+    Ok(file)
+}
+
+/// The full file of a case in the caller's scope, without recording a card view (used to answer
+/// a mutation with the changed case).
+pub async fn file(runtime: &TenantRuntime, actor: &Actor, id: Uuid) -> CaseworkResult<CaseFile> {
+    let tx = runtime.begin().await?;
+    let case = get_in_scope(&tx, actor, id).await?;
+    let file = load_files(&tx, vec![case])
+        .await?
+        .pop()
+        .ok_or(CaseworkError::NotFound)?;
+    tx.commit().await?;
+    Ok(file)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CaseQuery {
+    pub statuses: Vec<String>,
+    pub curator: Option<UserId>,
+    /// Only the caller's own cases, whatever their role.
+    pub mine: bool,
+    /// Attribute → value (category, risk band, complexity, case type…).
+    pub attributes: Vec<(String, String)>,
+}
+
+/// Every case matching `query` in the caller's scope, newest first, with their files.
+#[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug))]
+pub async fn list(
+    runtime: &TenantRuntime,
+    actor: &Actor,
+    query: CaseQuery,
+) -> CaseworkResult<Vec<CaseFile>> {
+    let scope = actor.case_scope()?;
+    for status in &query.statuses {
+        if !status::ALL.contains(&status.as_str()) {
+            return Err(CaseworkError::rejected(format!(
+                "status: неизвестный статус «{status}»"
+            )));
+        }
+    }
+    let visible_to = match scope {
+        CaseScope::Own(user) => Some(user),
+        CaseScope::Tenant if query.mine => Some(actor.user),
+        CaseScope::Tenant => None,
+    };
+    let filter = CaseFilter {
+        statuses: query.statuses,
+        curator: query.curator,
+        visible_to,
+        attribute_equals: query.attributes,
+        ids: None,
+    };
+    let tx = runtime.begin().await?;
+    let rows = cases::list(&tx, &filter).await?;
+    let files = load_files(&tx, rows).await?;
+    tx.commit().await?;
+    Ok(files)
+}
+
+#[derive(Debug, Clone)]
+pub struct OpenCase {
+    pub family: Value,
+    pub attributes: serde_json::Map<String, Value>,
+    pub opened_at: DateTime<Utc>,
+    pub curator: Option<UserId>,
+}
+
+/// Opens a case directly (without a signal) at the variant's first stage.
+#[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug))]
+pub async fn open(
+    runtime: &TenantRuntime,
+    actor: &Actor,
+    input: OpenCase,
+    idempotency_key: Option<&str>,
+) -> CaseworkResult<CaseRow> {
+    actor.require_intake()?;
+    if !input.family.is_object() {
+        return Err(CaseworkError::rejected("family: ожидается описание семьи"));
+    }
+    let variant = runtime.current_variant()?;
+    let problems = check_attributes(variant, &input.attributes);
+    if !problems.is_empty() {
+        return Err(CaseworkError::Rejected(problems));
+    }
+    let first_stage = variant
+        .stages()
+        .first()
+        .ok_or_else(|| CaseworkError::Variant("variant has no stages".into()))?;
+    let _guard = runtime.assignment_lock.lock().await;
+    let tx = runtime.begin().await?;
+    if let Some(key) = idempotency_key {
+        if let Some(existing) = idempotency::find(&tx, actor.user, key, "open_case").await? {
+            let case = cases::get(&tx, existing).await?;
+            tx.rollback().await?;
+            return Ok(case);
+        }
+    }
+    let case = cases::insert(
+        &tx,
+        NewCase {
+            id: Uuid::now_v7(),
+            signal_id: None,
+            family: input.family,
+            variant_key: variant.key().to_owned(),
+            variant_version: i32::try_from(variant.version()).unwrap_or(1),
+            status: status::INTAKE.into(),
+            stage: first_stage.key.clone(),
+            curator_id: None,
+            attributes: Value::Object(input.attributes),
+            opened_at: input.opened_at,
+            parent_case_id: None,
+        },
+    )
+    .await?;
+    cases::append_record(
+        &tx,
+        NewRecord {
+            case_id: case.id,
+            kind: kind::STAGE,
+            key: first_stage.key.clone(),
+            at: input.opened_at,
+            data: json!({}),
+            actor: Some(actor.user),
+        },
+    )
+    .await?;
+    let case = match input.curator {
+        Some(curator) => assign_in_tx(&tx, runtime, actor, case, curator).await?.0,
+        None => case,
+    };
+    if !actor.is_lead() && case.curator_id != Some(actor.user.0) {
+        // Whoever took the case in keeps access to it until a curator is assigned.
+        cases::add_member(&tx, case.id, actor.user, "intake").await?;
+    }
+    if let Some(key) = idempotency_key {
+        idempotency::remember(&tx, actor.user, key, "open_case", case.id).await?;
+    }
+    audit::record(
+        &tx,
+        actor,
+        Audit::created("case.open", "case", case.id, &case),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(case)
+}
+
+/// Every problem with attribute values that the variant classifies or scores.
+pub fn check_attributes(
+    variant: &kurator_method::Variant,
+    attributes: &serde_json::Map<String, Value>,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (key, value) in attributes {
+        let Some(value) = value.as_str() else {
+            problems.push(format!("attributes.{key}: ожидается строка"));
+            continue;
+        };
+        if value.chars().count() > 200 {
+            problems.push(format!("attributes.{key}: не более 200 символов"));
+        } else if variant.classification(key).is_some() {
+            if let Err(err) = kurator_method::scoring::classify(variant, key, value) {
+                problems.push(format!("attributes.{key}: {err}"));
+            }
+        } else if let Some(table) = variant.score_table(key) {
+            if !table.bands.iter().any(|b| b.key == value) {
+                problems.push(format!("attributes.{key}: неизвестный уровень «{value}»"));
+            }
+        }
+    }
+    problems
+}
+
+/// The outcome of an assignment: the case and what the caseload policy said.
+pub type Assigned = (CaseRow, CaseloadDecision);
+
+/// Assigns (or reassigns) the curator, if the caseload policy allows it. Concurrent assignments
+/// are serialised per tenant in this process and per curator in PostgreSQL, so two of them can
+/// never together exceed a limit.
+#[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug, case = %case_id))]
+pub async fn assign_curator(
+    runtime: &TenantRuntime,
+    actor: &Actor,
+    case_id: Uuid,
+    expected_version: i32,
+    curator: UserId,
+) -> CaseworkResult<Assigned> {
+    actor.require_lead()?;
+    let _guard = runtime.assignment_lock.lock().await;
+    let tx = runtime.begin().await?;
+    let case = cases::get_for_update(&tx, case_id).await?;
+    if case.version != expected_version {
+        return Err(CaseworkError::Stale {
+            current: case.version,
+        });
+    }
+    let (after, decision) = assign_in_tx(&tx, runtime, actor, case.clone(), curator).await?;
+    audit::record(
+        &tx,
+        actor,
+        Audit::changed("case.assign_curator", "case", case_id, &case, &after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((after, decision))
+}
+
+async fn assign_in_tx(
+    tx: &TenantTx,
+    runtime: &TenantRuntime,
+    actor: &Actor,
+    case: CaseRow,
+    curator: UserId,
+) -> CaseworkResult<Assigned> {
+    if case.curator_id == Some(curator.0) {
+        return Ok((case, CaseloadDecision::Allowed));
+    }
+    cases::lock_curator(tx, curator).await?;
+    let variant = runtime.variant(case.variant_version)?;
+    let held = cases::active_of_curator(tx, curator).await?;
+    let load = CuratorLoad {
+        active: held
+            .iter()
+            .filter(|c| c.status != status::POST_SUPPORT)
+            .map(|c| LoadCase {
+                attributes: case_file::attributes(c),
+            })
+            .collect(),
+        post_support: held
+            .iter()
+            .filter(|c| c.status == status::POST_SUPPORT)
+            .count() as u32,
+    };
+    let proposed = Proposed {
+        case: LoadCase {
+            attributes: case_file::attributes(&case),
+        },
+        post_support: case.status == status::POST_SUPPORT,
+    };
+    let decision = caseload::evaluate(variant, &load, &proposed);
+    if let CaseloadDecision::Refused(reason) = &decision {
+        return Err(CaseworkError::rejected(reason.clone()));
+    }
+    let previous = case.curator_id;
+    let version = case.version;
+    let mut changed = case;
+    changed.curator_id = Some(curator.0);
+    let after = cases::update(tx, changed, version).await?;
+    cases::add_member(tx, after.id, curator, "curator").await?;
+    cases::append_record(
+        tx,
+        NewRecord {
+            case_id: after.id,
+            kind: kind::CURATOR,
+            key: "curator".into(),
+            at: Utc::now(),
+            data: json!({ "from": previous, "to": curator, "caseload": decision }),
+            actor: Some(actor.user),
+        },
+    )
+    .await?;
+    Ok((after, decision))
+}
+
+/// Adds a specialist or a member of the first-visit team to a case.
+#[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug, case = %case_id))]
+pub async fn add_member(
+    runtime: &TenantRuntime,
+    actor: &Actor,
+    case_id: Uuid,
+    user: UserId,
+    member_kind: &str,
+) -> CaseworkResult<()> {
+    if !["specialist", "first_visit"].contains(&member_kind) {
+        return Err(CaseworkError::rejected(
+            "kind: ожидается specialist или first_visit",
+        ));
+    }
+    let tx = runtime.begin().await?;
+    let case = get_in_scope(&tx, actor, case_id).await?;
+    if !actor.may_close(case.curator_id.map(UserId)) {
+        return Err(CaseworkError::Forbidden);
+    }
+    cases::add_member(&tx, case_id, user, member_kind).await?;
+    audit::record(
+        &tx,
+        actor,
+        Audit::created(
+            "case.add_member",
+            "case",
+            case_id,
+            &json!({ "user": user, "kind": member_kind }),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Changes an attribute (type, category, complexity, risk band, readiness…); the change is kept
+/// in the case's record, so every attribute has its history.
+#[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug, case = %case_id))]
+pub async fn set_attribute(
+    runtime: &TenantRuntime,
+    actor: &Actor,
+    case_id: Uuid,
+    expected_version: i32,
+    key: &str,
+    value: &str,
+    at: DateTime<Utc>,
+) -> CaseworkResult<CaseRow> {
+    let variant = runtime.current_variant()?;
+    let mut single = serde_json::Map::new();
+    single.insert(key.to_owned(), Value::String(value.to_owned()));
+    let problems = check_attributes(variant, &single);
+    if !problems.is_empty() || key.is_empty() || key.len() > 64 {
+        let mut problems = problems;
+        if key.is_empty() || key.len() > 64 {
+            problems.push("key: от 1 до 64 символов".into());
+        }
+        return Err(CaseworkError::Rejected(problems));
+    }
+    let _guard = runtime.assignment_lock.lock().await;
+    let tx = runtime.begin().await?;
+    let case = get_in_scope(&tx, actor, case_id).await?;
+    if case.version != expected_version {
+        return Err(CaseworkError::Stale {
+            current: case.version,
+        });
+    }
+    let previous = case.attributes.get(key).cloned();
+    let mut changed = case.clone();
+    if let Some(map) = changed.attributes.as_object_mut() {
+        map.insert(key.to_owned(), Value::String(value.to_owned()));
+    }
+    let after = cases::update(&tx, changed, expected_version).await?;
+    cases::append_record(
+        &tx,
+        NewRecord {
+            case_id,
+            kind: kind::ATTRIBUTE,
+            key: key.to_owned(),
+            at,
+            data: json!({ "from": previous, "to": value }),
+            actor: Some(actor.user),
+        },
+    )
+    .await?;
+    audit::record(
+        &tx,
+        actor,
+        Audit::changed("case.set_attribute", "case", case_id, &case, &after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// A case's audit trail, oldest first: organisation administrators only.
+#[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug, case = %case_id))]
+pub async fn audit_trail(
+    runtime: &TenantRuntime,
+    actor: &Actor,
+    case_id: Uuid,
+) -> CaseworkResult<Vec<kurator_store::tenant::audit::AuditEntry>> {
+    actor.require_org_admin()?;
+    let tx = runtime.begin().await?;
+    cases::get(&tx, case_id).await?;
+    let trail = kurator_store::tenant::audit::trail_of(&tx, case_id, 10_000).await?;
+    tx.commit().await?;
+    Ok(trail)
+}

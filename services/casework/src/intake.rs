@@ -1,0 +1,409 @@
+//! Intake (приём сигнала / обращения): registering a signal with its triage, deciding on it, and
+//! the journals — signals, unconfirmed requests, visitors with one-time help.
+
+use crate::actor::Actor;
+use crate::audit::{self, Audit};
+use crate::case_file::{kind, status};
+use crate::error::{CaseworkError, CaseworkResult};
+use crate::runtime::TenantRuntime;
+use crate::triage::{self, TriageInput};
+use chrono::{DateTime, Utc};
+use kurator_store::tenant::cases::{self, NewCase, NewRecord};
+use kurator_store::tenant::idempotency;
+use kurator_store::tenant::signals::{self, NewSignal, SignalFilter, SignalRow};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// Longest free text accepted in a signal.
+pub const MAX_TEXT: usize = 10_000;
+
+/// The fields of the clinic's Appendix 1 and the fund's signal journal.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SignalInput {
+    pub received_at: DateTime<Utc>,
+    /// Who reported: the family, guardianship authority, school, neighbours, relatives, staff…
+    pub source: String,
+    /// Call, messenger, e-mail, in person, written.
+    pub channel: String,
+    /// Personal data.
+    pub requester: Value,
+    /// Personal data: the family or child concerned.
+    pub subject: Value,
+    /// Personal data: mother's and father's whereabouts and occupation.
+    pub parents: Value,
+    /// Personal data.
+    pub grounds: String,
+    pub follow_up: String,
+    pub triage: TriageInput,
+}
+
+/// The decision on a signal.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SignalDecision {
+    /// Take it into work: a case starts at the variant's first stage.
+    Accept { family: Value },
+    /// Informed refusal: the reasons and where else to get help.
+    Refuse {
+        reasons: String,
+        alternatives: Vec<String>,
+    },
+    /// Passed to another organisation.
+    Redirect { to: String, reasons: String },
+    /// The primary assessment did not confirm the concern (clinic: unconfirmed-requests journal).
+    NotConfirmed { reasons: String },
+    /// One-time help without a case (visitor journal).
+    OneTimeHelp { help: String },
+}
+
+impl SignalDecision {
+    fn status(&self) -> &'static str {
+        match self {
+            SignalDecision::Accept { .. } => "accepted",
+            SignalDecision::Refuse { .. } => "refused",
+            SignalDecision::Redirect { .. } => "redirected",
+            SignalDecision::NotConfirmed { .. } => "not_confirmed",
+            SignalDecision::OneTimeHelp { .. } => "one_time_help",
+        }
+    }
+
+    fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        let mut text = |field: &str, value: &str| {
+            if value.trim().is_empty() {
+                problems.push(format!("decision.{field}: поле не может быть пустым"));
+            } else if value.chars().count() > MAX_TEXT {
+                problems.push(format!("decision.{field}: не более {MAX_TEXT} символов"));
+            }
+        };
+        match self {
+            SignalDecision::Accept { family } => {
+                if !family.is_object() {
+                    problems.push("decision.family: ожидается описание семьи".into());
+                }
+            }
+            SignalDecision::Refuse {
+                reasons,
+                alternatives,
+            } => {
+                text("reasons", reasons);
+                if alternatives.iter().all(|a| a.trim().is_empty()) {
+                    problems.push(
+                        "decision.alternatives: информированный отказ называет, куда ещё можно обратиться за помощью"
+                            .into(),
+                    );
+                }
+            }
+            SignalDecision::Redirect { to, reasons } => {
+                text("to", to);
+                text("reasons", reasons);
+            }
+            SignalDecision::NotConfirmed { reasons } => text("reasons", reasons),
+            SignalDecision::OneTimeHelp { help } => text("help", help),
+        }
+        problems
+    }
+}
+
+/// The journals kept from signals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Journal {
+    /// Every signal (журнал сигналов / первичной регистрации).
+    Signals,
+    /// Журнал неподтверждённых обращений.
+    Unconfirmed,
+    /// Журнал посетителей: one-time help.
+    Visitors,
+}
+
+impl Journal {
+    fn statuses(self) -> Vec<String> {
+        match self {
+            Journal::Signals => Vec::new(),
+            Journal::Unconfirmed => vec!["not_confirmed".into()],
+            Journal::Visitors => vec!["one_time_help".into()],
+        }
+    }
+}
+
+fn text_problems(input: &SignalInput) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (field, value, required) in [
+        ("source", &input.source, true),
+        ("channel", &input.channel, true),
+        ("grounds", &input.grounds, true),
+        ("followUp", &input.follow_up, false),
+    ] {
+        if required && value.trim().is_empty() {
+            problems.push(format!("signal.{field}: поле не может быть пустым"));
+        }
+        if value.chars().count() > MAX_TEXT {
+            problems.push(format!("signal.{field}: не более {MAX_TEXT} символов"));
+        }
+    }
+    for (field, value) in [
+        ("requester", &input.requester),
+        ("subject", &input.subject),
+        ("parents", &input.parents),
+    ] {
+        if !value.is_object() {
+            problems.push(format!("signal.{field}: ожидается объект"));
+        }
+    }
+    problems
+}
+
+/// Registers a signal with its triage. Retried with the same idempotency key, it returns the
+/// signal the first attempt registered.
+#[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug))]
+pub async fn register(
+    runtime: &TenantRuntime,
+    actor: &Actor,
+    input: SignalInput,
+    idempotency_key: Option<&str>,
+) -> CaseworkResult<SignalRow> {
+    actor.require_intake()?;
+    let variant = runtime.current_variant()?;
+    let mut problems = text_problems(&input);
+    let triage = triage::evaluate(variant, &input.triage);
+    let triage = match triage {
+        Ok(triage) => Some(triage),
+        Err(mut errors) => {
+            problems.append(&mut errors);
+            None
+        }
+    };
+    if !problems.is_empty() {
+        return Err(CaseworkError::Rejected(problems));
+    }
+    let triage = triage.unwrap_or_default();
+
+    let tx = runtime.begin().await?;
+    if let Some(key) = idempotency_key {
+        if let Some(existing) = idempotency::find(&tx, actor.user, key, "register_signal").await? {
+            let signal = signals::get(&tx, existing).await?;
+            tx.rollback().await?;
+            return Ok(signal);
+        }
+    }
+    let signal = signals::insert(
+        &tx,
+        NewSignal {
+            id: Uuid::now_v7(),
+            received_at: input.received_at,
+            source: input.source,
+            channel: input.channel,
+            requester: input.requester,
+            subject: input.subject,
+            parents: input.parents,
+            grounds: input.grounds,
+            follow_up: input.follow_up,
+            taken_by: actor.user,
+            risk_band: triage.risk_band(),
+            triage: Some(triage.to_json()),
+        },
+    )
+    .await?;
+    if let Some(key) = idempotency_key {
+        idempotency::remember(&tx, actor.user, key, "register_signal", signal.id).await?;
+    }
+    audit::record(
+        &tx,
+        actor,
+        Audit::created("signal.register", "signal", signal.id, &signal),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(signal)
+}
+
+/// What deciding on a signal produced.
+pub struct Decided {
+    pub signal: SignalRow,
+    pub case_id: Option<Uuid>,
+}
+
+/// Decides on a signal. Accepting it starts a case at the variant's first stage with the
+/// registration recorded as its first step, so the variant's deadlines count from the signal.
+#[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug, signal = %id))]
+pub async fn decide(
+    runtime: &TenantRuntime,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: i32,
+    decision: SignalDecision,
+    decided_at: DateTime<Utc>,
+) -> CaseworkResult<Decided> {
+    actor.require_intake()?;
+    let problems = decision.problems();
+    if !problems.is_empty() {
+        return Err(CaseworkError::Rejected(problems));
+    }
+    let variant = runtime.current_variant()?;
+    let tx = runtime.begin().await?;
+    let before = signals::get(&tx, id).await?;
+    if before.version != expected_version {
+        return Err(CaseworkError::Stale {
+            current: before.version,
+        });
+    }
+    if before.status != "new" {
+        return Err(CaseworkError::rejected(format!(
+            "решение по сигналу уже принято: {}",
+            before.status
+        )));
+    }
+
+    let mut case_id = None;
+    if let SignalDecision::Accept { family } = &decision {
+        let first_stage = variant
+            .stages()
+            .first()
+            .ok_or_else(|| CaseworkError::Variant("variant has no stages".into()))?;
+        let mut attributes = serde_json::Map::new();
+        if let Some(triage) = before
+            .triage
+            .as_ref()
+            .and_then(|t| t.get("attributes"))
+            .and_then(Value::as_object)
+        {
+            attributes.extend(triage.clone());
+        }
+        let case = cases::insert(
+            &tx,
+            NewCase {
+                id: Uuid::now_v7(),
+                signal_id: Some(before.id),
+                family: family.clone(),
+                variant_key: variant.key().to_owned(),
+                variant_version: i32::try_from(variant.version()).unwrap_or(1),
+                status: status::INTAKE.into(),
+                stage: first_stage.key.clone(),
+                curator_id: None,
+                attributes: Value::Object(attributes),
+                opened_at: before.received_at,
+                parent_case_id: None,
+            },
+        )
+        .await?;
+        cases::append_record(
+            &tx,
+            NewRecord {
+                case_id: case.id,
+                kind: kind::STAGE,
+                key: first_stage.key.clone(),
+                at: before.received_at,
+                data: json!({}),
+                actor: Some(actor.user),
+            },
+        )
+        .await?;
+        // The registration is the first step of the first stage.
+        if let Some(step) = first_stage.steps.first() {
+            cases::append_record(
+                &tx,
+                NewRecord {
+                    case_id: case.id,
+                    kind: kind::STEP,
+                    key: step.key.clone(),
+                    at: before.received_at,
+                    data: json!({ "signal": before.id }),
+                    actor: Some(kurator_domain::UserId(before.taken_by)),
+                },
+            )
+            .await?;
+            if let Some(event) = &step.completes {
+                cases::append_record(
+                    &tx,
+                    NewRecord {
+                        case_id: case.id,
+                        kind: kind::EVENT,
+                        key: event.clone(),
+                        at: before.received_at,
+                        data: json!({}),
+                        actor: Some(kurator_domain::UserId(before.taken_by)),
+                    },
+                )
+                .await?;
+            }
+        }
+        if !actor.is_lead() {
+            // Whoever took the case in keeps access to it until a curator is assigned.
+            cases::add_member(&tx, case.id, actor.user, "intake").await?;
+        }
+        audit::record(
+            &tx,
+            actor,
+            Audit::created("case.open_from_signal", "case", case.id, &case),
+        )
+        .await?;
+        case_id = Some(case.id);
+    }
+
+    let record = json!({
+        "decision": decision,
+        "decided_by": actor.user,
+        "decided_at": decided_at,
+    });
+    let after = signals::decide(
+        &tx,
+        id,
+        expected_version,
+        decision.status(),
+        record,
+        case_id,
+    )
+    .await?;
+    audit::record(
+        &tx,
+        actor,
+        Audit::changed("signal.decide", "signal", id, &before, &after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Decided {
+        signal: after,
+        case_id,
+    })
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct JournalQuery {
+    pub journal: Option<Journal>,
+    pub statuses: Vec<String>,
+    pub received_from: Option<DateTime<Utc>>,
+    pub received_to: Option<DateTime<Utc>>,
+}
+
+#[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug))]
+pub async fn journal(
+    runtime: &TenantRuntime,
+    actor: &Actor,
+    query: JournalQuery,
+) -> CaseworkResult<Vec<SignalRow>> {
+    actor.require_intake()?;
+    let mut statuses = query.journal.map(Journal::statuses).unwrap_or_default();
+    statuses.extend(query.statuses);
+    let tx = runtime.begin().await?;
+    let rows = signals::list(
+        &tx,
+        &SignalFilter {
+            statuses,
+            received_from: query.received_from,
+            received_to: query.received_to,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(rows)
+}
+
+#[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug, signal = %id))]
+pub async fn get(runtime: &TenantRuntime, actor: &Actor, id: Uuid) -> CaseworkResult<SignalRow> {
+    actor.require_intake()?;
+    let tx = runtime.begin().await?;
+    let row = signals::get(&tx, id).await?;
+    tx.commit().await?;
+    Ok(row)
+}

@@ -1,0 +1,156 @@
+//! Plans (индивидуальный план): created and revised, every revision kept with its meeting date and
+//! participants; actions with deadline, responsible person or outside organisation, whose action
+//! it is (organisation or family), completion mark and result.
+
+use crate::actor::Actor;
+use crate::audit::{self, Audit};
+use crate::cases::get_in_scope;
+use crate::error::{CaseworkError, CaseworkResult};
+use crate::forms::MAX_FIELD_LEN;
+use crate::runtime::TenantRuntime;
+use chrono::{DateTime, Utc};
+use kurator_store::tenant::cases;
+use kurator_store::tenant::plans::{self, ActionRow, NewAction, RevisionRow};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+#[derive(Debug, Clone)]
+pub struct ActionInput {
+    pub title: String,
+    pub deadline: DateTime<Utc>,
+    /// A person (user id) or an outside organisation, by name.
+    pub responsible: Value,
+    /// `organisation` or `family`.
+    pub owner: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct RevisionInput {
+    pub meeting_date: DateTime<Utc>,
+    pub participants: Vec<String>,
+    pub actions: Vec<ActionInput>,
+}
+
+fn problems(input: &RevisionInput) -> Vec<String> {
+    let mut problems = Vec::new();
+    if input.participants.is_empty() {
+        problems
+            .push("participants: укажите участников встречи, на которой согласован план".into());
+    }
+    if input.actions.is_empty() {
+        problems.push("actions: в плане должно быть хотя бы одно действие".into());
+    }
+    if input.actions.len() > 500 {
+        problems.push("actions: не более 500 действий".into());
+    }
+    for (i, action) in input.actions.iter().enumerate() {
+        if action.title.trim().is_empty() || action.title.chars().count() > MAX_FIELD_LEN {
+            problems.push(format!(
+                "actions[{i}].title: от 1 до {MAX_FIELD_LEN} символов"
+            ));
+        }
+        if !["organisation", "family"].contains(&action.owner.as_str()) {
+            problems.push(format!(
+                "actions[{i}].owner: ожидается organisation или family"
+            ));
+        }
+        if !action.responsible.is_object() {
+            problems.push(format!("actions[{i}].responsible: укажите ответственного"));
+        }
+    }
+    problems
+}
+
+/// Adds a revision of the plan (the first one creates it).
+#[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug, case = %case_id))]
+pub async fn revise(
+    runtime: &TenantRuntime,
+    actor: &Actor,
+    case_id: Uuid,
+    expected_version: i32,
+    input: RevisionInput,
+) -> CaseworkResult<(RevisionRow, Vec<ActionRow>)> {
+    let found = problems(&input);
+    if !found.is_empty() {
+        return Err(CaseworkError::Rejected(found));
+    }
+    let tx = runtime.begin().await?;
+    let case = get_in_scope(&tx, actor, case_id).await?;
+    if case.version != expected_version {
+        return Err(CaseworkError::Stale {
+            current: case.version,
+        });
+    }
+    let actions = input
+        .actions
+        .into_iter()
+        .map(|a| NewAction {
+            title: a.title,
+            deadline: a.deadline,
+            responsible: a.responsible,
+            owner: a.owner,
+        })
+        .collect();
+    let (revision, rows) = plans::insert_revision(
+        &tx,
+        case_id,
+        input.meeting_date,
+        json!(input.participants),
+        actor.user,
+        actions,
+    )
+    .await?;
+    cases::update(&tx, case.clone(), expected_version).await?;
+    audit::record(
+        &tx,
+        actor,
+        Audit::created(
+            "plan.revise",
+            "case",
+            case_id,
+            &json!({ "revision": revision, "actions": rows }),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((revision, rows))
+}
+
+/// Marks a plan action done (or reopens it) with its result.
+#[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug, action = %action_id))]
+pub async fn complete_action(
+    runtime: &TenantRuntime,
+    actor: &Actor,
+    action_id: Uuid,
+    expected_version: i32,
+    done_at: Option<DateTime<Utc>>,
+    result: Option<String>,
+) -> CaseworkResult<ActionRow> {
+    if result
+        .as_ref()
+        .is_some_and(|r| r.chars().count() > MAX_FIELD_LEN)
+    {
+        return Err(CaseworkError::rejected(format!(
+            "result: не более {MAX_FIELD_LEN} символов"
+        )));
+    }
+    let tx = runtime.begin().await?;
+    let before = plans::get_action(&tx, action_id).await?;
+    // Scope is the case's: an action of a case the caller cannot see is not found.
+    get_in_scope(&tx, actor, before.case_id).await?;
+    let after = plans::complete_action(&tx, action_id, expected_version, done_at, result).await?;
+    audit::record(
+        &tx,
+        actor,
+        Audit::changed(
+            "plan.complete_action",
+            "plan_action",
+            action_id,
+            &before,
+            &after,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}

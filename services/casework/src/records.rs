@@ -1,0 +1,151 @@
+//! Visits, contacts and monitoring records (визиты, контакты, мониторинг) of the kinds the variant
+//! names: the fund's current, monthly, quarterly and annual monitoring; the state centre's
+//! intermediate and final monitoring; the clinic's contacts by placement.
+
+use crate::actor::Actor;
+use crate::audit::{self, Audit};
+use crate::case_file::kind;
+use crate::cases::get_in_scope;
+use crate::error::{CaseworkError, CaseworkResult};
+use crate::forms::MAX_FIELD_LEN;
+use crate::runtime::TenantRuntime;
+use chrono::{DateTime, Utc};
+use kurator_store::tenant::cases::{self, NewRecord, RecordRow};
+use serde_json::Value;
+use uuid::Uuid;
+
+/// Monitoring kinds Kurator knows; a variant may complete one through an event of the same name.
+pub const MONITORING_KINDS: [&str; 6] = [
+    "current",
+    "monthly",
+    "quarterly",
+    "annual",
+    "intermediate",
+    "final",
+];
+
+#[derive(Debug, Clone)]
+pub struct RecordInput {
+    pub kind: String,
+    pub at: DateTime<Utc>,
+    /// Notes, participants, findings — personal data.
+    pub data: Value,
+}
+
+/// Records a contact (visit, call, meeting) of a kind the variant declares.
+#[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug, case = %case_id))]
+pub async fn contact(
+    runtime: &TenantRuntime,
+    actor: &Actor,
+    case_id: Uuid,
+    input: RecordInput,
+) -> CaseworkResult<RecordRow> {
+    let tx = runtime.begin().await?;
+    let case = get_in_scope(&tx, actor, case_id).await?;
+    let variant = runtime.variant(case.variant_version)?;
+    if !variant
+        .doc()
+        .contact_kinds
+        .iter()
+        .any(|k| k.key == input.kind)
+    {
+        let known: Vec<_> = variant
+            .doc()
+            .contact_kinds
+            .iter()
+            .map(|k| k.key.as_str())
+            .collect();
+        return Err(CaseworkError::rejected(format!(
+            "kind: вид контакта «{}» не предусмотрен вариантом; ожидается один из: {}",
+            input.kind,
+            known.join(", ")
+        )));
+    }
+    check_data(&input.data)?;
+    let row = cases::append_record(
+        &tx,
+        NewRecord {
+            case_id,
+            kind: kind::CONTACT,
+            key: input.kind,
+            at: input.at,
+            data: input.data,
+            actor: Some(actor.user),
+        },
+    )
+    .await?;
+    audit::record(
+        &tx,
+        actor,
+        Audit::created("case.contact", "case", case_id, &row),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// Records monitoring. When the variant has an event `<kind>_monitoring_done`, it is recorded too,
+/// so recurring monitoring obligations are met.
+#[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug, case = %case_id))]
+pub async fn monitoring(
+    runtime: &TenantRuntime,
+    actor: &Actor,
+    case_id: Uuid,
+    input: RecordInput,
+) -> CaseworkResult<RecordRow> {
+    if !MONITORING_KINDS.contains(&input.kind.as_str()) {
+        return Err(CaseworkError::rejected(format!(
+            "kind: ожидается один из видов мониторинга: {}",
+            MONITORING_KINDS.join(", ")
+        )));
+    }
+    check_data(&input.data)?;
+    let tx = runtime.begin().await?;
+    let case = get_in_scope(&tx, actor, case_id).await?;
+    let variant = runtime.variant(case.variant_version)?;
+    let event = format!("{}_monitoring_done", input.kind);
+    let row = cases::append_record(
+        &tx,
+        NewRecord {
+            case_id,
+            kind: kind::MONITORING,
+            key: input.kind.clone(),
+            at: input.at,
+            data: input.data,
+            actor: Some(actor.user),
+        },
+    )
+    .await?;
+    if variant.doc().events.iter().any(|e| e.key == event) {
+        cases::append_record(
+            &tx,
+            NewRecord {
+                case_id,
+                kind: kind::EVENT,
+                key: event,
+                at: input.at,
+                data: serde_json::json!({ "monitoring": row.id }),
+                actor: Some(actor.user),
+            },
+        )
+        .await?;
+    }
+    audit::record(
+        &tx,
+        actor,
+        Audit::created("case.monitoring", "case", case_id, &row),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+fn check_data(data: &Value) -> CaseworkResult<()> {
+    if !data.is_object() {
+        return Err(CaseworkError::rejected("data: ожидается объект"));
+    }
+    if data.to_string().len() > 4 * MAX_FIELD_LEN {
+        return Err(CaseworkError::rejected("data: запись слишком велика"));
+    }
+    Ok(())
+}

@@ -1,0 +1,331 @@
+//! Steps and transitions (шаги и переходы): doing what the variant allows next, with the
+//! artefacts, consents and decisions it requires. A step the variant does not allow, or one with a
+//! missing requirement, is refused with every reason and writes nothing.
+
+use crate::actor::Actor;
+use crate::audit::{self, Audit};
+use crate::case_file::{kind, status};
+use crate::cases::{get_in_scope, load_files};
+use crate::error::{CaseworkError, CaseworkResult};
+use crate::forms;
+use crate::runtime::TenantRuntime;
+use chrono::{DateTime, Utc};
+use kurator_method::Variant;
+use kurator_method::decisions::{self, DecisionRecord, DecisionStatus};
+use kurator_method::transitions::{self, Provided, StepRejection};
+use kurator_store::TenantTx;
+use kurator_store::tenant::cases::{self, CaseRow, NewRecord};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// What the person brings with a step or transition.
+#[derive(Debug, Clone, Default)]
+pub struct StepInput {
+    /// The variant role the person acts in (e.g. `senior_curator`, `case_manager`).
+    pub acting_as: String,
+    /// Artefact key → form content (checked against the variant's sections and fields).
+    pub artefacts: BTreeMap<String, Value>,
+    pub consents: Vec<String>,
+    /// Decision key → what was recorded (votes, rulings, conference participants and decision).
+    pub decisions: BTreeMap<String, DecisionRecord>,
+    pub note: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+fn rejections(list: Vec<StepRejection>) -> CaseworkError {
+    CaseworkError::Rejected(list.iter().map(StepRejection::message).collect())
+}
+
+/// Checks forms and evaluates decision procedures; returns what the engine should see as provided
+/// and the decisions to record.
+fn prepare(
+    variant: &Variant,
+    input: &StepInput,
+) -> CaseworkResult<(Provided, Vec<(String, Value)>)> {
+    let mut problems = Vec::new();
+    if variant.role(&input.acting_as).is_none() {
+        problems.push(format!(
+            "actingAs: в варианте технологии нет роли «{}»",
+            input.acting_as
+        ));
+    }
+    let mut provided = Provided::default();
+    for (key, data) in &input.artefacts {
+        problems.extend(forms::check(variant, key, data));
+        provided.artefacts.insert(key.clone());
+    }
+    for consent in &input.consents {
+        provided.consents.insert(consent.clone());
+    }
+    if input
+        .note
+        .as_ref()
+        .is_some_and(|n| n.chars().count() > forms::MAX_FIELD_LEN)
+    {
+        problems.push(format!("note: не более {} символов", forms::MAX_FIELD_LEN));
+    }
+    let mut recorded = Vec::new();
+    for (key, record) in &input.decisions {
+        let Some(def) = variant.decision(key) else {
+            problems.push(format!(
+                "decisions.{key}: такой процедуры решения нет в варианте"
+            ));
+            continue;
+        };
+        let status = decisions::evaluate(def, record);
+        let outcome = match &status {
+            DecisionStatus::Decided { outcome, .. } => {
+                provided = provided.decision(key, outcome);
+                Some(outcome.clone())
+            }
+            DecisionStatus::Invalid { reasons } => {
+                problems.extend(reasons.iter().map(|r| format!("decisions.{key}: {r}")));
+                None
+            }
+            _ => None,
+        };
+        recorded.push((
+            key.clone(),
+            json!({ "outcome": outcome, "status": status, "record": record }),
+        ));
+    }
+    if problems.is_empty() {
+        Ok((provided, recorded))
+    } else {
+        Err(CaseworkError::Rejected(problems))
+    }
+}
+
+async fn write_inputs(
+    tx: &TenantTx,
+    actor: &Actor,
+    case_id: Uuid,
+    input: &StepInput,
+    decisions: Vec<(String, Value)>,
+) -> CaseworkResult<()> {
+    for (key, data) in &input.artefacts {
+        let record = NewRecord {
+            case_id,
+            kind: kind::ARTEFACT,
+            key: key.clone(),
+            at: input.at,
+            data: data.clone(),
+            actor: Some(actor.user),
+        };
+        cases::append_record(tx, record).await?;
+    }
+    for consent in &input.consents {
+        let record = NewRecord {
+            case_id,
+            kind: kind::CONSENT,
+            key: consent.clone(),
+            at: input.at,
+            data: json!({}),
+            actor: Some(actor.user),
+        };
+        cases::append_record(tx, record).await?;
+    }
+    for (key, data) in decisions {
+        let record = NewRecord {
+            case_id,
+            kind: kind::DECISION,
+            key,
+            at: input.at,
+            data,
+            actor: Some(actor.user),
+        };
+        cases::append_record(tx, record).await?;
+    }
+    Ok(())
+}
+
+fn require_active(case: &CaseRow) -> CaseworkResult<()> {
+    if case.status == status::CLOSED || case.status == status::DECLINED {
+        return Err(CaseworkError::rejected(
+            "случай закрыт: сначала его нужно открыть заново",
+        ));
+    }
+    Ok(())
+}
+
+/// Performs a step of the current stage.
+#[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug, case = %case_id, step))]
+pub async fn perform(
+    runtime: &TenantRuntime,
+    actor: &Actor,
+    case_id: Uuid,
+    expected_version: i32,
+    step: &str,
+    input: StepInput,
+) -> CaseworkResult<CaseRow> {
+    let tx = runtime.begin().await?;
+    let case = get_in_scope(&tx, actor, case_id).await?;
+    if case.version != expected_version {
+        return Err(CaseworkError::Stale {
+            current: case.version,
+        });
+    }
+    require_active(&case)?;
+    let variant = runtime.variant(case.variant_version)?.clone();
+    let (provided, decisions) = prepare(&variant, &input)?;
+    let file = load_files(&tx, vec![case.clone()])
+        .await?
+        .pop()
+        .ok_or(CaseworkError::NotFound)?;
+    let state = file.state(&variant);
+    let outcome = transitions::check_step(&variant, &state, step, &input.acting_as, &provided)
+        .map_err(rejections)?;
+
+    write_inputs(&tx, actor, case_id, &input, decisions).await?;
+    let data = json!({ "acting_as": input.acting_as, "note": input.note, "produces": outcome.produces, "journal": outcome.journal });
+    cases::append_record(
+        &tx,
+        NewRecord {
+            case_id,
+            kind: kind::STEP,
+            key: step.to_owned(),
+            at: input.at,
+            data,
+            actor: Some(actor.user),
+        },
+    )
+    .await?;
+    for artefact in &outcome.produces {
+        if !input.artefacts.contains_key(artefact) {
+            let record = NewRecord {
+                case_id,
+                kind: kind::ARTEFACT,
+                key: artefact.clone(),
+                at: input.at,
+                data: json!({ "produced_by": step }),
+                actor: Some(actor.user),
+            };
+            cases::append_record(&tx, record).await?;
+        }
+    }
+    if let Some(event) = &outcome.records_event {
+        let record = NewRecord {
+            case_id,
+            kind: kind::EVENT,
+            key: event.clone(),
+            at: input.at,
+            data: json!({ "step": step }),
+            actor: Some(actor.user),
+        };
+        cases::append_record(&tx, record).await?;
+    }
+    // Every step changes the case: its version moves, so a concurrent edit based on the old
+    // state is refused.
+    let after = cases::update(&tx, case.clone(), expected_version).await?;
+    audit::record(
+        &tx,
+        actor,
+        Audit::changed(
+            "case.perform_step",
+            "case",
+            case_id,
+            &json!({ "version": case.version, "step": step }),
+            &after,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// The stage in which the case counts as opened (открытие случая): the first stage the variant
+/// marks with `opens_case`, or its first stage.
+pub fn opening_stage(variant: &Variant) -> Option<&str> {
+    let stages = variant.stages();
+    stages
+        .iter()
+        .find(|s| s.opens_case)
+        .or_else(|| stages.first())
+        .map(|s| s.key.as_str())
+}
+
+/// Moves the case to another stage.
+#[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug, case = %case_id, to))]
+pub async fn transition(
+    runtime: &TenantRuntime,
+    actor: &Actor,
+    case_id: Uuid,
+    expected_version: i32,
+    to: &str,
+    input: StepInput,
+) -> CaseworkResult<CaseRow> {
+    let tx = runtime.begin().await?;
+    let case = get_in_scope(&tx, actor, case_id).await?;
+    if case.version != expected_version {
+        return Err(CaseworkError::Stale {
+            current: case.version,
+        });
+    }
+    require_active(&case)?;
+    let variant = runtime.variant(case.variant_version)?.clone();
+    let (provided, decisions) = prepare(&variant, &input)?;
+    let file = load_files(&tx, vec![case.clone()])
+        .await?
+        .pop()
+        .ok_or(CaseworkError::NotFound)?;
+    let state = file.state(&variant);
+    transitions::check_transition(
+        &variant,
+        &state,
+        to,
+        &input.acting_as,
+        &provided,
+        input.at,
+        runtime.calendar(),
+    )
+    .map_err(rejections)?;
+
+    write_inputs(&tx, actor, case_id, &input, decisions).await?;
+    let mut changed = case.clone();
+    changed.stage = to.to_owned();
+    changed.stage_entered_at = input.at;
+    let opening = opening_stage(&variant);
+    let reaches_opening = match (opening, variant.stage_index(to)) {
+        (Some(opening), Some(target)) => variant.stage_index(opening).is_some_and(|o| target >= o),
+        _ => false,
+    };
+    if case.status == status::INTAKE && reaches_opening {
+        changed.status = status::OPEN.into();
+        changed.opened_at = input.at;
+    }
+    let post_support = variant.stage(to).and_then(|s| s.phase.as_deref()) == Some("post_support");
+    if post_support && case.status != status::POST_SUPPORT {
+        changed.status = status::POST_SUPPORT.into();
+        let record = NewRecord {
+            case_id,
+            kind: kind::EVENT,
+            key: "post_support_started".into(),
+            at: input.at,
+            data: json!({}),
+            actor: Some(actor.user),
+        };
+        cases::append_record(&tx, record).await?;
+    }
+    cases::append_record(
+        &tx,
+        NewRecord {
+            case_id,
+            kind: kind::STAGE,
+            key: to.to_owned(),
+            at: input.at,
+            data: json!({ "from": case.stage, "acting_as": input.acting_as }),
+            actor: Some(actor.user),
+        },
+    )
+    .await?;
+    let after = cases::update(&tx, changed, expected_version).await?;
+    audit::record(
+        &tx,
+        actor,
+        Audit::changed("case.transition", "case", case_id, &case, &after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}

@@ -1,0 +1,137 @@
+//! Triage and scoring at intake, by the tenant's variant: classifications (the clinic's risk
+//! level, the state centre's family category, the volunteers' case type) and score tables (the
+//! fund's complexity score). Their results become the case's attributes.
+
+use kurator_method::Variant;
+use kurator_method::scoring;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct TriageInput {
+    /// Classification key → chosen value, e.g. `risk` → `high`.
+    #[serde(default)]
+    pub classifications: BTreeMap<String, String>,
+    /// Score table key → criterion → points, e.g. `complexity` → `distance` → 2.
+    #[serde(default)]
+    pub scores: BTreeMap<String, BTreeMap<String, u32>>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Triage {
+    /// Attribute → value for the case: classification values and score bands.
+    pub attributes: BTreeMap<String, String>,
+    pub scores: Vec<ScoreResult>,
+    /// The canonical risk band (`none`, `low`, `medium`, `high`) when the variant triages risk.
+    pub canonical_risk: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ScoreResult {
+    pub table: String,
+    pub total: u32,
+    pub band: String,
+    pub canonical: String,
+}
+
+impl Triage {
+    pub fn risk_band(&self) -> Option<String> {
+        self.canonical_risk.clone()
+    }
+
+    pub fn to_json(&self) -> Value {
+        json!({ "attributes": self.attributes, "scores": self.scores, "canonical_risk": self.canonical_risk })
+    }
+}
+
+/// Applies the variant's tables to `input`; every problem is reported with its path.
+pub fn evaluate(variant: &Variant, input: &TriageInput) -> Result<Triage, Vec<String>> {
+    let mut triage = Triage::default();
+    let mut problems = Vec::new();
+    for (key, value) in &input.classifications {
+        match scoring::classify(variant, key, value) {
+            Ok(class_value) => {
+                triage
+                    .attributes
+                    .insert(key.clone(), class_value.key.clone());
+                let is_risk = variant.classification(key).is_some_and(|c| {
+                    c.purpose == kurator_method::schema::ClassificationPurpose::Risk
+                });
+                if is_risk {
+                    triage.canonical_risk = class_value.canonical.clone();
+                }
+            }
+            Err(err) => problems.push(format!("triage.classifications.{key}: {err}")),
+        }
+    }
+    for (table, points) in &input.scores {
+        match scoring::score(variant, table, points) {
+            Ok(score) => {
+                let canonical = serde_json::to_value(score.canonical)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                triage.attributes.insert(table.clone(), score.band.clone());
+                if triage.canonical_risk.is_none() {
+                    triage.canonical_risk = Some(canonical.clone());
+                }
+                triage.scores.push(ScoreResult {
+                    table: table.clone(),
+                    total: score.total,
+                    band: score.band,
+                    canonical,
+                });
+            }
+            Err(errors) => {
+                for err in errors {
+                    problems.push(format!("triage.scores.{table}: {err}"));
+                }
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(triage)
+    } else {
+        Err(problems)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fund_scores_complexity_into_its_bands() {
+        // seed 000 §11: five criteria of 1–3 points; 13–15 is high complexity.
+        let fund = kurator_method::presets::load("fund").unwrap();
+        let table = fund.score_table("complexity").unwrap();
+        let points = table.criteria.iter().map(|c| (c.key.clone(), 3)).collect();
+        let input = TriageInput {
+            scores: BTreeMap::from([("complexity".to_string(), points)]),
+            ..Default::default()
+        };
+        let triage = evaluate(&fund, &input).unwrap();
+        assert_eq!(triage.scores[0].total, 15);
+        assert_eq!(triage.attributes["complexity"], "high");
+    }
+
+    #[test]
+    fn unknown_classifications_and_values_are_reported_with_their_path() {
+        let clinic = kurator_method::presets::load("clinic").unwrap();
+        let input = TriageInput {
+            classifications: BTreeMap::from([
+                ("risk".to_string(), "catastrophic".to_string()),
+                ("horoscope".to_string(), "leo".to_string()),
+            ]),
+            ..Default::default()
+        };
+        let problems = evaluate(&clinic, &input).unwrap_err();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.starts_with("triage.classifications.risk:"))
+        );
+    }
+}

@@ -1,0 +1,367 @@
+//! Cases over GraphQL: `case`, `cases` (Relay connection with filters), `board`,
+//! `caseAuditTrail`; `openCase`, `assignCurator`, `addCaseMember`, `setCaseAttribute`.
+
+use super::types::Case;
+use super::{parse_id, parse_user, personalData, tenant_actor};
+use crate::graphql::error::{ApiError, ApiResult};
+use async_graphql::connection::{Connection, Edge, EmptyFields};
+use async_graphql::{Context, Enum, ID, InputObject, Json, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use kurator_casework::cases::{self, CaseQuery, OpenCase};
+use kurator_casework::{board, deadlines};
+use kurator_method::caseload::CaseloadDecision;
+use serde_json::Value;
+
+#[derive(Default)]
+pub struct CaseQueryRoot;
+
+#[derive(Default)]
+pub struct CaseMutation;
+
+/// Filters for case lists; every set field narrows the list.
+#[derive(InputObject, Default)]
+pub struct CaseFilter {
+    /// intake, open, post_support, closed, declined.
+    pub status: Option<Vec<String>>,
+    pub curator_id: Option<ID>,
+    /// Only cases the caller curates or is on.
+    #[graphql(default)]
+    pub mine: bool,
+    pub category: Option<String>,
+    /// Canonical or variant risk band / complexity band, as stored in the case's attributes.
+    pub risk_band: Option<String>,
+    pub complexity: Option<String>,
+    pub case_type: Option<String>,
+    /// Only cases with an overdue obligation.
+    #[graphql(default)]
+    pub overdue: bool,
+    /// Only cases with an obligation due within this many days.
+    pub due_within_days: Option<i32>,
+}
+
+const MAX_PAGE: usize = 100;
+
+#[derive(SimpleObject)]
+pub struct CaseloadAnswer {
+    /// allowed, allowed_with_warning, refused.
+    pub decision: String,
+    /// For a supervisor to read, e.g. «Куратор ведёт 6 семей в СОП из 6 допустимых».
+    pub reason: Option<String>,
+}
+
+impl From<&CaseloadDecision> for CaseloadAnswer {
+    fn from(decision: &CaseloadDecision) -> Self {
+        match decision {
+            CaseloadDecision::Allowed => Self {
+                decision: "allowed".into(),
+                reason: None,
+            },
+            CaseloadDecision::AllowedWithWarning(reason) => Self {
+                decision: "allowed_with_warning".into(),
+                reason: Some(reason.clone()),
+            },
+            CaseloadDecision::Refused(reason) => Self {
+                decision: "refused".into(),
+                reason: Some(reason.clone()),
+            },
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct AssignCuratorPayload {
+    pub case: Case,
+    pub caseload: CaseloadAnswer,
+}
+
+#[derive(SimpleObject)]
+pub struct CuratorLoadLine {
+    pub curator_id: ID,
+    pub active_cases: i32,
+    pub post_support_cases: i32,
+    pub overdue_cases: i32,
+    /// Open cases with a plan and no completed plan action in two weeks.
+    pub cases_without_plan_action: i32,
+    /// What the caseload policy says about one more case.
+    pub next_case: CaseloadAnswer,
+}
+
+#[derive(SimpleObject)]
+pub struct AuditEntry {
+    pub id: ID,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<ID>,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<ID>,
+    #[graphql(directive = personalData::apply())]
+    pub before: Option<Json<Value>>,
+    #[graphql(directive = personalData::apply())]
+    pub after: Option<Json<Value>>,
+}
+
+#[derive(InputObject)]
+pub struct OpenCaseInput {
+    #[graphql(directive = personalData::apply())]
+    pub family: Json<Value>,
+    /// Case type, category, complexity, risk band, placement… as the variant names them.
+    pub attributes: Option<Json<Value>>,
+    pub opened_at: Option<DateTime<Utc>>,
+    pub curator_id: Option<ID>,
+}
+
+fn count(n: usize) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+#[Object]
+impl CaseQueryRoot {
+    /// A case card. Opening it is recorded in the audit trail.
+    async fn case(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        as_of: Option<DateTime<Utc>>,
+    ) -> async_graphql::Result<Case> {
+        let (runtime, actor) = tenant_actor(ctx)?;
+        let id = parse_id(&id)?;
+        let file = cases::card(&runtime, &actor, id)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(Case::new(runtime, file, as_of.unwrap_or_else(Utc::now)))
+    }
+
+    /// Cases in the caller's scope, newest first, as a Relay connection. The whole page — cases,
+    /// obligations, plans — comes from a fixed number of SQL statements.
+    async fn cases(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default)] filter: CaseFilter,
+        first: Option<i32>,
+        after: Option<String>,
+        as_of: Option<DateTime<Utc>>,
+    ) -> async_graphql::Result<Connection<String, Case, EmptyFields, EmptyFields>> {
+        let (runtime, actor) = tenant_actor(ctx)?;
+        let as_of = as_of.unwrap_or_else(Utc::now);
+        let first = match first {
+            None => 20,
+            Some(n) if (0..=MAX_PAGE as i32).contains(&n) => n as usize,
+            Some(_) => return Err(ApiError::bad_input(format!("first: от 0 до {MAX_PAGE}")).into()),
+        };
+        let mut attributes = Vec::new();
+        for (key, value) in [
+            ("family_category", filter.category.clone()),
+            ("risk", filter.risk_band.clone()),
+            ("complexity", filter.complexity.clone()),
+            ("case_type", filter.case_type.clone()),
+        ] {
+            if let Some(value) = value {
+                attributes.push((key.to_owned(), value));
+            }
+        }
+        let curator = filter.curator_id.as_ref().map(parse_user).transpose()?;
+        let query = CaseQuery {
+            statuses: filter.status.clone().unwrap_or_default(),
+            curator,
+            mine: filter.mine,
+            attributes,
+        };
+        let files = cases::list(&runtime, &actor, query)
+            .await
+            .map_err(ApiError::from)?;
+        let mut nodes: Vec<Case> = files
+            .into_iter()
+            .map(|f| Case::new(runtime.clone(), f, as_of))
+            .collect();
+        if filter.overdue {
+            nodes.retain(|c| c.evaluation().is_some_and(deadlines::is_overdue));
+        }
+        if let Some(days) = filter.due_within_days {
+            nodes.retain(|c| {
+                c.evaluation()
+                    .is_some_and(|e| deadlines::due_within(e, as_of, i64::from(days)))
+            });
+        }
+        let start = match &after {
+            Some(cursor) => nodes
+                .iter()
+                .position(|c| &c.file.case.id.to_string() == cursor)
+                .map(|p| p + 1)
+                .ok_or_else(|| ApiError::bad_input("after: неизвестный курсор"))?,
+            None => 0,
+        };
+        let total = nodes.len();
+        let mut connection = Connection::new(start > 0, start + first < total);
+        connection.edges.extend(
+            nodes
+                .into_iter()
+                .skip(start)
+                .take(first)
+                .map(|c| Edge::new(c.file.case.id.to_string(), c)),
+        );
+        Ok(connection)
+    }
+
+    /// The supervisor's board: each curator's load, overdue cases, cases with no plan action in
+    /// two weeks.
+    async fn board(
+        &self,
+        ctx: &Context<'_>,
+        as_of: Option<DateTime<Utc>>,
+    ) -> async_graphql::Result<Vec<CuratorLoadLine>> {
+        let (runtime, actor) = tenant_actor(ctx)?;
+        let lines = board::board(&runtime, &actor, as_of.unwrap_or_else(Utc::now))
+            .await
+            .map_err(ApiError::from)?;
+        Ok(lines
+            .into_iter()
+            .map(|l| CuratorLoadLine {
+                curator_id: ID(l.curator.to_string()),
+                active_cases: count(l.active_cases),
+                post_support_cases: count(l.post_support_cases),
+                overdue_cases: count(l.overdue_cases),
+                cases_without_plan_action: count(l.cases_without_plan_action),
+                next_case: CaseloadAnswer::from(&l.next_case),
+            })
+            .collect())
+    }
+
+    /// Who did what to a case, with values before and after: organisation administrators only.
+    async fn case_audit_trail(
+        &self,
+        ctx: &Context<'_>,
+        case_id: ID,
+    ) -> async_graphql::Result<Vec<AuditEntry>> {
+        let (runtime, actor) = tenant_actor(ctx)?;
+        let id = parse_id(&case_id)?;
+        let trail = cases::audit_trail(&runtime, &actor, id)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(trail
+            .into_iter()
+            .map(|e| AuditEntry {
+                id: ID(e.id.to_string()),
+                at: e.at,
+                actor_id: e.actor.map(|a| ID(a.to_string())),
+                action: e.action,
+                entity: e.entity,
+                entity_id: e.entity_id.map(|i| ID(i.to_string())),
+                before: e.before.map(Json),
+                after: e.after.map(Json),
+            })
+            .collect())
+    }
+}
+
+/// The case as it stands after a change, for mutation payloads (not audited as a card view).
+pub async fn reload(ctx: &Context<'_>, id: uuid::Uuid) -> ApiResult<Case> {
+    let (runtime, actor) = tenant_actor(ctx)?;
+    let file = cases::file(&runtime, &actor, id)
+        .await
+        .map_err(ApiError::from)?;
+    Ok(Case::new(runtime, file, Utc::now()))
+}
+
+#[Object]
+impl CaseMutation {
+    /// Opens a case directly, without a signal, at the variant's first stage.
+    async fn open_case(
+        &self,
+        ctx: &Context<'_>,
+        input: OpenCaseInput,
+        idempotency_key: Option<String>,
+    ) -> async_graphql::Result<Case> {
+        let (runtime, actor) = tenant_actor(ctx)?;
+        let key = super::idempotency_key(&idempotency_key)?.map(str::to_owned);
+        let attributes = match input.attributes.map(|a| a.0) {
+            None | Some(Value::Null) => serde_json::Map::new(),
+            Some(Value::Object(map)) => map,
+            Some(_) => return Err(ApiError::bad_input("attributes: ожидается объект").into()),
+        };
+        let curator = input.curator_id.as_ref().map(parse_user).transpose()?;
+        let open = OpenCase {
+            family: input.family.0,
+            attributes,
+            opened_at: input.opened_at.unwrap_or_else(Utc::now),
+            curator,
+        };
+        let case = cases::open(&runtime, &actor, open, key.as_deref())
+            .await
+            .map_err(ApiError::from)?;
+        Ok(reload(ctx, case.id).await?)
+    }
+
+    /// Assigns or reassigns the curator through the caseload policy: refused when a limit would be
+    /// exceeded, with a reason a supervisor can read.
+    async fn assign_curator(
+        &self,
+        ctx: &Context<'_>,
+        case_id: ID,
+        version: i32,
+        curator_id: ID,
+    ) -> async_graphql::Result<AssignCuratorPayload> {
+        let (runtime, actor) = tenant_actor(ctx)?;
+        let id = parse_id(&case_id)?;
+        let curator = parse_user(&curator_id)?;
+        let (case, decision) = cases::assign_curator(&runtime, &actor, id, version, curator)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(AssignCuratorPayload {
+            case: reload(ctx, case.id).await?,
+            caseload: CaseloadAnswer::from(&decision),
+        })
+    }
+
+    /// Adds a specialist or a member of the first-visit team.
+    async fn add_case_member(
+        &self,
+        ctx: &Context<'_>,
+        case_id: ID,
+        user_id: ID,
+        #[graphql(default_with = "CaseMemberKind::Specialist")] kind: CaseMemberKind,
+    ) -> async_graphql::Result<Case> {
+        let (runtime, actor) = tenant_actor(ctx)?;
+        let id = parse_id(&case_id)?;
+        let user = parse_user(&user_id)?;
+        let kind = match kind {
+            CaseMemberKind::Specialist => "specialist",
+            CaseMemberKind::FirstVisit => "first_visit",
+        };
+        cases::add_member(&runtime, &actor, id, user, kind)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(reload(ctx, id).await?)
+    }
+
+    /// Changes an attribute (type, category, complexity, risk band, readiness…), keeping history.
+    async fn set_case_attribute(
+        &self,
+        ctx: &Context<'_>,
+        case_id: ID,
+        version: i32,
+        key: String,
+        value: String,
+        at: Option<DateTime<Utc>>,
+    ) -> async_graphql::Result<Case> {
+        let (runtime, actor) = tenant_actor(ctx)?;
+        let id = parse_id(&case_id)?;
+        cases::set_attribute(
+            &runtime,
+            &actor,
+            id,
+            version,
+            &key,
+            &value,
+            at.unwrap_or_else(Utc::now),
+        )
+        .await
+        .map_err(ApiError::from)?;
+        Ok(reload(ctx, id).await?)
+    }
+}
+
+#[derive(Enum, Copy, Clone, PartialEq, Eq)]
+pub enum CaseMemberKind {
+    Specialist,
+    FirstVisit,
+}

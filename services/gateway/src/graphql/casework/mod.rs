@@ -1,0 +1,94 @@
+//! Case work over GraphQL, for the tenant named in `X-Kurator-Tenant`. Resolvers are thin: they
+//! turn input into the casework service's terms and its answers into GraphQL types; scope checks,
+//! the method engine, transactions and the audit trail are the service's.
+
+pub mod cases;
+pub mod intake;
+pub mod types;
+pub mod work;
+
+use crate::AppState;
+use crate::graphql::context::RequestContext;
+use crate::graphql::error::{ApiError, ApiResult, ErrorCode};
+use async_graphql::{Context, ID, TypeDirective};
+use kurator_casework::{Actor, CaseworkError, TenantRuntime};
+use kurator_domain::UserId;
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// Marks a field that holds personal data (персональные данные): names, addresses, dates of
+/// birth, free-text notes. Such values never go to logs or traces.
+#[TypeDirective(location = "FieldDefinition", location = "InputFieldDefinition")]
+pub fn personalData() {}
+
+/// The tenant runtime the request is for, and the caller acting in it. An unknown tenant is
+/// `NOT_FOUND`; a tenant the caller holds no role in is `FORBIDDEN`.
+pub fn tenant_actor(ctx: &Context<'_>) -> ApiResult<(Arc<TenantRuntime>, Actor)> {
+    let request = ctx
+        .data::<RequestContext>()
+        .map_err(|_| ApiError::unauthenticated())?;
+    let state = ctx
+        .data::<AppState>()
+        .map_err(|_| ApiError::unauthenticated())?;
+    let caller = request.caller()?;
+    let slug = request
+        .tenant
+        .as_ref()
+        .ok_or_else(|| ApiError::bad_input("Укажите организацию в заголовке X-Kurator-Tenant"))?;
+    let runtime = state
+        .inner
+        .tenants
+        .by_slug(slug)
+        .ok_or_else(ApiError::not_found)?
+        .clone();
+    let roles = caller.roles_in(runtime.tenant().id);
+    if roles.is_empty() {
+        return Err(ApiError::forbidden());
+    }
+    let actor = Actor {
+        user: caller.user.id,
+        roles,
+        request_id: Some(request.request_id.clone()),
+    };
+    Ok((runtime, actor))
+}
+
+impl From<CaseworkError> for ApiError {
+    fn from(err: CaseworkError) -> Self {
+        match err {
+            CaseworkError::NotFound => ApiError::not_found(),
+            CaseworkError::Forbidden => ApiError::forbidden(),
+            CaseworkError::Rejected(reasons) => {
+                ApiError::new(ErrorCode::BadUserInput, reasons.join("; "))
+                    .with_details(serde_json::json!({ "reasons": reasons }))
+            }
+            CaseworkError::Stale { current } => ApiError::conflict(
+                "Запись уже изменена другим пользователем: обновите её и повторите",
+            )
+            .with_details(serde_json::json!({ "currentVersion": current })),
+            CaseworkError::Conflict(_) => ApiError::conflict("Запись изменена или уже существует"),
+            other => ApiError::internal(&other),
+        }
+    }
+}
+
+/// Parses an id sent by a client; a malformed one is simply not found.
+pub fn parse_id(id: &ID) -> ApiResult<Uuid> {
+    Uuid::parse_str(id.as_str()).map_err(|_| ApiError::not_found())
+}
+
+pub fn parse_user(id: &ID) -> ApiResult<UserId> {
+    Uuid::parse_str(id.as_str())
+        .map(UserId)
+        .map_err(|_| ApiError::bad_input("Некорректный идентификатор пользователя"))
+}
+
+/// Checks the length of an idempotency key.
+pub fn idempotency_key(key: &Option<String>) -> ApiResult<Option<&str>> {
+    match key.as_deref() {
+        Some(k) if k.is_empty() || k.len() > kurator_store::tenant::idempotency::MAX_KEY_LEN => {
+            Err(ApiError::bad_input("idempotencyKey: от 1 до 128 символов"))
+        }
+        other => Ok(other),
+    }
+}

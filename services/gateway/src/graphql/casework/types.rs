@@ -1,0 +1,420 @@
+//! GraphQL types of case work. Fields holding personal data carry `@personalData`.
+
+use super::personalData;
+use async_graphql::{ComplexObject, Enum, ID, Json, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use kurator_casework::TenantRuntime;
+use kurator_casework::case_file::{CaseFile, kind};
+use kurator_casework::deadlines;
+use kurator_method::Variant;
+use kurator_method::obligations::{Evaluation, ObligationKind, Status};
+use kurator_method::transitions;
+use kurator_store::tenant::cases::RecordRow;
+use kurator_store::tenant::plans::{ActionRow, RevisionRow};
+use kurator_store::tenant::signals::SignalRow;
+use serde_json::Value;
+use std::sync::Arc;
+
+/// A signal or request (сигнал, обращение) in the intake journal.
+#[derive(SimpleObject)]
+pub struct Signal {
+    pub id: ID,
+    pub version: i32,
+    pub received_at: DateTime<Utc>,
+    pub source: String,
+    pub channel: String,
+    #[graphql(directive = personalData::apply())]
+    pub requester: Json<Value>,
+    /// The family or child concerned.
+    #[graphql(directive = personalData::apply())]
+    pub subject: Json<Value>,
+    #[graphql(directive = personalData::apply())]
+    pub parents: Json<Value>,
+    #[graphql(directive = personalData::apply())]
+    pub grounds: String,
+    pub follow_up: String,
+    pub taken_by: ID,
+    /// Classification values and scores by the tenant's variant.
+    pub triage: Option<Json<Value>>,
+    /// Canonical risk band: none, low, medium, high.
+    pub risk_band: Option<String>,
+    /// new, accepted, refused, redirected, not_confirmed, one_time_help.
+    pub status: String,
+    pub decision: Option<Json<Value>>,
+    pub case_id: Option<ID>,
+}
+
+impl From<SignalRow> for Signal {
+    fn from(row: SignalRow) -> Self {
+        Self {
+            id: ID(row.id.to_string()),
+            version: row.version,
+            received_at: row.received_at,
+            source: row.source,
+            channel: row.channel,
+            requester: Json(row.requester),
+            subject: Json(row.subject),
+            parents: Json(row.parents),
+            grounds: row.grounds,
+            follow_up: row.follow_up,
+            taken_by: ID(row.taken_by.to_string()),
+            triage: row.triage.map(Json),
+            risk_band: row.risk_band,
+            status: row.status,
+            decision: row.decision.map(Json),
+            case_id: row.case_id.map(|c| ID(c.to_string())),
+        }
+    }
+}
+
+#[derive(Enum, Copy, Clone, PartialEq, Eq)]
+pub enum ObligationStatus {
+    Upcoming,
+    Due,
+    Overdue,
+    Met,
+    MetLate,
+}
+
+impl From<Status> for ObligationStatus {
+    fn from(status: Status) -> Self {
+        match status {
+            Status::Upcoming => ObligationStatus::Upcoming,
+            Status::Due => ObligationStatus::Due,
+            Status::Overdue => ObligationStatus::Overdue,
+            Status::Met => ObligationStatus::Met,
+            Status::MetLate => ObligationStatus::MetLate,
+        }
+    }
+}
+
+/// Something the case owes by a date (срок, обязательство).
+#[derive(SimpleObject)]
+pub struct Obligation {
+    /// Stable key, e.g. `deadline:first_visit` or `recurring:monthly_home_visit#3`.
+    pub key: String,
+    /// What it is, in Russian.
+    pub label: String,
+    pub from: DateTime<Utc>,
+    pub due: DateTime<Utc>,
+    pub status: ObligationStatus,
+    pub met_at: Option<DateTime<Utc>>,
+}
+
+fn label(variant: &Variant, kind: &ObligationKind) -> String {
+    match kind {
+        ObligationKind::Deadline { step } => variant
+            .step(step)
+            .map_or(step.clone(), |(_, s)| s.name.ru.clone()),
+        ObligationKind::Recurring { key, n } => {
+            let name = variant
+                .recurring(key)
+                .map_or(key.clone(), |r| r.name.ru.clone());
+            format!("{name} (№{n})")
+        }
+        ObligationKind::StageLimit { stage, .. } => {
+            let name = variant
+                .stage(stage)
+                .map_or(stage.clone(), |s| s.name.ru.clone());
+            format!("Предельная длительность этапа «{name}»")
+        }
+        ObligationKind::CaseDuration => "Предельная длительность случая".into(),
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct PlanAction {
+    pub id: ID,
+    pub version: i32,
+    pub revision_id: ID,
+    #[graphql(directive = personalData::apply())]
+    pub title: String,
+    pub deadline: DateTime<Utc>,
+    /// A staff member (`{"userId": …}`) or an outside organisation (`{"organisation": …}`).
+    pub responsible: Json<Value>,
+    /// organisation or family.
+    pub owner: String,
+    pub done_at: Option<DateTime<Utc>>,
+    #[graphql(directive = personalData::apply())]
+    pub result: Option<String>,
+}
+
+impl From<&ActionRow> for PlanAction {
+    fn from(row: &ActionRow) -> Self {
+        Self {
+            id: ID(row.id.to_string()),
+            version: row.version,
+            revision_id: ID(row.revision_id.to_string()),
+            title: row.title.clone(),
+            deadline: row.deadline,
+            responsible: Json(row.responsible.clone()),
+            owner: row.owner.clone(),
+            done_at: row.done_at,
+            result: row.result.clone(),
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct PlanRevision {
+    pub id: ID,
+    pub number: i32,
+    pub meeting_date: DateTime<Utc>,
+    #[graphql(directive = personalData::apply())]
+    pub participants: Json<Value>,
+    #[graphql(skip)]
+    pub actions: Vec<PlanAction>,
+}
+
+#[ComplexObject]
+impl PlanRevision {
+    async fn actions(&self) -> &[PlanAction] {
+        &self.actions
+    }
+}
+
+fn revision(row: &RevisionRow, actions: &[ActionRow]) -> PlanRevision {
+    PlanRevision {
+        id: ID(row.id.to_string()),
+        number: row.number,
+        meeting_date: row.meeting_date,
+        participants: Json(row.participants.clone()),
+        actions: actions
+            .iter()
+            .filter(|a| a.revision_id == row.id)
+            .map(PlanAction::from)
+            .collect(),
+    }
+}
+
+/// One entry of the case's record: a step, event, stage change, artefact, decision, contact,
+/// monitoring, attribute change.
+#[derive(SimpleObject)]
+pub struct CaseRecord {
+    pub id: ID,
+    pub kind: String,
+    pub key: String,
+    pub at: DateTime<Utc>,
+    #[graphql(directive = personalData::apply())]
+    pub data: Json<Value>,
+    pub actor_id: Option<ID>,
+}
+
+impl From<&RecordRow> for CaseRecord {
+    fn from(row: &RecordRow) -> Self {
+        Self {
+            id: ID(row.id.to_string()),
+            kind: row.kind.clone(),
+            key: row.key.clone(),
+            at: row.at,
+            data: Json(row.data.clone()),
+            actor_id: row.actor_id.map(|a| ID(a.to_string())),
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct Stage {
+    pub key: String,
+    pub name: String,
+    /// Canonical phase: intake, assessment, planning, implementation, monitoring, closure,
+    /// post_support.
+    pub phase: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct NextAction {
+    /// A step or a target stage.
+    pub action: String,
+    /// What is still missing, in Russian; empty when it can be done now.
+    pub missing: Vec<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct CaseMember {
+    pub user_id: ID,
+    /// curator, specialist or first_visit.
+    pub kind: String,
+}
+
+/// A case (случай) as its card shows it, evaluated at a moment (`asOf`, default now).
+pub struct Case {
+    pub runtime: Arc<TenantRuntime>,
+    pub file: CaseFile,
+    pub as_of: DateTime<Utc>,
+    evaluation: std::sync::OnceLock<Option<Evaluation>>,
+}
+
+impl Case {
+    pub fn new(runtime: Arc<TenantRuntime>, file: CaseFile, as_of: DateTime<Utc>) -> Self {
+        Self {
+            runtime,
+            file,
+            as_of,
+            evaluation: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn variant(&self) -> Option<&Arc<Variant>> {
+        self.runtime.variant(self.file.case.variant_version).ok()
+    }
+
+    pub fn evaluation(&self) -> Option<&Evaluation> {
+        self.evaluation
+            .get_or_init(|| {
+                self.variant().map(|variant| {
+                    deadlines::evaluate(variant, self.runtime.calendar(), &self.file, self.as_of)
+                })
+            })
+            .as_ref()
+    }
+}
+
+#[Object]
+impl Case {
+    async fn id(&self) -> ID {
+        ID(self.file.case.id.to_string())
+    }
+    /// Send it back with every change; a stale one is refused with `CONFLICT`.
+    async fn version(&self) -> i32 {
+        self.file.case.version
+    }
+    /// intake, open, post_support, closed, declined.
+    async fn status(&self) -> &str {
+        &self.file.case.status
+    }
+    async fn stage(&self) -> Stage {
+        let key = self.file.case.stage.clone();
+        let stage = self.variant().and_then(|v| v.stage(&key));
+        Stage {
+            name: stage.map_or(key.clone(), |s| s.name.ru.clone()),
+            phase: stage.and_then(|s| s.phase.clone()),
+            key,
+        }
+    }
+    /// The version of the method variant the case is pinned to.
+    async fn variant_version(&self) -> i32 {
+        self.file.case.variant_version
+    }
+    async fn curator_id(&self) -> Option<ID> {
+        self.file.case.curator_id.map(|c| ID(c.to_string()))
+    }
+    async fn members(&self) -> Vec<CaseMember> {
+        self.file
+            .members
+            .iter()
+            .map(|m| CaseMember {
+                user_id: ID(m.user_id.to_string()),
+                kind: m.kind.clone(),
+            })
+            .collect()
+    }
+    /// The family and its members.
+    #[graphql(directive = personalData::apply())]
+    async fn family(&self) -> Json<Value> {
+        Json(self.file.case.family.clone())
+    }
+    /// Case type, category, complexity, risk band, placement, readiness…
+    async fn attributes(&self) -> Json<Value> {
+        Json(self.file.case.attributes.clone())
+    }
+    /// Every change of one attribute, oldest first.
+    async fn attribute_history(&self, key: String) -> Vec<CaseRecord> {
+        self.file
+            .records
+            .iter()
+            .filter(|r| r.kind == kind::ATTRIBUTE && r.key == key)
+            .map(CaseRecord::from)
+            .collect()
+    }
+    async fn opened_at(&self) -> DateTime<Utc> {
+        self.file.case.opened_at
+    }
+    async fn closed_at(&self) -> Option<DateTime<Utc>> {
+        self.file.case.closed_at
+    }
+    async fn post_support_until(&self) -> Option<DateTime<Utc>> {
+        self.file.case.post_support_until
+    }
+    /// Closure checklist and outcome indicators.
+    async fn outcome(&self) -> Option<Json<Value>> {
+        self.file.case.outcome.clone().map(Json)
+    }
+    async fn parent_case_id(&self) -> Option<ID> {
+        self.file.case.parent_case_id.map(|c| ID(c.to_string()))
+    }
+    /// Every obligation with its status at `asOf`.
+    async fn obligations(&self) -> Vec<Obligation> {
+        let (Some(evaluation), Some(variant)) = (self.evaluation(), self.variant()) else {
+            return Vec::new();
+        };
+        evaluation
+            .obligations
+            .iter()
+            .map(|o| Obligation {
+                key: o.kind.to_string(),
+                label: label(variant, &o.kind),
+                from: o.from,
+                due: o.due,
+                status: o.status.into(),
+                met_at: o.met_at,
+            })
+            .collect()
+    }
+    /// Accumulated deadline slip in days (the fund allows at most 10).
+    async fn slip_days(&self) -> i64 {
+        self.evaluation().map_or(0, |e| e.slip_days())
+    }
+    async fn slip_exceeded(&self) -> bool {
+        self.evaluation().is_some_and(|e| e.slip_exceeded)
+    }
+    async fn overdue(&self) -> bool {
+        self.evaluation().is_some_and(deadlines::is_overdue)
+    }
+    /// Every revision of the plan, first to last.
+    async fn plan(&self) -> Vec<PlanRevision> {
+        self.file
+            .revisions
+            .iter()
+            .map(|r| revision(r, &self.file.actions))
+            .collect()
+    }
+    /// Every plan action across revisions, by deadline.
+    async fn plan_actions(&self) -> Vec<PlanAction> {
+        self.file.actions.iter().map(PlanAction::from).collect()
+    }
+    /// The case's record, oldest first; `kind` narrows it (step, event, stage, artefact, consent,
+    /// decision, contact, monitoring, attribute, curator, closure, reopened).
+    async fn records(&self, kind: Option<String>) -> Vec<CaseRecord> {
+        self.file
+            .records
+            .iter()
+            .filter(|r| kind.as_ref().is_none_or(|k| &r.kind == k))
+            .map(CaseRecord::from)
+            .collect()
+    }
+    /// Steps and stage transitions open now for someone acting as `actingAs`, each with what is
+    /// still missing.
+    async fn next_actions(&self, acting_as: String) -> Vec<NextAction> {
+        let Some(variant) = self.variant() else {
+            return Vec::new();
+        };
+        let state = self.file.state(variant);
+        let next = transitions::next_actions(
+            variant,
+            &state,
+            &acting_as,
+            self.as_of,
+            self.runtime.calendar(),
+        );
+        next.steps
+            .into_iter()
+            .chain(next.transitions)
+            .map(|a| NextAction {
+                action: a.action,
+                missing: a.missing.iter().map(|m| m.message()).collect(),
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,372 @@
+//! The work on a case over GraphQL: `performStep`, `moveCase`, `revisePlan`, `completePlanAction`,
+//! `recordContact`, `recordMonitoring`, `closeCase`, `endPostSupport`, `reopenCase`.
+
+use super::cases::reload;
+use super::types::{Case, CaseRecord, PlanAction};
+use super::{parse_id, personalData, tenant_actor};
+use crate::graphql::error::{ApiError, ApiResult};
+use async_graphql::{Context, ID, InputObject, Json, Object};
+use chrono::{DateTime, Utc};
+use kurator_casework::closure::{self, ClosureInput};
+use kurator_casework::plans::{self, ActionInput, RevisionInput};
+use kurator_casework::records::{self, RecordInput};
+use kurator_casework::steps::{self, StepInput};
+use kurator_method::decisions::{DecisionRecord, Participant, Vote};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+#[derive(Default)]
+pub struct WorkMutation;
+
+#[derive(InputObject)]
+pub struct ArtefactInput {
+    /// The artefact key of the variant (report, assessment, consent form…).
+    pub key: String,
+    /// The form's sections and fields, as the variant defines them.
+    #[graphql(directive = personalData::apply())]
+    pub content: Json<Value>,
+}
+
+#[derive(InputObject)]
+pub struct VoteInput {
+    /// The variant role the person votes in.
+    pub role: String,
+    pub person: String,
+    /// One of the decision's outcomes; empty for "no opinion" / pass it further up.
+    pub choice: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct ParticipantInput {
+    pub person: String,
+    pub role: String,
+}
+
+/// What was recorded about one decision: a single decider's choice or the team's votes, the
+/// escalation chain's rulings, a conference's participants and recorded decision.
+#[derive(InputObject)]
+pub struct DecisionInput {
+    pub key: String,
+    #[graphql(default)]
+    pub votes: Vec<VoteInput>,
+    #[graphql(default)]
+    pub rulings: Vec<VoteInput>,
+    #[graphql(default)]
+    pub participants: Vec<ParticipantInput>,
+    pub recorded: Option<String>,
+}
+
+fn votes(input: Vec<VoteInput>) -> Vec<Vote> {
+    input
+        .into_iter()
+        .map(|v| Vote {
+            role: v.role,
+            person: v.person,
+            choice: v.choice,
+        })
+        .collect()
+}
+
+#[derive(InputObject)]
+pub struct StepActionInput {
+    /// The variant role the person acts in (e.g. `senior_curator`, `case_manager`,
+    /// `social_worker`).
+    pub acting_as: String,
+    #[graphql(default)]
+    pub artefacts: Vec<ArtefactInput>,
+    #[graphql(default)]
+    pub consents: Vec<String>,
+    #[graphql(default)]
+    pub decisions: Vec<DecisionInput>,
+    #[graphql(directive = personalData::apply())]
+    pub note: Option<String>,
+    /// When it happened (default: now).
+    pub at: Option<DateTime<Utc>>,
+}
+
+impl StepActionInput {
+    fn into_service(self) -> ApiResult<StepInput> {
+        if self.artefacts.len() > 50 || self.decisions.len() > 20 || self.consents.len() > 50 {
+            return Err(ApiError::bad_input(
+                "Слишком много документов, согласий или решений в одном действии",
+            ));
+        }
+        let mut artefacts = BTreeMap::new();
+        for a in self.artefacts {
+            artefacts.insert(a.key, a.content.0);
+        }
+        let mut decisions = BTreeMap::new();
+        for d in self.decisions {
+            let record = DecisionRecord {
+                votes: votes(d.votes),
+                rulings: votes(d.rulings),
+                participants: d
+                    .participants
+                    .into_iter()
+                    .map(|p| Participant {
+                        person: p.person,
+                        role: p.role,
+                    })
+                    .collect(),
+                recorded: d.recorded,
+            };
+            decisions.insert(d.key, record);
+        }
+        Ok(StepInput {
+            acting_as: self.acting_as,
+            artefacts,
+            consents: self.consents,
+            decisions,
+            note: self.note,
+            at: self.at.unwrap_or_else(Utc::now),
+        })
+    }
+}
+
+#[derive(InputObject)]
+pub struct PlanActionInput {
+    #[graphql(directive = personalData::apply())]
+    pub title: String,
+    pub deadline: DateTime<Utc>,
+    /// A staff member responsible.
+    pub responsible_user_id: Option<ID>,
+    /// Or an outside organisation.
+    pub responsible_organisation: Option<String>,
+    /// organisation (the organisation's action) or family (the parents').
+    pub owner: String,
+}
+
+#[derive(InputObject)]
+pub struct PlanRevisionInput {
+    pub meeting_date: DateTime<Utc>,
+    #[graphql(directive = personalData::apply())]
+    pub participants: Vec<String>,
+    pub actions: Vec<PlanActionInput>,
+}
+
+#[derive(InputObject)]
+pub struct RecordEntryInput {
+    /// Contact kind of the variant (home_visit, phone_call, meeting…) or monitoring kind
+    /// (current, monthly, quarterly, annual, intermediate, final).
+    pub kind: String,
+    pub at: Option<DateTime<Utc>>,
+    /// Notes, participants, findings.
+    #[graphql(directive = personalData::apply())]
+    pub data: Option<Json<Value>>,
+}
+
+impl RecordEntryInput {
+    fn into_service(self) -> RecordInput {
+        RecordInput {
+            kind: self.kind,
+            at: self.at.unwrap_or_else(Utc::now),
+            data: self
+                .data
+                .map_or_else(|| Value::Object(Default::default()), |d| d.0),
+        }
+    }
+}
+
+#[derive(InputObject)]
+pub struct CloseCaseInput {
+    /// Criteria of the variant's closure checklist the team confirms.
+    #[graphql(default)]
+    pub confirmed: Vec<String>,
+    /// Outcome indicators reached (child lives safely in the family, parental rights restored,
+    /// quality of life improved…).
+    #[graphql(default)]
+    pub outcomes: Vec<String>,
+    /// Where the child's quality of life improved: material_wellbeing, health,
+    /// psychological_state, education.
+    #[graphql(default)]
+    pub improved_domains: Vec<String>,
+    #[graphql(directive = personalData::apply())]
+    pub note: Option<String>,
+    pub at: Option<DateTime<Utc>>,
+}
+
+#[Object]
+impl WorkMutation {
+    /// Performs a step the variant allows now, with its required artefacts, consents and
+    /// decisions. Refused with every reason (`BAD_USER_INPUT`) otherwise; nothing is written.
+    async fn perform_step(
+        &self,
+        ctx: &Context<'_>,
+        case_id: ID,
+        version: i32,
+        step: String,
+        input: StepActionInput,
+    ) -> async_graphql::Result<Case> {
+        let (runtime, actor) = tenant_actor(ctx)?;
+        let id = parse_id(&case_id)?;
+        steps::perform(&runtime, &actor, id, version, &step, input.into_service()?)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(reload(ctx, id).await?)
+    }
+
+    /// Moves the case to another stage, if the variant's transition allows it.
+    async fn move_case(
+        &self,
+        ctx: &Context<'_>,
+        case_id: ID,
+        version: i32,
+        to_stage: String,
+        input: StepActionInput,
+    ) -> async_graphql::Result<Case> {
+        let (runtime, actor) = tenant_actor(ctx)?;
+        let id = parse_id(&case_id)?;
+        steps::transition(
+            &runtime,
+            &actor,
+            id,
+            version,
+            &to_stage,
+            input.into_service()?,
+        )
+        .await
+        .map_err(ApiError::from)?;
+        Ok(reload(ctx, id).await?)
+    }
+
+    /// Creates the plan or adds a revision; every revision is kept.
+    async fn revise_plan(
+        &self,
+        ctx: &Context<'_>,
+        case_id: ID,
+        version: i32,
+        input: PlanRevisionInput,
+    ) -> async_graphql::Result<Case> {
+        let (runtime, actor) = tenant_actor(ctx)?;
+        let id = parse_id(&case_id)?;
+        let mut actions = Vec::with_capacity(input.actions.len());
+        for a in input.actions {
+            let responsible = match (a.responsible_user_id, a.responsible_organisation) {
+                (Some(user), None) => serde_json::json!({ "userId": user.as_str() }),
+                (None, Some(org)) if !org.trim().is_empty() => {
+                    serde_json::json!({ "organisation": org })
+                }
+                _ => Value::Null,
+            };
+            actions.push(ActionInput {
+                title: a.title,
+                deadline: a.deadline,
+                responsible,
+                owner: a.owner,
+            });
+        }
+        let revision = RevisionInput {
+            meeting_date: input.meeting_date,
+            participants: input.participants,
+            actions,
+        };
+        plans::revise(&runtime, &actor, id, version, revision)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(reload(ctx, id).await?)
+    }
+
+    /// Marks a plan action done (with its result) or not done.
+    async fn complete_plan_action(
+        &self,
+        ctx: &Context<'_>,
+        action_id: ID,
+        version: i32,
+        done_at: Option<DateTime<Utc>>,
+        result: Option<String>,
+    ) -> async_graphql::Result<PlanAction> {
+        let (runtime, actor) = tenant_actor(ctx)?;
+        let id = parse_id(&action_id)?;
+        let row = plans::complete_action(&runtime, &actor, id, version, done_at, result)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(PlanAction::from(&row))
+    }
+
+    /// Records a visit or contact with the family.
+    async fn record_contact(
+        &self,
+        ctx: &Context<'_>,
+        case_id: ID,
+        input: RecordEntryInput,
+    ) -> async_graphql::Result<CaseRecord> {
+        let (runtime, actor) = tenant_actor(ctx)?;
+        let id = parse_id(&case_id)?;
+        let row = records::contact(&runtime, &actor, id, input.into_service())
+            .await
+            .map_err(ApiError::from)?;
+        Ok(CaseRecord::from(&row))
+    }
+
+    /// Records monitoring of a kind the variant uses.
+    async fn record_monitoring(
+        &self,
+        ctx: &Context<'_>,
+        case_id: ID,
+        input: RecordEntryInput,
+    ) -> async_graphql::Result<CaseRecord> {
+        let (runtime, actor) = tenant_actor(ctx)?;
+        let id = parse_id(&case_id)?;
+        let row = records::monitoring(&runtime, &actor, id, input.into_service())
+            .await
+            .map_err(ApiError::from)?;
+        Ok(CaseRecord::from(&row))
+    }
+
+    /// Closes the case with the variant's criteria checklist and outcome indicators; where the
+    /// variant has a post-closure period the case moves to post-support.
+    async fn close_case(
+        &self,
+        ctx: &Context<'_>,
+        case_id: ID,
+        version: i32,
+        input: CloseCaseInput,
+    ) -> async_graphql::Result<Case> {
+        let (runtime, actor) = tenant_actor(ctx)?;
+        let id = parse_id(&case_id)?;
+        let closure = ClosureInput {
+            confirmed: input.confirmed,
+            outcomes: input.outcomes,
+            improved_domains: input.improved_domains,
+            note: input.note,
+            at: input.at.unwrap_or_else(Utc::now),
+        };
+        closure::close(&runtime, &actor, id, version, closure)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(reload(ctx, id).await?)
+    }
+
+    /// Ends the post-support or follow-up period.
+    async fn end_post_support(
+        &self,
+        ctx: &Context<'_>,
+        case_id: ID,
+        version: i32,
+        at: Option<DateTime<Utc>>,
+    ) -> async_graphql::Result<Case> {
+        let (runtime, actor) = tenant_actor(ctx)?;
+        let id = parse_id(&case_id)?;
+        closure::end_post_support(&runtime, &actor, id, version, at.unwrap_or_else(Utc::now))
+            .await
+            .map_err(ApiError::from)?;
+        Ok(reload(ctx, id).await?)
+    }
+
+    /// Reopens after relapse, the way the variant says: a new case inheriting the family's
+    /// documents, or the same case back through all steps. Returns the case that continues.
+    async fn reopen_case(
+        &self,
+        ctx: &Context<'_>,
+        case_id: ID,
+        version: i32,
+        at: Option<DateTime<Utc>>,
+    ) -> async_graphql::Result<Case> {
+        let (runtime, actor) = tenant_actor(ctx)?;
+        let id = parse_id(&case_id)?;
+        let case = closure::reopen(&runtime, &actor, id, version, at.unwrap_or_else(Utc::now))
+            .await
+            .map_err(ApiError::from)?;
+        Ok(reload(ctx, case.id).await?)
+    }
+}
