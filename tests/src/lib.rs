@@ -16,11 +16,37 @@
 
 pub mod app;
 pub mod backend;
+pub mod casework;
 pub mod graphql;
 
 pub use app::{TestApp, spawn_app};
 pub use backend::Backend;
 pub use graphql::GqlResponse;
+
+/// Declares each listed `async fn name(backend: Backend)` as a test on each database: the
+/// embedded default and, when configured, PostgreSQL.
+#[macro_export]
+macro_rules! db_suites {
+    ($($name:ident),* $(,)?) => {
+        mod embedded {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::Backend::embedded()).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(backend) = $crate::Backend::postgres().await else { return };
+                    super::$name(backend).await
+                }
+            )*
+        }
+    };
+}
 
 /// Declares each listed `async fn name(backend: Backend)` as a test in every suite.
 #[macro_export]

@@ -188,6 +188,11 @@ pub struct VariantDoc {
     pub roles: Vec<Role>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<EventDef>,
+    /// The event that marks the moment a signal or the information about a family was received
+    /// (fund: `signal_received`; state centre: `information_received`). Kurator records it at the
+    /// signal's reception time when a case starts, so deadlines counted from it start there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intake_event: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub contact_kinds: Vec<ContactKind>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -291,6 +291,9 @@ pub fn validate(doc: &VariantDoc) -> Vec<ValidationError> {
     let mut sink = Sink(Vec::new());
     let s = &mut sink;
     let known = Known::of(doc);
+    if let Some(event) = &doc.intake_event {
+        known.event(s, "intake_event".to_string(), event);
+    }
 
     check_key(s, "", &doc.key);
     if doc.version == 0 {

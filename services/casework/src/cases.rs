@@ -175,7 +175,7 @@ pub async fn open(
             family: input.family,
             variant_key: variant.key().to_owned(),
             variant_version: i32::try_from(variant.version()).unwrap_or(1),
-            status: status::INTAKE.into(),
+            status: crate::steps::initial_status(variant).into(),
             stage: first_stage.key.clone(),
             curator_id: None,
             attributes: Value::Object(input.attributes),
@@ -196,6 +196,20 @@ pub async fn open(
         },
     )
     .await?;
+    if let Some(event) = &variant.doc().intake_event {
+        cases::append_record(
+            &tx,
+            NewRecord {
+                case_id: case.id,
+                kind: kind::EVENT,
+                key: event.clone(),
+                at: input.opened_at,
+                data: json!({}),
+                actor: Some(actor.user),
+            },
+        )
+        .await?;
+    }
     let case = match input.curator {
         Some(curator) => assign_in_tx(&tx, runtime, actor, case, curator).await?.0,
         None => case,

@@ -3,7 +3,7 @@
 
 use crate::actor::Actor;
 use crate::audit::{self, Audit};
-use crate::case_file::{kind, status};
+use crate::case_file::kind;
 use crate::error::{CaseworkError, CaseworkResult};
 use crate::runtime::TenantRuntime;
 use crate::triage::{self, TriageInput};
@@ -278,7 +278,7 @@ pub async fn decide(
                 family: family.clone(),
                 variant_key: variant.key().to_owned(),
                 variant_version: i32::try_from(variant.version()).unwrap_or(1),
-                status: status::INTAKE.into(),
+                status: crate::steps::initial_status(variant).into(),
                 stage: first_stage.key.clone(),
                 curator_id: None,
                 attributes: Value::Object(attributes),
@@ -327,6 +327,25 @@ pub async fn decide(
                 )
                 .await?;
             }
+        }
+        let first_completes = first_stage
+            .steps
+            .first()
+            .and_then(|s| s.completes.as_deref());
+        let intake_event = variant.doc().intake_event.as_deref();
+        if let Some(event) = intake_event.filter(|e| Some(*e) != first_completes) {
+            cases::append_record(
+                &tx,
+                NewRecord {
+                    case_id: case.id,
+                    kind: kind::EVENT,
+                    key: event.to_owned(),
+                    at: before.received_at,
+                    data: json!({ "signal": before.id }),
+                    actor: Some(kurator_domain::UserId(before.taken_by)),
+                },
+            )
+            .await?;
         }
         if !actor.is_lead() {
             // Whoever took the case in keeps access to it until a curator is assigned.

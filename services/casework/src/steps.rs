@@ -245,6 +245,15 @@ pub fn opening_stage(variant: &Variant) -> Option<&str> {
         .map(|s| s.key.as_str())
 }
 
+/// The status a new case starts with: open when the variant opens cases in its first stage,
+/// intake otherwise.
+pub fn initial_status(variant: &Variant) -> &'static str {
+    match opening_stage(variant).and_then(|s| variant.stage_index(s)) {
+        Some(0) | None => status::OPEN,
+        Some(_) => status::INTAKE,
+    }
+}
+
 /// Moves the case to another stage.
 #[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug, case = %case_id, to))]
 pub async fn transition(

@@ -3,6 +3,7 @@
 //! fund's complexity score). Their results become the case's attributes.
 
 use kurator_method::Variant;
+use kurator_method::schema::ClassificationPurpose;
 use kurator_method::scoring;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -49,17 +50,24 @@ impl Triage {
 pub fn evaluate(variant: &Variant, input: &TriageInput) -> Result<Triage, Vec<String>> {
     let mut triage = Triage::default();
     let mut problems = Vec::new();
+    let mut risk_from_level = false;
     for (key, value) in &input.classifications {
         match scoring::classify(variant, key, value) {
             Ok(class_value) => {
                 triage
                     .attributes
                     .insert(key.clone(), class_value.key.clone());
-                let is_risk = variant.classification(key).is_some_and(|c| {
-                    c.purpose == kurator_method::schema::ClassificationPurpose::Risk
-                });
-                if is_risk {
-                    triage.canonical_risk = class_value.canonical.clone();
+                // A risk level — or, where a variant triages by family category, the category —
+                // gives the canonical risk band; a risk level wins over a category.
+                match variant.classification(key).map(|c| c.purpose) {
+                    Some(ClassificationPurpose::Risk) => {
+                        triage.canonical_risk = class_value.canonical.clone();
+                        risk_from_level = true;
+                    }
+                    Some(ClassificationPurpose::Category) if !risk_from_level => {
+                        triage.canonical_risk = class_value.canonical.clone();
+                    }
+                    _ => {}
                 }
             }
             Err(err) => problems.push(format!("triage.classifications.{key}: {err}")),

@@ -5,6 +5,7 @@ use crate::tenant::versioned;
 use crate::{StoreError, TenantTx};
 use chrono::{DateTime, Utc};
 use kurator_domain::UserId;
+use sea_orm::ActiveModelTrait;
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::LockType;
@@ -86,7 +87,9 @@ pub async fn update(
     changed: CaseRow,
     expected_version: i32,
 ) -> Result<CaseRow, StoreError> {
+    // Every column is written (not only those that differ from what was read).
     let mut model: case::ActiveModel = changed.clone().into();
+    model = model.reset_all();
     model.version = Set(expected_version + 1);
     model.updated_at = Set(Utc::now());
     model.tenant_id = NotSet;
