@@ -1,0 +1,334 @@
+//! Primary health-care clinic, Kazakhstan (seed 004). Times are in Almaty (UTC+5).
+
+use kurator_tests::casework::{Worker, obligation, version};
+use kurator_tests::{Backend, db_suites, spawn_app};
+use serde_json::{Value, json};
+
+db_suites!(
+    a_high_risk_child_from_request_to_follow_up,
+    an_unconfirmed_medium_risk_request_lands_in_its_journal_with_no_case,
+);
+
+fn request(received_at: &str, risk: &str) -> Value {
+    json!({
+        "receivedAt": received_at,
+        "source": "medical_staff",
+        "channel": "in_person",
+        "requester": { "name": "Участковая медсестра", "position": "медсестра", "relation": "специалист" },
+        "subject": { "name": "Сейтов Алихан", "birthDate": "2023-01-15", "sex": "m", "address": "г. Алматы" },
+        "parents": { "mother": { "name": "Сейтова Айжан", "whereabouts": "неизвестно", "occupation": "нет" } },
+        "grounds": "Ребёнок оставлен без присмотра",
+        "followUp": "Выезд социального работника",
+        "triage": { "classifications": [{ "key": "risk", "value": risk }] }
+    })
+}
+
+/// The comprehensive assessment report with the sections of Appendix 3.
+fn assessment() -> Value {
+    let text = "Заполнено по итогам встреч с семьёй";
+    json!({
+        "family_data": { "members": [{ "name": "Сейтова Айжан", "role": "мать" }] },
+        "reason": { "reason": text },
+        "when_and_who": { "dates": "07.04–05.05.2026" },
+        "child_health_development": { "description": text },
+        "parental_care": { "capacity": text },
+        "housing_environment": { "description": text },
+        "analysis": {
+            "strengths": text, "concerns": text, "likely_consequences": text, "parents_response": text,
+            "safety_capacity": text, "change_capacity": text, "help_needed": text
+        },
+        "recommendations": { "text": text }
+    })
+}
+
+async fn a_high_risk_child_from_request_to_follow_up(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let worker = Worker::sign_in(&app, "clinic.curator").await;
+    let supervisor = Worker::sign_in(&app, "clinic.supervisor").await;
+
+    // Monday 6 April 2026, 09:00 in Almaty.
+    let registered = worker
+        .register_signal(request("2026-04-06T04:00:00Z", "high"))
+        .await;
+    let signal = registered.data()["registerSignal"].clone();
+    assert_eq!(signal["riskBand"], "high");
+    let decided = worker
+        .decide_signal(
+            signal["id"].as_str().unwrap(),
+            1,
+            json!({ "kind": "ACCEPT", "family": { "child": "Сейтов Алихан" } }),
+            "2026-04-06T04:05:00Z",
+        )
+        .await;
+    let case_id = decided.data()["decideSignal"]["caseId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // seed 004 §7, step 1: urgent protective action within one hour of the request.
+    let case = worker.case(&case_id, "2026-04-06T04:30:00Z").await;
+    assert_eq!(case["status"], "intake");
+    let urgent = obligation(&case, "deadline:urgent_protection");
+    assert_eq!(urgent["due"], "2026-04-06T05:00:00+00:00");
+    assert_eq!(urgent["status"], "DUE");
+    let late = worker.case(&case_id, "2026-04-06T05:30:00Z").await;
+    assert_eq!(
+        obligation(&late, "deadline:urgent_protection")["status"],
+        "OVERDUE"
+    );
+
+    let act = |at: &str| json!({ "actingAs": "social_worker", "at": at });
+    let moved = worker
+        .move_case(
+            &case_id,
+            case["version"].as_i64().unwrap(),
+            "urgent_or_primary",
+            act("2026-04-06T04:20:00Z"),
+        )
+        .await;
+    let mut v = version(&moved, "moveCase");
+    let mut urgent_action = act("2026-04-06T04:45:00Z");
+    urgent_action["decisions"] = json!([{
+        "key": "urgent_measures_agreement",
+        "votes": [{ "role": "supervisor", "person": "Ахметова Г.", "choice": "agreed" }]
+    }]);
+    let done = worker
+        .step(&case_id, v, "urgent_protection", urgent_action)
+        .await;
+    v = version(&done, "performStep");
+    let case = worker.case(&case_id, "2026-04-06T06:00:00Z").await;
+    assert_eq!(
+        obligation(&case, "deadline:urgent_protection")["status"],
+        "MET"
+    );
+
+    // Opening the file for the comprehensive assessment opens the case.
+    let moved = worker
+        .move_case(
+            &case_id,
+            v,
+            "assessment_and_plan",
+            act("2026-04-07T04:00:00Z"),
+        )
+        .await;
+    assert_eq!(moved.data()["moveCase"]["status"], "open");
+    assert_eq!(
+        moved.data()["moveCase"]["openedAt"],
+        "2026-04-07T04:00:00+00:00"
+    );
+    v = version(&moved, "moveCase");
+    let placed = worker
+        .gql(
+            "mutation($c: ID!, $v: Int!) { setCaseAttribute(caseId: $c, version: $v, key: \"placement\", value: \"parents\", at: \"2026-04-07T04:00:00Z\") { version } }",
+            json!({ "c": case_id, "v": v }),
+        )
+        .await;
+    v = version(&placed, "setCaseAttribute");
+    let assigned = supervisor
+        .assign_curator(&case_id, v, &worker.user_id)
+        .await;
+    v = assigned.data()["assignCurator"]["case"]["version"]
+        .as_i64()
+        .unwrap();
+
+    let case = worker.case(&case_id, "2026-04-08T04:00:00Z").await;
+    // seed 004 §7, step 3: the comprehensive assessment within 6 weeks — by 19 May.
+    assert_eq!(
+        obligation(&case, "deadline:comprehensive_assessment")["due"],
+        "2026-05-19T18:59:59+00:00"
+    );
+    // seed 004 §7, step 3: with parents, weekly contact during the first month.
+    assert_eq!(
+        obligation(&case, "recurring:contact_with_parents#1")["due"],
+        "2026-04-14T18:59:59+00:00"
+    );
+
+    let visit = worker
+        .gql(
+            "mutation($c: ID!) { recordContact(caseId: $c, input: { kind: \"home_visit\", at: \"2026-04-10T05:00:00Z\" }) { id } }",
+            json!({ "c": case_id }),
+        )
+        .await;
+    assert!(visit.errors().is_empty(), "{:#}", visit.body);
+    let case = worker.case(&case_id, "2026-04-15T04:00:00Z").await;
+    assert_eq!(
+        obligation(&case, "recurring:contact_with_parents#1")["status"],
+        "MET"
+    );
+
+    let done = worker
+        .step(&case_id, v, "open_file", act("2026-04-07T05:00:00Z"))
+        .await;
+    v = version(&done, "performStep");
+    // An assessment without the required sections is refused with every missing field.
+    let mut incomplete = act("2026-05-05T04:00:00Z");
+    incomplete["artefacts"] = json!([{ "key": "comprehensive_assessment_report", "content": {} }]);
+    let refused = worker
+        .step(&case_id, v, "comprehensive_assessment", incomplete)
+        .await;
+    assert_eq!(refused.error_code(), "BAD_USER_INPUT");
+    let reasons = refused.errors()[0]["extensions"]["details"]["reasons"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(reasons, 14, "{:#}", refused.body);
+
+    let mut assess = act("2026-05-05T04:00:00Z");
+    assess["artefacts"] =
+        json!([{ "key": "comprehensive_assessment_report", "content": assessment() }]);
+    let done = worker
+        .step(&case_id, v, "comprehensive_assessment", assess)
+        .await;
+    v = version(&done, "performStep");
+    let done = worker
+        .step(&case_id, v, "draw_up_plan", act("2026-05-06T04:00:00Z"))
+        .await;
+    v = version(&done, "performStep");
+    let case = worker.case(&case_id, "2026-05-07T04:00:00Z").await;
+    assert_eq!(
+        obligation(&case, "deadline:comprehensive_assessment")["status"],
+        "MET"
+    );
+    // seed 004 §7, step 3: the plan is reviewed every 6 months.
+    assert_eq!(
+        obligation(&case, "recurring:plan_review#1")["due"],
+        "2026-11-06T18:59:59+00:00"
+    );
+
+    let moved = worker
+        .move_case(&case_id, v, "implementation", act("2026-05-07T04:00:00Z"))
+        .await;
+    v = version(&moved, "moveCase");
+    let done = worker
+        .step(&case_id, v, "carry_out_plan", act("2026-05-08T04:00:00Z"))
+        .await;
+    v = version(&done, "performStep");
+    let mut review = act("2026-10-07T04:00:00Z");
+    review["actingAs"] = json!("supervisor");
+    review["decisions"] = json!([{
+        "key": "plan_review_meeting",
+        "participants": [
+            { "person": "Ахметова Г.", "role": "supervisor" },
+            { "person": "Касымова Д.", "role": "social_worker" },
+            { "person": "Омарова Ж.", "role": "psychologist" }
+        ],
+        "recorded": "close"
+    }]);
+    let done = supervisor
+        .step(&case_id, v, "review_plan", review.clone())
+        .await;
+    v = version(&done, "performStep");
+    let moved = worker
+        .move_case(&case_id, v, "closure", act("2026-10-07T05:00:00Z"))
+        .await;
+    v = version(&moved, "moveCase");
+    let done = worker
+        .step(&case_id, v, "close_file", act("2026-10-08T04:00:00Z"))
+        .await;
+    v = version(&done, "performStep");
+
+    // seed 004 §7, step 4: every closure criterion must hold.
+    let close = "mutation($c: ID!, $v: Int!, $i: CloseCaseInput!) { closeCase(caseId: $c, version: $v, input: $i) { status closedAt postSupportUntil version } }";
+    let partial = worker
+        .gql(close, json!({ "c": case_id, "v": v, "i": { "confirmed": ["risk_acceptable"], "at": "2026-10-08T05:00:00Z" } }))
+        .await;
+    assert_eq!(partial.error_code(), "BAD_USER_INPUT");
+    let all = [
+        "risk_acceptable",
+        "relative_stability",
+        "basic_needs_met",
+        "parental_capacity",
+        "material_improved",
+        "relationships_improved",
+    ];
+    let closed = worker
+        .gql(
+            close,
+            json!({ "c": case_id, "v": v, "i": {
+                "confirmed": all, "outcomes": [], "improvedDomains": ["health", "material_wellbeing"], "at": "2026-10-08T05:00:00Z"
+            } }),
+        )
+        .await;
+    let closed = &closed.data()["closeCase"];
+    // seed 004 §7, step 4: follow-up for 3–6 months after closure.
+    assert_eq!(closed["status"], "post_support");
+    assert!(
+        closed["postSupportUntil"]
+            .as_str()
+            .unwrap()
+            .starts_with("2027-04-08"),
+        "{closed}"
+    );
+
+    // On relapse the same case goes through all steps again.
+    let reopened = worker
+        .gql(
+            "mutation($c: ID!, $v: Int!) { reopenCase(caseId: $c, version: $v, at: \"2027-01-11T04:00:00Z\") { id status stage { key } } }",
+            json!({ "c": case_id, "v": closed["version"] }),
+        )
+        .await;
+    let reopened = &reopened.data()["reopenCase"];
+    assert_eq!(reopened["id"], case_id.as_str());
+    assert_eq!(reopened["stage"]["key"], "registration");
+    assert_eq!(reopened["status"], "intake");
+}
+
+async fn an_unconfirmed_medium_risk_request_lands_in_its_journal_with_no_case(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let worker = Worker::sign_in(&app, "clinic.curator").await;
+    let registered = worker
+        .register_signal(request("2026-04-06T06:00:00Z", "medium"))
+        .await;
+    let signal = registered.data()["registerSignal"].clone();
+    assert_eq!(signal["riskBand"], "medium");
+
+    // seed 004 §7, step 2: a primary assessment that does not confirm the concern.
+    let decided = worker
+        .decide_signal(
+            signal["id"].as_str().unwrap(),
+            1,
+            json!({ "kind": "NOT_CONFIRMED", "reasons": "При выезде угроза не подтвердилась" }),
+            "2026-04-07T06:00:00Z",
+        )
+        .await;
+    assert_eq!(decided.data()["decideSignal"]["caseId"], Value::Null);
+    assert_eq!(
+        decided.data()["decideSignal"]["signal"]["status"],
+        "not_confirmed"
+    );
+
+    let journal = worker
+        .ok(
+            "{ signals(journal: UNCONFIRMED) { id caseId status } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        journal["signals"],
+        json!([{ "id": signal["id"], "caseId": null, "status": "not_confirmed" }])
+    );
+    let cases = worker
+        .ok("{ cases { edges { node { id } } } }", json!({}))
+        .await;
+    assert_eq!(cases["cases"]["edges"], json!([]));
+
+    // Deciding twice is refused: the journal entry stands.
+    let again = worker
+        .decide_signal(
+            signal["id"].as_str().unwrap(),
+            2,
+            json!({ "kind": "ACCEPT", "family": {} }),
+            "2026-04-07T07:00:00Z",
+        )
+        .await;
+    assert_eq!(again.error_code(), "BAD_USER_INPUT");
+    let stale = worker
+        .decide_signal(
+            signal["id"].as_str().unwrap(),
+            1,
+            json!({ "kind": "ACCEPT", "family": {} }),
+            "2026-04-07T07:00:00Z",
+        )
+        .await;
+    assert_eq!(stale.error_code(), "CONFLICT");
+}
