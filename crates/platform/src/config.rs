@@ -134,7 +134,7 @@ throttle_window_seconds = 900
 [graphql]
 max_depth = 12
 max_complexity = 2000
-max_body_bytes = 262144
+max_body_bytes = 1048576
 
 [telemetry]
 service_name = "kurator"

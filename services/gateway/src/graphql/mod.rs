@@ -4,16 +4,20 @@ pub mod account;
 pub mod casework;
 pub mod context;
 pub mod error;
+pub mod limits;
 
 use crate::AppState;
 use crate::graphql::context::{Caller, RequestContext};
 use crate::graphql::error::{ApiError, ErrorCode};
 use async_graphql::http::GraphiQLSource;
 use async_graphql::{EmptySubscription, MergedObject, Schema, ServerError};
-use async_graphql_axum::rejection::GraphQLRejection;
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use async_graphql_axum::GraphQLResponse;
+use axum::body::Bytes;
 use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
 use axum::http::HeaderMap;
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::response::{Html, IntoResponse};
 use kurator_auth::SessionToken;
 use kurator_domain::TenantSlug;
@@ -62,8 +66,8 @@ pub async fn graphiql() -> impl IntoResponse {
 pub async fn graphql_post(
     State(state): State<AppState>,
     headers: HeaderMap,
-    request: Result<GraphQLRequest, GraphQLRejection>,
-) -> GraphQLResponse {
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
     let request_id = headers
         .get(REQUEST_ID_HEADER)
         .and_then(|v| v.to_str().ok())
@@ -71,26 +75,40 @@ pub async fn graphql_post(
         .to_owned();
     tracing::Span::current().record("request_id", request_id.as_str());
 
-    let request = match request {
-        Ok(request) => request.into_inner(),
+    // The body is read whole under the configured size limit, then parsed; every failure is a
+    // coded GraphQL error.
+    let body = match body {
+        Ok(body) => body,
         Err(rejection) => {
-            let message = format!("Некорректный запрос: {}", rejection.0);
-            let error = ServerError::new(message, None);
-            return finish(
-                async_graphql::Response::from_errors(vec![error]),
-                &request_id,
-            );
+            let status = rejection.status();
+            let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                "Запрос слишком велик".to_owned()
+            } else {
+                format!("Некорректный запрос: {}", rejection.body_text())
+            };
+            return (status, finish(refusal(message), &request_id)).into_response();
         }
     };
+    let request: async_graphql::Request = match serde_json::from_slice(&body) {
+        Ok(request) => request,
+        Err(err) => {
+            let message = format!("Некорректный запрос: ожидается JSON с полем query ({err})");
+            return finish(refusal(message), &request_id).into_response();
+        }
+    };
+    if limits::expanded_selections(&request.query)
+        .is_some_and(|n| n > limits::MAX_EXPANDED_SELECTIONS)
+    {
+        let message = "Запрос слишком сложен: слишком много полей после подстановки фрагментов";
+        return finish(refusal(message.to_owned()), &request_id).into_response();
+    }
 
     let caller = match resolve_caller(&state, &headers).await {
         Ok(caller) => caller,
         Err(err) => {
             let error = async_graphql::Error::from(err).into_server_error(Default::default());
-            return finish(
-                async_graphql::Response::from_errors(vec![error]),
-                &request_id,
-            );
+            let response = async_graphql::Response::from_errors(vec![error]);
+            return finish(response, &request_id).into_response();
         }
     };
     let tenant = headers
@@ -106,7 +124,11 @@ pub async fn graphql_post(
         .schema
         .execute(request.data(context).data(state.clone()))
         .await;
-    finish(response, &request_id)
+    finish(response, &request_id).into_response()
+}
+
+fn refusal(message: String) -> async_graphql::Response {
+    async_graphql::Response::from_errors(vec![ServerError::new(message, None)])
 }
 
 /// Gives every error a code (parse, validation and limit errors come from the GraphQL engine
