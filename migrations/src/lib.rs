@@ -15,5 +15,5 @@ mod rls;
 mod tenant;
 
 pub use control::ControlPlaneMigrator;
-pub use rls::{APP_TENANT_SETTING, enable_tenant_rls};
+pub use rls::{APP_ROLE, APP_TENANT_SETTING, enable_tenant_rls, grant_to_app};
 pub use tenant::TenantMigrator;

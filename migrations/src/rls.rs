@@ -7,6 +7,24 @@ use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
 /// sets it with `set_config('app.tenant_id', $1, true)` at the start of every tenant transaction.
 pub const APP_TENANT_SETTING: &str = "app.tenant_id";
 
+/// The group role whose privileges the application's login role holds on PostgreSQL.
+pub const APP_ROLE: &str = "kurator_tenant_app";
+
+/// Grants `privileges` on `table` to the application role. Every tenant table created by a later
+/// migration calls this too. A no-op on SQLite.
+pub async fn grant_to_app(
+    manager: &SchemaManager<'_>,
+    table: &str,
+    privileges: &str,
+) -> Result<(), DbErr> {
+    if manager.get_database_backend() != DatabaseBackend::Postgres {
+        return Ok(());
+    }
+    let sql = format!("GRANT {privileges} ON {table} TO {APP_ROLE};");
+    manager.get_connection().execute_unprepared(&sql).await?;
+    Ok(())
+}
+
 /// Enables and forces row-level security on `table` with one policy: a row is visible and
 /// writable only when its `tenant_id` equals the transaction's tenant setting. Without the
 /// setting no row matches. A no-op on SQLite, where each tenant has its own database file.

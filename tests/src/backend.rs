@@ -10,6 +10,10 @@ pub const REQUIRE_VAR: &str = "KURATOR_TEST_REQUIRE_SERVICES";
 /// The tenants the demo data creates; the PostgreSQL suite makes a database for each.
 pub const DEMO_TENANTS: [&str; 4] = ["fund", "volunteers", "state_centre", "clinic"];
 
+/// The login role PostgreSQL tests run the application as in tenant databases: a member of
+/// `kurator_tenant_app`, owning nothing, unable to bypass row-level security.
+pub const APP_LOGIN: &str = "kurator_test_app";
+
 #[derive(Clone)]
 pub struct Backend {
     pub name: &'static str,
@@ -97,6 +101,7 @@ impl Backend {
                 "control_url": pg.url_for("control"),
                 "tenant_url_template": pg.url_for("{tenant}"),
                 "max_connections": 5,
+                "app_user": APP_LOGIN,
             });
         }
         if let Some(redis) = &self.redis {
@@ -117,6 +122,24 @@ impl PostgresDatabases {
     async fn create(admin_url: &str) -> Self {
         let prefix = format!("kurator_test_{}", unique_suffix());
         let admin = Database::connect(admin_url).await.unwrap();
+        // Roles belong to the whole server and tests run side by side: create them idempotently.
+        admin
+            .execute_unprepared(&format!(
+                "DO $$ BEGIN
+                     CREATE ROLE kurator_tenant_app NOLOGIN NOBYPASSRLS;
+                 EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+                 END $$;
+                 DO $$ BEGIN
+                     CREATE ROLE {APP_LOGIN} LOGIN NOBYPASSRLS;
+                 EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+                 END $$;
+                 DO $$ BEGIN
+                     GRANT kurator_tenant_app TO {APP_LOGIN};
+                 EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+                 END $$;"
+            ))
+            .await
+            .unwrap();
         for name in std::iter::once("control").chain(DEMO_TENANTS) {
             admin
                 .execute_unprepared(&format!("CREATE DATABASE {prefix}_{name}"))

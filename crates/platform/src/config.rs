@@ -52,6 +52,11 @@ pub struct DatabaseSettings {
     /// URL lives in the tenant registry, so tenants may sit on different servers.
     pub tenant_url_template: Option<SecretString>,
     pub max_connections: u32,
+    /// PostgreSQL: the login role the application works as in tenant databases once they are
+    /// migrated (as the owner, with the registry's URL). It owns no table and cannot bypass
+    /// row-level security; it must be a member of `kurator_tenant_app`.
+    pub app_user: Option<String>,
+    pub app_password: Option<SecretString>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -196,6 +201,17 @@ impl Settings {
             Some(template) => template.expose_secret().replace("{tenant}", slug),
             None => sqlite_url(&self.data_dir.join("tenants").join(format!("{slug}.sqlite"))),
         }
+    }
+
+    /// The login the application uses in PostgreSQL tenant databases, if configured.
+    pub fn tenant_app_login(&self) -> Option<(String, Option<String>)> {
+        let user = self.database.app_user.clone()?;
+        let password = self
+            .database
+            .app_password
+            .as_ref()
+            .map(|p| p.expose_secret().to_owned());
+        Some((user, password))
     }
 
     /// Whether the control plane runs on the embedded SQLite default.

@@ -42,6 +42,20 @@ fn sqlite_file_path(url: &str) -> Option<&str> {
     (!path.is_empty() && !path.starts_with(":memory:")).then_some(path)
 }
 
+/// The same database URL with another user (and password): how the application reaches a tenant
+/// database as its non-owner role after migrating it as the owner.
+pub fn with_user(
+    database_url: &str,
+    user: &str,
+    password: Option<&str>,
+) -> Result<String, StoreError> {
+    let invalid = || StoreError::Database(DbErr::Custom("database URL cannot carry a user".into()));
+    let mut parsed = url::Url::parse(database_url).map_err(|_| invalid())?;
+    parsed.set_username(user).map_err(|_| invalid())?;
+    parsed.set_password(password).map_err(|_| invalid())?;
+    Ok(parsed.to_string())
+}
+
 pub async fn migrate_control_plane(db: &DatabaseConnection) -> Result<(), StoreError> {
     ControlPlaneMigrator::up(db, None).await?;
     Ok(())
@@ -57,6 +71,19 @@ use sea_orm::ConnectionTrait as _;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_application_user_replaces_the_owner_in_a_url() {
+        let url = with_user(
+            "postgres://owner:secret@db:5432/kurator_fund",
+            "kurator_app",
+            None,
+        )
+        .unwrap();
+        assert_eq!(url, "postgres://kurator_app@db:5432/kurator_fund");
+        let url = with_user("postgres://db/kurator_fund", "app", Some("pw")).unwrap();
+        assert_eq!(url, "postgres://app:pw@db/kurator_fund");
+    }
 
     #[test]
     fn sqlite_paths_are_found_in_urls() {

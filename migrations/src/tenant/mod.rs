@@ -4,6 +4,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_audit_log;
 mod m20261122_000002_casework;
+mod m20261122_000003_application_role;
 
 pub struct TenantMigrator;
 
@@ -13,6 +14,7 @@ impl MigratorTrait for TenantMigrator {
         vec![
             Box::new(m20261122_000001_audit_log::Migration),
             Box::new(m20261122_000002_casework::Migration),
+            Box::new(m20261122_000003_application_role::Migration),
         ]
     }
 }

@@ -15,10 +15,14 @@ pub struct TenantRegistry {
 
 impl TenantRegistry {
     /// Opens a runtime for every tenant in the registry.
-    pub async fn open_all(tenants: Vec<TenantRow>, max_connections: u32) -> CaseworkResult<Self> {
+    pub async fn open_all(
+        tenants: Vec<TenantRow>,
+        max_connections: u32,
+        app_login: Option<&(String, Option<String>)>,
+    ) -> CaseworkResult<Self> {
         let mut registry = Self::default();
         for tenant in tenants {
-            let runtime = Arc::new(TenantRuntime::open(tenant, max_connections).await?);
+            let runtime = Arc::new(TenantRuntime::open(tenant, max_connections, app_login).await?);
             registry.by_id.insert(runtime.tenant().id, runtime.clone());
             registry
                 .by_slug

@@ -28,9 +28,23 @@ impl TenantRuntime {
     /// schema up to date, and loads its method variants — publishing the preset it started from
     /// as the first version when there is none yet.
     #[tracing::instrument(skip_all, fields(tenant = %tenant.slug))]
-    pub async fn open(tenant: TenantRow, max_connections: u32) -> CaseworkResult<Self> {
-        let db = kurator_store::connect(&tenant.database_url, max_connections).await?;
+    ///
+    /// With `app_login` (PostgreSQL), migrations run as the URL's owner and the runtime then works
+    /// as the application's own role, which owns no table and cannot bypass row-level security.
+    pub async fn open(
+        tenant: TenantRow,
+        max_connections: u32,
+        app_login: Option<&(String, Option<String>)>,
+    ) -> CaseworkResult<Self> {
+        let mut db = kurator_store::connect(&tenant.database_url, max_connections).await?;
         kurator_store::migrate_tenant(&db).await?;
+        let is_postgres = db.get_database_backend() == sea_orm::DatabaseBackend::Postgres;
+        if let (Some((user, password)), true) = (app_login, is_postgres) {
+            let owner = db;
+            let url = kurator_store::with_user(&tenant.database_url, user, password.as_deref())?;
+            db = kurator_store::connect(&url, max_connections).await?;
+            owner.close().await?;
+        }
 
         let tx = TenantTx::begin(&db, tenant.id).await?;
         let mut rows = variants::all(&tx).await?;

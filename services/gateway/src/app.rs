@@ -52,6 +52,7 @@ impl Application {
         let tenants = TenantRegistry::open_all(
             repo::list_tenants(&control).await?,
             settings.database.max_connections,
+            settings.tenant_app_login().as_ref(),
         )
         .await?;
 

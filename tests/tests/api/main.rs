@@ -4,4 +4,5 @@
 mod account;
 mod hostile;
 mod platform;
+mod rls;
 mod scenarios;
