@@ -14,6 +14,8 @@ pub struct TestApp {
     pub backend: Backend,
     pub client: reqwest::Client,
     pub banner: String,
+    /// The running application's services, for what a client cannot see (statement counts).
+    pub state: kurator_gateway::AppState,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -44,6 +46,7 @@ pub async fn spawn_app_with(backend: Backend, overrides: Value) -> TestApp {
     let application = Application::build(settings).await.unwrap();
     let address = format!("http://127.0.0.1:{}", application.port());
     let banner = application.banner();
+    let state = application.state().clone();
     let server = tokio::spawn(async move {
         let _ = application.run_until_stopped().await;
     });
@@ -52,6 +55,7 @@ pub async fn spawn_app_with(backend: Backend, overrides: Value) -> TestApp {
         backend,
         client: reqwest::Client::new(),
         banner,
+        state,
         server,
     }
 }
@@ -119,6 +123,17 @@ impl TestApp {
         .await
     }
 
+    /// SQL statements run so far on one tenant's database.
+    pub fn tenant_statements(&self, slug: &str) -> u64 {
+        let slug = kurator_domain_slug(slug);
+        self.state
+            .inner
+            .tenants
+            .by_slug(&slug)
+            .map(|t| t.statements_executed())
+            .unwrap_or(0)
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(format!("{}{path}", self.address))
@@ -126,4 +141,8 @@ impl TestApp {
             .await
             .unwrap()
     }
+}
+
+fn kurator_domain_slug(slug: &str) -> kurator_domain::TenantSlug {
+    kurator_domain::TenantSlug::parse(slug).unwrap()
 }

@@ -13,6 +13,6 @@ pub mod error;
 pub mod tenant;
 pub mod tenant_tx;
 
-pub use connect::{connect, migrate_control_plane, migrate_tenant, with_user};
+pub use connect::{StatementCounter, connect, migrate_control_plane, migrate_tenant, with_user};
 pub use error::StoreError;
 pub use tenant_tx::TenantTx;

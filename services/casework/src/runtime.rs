@@ -6,7 +6,7 @@ use kurator_method::Variant;
 use kurator_method::calendar::Calendar;
 use kurator_store::control::TenantRow;
 use kurator_store::tenant::variants;
-use kurator_store::{StoreError, TenantTx};
+use kurator_store::{StatementCounter, StoreError, TenantTx};
 use sea_orm::DatabaseConnection;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -18,6 +18,7 @@ pub struct TenantRuntime {
     /// Published versions of the tenant's variant, by version number.
     variants: BTreeMap<u32, Arc<Variant>>,
     calendar: Calendar,
+    statements: StatementCounter,
     /// Serialises caseload decisions inside this process (PostgreSQL adds an advisory lock for
     /// several processes).
     pub(crate) assignment_lock: Mutex<()>,
@@ -58,6 +59,9 @@ impl TenantRuntime {
         }
         tx.commit().await?;
 
+        let statements = StatementCounter::default();
+        statements.attach(&mut db);
+
         let mut published = BTreeMap::new();
         for row in rows {
             let variant = Variant::from_json_str(&row.document.to_string())
@@ -75,6 +79,7 @@ impl TenantRuntime {
             db,
             variants: published,
             calendar,
+            statements,
             assignment_lock: Mutex::new(()),
         })
     }
@@ -113,6 +118,11 @@ impl TenantRuntime {
     /// The database handle, for statement counting in tests and for the readiness probe.
     pub fn db(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    /// SQL statements run on this tenant's database since the runtime opened.
+    pub fn statements_executed(&self) -> u64 {
+        self.statements.get()
     }
 
     pub async fn ping(&self) -> Result<(), StoreError> {

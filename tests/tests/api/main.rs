@@ -3,6 +3,7 @@
 
 mod account;
 mod hostile;
+mod listing;
 mod platform;
 mod rls;
 mod scenarios;

@@ -1,0 +1,126 @@
+//! Listing at scale: "my cases" with their obligations and plan actions comes from a fixed number
+//! of SQL statements, however many cases the page holds (no N+1).
+
+use kurator_tests::casework::{Worker, demo_family};
+use kurator_tests::{Backend, db_suites, spawn_app};
+use serde_json::json;
+
+db_suites!(
+    my_cases_cost_the_same_number_of_statements_for_5_and_50_cases,
+    cases_page_with_relay_cursors
+);
+
+const MY_CASES: &str = "query($first: Int!, $after: String) {
+    cases(filter: { mine: true }, first: $first, after: $after, asOf: \"2026-06-01T00:00:00Z\") {
+        pageInfo { hasNextPage hasPreviousPage }
+        edges { cursor node {
+            id status overdue slipDays
+            obligations { key due status }
+            planActions { id title deadline doneAt }
+            members { userId kind }
+        } }
+    }
+}";
+
+/// Opens `n` clinic cases for the curator, each with a two-action plan.
+async fn cases_with_plans(supervisor: &Worker<'_>, curator: &Worker<'_>, n: usize) {
+    for i in 0..n {
+        let opened = supervisor
+            .open_case(
+                demo_family(&format!("Ахметов{i}")),
+                json!({ "placement": "parents", "risk": "high" }),
+                "2026-04-06T04:00:00Z",
+                Some(&curator.user_id),
+            )
+            .await;
+        let case = opened.data()["openCase"].clone();
+        let revised = curator
+            .gql(
+                "mutation($c: ID!, $v: Int!) { revisePlan(caseId: $c, version: $v, input: {
+                    meetingDate: \"2026-04-20T04:00:00Z\", participants: [\"Касымова Д.\", \"мать\"],
+                    actions: [
+                        { title: \"Оформить пособие\", deadline: \"2026-05-01T04:00:00Z\", responsibleOrganisation: \"Акимат\", owner: \"organisation\" },
+                        { title: \"Посещать педиатра\", deadline: \"2026-05-15T04:00:00Z\", responsibleOrganisation: \"Семья\", owner: \"family\" }
+                    ] }) { id } }",
+                json!({ "c": case["id"], "v": case["version"] }),
+            )
+            .await;
+        assert!(revised.errors().is_empty(), "{:#}", revised.body);
+    }
+}
+
+async fn statements_for_page(
+    app: &kurator_tests::TestApp,
+    curator: &Worker<'_>,
+    first: usize,
+) -> (u64, usize) {
+    let before = app.tenant_statements("clinic");
+    let page = curator
+        .ok(MY_CASES, json!({ "first": first, "after": null }))
+        .await;
+    let statements = app.tenant_statements("clinic") - before;
+    let edges = page["cases"]["edges"].as_array().unwrap();
+    for edge in edges {
+        assert_eq!(edge["node"]["planActions"].as_array().unwrap().len(), 2);
+        assert!(!edge["node"]["obligations"].as_array().unwrap().is_empty());
+    }
+    (statements, edges.len())
+}
+
+async fn my_cases_cost_the_same_number_of_statements_for_5_and_50_cases(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let supervisor = Worker::sign_in(&app, "clinic.supervisor").await;
+    let curator = Worker::sign_in(&app, "clinic.curator").await;
+    cases_with_plans(&supervisor, &curator, 50).await;
+
+    let (small, five) = statements_for_page(&app, &curator, 5).await;
+    let (large, fifty) = statements_for_page(&app, &curator, 50).await;
+    assert_eq!((five, fifty), (5, 50));
+    // The case rows, their records, plan revisions, plan actions and members: one statement
+    // each, plus the transaction around them — whatever the page size.
+    assert_eq!(
+        small, large,
+        "5 cases cost {small} statements, 50 cost {large}"
+    );
+    assert!(large <= 8, "{large} statements for a page of 50");
+}
+
+async fn cases_page_with_relay_cursors(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let supervisor = Worker::sign_in(&app, "clinic.supervisor").await;
+    let curator = Worker::sign_in(&app, "clinic.curator").await;
+    cases_with_plans(&supervisor, &curator, 7).await;
+
+    let mut seen = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = curator
+            .ok(MY_CASES, json!({ "first": 3, "after": after }))
+            .await;
+        let edges = page["cases"]["edges"].as_array().unwrap().clone();
+        seen.extend(
+            edges
+                .iter()
+                .map(|e| e["node"]["id"].as_str().unwrap().to_owned()),
+        );
+        if !page["cases"]["pageInfo"]["hasNextPage"].as_bool().unwrap() {
+            break;
+        }
+        after = edges
+            .last()
+            .map(|e| e["cursor"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(seen.len(), 7);
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 7, "a case appeared on two pages");
+
+    let bad = curator
+        .gql(MY_CASES, json!({ "first": 1000, "after": null }))
+        .await;
+    assert_eq!(bad.error_code(), "BAD_USER_INPUT");
+    let unknown = curator
+        .gql(MY_CASES, json!({ "first": 3, "after": "not-a-cursor" }))
+        .await;
+    assert_eq!(unknown.error_code(), "BAD_USER_INPUT");
+}
