@@ -71,7 +71,15 @@ async fn walk(backend: Backend) {
         .as_str()
         .unwrap()
         .to_owned();
-    supervisor.case(&case_id, "2026-04-07T07:00:00Z").await;
+    let case = supervisor.case(&case_id, "2026-04-07T07:00:00Z").await;
+    let assigned = supervisor
+        .assign_curator(
+            &case_id,
+            case["version"].as_i64().unwrap(),
+            &curator.user_id,
+        )
+        .await;
+    assert!(assigned.errors().is_empty(), "{:#}", assigned.body);
     let contact = curator
         .gql(
             "mutation($c: ID!) { recordContact(caseId: $c, input: { kind: \"phone_call\", data: { notes: \"Мать работает в ночную смену\" } }) { id } }",
