@@ -95,6 +95,8 @@ impl Backend {
         let mut settings = serde_json::json!({
             "data_dir": self.data_dir.path().to_string_lossy(),
             "server": { "port": 0 },
+            // Tests make the work they look at; the demo's example cases would only be in the way.
+            "demo": { "example_cases": false },
         });
         if let Some(pg) = &self.postgres {
             settings["database"] = serde_json::json!({

@@ -113,6 +113,8 @@ pub struct DemoSettings {
     pub seed: Option<bool>,
     /// The password every demo account gets.
     pub password: String,
+    /// Also seed example signals and cases at different stages into the demo organisations.
+    pub example_cases: bool,
 }
 
 const DEFAULTS: &str = r#"
@@ -148,6 +150,7 @@ log_filter = "info,sqlx=warn,sea_orm=warn"
 
 [demo]
 password = "kurator-demo"
+example_cases = true
 "#;
 
 #[derive(Debug, thiserror::Error)]

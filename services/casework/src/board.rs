@@ -8,6 +8,7 @@ use crate::deadlines;
 use crate::error::CaseworkResult;
 use crate::runtime::TenantRuntime;
 use chrono::{DateTime, Utc};
+use kurator_method::Variant;
 use kurator_method::caseload::{self, CaseloadDecision, CuratorLoad, LoadCase, Proposed};
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -19,8 +20,34 @@ pub struct CuratorLine {
     pub post_support_cases: usize,
     pub overdue_cases: usize,
     pub cases_without_plan_action: usize,
-    /// What the caseload policy says about one more ordinary case.
-    pub next_case: CaseloadDecision,
+    /// What the caseload policy says about one more case — per family category where the
+    /// variant caps categories (category value, answer), otherwise one answer with no category.
+    pub next_case: Vec<(Option<String>, CaseloadDecision)>,
+}
+
+/// The answer for one more case, for each capped category or once.
+fn next_case(variant: &Variant, load: &CuratorLoad) -> Vec<(Option<String>, CaseloadDecision)> {
+    let categories = variant.caseload().and_then(|p| p.categories.as_ref());
+    match categories {
+        Some(caps) => caps
+            .caps
+            .iter()
+            .map(|cap| {
+                let proposed = Proposed {
+                    case: LoadCase::with(&caps.classification, &cap.value),
+                    post_support: false,
+                };
+                (
+                    Some(cap.value.clone()),
+                    caseload::evaluate(variant, load, &proposed),
+                )
+            })
+            .collect(),
+        None => vec![(
+            None,
+            caseload::evaluate(variant, load, &Proposed::default()),
+        )],
+    }
 }
 
 #[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug))]
@@ -58,7 +85,7 @@ pub async fn board(
             post_support_cases: 0,
             overdue_cases: 0,
             cases_without_plan_action: 0,
-            next_case: CaseloadDecision::Allowed,
+            next_case: Vec::new(),
         };
         let mut load = CuratorLoad::default();
         for file in files {
@@ -80,7 +107,7 @@ pub async fn board(
                 });
             }
         }
-        line.next_case = caseload::evaluate(variant, &load, &Proposed::default());
+        line.next_case = next_case(variant, &load);
         lines.push(line);
     }
     Ok(lines)

@@ -56,6 +56,14 @@ impl Application {
         )
         .await?;
 
+        if settings.seed_demo() && settings.demo.example_cases {
+            match demo::seed_cases(&control, &tenants).await {
+                Ok(0) => {}
+                Ok(seeded) => tracing::info!(signals = seeded, "seeded demo case work"),
+                Err(err) => tracing::warn!(error = %err, "demo case work not seeded"),
+            }
+        }
+
         let auth = &settings.auth;
         let sessions = SessionStore::new(
             cache.clone(),

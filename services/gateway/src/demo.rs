@@ -157,3 +157,220 @@ mod tests {
         }
     }
 }
+
+mod cases {
+    //! Example work in the demo organisations: signals in the journals and cases at different
+    //! stages, with deadlines counted back from the moment of seeding.
+
+    use chrono::{Duration, Utc};
+    use kurator_casework::intake::{self, JournalQuery, SignalDecision, SignalInput};
+    use kurator_casework::steps::{self, StepInput};
+    use kurator_casework::triage::TriageInput;
+    use kurator_casework::{Actor, CaseworkError, TenantRegistry, TenantRuntime, cases};
+    use kurator_domain::{LoginName, Role};
+    use kurator_method::decisions::{DecisionRecord, Vote};
+    use kurator_store::control::repo;
+    use sea_orm::DatabaseConnection;
+    use serde::Deserialize;
+    use serde_json::json;
+    use std::collections::BTreeMap;
+
+    const DEMO_CASES: &str = include_str!("../demo/cases.toml");
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct DemoCases {
+        pub case: Vec<DemoCase>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct DemoCase {
+        pub tenant: String,
+        pub days_ago: i64,
+        pub source: String,
+        pub channel: String,
+        pub subject: String,
+        pub grounds: String,
+        /// new, accept, refuse, not_confirmed, one_time_help.
+        pub decision: String,
+        #[serde(default)]
+        pub classifications: BTreeMap<String, String>,
+        #[serde(default)]
+        pub scores: BTreeMap<String, BTreeMap<String, u32>>,
+        pub curator: Option<String>,
+        #[serde(default)]
+        pub actions: Vec<DemoAction>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct DemoAction {
+        pub step: Option<String>,
+        #[serde(rename = "move")]
+        pub move_to: Option<String>,
+        pub acting_as: String,
+        pub days_ago: i64,
+        pub decision: Option<DemoDecision>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct DemoDecision {
+        pub key: String,
+        pub votes: Vec<Vote>,
+    }
+
+    pub fn demo_cases() -> Result<DemoCases, toml::de::Error> {
+        toml::from_str(DEMO_CASES)
+    }
+
+    async fn user(control: &DatabaseConnection, login: &str) -> Option<kurator_domain::UserId> {
+        let login = LoginName::parse(login).ok()?;
+        repo::find_user_by_login(control, &login)
+            .await
+            .ok()
+            .flatten()
+            .map(|u| u.id)
+    }
+
+    /// Seeds the example work of every demo tenant whose journal is still empty.
+    pub async fn seed(
+        control: &DatabaseConnection,
+        tenants: &TenantRegistry,
+    ) -> Result<usize, String> {
+        let demo = demo_cases().map_err(|e| e.to_string())?;
+        let mut seeded = 0;
+        for runtime in tenants.all() {
+            let slug = runtime.tenant().slug.to_string();
+            let Some(lead) = user(control, &format!("{slug}.supervisor")).await else {
+                continue;
+            };
+            let actor = Actor {
+                user: lead,
+                roles: vec![Role::Supervisor],
+                request_id: None,
+            };
+            let journal = intake::journal(runtime, &actor, JournalQuery::default())
+                .await
+                .map_err(|e| e.to_string())?;
+            if !journal.is_empty() {
+                continue;
+            }
+            for case in demo.case.iter().filter(|c| c.tenant == slug) {
+                if let Err(err) = seed_one(control, runtime, &actor, case).await {
+                    tracing::warn!(tenant = %slug, error = %err, "demo case not seeded");
+                } else {
+                    seeded += 1;
+                }
+            }
+        }
+        Ok(seeded)
+    }
+
+    async fn seed_one(
+        control: &DatabaseConnection,
+        runtime: &TenantRuntime,
+        actor: &Actor,
+        case: &DemoCase,
+    ) -> Result<(), CaseworkError> {
+        let now = Utc::now();
+        let received_at = now - Duration::days(case.days_ago);
+        let input = SignalInput {
+            received_at,
+            source: case.source.clone(),
+            channel: case.channel.clone(),
+            requester: json!({ "name": "Демо-заявитель" }),
+            subject: json!({ "name": case.subject }),
+            parents: json!({}),
+            grounds: case.grounds.clone(),
+            follow_up: String::new(),
+            triage: TriageInput {
+                classifications: case.classifications.clone(),
+                scores: case.scores.clone(),
+            },
+        };
+        let signal = intake::register(runtime, actor, input, None).await?;
+        let decision = match case.decision.as_str() {
+            "new" => return Ok(()),
+            "accept" => SignalDecision::Accept {
+                family: json!({ "name": case.subject }),
+            },
+            "refuse" => SignalDecision::Refuse {
+                reasons: "Семья проживает вне территории работы фонда".into(),
+                alternatives: vec![
+                    "Центр социальной помощи семье и детям по месту жительства".into(),
+                ],
+            },
+            "not_confirmed" => SignalDecision::NotConfirmed {
+                reasons: "При первичной оценке риск не подтвердился".into(),
+            },
+            _ => SignalDecision::OneTimeHelp {
+                help: "Консультация по оформлению пособия".into(),
+            },
+        };
+        let decided = intake::decide(
+            runtime,
+            actor,
+            signal.id,
+            signal.version,
+            decision,
+            received_at,
+        )
+        .await?;
+        let Some(case_id) = decided.case_id else {
+            return Ok(());
+        };
+        if let Some(login) = &case.curator {
+            if let Some(curator) = user(control, login).await {
+                let current = cases::file(runtime, actor, case_id).await?.case.version;
+                cases::assign_curator(runtime, actor, case_id, current, curator).await?;
+            }
+        }
+        for action in &case.actions {
+            let mut decisions = BTreeMap::new();
+            if let Some(d) = &action.decision {
+                decisions.insert(
+                    d.key.clone(),
+                    DecisionRecord {
+                        votes: d.votes.clone(),
+                        ..Default::default()
+                    },
+                );
+            }
+            let input = StepInput {
+                acting_as: action.acting_as.clone(),
+                decisions,
+                at: now - Duration::days(action.days_ago),
+                ..Default::default()
+            };
+            let version = cases::file(runtime, actor, case_id).await?.case.version;
+            match (&action.step, &action.move_to) {
+                (Some(step), _) => {
+                    steps::perform(runtime, actor, case_id, version, step, input).await?
+                }
+                (None, Some(stage)) => {
+                    steps::transition(runtime, actor, case_id, version, stage, input).await?
+                }
+                (None, None) => continue,
+            };
+        }
+        Ok(())
+    }
+}
+
+pub use cases::seed as seed_cases;
+
+#[cfg(test)]
+mod demo_cases_tests {
+    #[test]
+    fn demo_cases_parse_and_name_demo_tenants() {
+        let demo = super::cases::demo_cases().unwrap();
+        assert!(demo.case.len() >= 8);
+        for case in &demo.case {
+            assert!(
+                ["fund", "volunteers", "state_centre", "clinic"].contains(&case.tenant.as_str())
+            );
+        }
+    }
+}

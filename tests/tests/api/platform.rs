@@ -11,6 +11,7 @@ suites!(
     malformed_and_oversized_requests_get_coded_errors,
     queries_deeper_than_the_limit_are_refused,
     restarting_keeps_data_and_seeding_never_duplicates,
+    demo_organisations_hold_example_work_at_different_stages,
 );
 
 async fn readiness_checks_every_database_and_the_cache(backend: Backend) {
@@ -154,4 +155,44 @@ async fn restarting_keeps_data_and_seeding_never_duplicates(backend: Backend) {
         me.data()["me"]["memberships"],
         json!([{ "role": "curator" }])
     );
+}
+
+async fn demo_organisations_hold_example_work_at_different_stages(backend: Backend) {
+    let with_examples = json!({ "demo": { "example_cases": true } });
+    let app = spawn_app_with(backend, with_examples.clone()).await;
+    let mut stages = std::collections::BTreeSet::new();
+    let mut signals = 0;
+    for tenant in ["fund", "volunteers", "state_centre", "clinic"] {
+        let token = app.login(&format!("{tenant}.supervisor")).await;
+        let answer = app
+            .graphql_for_tenant(
+                "{ cases { edges { node { stage { key } } } } signals { id } }",
+                json!({}),
+                Some(&token),
+                Some(tenant),
+            )
+            .await;
+        let data = answer.data();
+        for edge in data["cases"]["edges"].as_array().unwrap() {
+            stages.insert(format!(
+                "{tenant}:{}",
+                edge["node"]["stage"]["key"].as_str().unwrap()
+            ));
+        }
+        signals += data["signals"].as_array().unwrap().len();
+    }
+    assert!(stages.len() >= 5, "{stages:?}");
+    let backend = app.stop().await;
+
+    // Restarting seeds nothing twice.
+    let again = spawn_app_with(backend, with_examples).await;
+    let mut after = 0;
+    for tenant in ["fund", "volunteers", "state_centre", "clinic"] {
+        let token = again.login(&format!("{tenant}.supervisor")).await;
+        let answer = again
+            .graphql_for_tenant("{ signals { id } }", json!({}), Some(&token), Some(tenant))
+            .await;
+        after += answer.data()["signals"].as_array().unwrap().len();
+    }
+    assert_eq!(after, signals);
 }

@@ -43,6 +43,8 @@ const MAX_PAGE: usize = 100;
 
 #[derive(SimpleObject)]
 pub struct CaseloadAnswer {
+    /// The family category the answer is for, where the variant caps categories.
+    pub category: Option<String>,
     /// allowed, allowed_with_warning, refused.
     pub decision: String,
     /// For a supervisor to read, e.g. «Куратор ведёт 6 семей в СОП из 6 допустимых».
@@ -51,19 +53,17 @@ pub struct CaseloadAnswer {
 
 impl From<&CaseloadDecision> for CaseloadAnswer {
     fn from(decision: &CaseloadDecision) -> Self {
-        match decision {
-            CaseloadDecision::Allowed => Self {
-                decision: "allowed".into(),
-                reason: None,
-            },
-            CaseloadDecision::AllowedWithWarning(reason) => Self {
-                decision: "allowed_with_warning".into(),
-                reason: Some(reason.clone()),
-            },
-            CaseloadDecision::Refused(reason) => Self {
-                decision: "refused".into(),
-                reason: Some(reason.clone()),
-            },
+        let (decision, reason) = match decision {
+            CaseloadDecision::Allowed => ("allowed", None),
+            CaseloadDecision::AllowedWithWarning(reason) => {
+                ("allowed_with_warning", Some(reason.clone()))
+            }
+            CaseloadDecision::Refused(reason) => ("refused", Some(reason.clone())),
+        };
+        Self {
+            category: None,
+            decision: decision.into(),
+            reason,
         }
     }
 }
@@ -82,8 +82,8 @@ pub struct CuratorLoadLine {
     pub overdue_cases: i32,
     /// Open cases with a plan and no completed plan action in two weeks.
     pub cases_without_plan_action: i32,
-    /// What the caseload policy says about one more case.
-    pub next_case: CaseloadAnswer,
+    /// What the caseload policy says about one more case (per family category where capped).
+    pub next_case: Vec<CaseloadAnswer>,
 }
 
 #[derive(SimpleObject)]
@@ -221,7 +221,14 @@ impl CaseQueryRoot {
                 post_support_cases: count(l.post_support_cases),
                 overdue_cases: count(l.overdue_cases),
                 cases_without_plan_action: count(l.cases_without_plan_action),
-                next_case: CaseloadAnswer::from(&l.next_case),
+                next_case: l
+                    .next_case
+                    .iter()
+                    .map(|(category, decision)| CaseloadAnswer {
+                        category: category.clone(),
+                        ..CaseloadAnswer::from(decision)
+                    })
+                    .collect(),
             })
             .collect())
     }
