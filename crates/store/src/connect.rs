@@ -26,17 +26,16 @@ impl StatementCounter {
 
 /// Opens a pool on `url`. For a SQLite file URL the parent directory is created first.
 pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, StoreError> {
-    if let Some(path) = sqlite_file_path(url) {
-        if let Some(parent) = std::path::Path::new(path).parent() {
-            if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent).map_err(|e| {
-                    StoreError::Database(DbErr::Custom(format!(
-                        "cannot create directory {}: {e}",
-                        parent.display()
-                    )))
-                })?;
-            }
-        }
+    if let Some(path) = sqlite_file_path(url)
+        && let Some(parent) = std::path::Path::new(path).parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent).map_err(|e| {
+            StoreError::Database(DbErr::Custom(format!(
+                "cannot create directory {}: {e}",
+                parent.display()
+            )))
+        })?;
     }
     let mut options = ConnectOptions::new(url.to_owned());
     options

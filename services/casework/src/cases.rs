@@ -160,12 +160,12 @@ pub async fn open(
         .ok_or_else(|| CaseworkError::Variant("variant has no stages".into()))?;
     let _guard = runtime.assignment_lock.lock().await;
     let tx = runtime.begin().await?;
-    if let Some(key) = idempotency_key {
-        if let Some(existing) = idempotency::find(&tx, actor.user, key, "open_case").await? {
-            let case = cases::get(&tx, existing).await?;
-            tx.rollback().await?;
-            return Ok(case);
-        }
+    if let Some(key) = idempotency_key
+        && let Some(existing) = idempotency::find(&tx, actor.user, key, "open_case").await?
+    {
+        let case = cases::get(&tx, existing).await?;
+        tx.rollback().await?;
+        return Ok(case);
     }
     let case = cases::insert(
         &tx,
@@ -248,10 +248,10 @@ pub fn check_attributes(
             if let Err(err) = kurator_method::scoring::classify(variant, key, value) {
                 problems.push(format!("attributes.{key}: {err}"));
             }
-        } else if let Some(table) = variant.score_table(key) {
-            if !table.bands.iter().any(|b| b.key == value) {
-                problems.push(format!("attributes.{key}: неизвестный уровень «{value}»"));
-            }
+        } else if let Some(table) = variant.score_table(key)
+            && !table.bands.iter().any(|b| b.key == value)
+        {
+            problems.push(format!("attributes.{key}: неизвестный уровень «{value}»"));
         }
     }
     problems

@@ -180,12 +180,12 @@ pub async fn register(
     let triage = triage.unwrap_or_default();
 
     let tx = runtime.begin().await?;
-    if let Some(key) = idempotency_key {
-        if let Some(existing) = idempotency::find(&tx, actor.user, key, "register_signal").await? {
-            let signal = signals::get(&tx, existing).await?;
-            tx.rollback().await?;
-            return Ok(signal);
-        }
+    if let Some(key) = idempotency_key
+        && let Some(existing) = idempotency::find(&tx, actor.user, key, "register_signal").await?
+    {
+        let signal = signals::get(&tx, existing).await?;
+        tx.rollback().await?;
+        return Ok(signal);
     }
     let signal = signals::insert(
         &tx,

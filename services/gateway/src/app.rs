@@ -131,24 +131,24 @@ impl Application {
             "Kurator работает / is running: {url}/graphql\n  готовность / readiness: {url}/health/ready\n",
             url = self.url()
         );
-        if settings.seed_demo() {
-            if let Ok(data) = demo::demo_data() {
-                text.push_str(&format!(
-                    "\nДемо-учётные записи / demo accounts (пароль / password: {}):\n",
-                    settings.demo.password
-                ));
-                text.push_str(&format!(
-                    "  {:<28} platform_admin\n",
-                    data.platform_admin.login
-                ));
-                for tenant in &data.tenant {
-                    for account in &tenant.accounts {
-                        let role = account.role.as_deref().unwrap_or_default();
-                        text.push_str(&format!(
-                            "  {:<28} {role:<14} {}\n",
-                            account.login, tenant.slug
-                        ));
-                    }
+        if settings.seed_demo()
+            && let Ok(data) = demo::demo_data()
+        {
+            text.push_str(&format!(
+                "\nДемо-учётные записи / demo accounts (пароль / password: {}):\n",
+                settings.demo.password
+            ));
+            text.push_str(&format!(
+                "  {:<28} platform_admin\n",
+                data.platform_admin.login
+            ));
+            for tenant in &data.tenant {
+                for account in &tenant.accounts {
+                    let role = account.role.as_deref().unwrap_or_default();
+                    text.push_str(&format!(
+                        "  {:<28} {role:<14} {}\n",
+                        account.login, tenant.slug
+                    ));
                 }
             }
         }

@@ -321,11 +321,11 @@ mod cases {
         let Some(case_id) = decided.case_id else {
             return Ok(());
         };
-        if let Some(login) = &case.curator {
-            if let Some(curator) = user(control, login).await {
-                let current = cases::file(runtime, actor, case_id).await?.case.version;
-                cases::assign_curator(runtime, actor, case_id, current, curator).await?;
-            }
+        if let Some(login) = &case.curator
+            && let Some(curator) = user(control, login).await
+        {
+            let current = cases::file(runtime, actor, case_id).await?.case.version;
+            cases::assign_curator(runtime, actor, case_id, current, curator).await?;
         }
         for action in &case.actions {
             let mut decisions = BTreeMap::new();

@@ -112,10 +112,10 @@ impl From<ApiError> for async_graphql::Error {
         let details = err.details.clone();
         async_graphql::Error::new(err.message).extend_with(|_, ext| {
             ext.set("code", code);
-            if let Some(details) = &details {
-                if let Ok(value) = async_graphql::Value::from_json(details.clone()) {
-                    ext.set("details", value);
-                }
+            if let Some(details) = &details
+                && let Ok(value) = async_graphql::Value::from_json(details.clone())
+            {
+                ext.set("details", value);
             }
         })
     }
