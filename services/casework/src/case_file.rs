@@ -75,7 +75,7 @@ impl CaseFile {
                 .step(&record.key)
                 .is_some_and(|(stage, _)| stage.key == case.stage);
             // A step of the current stage counts only in the current stay (stages can loop).
-            if !in_current_stage || record.created_at >= case.stage_entered_at {
+            if !in_current_stage || record.at >= case.stage_entered_at {
                 state.completed_steps.insert(record.key.clone());
             }
         }

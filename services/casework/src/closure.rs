@@ -8,7 +8,7 @@ use crate::case_file::{kind, status};
 use crate::cases::{get_in_scope, load_files};
 use crate::error::{CaseworkError, CaseworkResult};
 use crate::runtime::TenantRuntime;
-use crate::steps::opening_stage;
+use crate::steps::{is_post_support_stage, opening_stage};
 use chrono::{DateTime, Utc};
 use kurator_domain::UserId;
 use kurator_method::obligations::post_closure_window;
@@ -35,6 +35,8 @@ pub struct ClosureInput {
     /// Domains where the child's quality of life improved.
     pub improved_domains: Vec<String>,
     pub note: Option<String>,
+    /// The variant role the person closes the case in (for the transition into post-support).
+    pub acting_as: String,
     pub at: DateTime<Utc>,
 }
 
@@ -137,24 +139,59 @@ pub async fn close(
         "advisory": check.advisory,
         "missing": check.missing,
     }));
-    match window {
-        Some((min, max)) => {
-            changed.status = status::POST_SUPPORT.into();
-            changed.post_support_until = max.or(min);
-            cases::append_record(
-                &tx,
-                NewRecord {
-                    case_id,
-                    kind: kind::EVENT,
-                    key: "post_support_started".into(),
-                    at: input.at,
-                    data: json!({ "until_min": min, "until_max": max }),
-                    actor: Some(actor.user),
-                },
-            )
-            .await?;
-        }
-        None => changed.status = status::CLOSED.into(),
+    // Where the variant continues with a post-support stage from here, closing the case moves it
+    // there — through the variant's own transition and its guards.
+    let post_support_stage = variant
+        .doc()
+        .transitions
+        .iter()
+        .filter(|t| t.from == case.stage && is_post_support_stage(&variant, &t.to))
+        .map(|t| t.to.clone())
+        .next();
+    if let Some(stage) = &post_support_stage {
+        transitions::check_transition(
+            &variant,
+            &file.state(&variant),
+            stage,
+            &input.acting_as,
+            &Default::default(),
+            input.at,
+            runtime.calendar(),
+        )
+        .map_err(|list| CaseworkError::Rejected(list.iter().map(|r| r.message()).collect()))?;
+        changed.stage = stage.clone();
+        changed.stage_entered_at = input.at;
+        cases::append_record(
+            &tx,
+            NewRecord {
+                case_id,
+                kind: kind::STAGE,
+                key: stage.clone(),
+                at: input.at,
+                data: json!({ "from": case.stage, "closure": true }),
+                actor: Some(actor.user),
+            },
+        )
+        .await?;
+    }
+    if window.is_some() || post_support_stage.is_some() {
+        let (min, max) = window.unwrap_or((None, None));
+        changed.status = status::POST_SUPPORT.into();
+        changed.post_support_until = max.or(min);
+        cases::append_record(
+            &tx,
+            NewRecord {
+                case_id,
+                kind: kind::EVENT,
+                key: "post_support_started".into(),
+                at: input.at,
+                data: json!({ "until_min": min, "until_max": max }),
+                actor: Some(actor.user),
+            },
+        )
+        .await?;
+    } else {
+        changed.status = status::CLOSED.into();
     }
     cases::append_record(
         &tx,

@@ -245,6 +245,11 @@ pub fn opening_stage(variant: &Variant) -> Option<&str> {
         .map(|s| s.key.as_str())
 }
 
+/// Whether `stage` is a post-support stage (canonical phase `post_support`).
+pub fn is_post_support_stage(variant: &Variant, stage: &str) -> bool {
+    variant.stage(stage).and_then(|s| s.phase.as_deref()) == Some("post_support")
+}
+
 /// The status a new case starts with: open when the variant opens cases in its first stage,
 /// intake otherwise.
 pub fn initial_status(variant: &Variant) -> &'static str {
@@ -273,6 +278,11 @@ pub async fn transition(
     }
     require_active(&case)?;
     let variant = runtime.variant(case.variant_version)?.clone();
+    if is_post_support_stage(&variant, to) {
+        return Err(CaseworkError::rejected(
+            "в пост-сопровождение случай переходит только через закрытие (closeCase) с критериями закрытия",
+        ));
+    }
     let (provided, decisions) = prepare(&variant, &input)?;
     let file = load_files(&tx, vec![case.clone()])
         .await?
@@ -302,19 +312,6 @@ pub async fn transition(
     if case.status == status::INTAKE && reaches_opening {
         changed.status = status::OPEN.into();
         changed.opened_at = input.at;
-    }
-    let post_support = variant.stage(to).and_then(|s| s.phase.as_deref()) == Some("post_support");
-    if post_support && case.status != status::POST_SUPPORT {
-        changed.status = status::POST_SUPPORT.into();
-        let record = NewRecord {
-            case_id,
-            kind: kind::EVENT,
-            key: "post_support_started".into(),
-            at: input.at,
-            data: json!({}),
-            actor: Some(actor.user),
-        };
-        cases::append_record(&tx, record).await?;
     }
     cases::append_record(
         &tx,

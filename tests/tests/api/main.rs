@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod account;
+mod caseload;
 mod hostile;
 mod listing;
 mod platform;

@@ -3,4 +3,6 @@
 //! public holidays in Russia and Kazakhstan, so working days are Monday to Friday.
 
 mod clinic;
+mod fund;
 mod state_centre;
+mod volunteers;

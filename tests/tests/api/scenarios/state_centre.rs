@@ -205,10 +205,25 @@ async fn a_family_in_a_socially_dangerous_situation_from_information_to_follow_u
         .step(&case_id, v, "decide_continue_or_stop", stop.clone())
         .await;
     v = version(&done, "performStep");
-    let moved = curator.move_case(&case_id, v, "supporting", stop).await;
+    // Moving into follow-up is closing the case: through closeCase, with the criteria.
+    let refused = curator.move_case(&case_id, v, "supporting", stop).await;
+    assert_eq!(refused.error_code(), "BAD_USER_INPUT");
+    let closed = curator
+        .gql(
+            "mutation($c: ID!, $v: Int!, $i: CloseCaseInput!) {
+                closeCase(caseId: $c, version: $v, input: $i) { status stage { key } closedAt }
+            }",
+            json!({ "c": case_id, "v": v, "i": {
+                "confirmed": ["positive_dynamics", "school_attendance"],
+                "actingAs": "family_curator",
+                "at": "2026-06-22T08:00:00Z"
+            } }),
+        )
+        .await;
+    let closed = &closed.data()["closeCase"];
     // seed 003 §1.5.5: the supporting stage follows; the family is in follow-up.
-    assert_eq!(moved.data()["moveCase"]["status"], "post_support");
-    assert_eq!(moved.data()["moveCase"]["stage"]["key"], "supporting");
+    assert_eq!(closed["status"], "post_support");
+    assert_eq!(closed["stage"]["key"], "supporting");
 }
 
 async fn a_curator_with_six_sop_families_cannot_take_a_seventh(backend: Backend) {

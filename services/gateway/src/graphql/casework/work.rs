@@ -182,6 +182,9 @@ pub struct CloseCaseInput {
     pub improved_domains: Vec<String>,
     #[graphql(directive = personalData::apply())]
     pub note: Option<String>,
+    /// The variant role the person acts in, where closing moves the case into post-support.
+    #[graphql(default)]
+    pub acting_as: String,
     pub at: Option<DateTime<Utc>>,
 }
 
@@ -329,6 +332,7 @@ impl WorkMutation {
             outcomes: input.outcomes,
             improved_domains: input.improved_domains,
             note: input.note,
+            acting_as: input.acting_as,
             at: input.at.unwrap_or_else(Utc::now),
         };
         closure::close(&runtime, &actor, id, version, closure)
