@@ -389,3 +389,71 @@ pub async fn reopen(
     tx.commit().await?;
     Ok(continuing)
 }
+
+/// Declines a case still in intake — the decision after the first visit was not to take it. An
+/// informed refusal: the reasons and where else the family can get help. The family no longer
+/// counts against anyone's caseload.
+#[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug, case = %case_id))]
+pub async fn decline(
+    runtime: &TenantRuntime,
+    actor: &Actor,
+    case_id: Uuid,
+    expected_version: i32,
+    reasons: String,
+    alternatives: Vec<String>,
+    at: DateTime<Utc>,
+) -> CaseworkResult<CaseRow> {
+    let mut problems = Vec::new();
+    if reasons.trim().is_empty() || reasons.chars().count() > crate::forms::MAX_FIELD_LEN {
+        problems.push("reasons: укажите причины отказа".to_owned());
+    }
+    if alternatives.iter().all(|a| a.trim().is_empty()) {
+        problems.push(
+            "alternatives: информированный отказ называет, куда ещё можно обратиться".to_owned(),
+        );
+    }
+    if !problems.is_empty() {
+        return Err(CaseworkError::Rejected(problems));
+    }
+    let tx = runtime.begin().await?;
+    let case = get_in_scope(&tx, actor, case_id).await?;
+    if !actor.may_close(case.curator_id.map(UserId)) {
+        return Err(CaseworkError::Forbidden);
+    }
+    if case.version != expected_version {
+        return Err(CaseworkError::Stale {
+            current: case.version,
+        });
+    }
+    if case.status != status::INTAKE {
+        return Err(CaseworkError::rejected(
+            "отказать можно только до открытия случая",
+        ));
+    }
+    let mut changed = case.clone();
+    changed.status = status::DECLINED.into();
+    changed.closed_at = Some(at);
+    changed.outcome =
+        Some(json!({ "declined": { "reasons": reasons, "alternatives": alternatives } }));
+    cases::append_record(
+        &tx,
+        NewRecord {
+            case_id,
+            kind: kind::CLOSURE,
+            key: "declined".into(),
+            at,
+            data: json!({ "reasons": reasons, "alternatives": alternatives }),
+            actor: Some(actor.user),
+        },
+    )
+    .await?;
+    let after = cases::update(&tx, changed, expected_version).await?;
+    audit::record(
+        &tx,
+        actor,
+        Audit::changed("case.decline", "case", case_id, &case, &after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}

@@ -5,7 +5,10 @@ use kurator_tests::casework::{Worker, demo_family};
 use kurator_tests::{Backend, db_suites, spawn_app};
 use serde_json::json;
 
-db_suites!(concurrent_assignments_never_exceed_a_curators_limit);
+db_suites!(
+    concurrent_assignments_never_exceed_a_curators_limit,
+    a_declined_family_frees_its_curators_place,
+);
 
 async fn concurrent_assignments_never_exceed_a_curators_limit(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -59,4 +62,64 @@ async fn concurrent_assignments_never_exceed_a_curators_limit(backend: Backend) 
         )
         .await;
     assert_eq!(mine["cases"]["edges"].as_array().unwrap().len(), 6);
+}
+
+async fn a_declined_family_frees_its_curators_place(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let supervisor = Worker::sign_in(&app, "volunteers.supervisor").await;
+    let curator = Worker::sign_in(&app, "volunteers.curator2").await;
+    let mut last = None;
+    // seed 001 §2.7: at most 15 families per case manager.
+    for n in 0..15 {
+        let opened = supervisor
+            .open_case(
+                demo_family(&format!("Лебедев{n}")),
+                json!({}),
+                "2026-04-06T07:00:00Z",
+                Some(&curator.user_id),
+            )
+            .await;
+        last = Some(opened.data()["openCase"].clone());
+    }
+    let waiting = supervisor
+        .open_case(
+            demo_family("Гусев"),
+            json!({}),
+            "2026-04-06T07:00:00Z",
+            None,
+        )
+        .await;
+    let waiting_id = waiting.data()["openCase"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let refused = supervisor
+        .assign_curator(&waiting_id, 1, &curator.user_id)
+        .await;
+    assert_eq!(refused.error_code(), "BAD_USER_INPUT");
+
+    // After the first visit the team decides not to take one family: an informed refusal.
+    let last = last.unwrap();
+    let decline = "mutation($c: ID!, $v: Int!, $r: String!, $a: [String!]!) {
+        declineCase(caseId: $c, version: $v, reasons: $r, alternatives: $a) { status closedAt }
+    }";
+    let no_alternatives = supervisor
+        .gql(
+            decline,
+            json!({ "c": last["id"], "v": 2, "r": "Семья не готова к сопровождению", "a": [] }),
+        )
+        .await;
+    assert_eq!(no_alternatives.error_code(), "BAD_USER_INPUT");
+    let declined = supervisor
+        .gql(
+            decline,
+            json!({ "c": last["id"], "v": 2, "r": "Семья не готова к сопровождению",
+                    "a": ["Центр «Семья» по месту жительства"] }),
+        )
+        .await;
+    assert_eq!(declined.data()["declineCase"]["status"], "declined");
+    let assigned = supervisor
+        .assign_curator(&waiting_id, 1, &curator.user_id)
+        .await;
+    assert!(assigned.errors().is_empty(), "{:#}", assigned.body);
 }

@@ -341,6 +341,26 @@ impl WorkMutation {
         Ok(reload(ctx, id).await?)
     }
 
+    /// Declines a case still in intake (the decision after the first visit was not to take it):
+    /// an informed refusal with the reasons and where else the family can get help.
+    async fn decline_case(
+        &self,
+        ctx: &Context<'_>,
+        case_id: ID,
+        version: i32,
+        reasons: String,
+        alternatives: Vec<String>,
+        at: Option<DateTime<Utc>>,
+    ) -> async_graphql::Result<Case> {
+        let (runtime, actor) = tenant_actor(ctx)?;
+        let id = parse_id(&case_id)?;
+        let at = at.unwrap_or_else(Utc::now);
+        closure::decline(&runtime, &actor, id, version, reasons, alternatives, at)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(reload(ctx, id).await?)
+    }
+
     /// Ends the post-support or follow-up period.
     async fn end_post_support(
         &self,
