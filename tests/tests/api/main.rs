@@ -2,9 +2,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod account;
+mod audit;
 mod caseload;
+mod conflicts;
 mod hostile;
+mod isolation;
 mod listing;
+mod permissions;
 mod platform;
 mod rls;
 mod scenarios;
