@@ -17,6 +17,8 @@ use sea_orm::{
 pub struct TenantTx {
     tx: DatabaseTransaction,
     tenant_id: TenantId,
+    /// Held for the whole transaction where the database admits one writer at a time.
+    _serial: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 impl TenantTx {
@@ -30,7 +32,25 @@ impl TenantTx {
             ))
             .await?;
         }
-        Ok(Self { tx, tenant_id })
+        Ok(Self {
+            tx,
+            tenant_id,
+            _serial: None,
+        })
+    }
+
+    /// Like [`TenantTx::begin`], first taking `serial` for the life of the transaction. SQLite
+    /// lets one transaction write at a time, and a transaction that has read cannot always become
+    /// the writer ("database is locked"); taking turns in the process avoids that.
+    pub async fn begin_serialized(
+        db: &DatabaseConnection,
+        tenant_id: TenantId,
+        serial: &std::sync::Arc<tokio::sync::Mutex<()>>,
+    ) -> Result<Self, StoreError> {
+        let guard = serial.clone().lock_owned().await;
+        let mut tx = Self::begin(db, tenant_id).await?;
+        tx._serial = Some(guard);
+        Ok(tx)
     }
 
     pub fn tenant_id(&self) -> TenantId {

@@ -230,6 +230,11 @@ pub async fn end_post_support(
     if !actor.may_close(case.curator_id.map(UserId)) {
         return Err(CaseworkError::Forbidden);
     }
+    if case.version != expected_version {
+        return Err(CaseworkError::Stale {
+            current: case.version,
+        });
+    }
     if case.status != status::POST_SUPPORT {
         return Err(CaseworkError::rejected(
             "случай не находится в пост-сопровождении",
@@ -338,7 +343,13 @@ pub async fn reopen(
         }
         let mut old = case.clone();
         old.status = status::CLOSED.into();
-        cases::update(&tx, old, expected_version).await?;
+        let old_after = cases::update(&tx, old, expected_version).await?;
+        audit::record(
+            &tx,
+            actor,
+            Audit::changed("case.reopen_closes_old", "case", case.id, &case, &old_after),
+        )
+        .await?;
         audit::record(
             &tx,
             actor,

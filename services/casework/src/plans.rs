@@ -91,6 +91,9 @@ pub async fn revise(
             owner: a.owner,
         })
         .collect();
+    // The version moves first, so a concurrent revision based on the same version is refused
+    // as stale before it can take the next revision number.
+    cases::update(&tx, case.clone(), expected_version).await?;
     let (revision, rows) = plans::insert_revision(
         &tx,
         case_id,
@@ -100,7 +103,6 @@ pub async fn revise(
         actions,
     )
     .await?;
-    cases::update(&tx, case.clone(), expected_version).await?;
     audit::record(
         &tx,
         actor,
@@ -134,6 +136,8 @@ pub async fn complete_action(
             "result: не более {MAX_FIELD_LEN} символов"
         )));
     }
+    // The role first: someone who sees no case data learns nothing about which actions exist.
+    actor.case_scope()?;
     let tx = runtime.begin().await?;
     let before = plans::get_action(&tx, action_id).await?;
     // Scope is the case's: an action of a case the caller cannot see is not found.
@@ -144,8 +148,8 @@ pub async fn complete_action(
         actor,
         Audit::changed(
             "plan.complete_action",
-            "plan_action",
-            action_id,
+            "case",
+            before.case_id,
             &before,
             &after,
         ),

@@ -19,6 +19,8 @@ pub struct TenantRuntime {
     variants: BTreeMap<u32, Arc<Variant>>,
     calendar: Calendar,
     statements: StatementCounter,
+    /// On SQLite, tenant transactions take turns (see [`TenantTx::begin_serialized`]).
+    sqlite_turns: Option<Arc<Mutex<()>>>,
     /// Serialises caseload decisions inside this process (PostgreSQL adds an advisory lock for
     /// several processes).
     pub(crate) assignment_lock: Mutex<()>,
@@ -59,6 +61,8 @@ impl TenantRuntime {
         }
         tx.commit().await?;
 
+        let sqlite_turns = (db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite)
+            .then(|| Arc::new(Mutex::new(())));
         let statements = StatementCounter::default();
         statements.attach(&mut db);
 
@@ -80,6 +84,7 @@ impl TenantRuntime {
             variants: published,
             calendar,
             statements,
+            sqlite_turns,
             assignment_lock: Mutex::new(()),
         })
     }
@@ -90,7 +95,10 @@ impl TenantRuntime {
 
     /// A transaction bound to this tenant; the only way to reach its data.
     pub async fn begin(&self) -> Result<TenantTx, StoreError> {
-        TenantTx::begin(&self.db, self.tenant.id).await
+        match &self.sqlite_turns {
+            Some(turns) => TenantTx::begin_serialized(&self.db, self.tenant.id, turns).await,
+            None => TenantTx::begin(&self.db, self.tenant.id).await,
+        }
     }
 
     /// The newest published version: new cases start under it.

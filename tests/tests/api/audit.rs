@@ -15,15 +15,15 @@ db_suites!(
     a_failed_mutation_adds_nothing_to_the_trail,
 );
 
-kit::known_bug!(
+kit::regression!(
     plan_action_trail::completing_a_plan_action_is_in_the_case_trail,
-    "bug: completePlanAction is audited under the action's id (entity plan_action), so the \
+    "regression (fixed): completePlanAction is audited under the action's id (entity plan_action), so the \
      case's caseAuditTrail never shows it"
 );
 
-kit::known_bug!(
+kit::regression!(
     reopen_as_new_trail::reopening_as_a_new_case_is_in_the_old_cases_trail,
-    "bug: reopenCase in the fund (a new case inheriting documents) closes the old case without \
+    "regression (fixed): reopenCase in the fund (a new case inheriting documents) closes the old case without \
      an audit record on it; only case.reopen_as_new on the new case is written"
 );
 

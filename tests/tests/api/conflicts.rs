@@ -21,27 +21,27 @@ db_suites!(
     ten_case_openings_at_once_with_one_key_make_one_case,
 );
 
-kit::known_bug!(
+kit::regression!(
     embedded only: concurrent_registrations::ten_registrations_at_once_with_one_key_make_one_signal,
-    "bug: on SQLite, concurrent registerSignal calls fail with INTERNAL (the deferred transaction \
+    "regression (fixed): on SQLite, concurrent registerSignal calls fail with INTERNAL (the deferred transaction \
      cannot upgrade to a writer: database is locked / busy snapshot)"
 );
 
-kit::known_bug!(
+kit::regression!(
     embedded only: concurrent_writes::writes_to_different_cases_at_once_all_go_through,
-    "bug: on SQLite, concurrent writes to different cases of one organisation fail with INTERNAL \
+    "regression (fixed): on SQLite, concurrent writes to different cases of one organisation fail with INTERNAL \
      (database is locked: a transaction that read first cannot become a writer)"
 );
 
-kit::known_bug!(
+kit::regression!(
     embedded only: concurrent_steps::of_two_steps_with_one_version_exactly_one_wins,
-    "bug: on SQLite, two concurrent performStep calls with the same version end in INTERNAL \
+    "regression (fixed): on SQLite, two concurrent performStep calls with the same version end in INTERNAL \
      instead of one success and one CONFLICT"
 );
 
-kit::known_bug!(
+kit::regression!(
     concurrent_plans::of_two_plan_revisions_with_one_version_exactly_one_wins,
-    "bug: two concurrent revisePlan calls with the same version: the loser gets INTERNAL on \
+    "regression (fixed): two concurrent revisePlan calls with the same version: the loser gets INTERNAL on \
      SQLite, and on PostgreSQL a CONFLICT without extensions.details.currentVersion (the \
      revision number's unique index fires before the version check)"
 );

@@ -16,9 +16,9 @@ db_suites!(
     lists_never_hold_another_tenants_rows,
 );
 
-kit::known_bug!(
+kit::regression!(
     foreign_people::people_of_another_tenant_cannot_be_put_on_a_case,
-    "bug: assignCurator, addCaseMember, openCase(curatorId) and revisePlan(responsibleUserId) \
+    "regression (fixed): assignCurator, addCaseMember, openCase(curatorId) and revisePlan(responsibleUserId) \
      accept any user id — of another organisation or of nobody — instead of NOT_FOUND"
 );
 

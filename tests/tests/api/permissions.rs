@@ -9,7 +9,7 @@
 //! same as for a case that does not exist.
 //!
 //! The module also holds the kit the other trust-boundary tests share (`kit`): the operations as
-//! GraphQL documents, the clinic's shortest path to each case state, and `known_bug!`.
+//! GraphQL documents, the clinic's shortest path to each case state, and `regression!`.
 
 use kurator_tests::app::DEMO_PASSWORD;
 use kurator_tests::casework::Worker;
@@ -26,9 +26,9 @@ db_suites!(
     methodologists_and_the_platform_admin_see_no_case_data,
 );
 
-kit::known_bug!(
+kit::regression!(
     methodologist_plan_action_oracle::a_role_without_case_data_gets_the_same_answer_for_any_plan_action,
-    "bug: completePlanAction looks the action up before checking the role, so a methodologist gets \
+    "regression (fixed): completePlanAction looks the action up before checking the role, so a methodologist gets \
      NOT_FOUND for a random id and FORBIDDEN for a real one"
 );
 
@@ -881,22 +881,21 @@ pub(crate) mod kit {
     use kurator_tests::casework::{Worker, version};
     use serde_json::{Value, json};
 
-    /// Declares `module::name` — an `async fn name(backend: Backend)` that keeps a known server
-    /// bug in view — as an ignored test on each database, with the bug as the reason. Run them
-    /// with `cargo test -- --ignored`. `embedded only:` ignores it on SQLite alone.
-    macro_rules! known_bug {
+    /// Declares `module::name` — an `async fn name(backend: Backend)` that keeps a server bug these
+    /// tests once found fixed — as a test on each database, with the bug as its doc line.
+    macro_rules! regression {
         ($module:ident :: $name:ident, $reason:literal) => {
             mod $module {
                 mod embedded {
                     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                    #[ignore = $reason]
+                    #[doc = $reason]
                     async fn $name() {
                         super::super::$name(kurator_tests::Backend::embedded()).await
                     }
                 }
                 mod postgres {
                     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                    #[ignore = $reason]
+                    #[doc = $reason]
                     async fn $name() {
                         let Some(backend) = kurator_tests::Backend::postgres().await else {
                             return;
@@ -910,7 +909,7 @@ pub(crate) mod kit {
             mod $module {
                 mod embedded {
                     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                    #[ignore = $reason]
+                    #[doc = $reason]
                     async fn $name() {
                         super::super::$name(kurator_tests::Backend::embedded()).await
                     }
@@ -927,7 +926,7 @@ pub(crate) mod kit {
             }
         };
     }
-    pub(crate) use known_bug;
+    pub(crate) use regression;
 
     pub const SIGNALS: &str = "{ signals { id status } }";
     pub const SIGNAL: &str = "query($id: ID!) { signal(id: $id) { id status version } }";

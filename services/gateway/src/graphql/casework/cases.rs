@@ -2,13 +2,14 @@
 //! `caseAuditTrail`; `openCase`, `assignCurator`, `addCaseMember`, `setCaseAttribute`.
 
 use super::types::Case;
-use super::{parse_id, parse_user, personalData, tenant_actor};
+use super::{STAFF, parse_id, parse_user, personalData, require_staff, tenant_actor};
 use crate::graphql::error::{ApiError, ApiResult};
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{Context, Enum, ID, InputObject, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use kurator_casework::cases::{self, CaseQuery, OpenCase};
 use kurator_casework::{board, deadlines};
+use kurator_domain::Role;
 use kurator_method::caseload::CaseloadDecision;
 use serde_json::Value;
 
@@ -286,6 +287,10 @@ impl CaseMutation {
             Some(_) => return Err(ApiError::bad_input("attributes: ожидается объект").into()),
         };
         let curator = input.curator_id.as_ref().map(parse_user).transpose()?;
+        if let Some(curator) = curator {
+            actor.require_intake().map_err(ApiError::from)?;
+            require_staff(ctx, &runtime, curator, &[Role::Curator]).await?;
+        }
         let open = OpenCase {
             family: input.family.0,
             attributes,
@@ -310,6 +315,8 @@ impl CaseMutation {
         let (runtime, actor) = tenant_actor(ctx)?;
         let id = parse_id(&case_id)?;
         let curator = parse_user(&curator_id)?;
+        actor.require_lead().map_err(ApiError::from)?;
+        require_staff(ctx, &runtime, curator, &[Role::Curator]).await?;
         let (case, decision) = cases::assign_curator(&runtime, &actor, id, version, curator)
             .await
             .map_err(ApiError::from)?;
@@ -330,6 +337,8 @@ impl CaseMutation {
         let (runtime, actor) = tenant_actor(ctx)?;
         let id = parse_id(&case_id)?;
         let user = parse_user(&user_id)?;
+        actor.case_scope().map_err(ApiError::from)?;
+        require_staff(ctx, &runtime, user, &STAFF).await?;
         let kind = match kind {
             CaseMemberKind::Specialist => "specialist",
             CaseMemberKind::FirstVisit => "first_visit",

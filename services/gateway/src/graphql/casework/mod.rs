@@ -12,7 +12,8 @@ use crate::graphql::context::RequestContext;
 use crate::graphql::error::{ApiError, ApiResult, ErrorCode};
 use async_graphql::{Context, ID, TypeDirective};
 use kurator_casework::{Actor, CaseworkError, TenantRuntime};
-use kurator_domain::UserId;
+use kurator_domain::{Role, UserId};
+use kurator_store::control::repo;
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -82,6 +83,37 @@ pub fn parse_user(id: &ID) -> ApiResult<UserId> {
         .map(UserId)
         .map_err(|_| ApiError::bad_input("Некорректный идентификатор пользователя"))
 }
+
+/// Refuses a person who holds none of `roles` in the tenant: cases are given only to the
+/// organisation's own staff. An unknown person and another organisation's are not found, like
+/// any other id that is not this tenant's.
+pub async fn require_staff(
+    ctx: &Context<'_>,
+    runtime: &TenantRuntime,
+    user: UserId,
+    roles: &[Role],
+) -> ApiResult<()> {
+    let state = ctx
+        .data::<AppState>()
+        .map_err(|_| ApiError::unauthenticated())?;
+    let memberships = repo::memberships_of(&state.inner.control, user).await?;
+    let fits = memberships
+        .iter()
+        .any(|m| m.tenant_id == runtime.tenant().id && roles.contains(&m.role));
+    if fits {
+        Ok(())
+    } else {
+        Err(ApiError::not_found())
+    }
+}
+
+/// Roles of people who work on cases.
+pub const STAFF: [Role; 4] = [
+    Role::Curator,
+    Role::Specialist,
+    Role::Supervisor,
+    Role::OrgAdmin,
+];
 
 /// Checks the length of an idempotency key.
 pub fn idempotency_key(key: &Option<String>) -> ApiResult<Option<&str>> {

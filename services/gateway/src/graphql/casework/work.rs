@@ -3,7 +3,7 @@
 
 use super::cases::reload;
 use super::types::{Case, CaseRecord, PlanAction};
-use super::{parse_id, personalData, tenant_actor};
+use super::{STAFF, parse_id, parse_user, personalData, require_staff, tenant_actor};
 use crate::graphql::error::{ApiError, ApiResult};
 use async_graphql::{Context, ID, InputObject, Json, Object};
 use chrono::{DateTime, Utc};
@@ -245,7 +245,11 @@ impl WorkMutation {
         let mut actions = Vec::with_capacity(input.actions.len());
         for a in input.actions {
             let responsible = match (a.responsible_user_id, a.responsible_organisation) {
-                (Some(user), None) => serde_json::json!({ "userId": user.as_str() }),
+                (Some(user), None) => {
+                    actor.case_scope().map_err(ApiError::from)?;
+                    require_staff(ctx, &runtime, parse_user(&user)?, &STAFF).await?;
+                    serde_json::json!({ "userId": user.as_str() })
+                }
                 (None, Some(org)) if !org.trim().is_empty() => {
                     serde_json::json!({ "organisation": org })
                 }
