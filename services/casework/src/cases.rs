@@ -186,27 +186,25 @@ pub async fn open(
     .await?;
     cases::append_record(
         &tx,
-        NewRecord {
-            case_id: case.id,
-            kind: kind::STAGE,
-            key: first_stage.key.clone(),
-            at: input.opened_at,
-            data: json!({}),
-            actor: Some(actor.user),
-        },
+        NewRecord::new(
+            case.id,
+            kind::STAGE,
+            first_stage.key.clone(),
+            input.opened_at,
+            actor.user,
+        ),
     )
     .await?;
     if let Some(event) = &variant.doc().intake_event {
         cases::append_record(
             &tx,
-            NewRecord {
-                case_id: case.id,
-                kind: kind::EVENT,
-                key: event.clone(),
-                at: input.opened_at,
-                data: json!({}),
-                actor: Some(actor.user),
-            },
+            NewRecord::new(
+                case.id,
+                kind::EVENT,
+                event.clone(),
+                input.opened_at,
+                actor.user,
+            ),
         )
         .await?;
     }
@@ -335,14 +333,8 @@ async fn assign_in_tx(
     cases::add_member(tx, after.id, curator, "curator").await?;
     cases::append_record(
         tx,
-        NewRecord {
-            case_id: after.id,
-            kind: kind::CURATOR,
-            key: "curator".into(),
-            at: Utc::now(),
-            data: json!({ "from": previous, "to": curator, "caseload": decision }),
-            actor: Some(actor.user),
-        },
+        NewRecord::new(after.id, kind::CURATOR, "curator", Utc::now(), actor.user)
+            .with(json!({ "from": previous, "to": curator, "caseload": decision })),
     )
     .await?;
     Ok((after, decision))

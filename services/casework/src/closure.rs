@@ -163,14 +163,8 @@ pub async fn close(
         changed.stage_entered_at = input.at;
         cases::append_record(
             &tx,
-            NewRecord {
-                case_id,
-                kind: kind::STAGE,
-                key: stage.clone(),
-                at: input.at,
-                data: json!({ "from": case.stage, "closure": true }),
-                actor: Some(actor.user),
-            },
+            NewRecord::new(case_id, kind::STAGE, stage.clone(), input.at, actor.user)
+                .with(json!({ "from": case.stage, "closure": true })),
         )
         .await?;
     }
@@ -180,14 +174,14 @@ pub async fn close(
         changed.post_support_until = max.or(min);
         cases::append_record(
             &tx,
-            NewRecord {
+            NewRecord::new(
                 case_id,
-                kind: kind::EVENT,
-                key: "post_support_started".into(),
-                at: input.at,
-                data: json!({ "until_min": min, "until_max": max }),
-                actor: Some(actor.user),
-            },
+                kind::EVENT,
+                "post_support_started",
+                input.at,
+                actor.user,
+            )
+            .with(json!({ "until_min": min, "until_max": max })),
         )
         .await?;
     } else {
@@ -195,14 +189,8 @@ pub async fn close(
     }
     cases::append_record(
         &tx,
-        NewRecord {
-            case_id,
-            kind: kind::CLOSURE,
-            key: "closed".into(),
-            at: input.at,
-            data: json!({ "note": input.note, "outcome": changed.outcome }),
-            actor: Some(actor.user),
-        },
+        NewRecord::new(case_id, kind::CLOSURE, "closed", input.at, actor.user)
+            .with(json!({ "note": input.note, "outcome": changed.outcome })),
     )
     .await?;
     let after = cases::update(&tx, changed, expected_version).await?;
@@ -326,18 +314,18 @@ pub async fn reopen(
         {
             cases::append_record(
                 &tx,
-                NewRecord {
-                    case_id: new_case.id,
-                    kind: if record.kind == kind::ARTEFACT {
+                NewRecord::new(
+                    new_case.id,
+                    if record.kind == kind::ARTEFACT {
                         kind::ARTEFACT
                     } else {
                         kind::CONSENT
                     },
-                    key: record.key.clone(),
-                    at: record.at,
-                    data: json!({ "inherited_from": case.id, "content": record.data }),
-                    actor: Some(actor.user),
-                },
+                    record.key.clone(),
+                    record.at,
+                    actor.user,
+                )
+                .with(json!({ "inherited_from": case.id, "content": record.data })),
             )
             .await?;
         }

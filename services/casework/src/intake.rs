@@ -289,41 +289,39 @@ pub async fn decide(
         .await?;
         cases::append_record(
             &tx,
-            NewRecord {
-                case_id: case.id,
-                kind: kind::STAGE,
-                key: first_stage.key.clone(),
-                at: before.received_at,
-                data: json!({}),
-                actor: Some(actor.user),
-            },
+            NewRecord::new(
+                case.id,
+                kind::STAGE,
+                first_stage.key.clone(),
+                before.received_at,
+                actor.user,
+            ),
         )
         .await?;
         // The registration is the first step of the first stage.
         if let Some(step) = first_stage.steps.first() {
             cases::append_record(
                 &tx,
-                NewRecord {
-                    case_id: case.id,
-                    kind: kind::STEP,
-                    key: step.key.clone(),
-                    at: before.received_at,
-                    data: json!({ "signal": before.id }),
-                    actor: Some(kurator_domain::UserId(before.taken_by)),
-                },
+                NewRecord::new(
+                    case.id,
+                    kind::STEP,
+                    step.key.clone(),
+                    before.received_at,
+                    kurator_domain::UserId(before.taken_by),
+                )
+                .with(json!({ "signal": before.id })),
             )
             .await?;
             if let Some(event) = &step.completes {
                 cases::append_record(
                     &tx,
-                    NewRecord {
-                        case_id: case.id,
-                        kind: kind::EVENT,
-                        key: event.clone(),
-                        at: before.received_at,
-                        data: json!({}),
-                        actor: Some(kurator_domain::UserId(before.taken_by)),
-                    },
+                    NewRecord::new(
+                        case.id,
+                        kind::EVENT,
+                        event.clone(),
+                        before.received_at,
+                        kurator_domain::UserId(before.taken_by),
+                    ),
                 )
                 .await?;
             }
@@ -336,14 +334,14 @@ pub async fn decide(
         if let Some(event) = intake_event.filter(|e| Some(*e) != first_completes) {
             cases::append_record(
                 &tx,
-                NewRecord {
-                    case_id: case.id,
-                    kind: kind::EVENT,
-                    key: event.to_owned(),
-                    at: before.received_at,
-                    data: json!({ "signal": before.id }),
-                    actor: Some(kurator_domain::UserId(before.taken_by)),
-                },
+                NewRecord::new(
+                    case.id,
+                    kind::EVENT,
+                    event.to_owned(),
+                    before.received_at,
+                    kurator_domain::UserId(before.taken_by),
+                )
+                .with(json!({ "signal": before.id })),
             )
             .await?;
         }

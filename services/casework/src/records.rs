@@ -64,14 +64,7 @@ pub async fn contact(
     check_data(&input.data)?;
     let row = cases::append_record(
         &tx,
-        NewRecord {
-            case_id,
-            kind: kind::CONTACT,
-            key: input.kind,
-            at: input.at,
-            data: input.data,
-            actor: Some(actor.user),
-        },
+        NewRecord::new(case_id, kind::CONTACT, input.kind, input.at, actor.user).with(input.data),
     )
     .await?;
     audit::record(
@@ -106,27 +99,21 @@ pub async fn monitoring(
     let event = format!("{}_monitoring_done", input.kind);
     let row = cases::append_record(
         &tx,
-        NewRecord {
+        NewRecord::new(
             case_id,
-            kind: kind::MONITORING,
-            key: input.kind.clone(),
-            at: input.at,
-            data: input.data,
-            actor: Some(actor.user),
-        },
+            kind::MONITORING,
+            input.kind.clone(),
+            input.at,
+            actor.user,
+        )
+        .with(input.data),
     )
     .await?;
     if variant.doc().events.iter().any(|e| e.key == event) {
         cases::append_record(
             &tx,
-            NewRecord {
-                case_id,
-                kind: kind::EVENT,
-                key: event,
-                at: input.at,
-                data: serde_json::json!({ "monitoring": row.id }),
-                actor: Some(actor.user),
-            },
+            NewRecord::new(case_id, kind::EVENT, event, input.at, actor.user)
+                .with(serde_json::json!({ "monitoring": row.id })),
         )
         .await?;
     }

@@ -105,25 +105,18 @@ async fn write_inputs(
     decisions: Vec<(String, Value)>,
 ) -> CaseworkResult<()> {
     for (key, data) in &input.artefacts {
-        let record = NewRecord {
-            case_id,
-            kind: kind::ARTEFACT,
-            key: key.clone(),
-            at: input.at,
-            data: data.clone(),
-            actor: Some(actor.user),
-        };
+        let record = NewRecord::new(case_id, kind::ARTEFACT, key.clone(), input.at, actor.user)
+            .with(data.clone());
         cases::append_record(tx, record).await?;
     }
     for consent in &input.consents {
-        let record = NewRecord {
+        let record = NewRecord::new(
             case_id,
-            kind: kind::CONSENT,
-            key: consent.clone(),
-            at: input.at,
-            data: json!({}),
-            actor: Some(actor.user),
-        };
+            kind::CONSENT,
+            consent.clone(),
+            input.at,
+            actor.user,
+        );
         cases::append_record(tx, record).await?;
     }
     for (key, data) in decisions {
@@ -193,26 +186,20 @@ pub async fn perform(
     .await?;
     for artefact in &outcome.produces {
         if !input.artefacts.contains_key(artefact) {
-            let record = NewRecord {
+            let record = NewRecord::new(
                 case_id,
-                kind: kind::ARTEFACT,
-                key: artefact.clone(),
-                at: input.at,
-                data: json!({ "produced_by": step }),
-                actor: Some(actor.user),
-            };
+                kind::ARTEFACT,
+                artefact.clone(),
+                input.at,
+                actor.user,
+            )
+            .with(json!({ "produced_by": step }));
             cases::append_record(&tx, record).await?;
         }
     }
     if let Some(event) = &outcome.records_event {
-        let record = NewRecord {
-            case_id,
-            kind: kind::EVENT,
-            key: event.clone(),
-            at: input.at,
-            data: json!({ "step": step }),
-            actor: Some(actor.user),
-        };
+        let record = NewRecord::new(case_id, kind::EVENT, event.clone(), input.at, actor.user)
+            .with(json!({ "step": step }));
         cases::append_record(&tx, record).await?;
     }
     // Every step changes the case: its version moves, so a concurrent edit based on the old
@@ -315,14 +302,8 @@ pub async fn transition(
     }
     cases::append_record(
         &tx,
-        NewRecord {
-            case_id,
-            kind: kind::STAGE,
-            key: to.to_owned(),
-            at: input.at,
-            data: json!({ "from": case.stage, "acting_as": input.acting_as }),
-            actor: Some(actor.user),
-        },
+        NewRecord::new(case_id, kind::STAGE, to.to_owned(), input.at, actor.user)
+            .with(json!({ "from": case.stage, "acting_as": input.acting_as })),
     )
     .await?;
     let after = cases::update(&tx, changed, expected_version).await?;

@@ -242,6 +242,31 @@ pub struct NewRecord {
     pub actor: Option<UserId>,
 }
 
+impl NewRecord {
+    /// An entry with no data of its own; add some with [`NewRecord::with`].
+    pub fn new(
+        case_id: Uuid,
+        kind: &'static str,
+        key: impl Into<String>,
+        at: DateTime<Utc>,
+        actor: UserId,
+    ) -> Self {
+        Self {
+            case_id,
+            kind,
+            key: key.into(),
+            at,
+            data: serde_json::json!({}),
+            actor: Some(actor),
+        }
+    }
+
+    pub fn with(mut self, data: serde_json::Value) -> Self {
+        self.data = data;
+        self
+    }
+}
+
 #[tracing::instrument(skip_all, fields(kind = new.kind))]
 pub async fn append_record(tx: &TenantTx, new: NewRecord) -> Result<RecordRow, StoreError> {
     let model = case_record::ActiveModel {
