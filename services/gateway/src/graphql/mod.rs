@@ -12,13 +12,13 @@ use crate::graphql::error::{ApiError, ErrorCode};
 use async_graphql::http::GraphiQLSource;
 use async_graphql::{EmptySubscription, MergedObject, Schema, ServerError};
 use async_graphql_axum::GraphQLResponse;
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::State;
-use axum::extract::rejection::BytesRejection;
 use axum::http::HeaderMap;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::response::{Html, IntoResponse};
+use futures::StreamExt;
 use kurator_auth::SessionToken;
 use kurator_domain::TenantSlug;
 use kurator_store::control::repo;
@@ -66,7 +66,7 @@ pub async fn graphiql() -> impl IntoResponse {
 pub async fn graphql_post(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: Body,
 ) -> Response {
     let request_id = headers
         .get(REQUEST_ID_HEADER)
@@ -75,18 +75,17 @@ pub async fn graphql_post(
         .to_owned();
     tracing::Span::current().record("request_id", request_id.as_str());
 
-    // The body is read whole under the configured size limit, then parsed; every failure is a
-    // coded GraphQL error.
-    let body = match body {
+    // The body is read under the configured size limit, then parsed; every failure is a coded
+    // GraphQL error.
+    let body = match read_body(body, state.inner.settings.graphql.max_body_bytes).await {
         Ok(body) => body,
-        Err(rejection) => {
-            let status = rejection.status();
+        Err(status) => {
             let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
-                "Запрос слишком велик".to_owned()
+                "Запрос слишком велик"
             } else {
-                format!("Некорректный запрос: {}", rejection.body_text())
+                "Некорректный запрос: тело запроса не прочитано"
             };
-            return (status, finish(refusal(message), &request_id)).into_response();
+            return (status, finish(refusal(message.to_owned()), &request_id)).into_response();
         }
     };
     let request: async_graphql::Request = match serde_json::from_slice(&body) {
@@ -125,6 +124,32 @@ pub async fn graphql_post(
         .execute(request.data(context).data(state.clone()))
         .await;
     finish(response, &request_id).into_response()
+}
+
+/// How much of an oversized body is still read (and thrown away) before answering, so that the
+/// client, still sending, gets the answer instead of a broken connection.
+const DRAIN_LIMIT: usize = 32 * 1024 * 1024;
+
+/// Reads the request body if it fits in `limit` bytes; `413` if it does not.
+async fn read_body(body: Body, limit: usize) -> Result<Vec<u8>, StatusCode> {
+    let mut stream = body.into_data_stream();
+    let mut buffer = Vec::new();
+    let mut total = 0usize;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|_| StatusCode::BAD_REQUEST)?;
+        total = total.saturating_add(chunk.len());
+        if total > DRAIN_LIMIT {
+            break;
+        }
+        if total <= limit {
+            buffer.extend_from_slice(&chunk);
+        }
+    }
+    if total > limit {
+        Err(StatusCode::PAYLOAD_TOO_LARGE)
+    } else {
+        Ok(buffer)
+    }
 }
 
 fn refusal(message: String) -> async_graphql::Response {
