@@ -119,7 +119,7 @@ async fn tenants_lists_only_the_callers_organisations(backend: Backend) {
 }
 
 async fn repeated_failed_logins_are_slowed_down(backend: Backend) {
-    let delay = Duration::from_millis(400);
+    let delay = Duration::from_millis(1500);
     let app = spawn_app_with(
         backend,
         json!({ "auth": { "throttle_free_attempts": 2, "throttle_base_delay_ms": delay.as_millis() as u64 } }),
