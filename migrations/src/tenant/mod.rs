@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 mod m20261122_000001_audit_log;
 mod m20261122_000002_casework;
 mod m20261122_000003_application_role;
+mod m20261122_000004_tenant_settings;
 
 pub struct TenantMigrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(m20261122_000001_audit_log::Migration),
             Box::new(m20261122_000002_casework::Migration),
             Box::new(m20261122_000003_application_role::Migration),
+            Box::new(m20261122_000004_tenant_settings::Migration),
         ]
     }
 }

@@ -79,3 +79,25 @@ pub async fn record(tx: &TenantTx, actor: &Actor, audit: Audit) -> Result<(), St
     )
     .await
 }
+
+/// Records an administrative act on the organisation (its members, its settings) in its own
+/// trail, in a transaction of its own.
+pub async fn administrative(
+    runtime: &crate::TenantRuntime,
+    actor: &Actor,
+    action: &'static str,
+    entity_id: Uuid,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> Result<(), StoreError> {
+    let tx = runtime.begin().await?;
+    let audit = Audit {
+        action,
+        entity: "member",
+        entity_id,
+        before,
+        after,
+    };
+    record(&tx, actor, audit).await?;
+    tx.commit().await
+}

@@ -10,6 +10,7 @@ use crate::runtime::TenantRuntime;
 use chrono::{DateTime, Utc};
 use kurator_method::Variant;
 use kurator_method::caseload::{self, CaseloadDecision, CuratorLoad, LoadCase, Proposed};
+use kurator_method::schema::CaseloadPolicy;
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
@@ -26,8 +27,16 @@ pub struct CuratorLine {
 }
 
 /// The answer for one more case, for each capped category or once.
-fn next_case(variant: &Variant, load: &CuratorLoad) -> Vec<(Option<String>, CaseloadDecision)> {
-    let categories = variant.caseload().and_then(|p| p.categories.as_ref());
+fn next_case(
+    variant: &Variant,
+    policy: Option<&CaseloadPolicy>,
+    load: &CuratorLoad,
+) -> Vec<(Option<String>, CaseloadDecision)> {
+    let evaluate = |proposed: &Proposed| match policy {
+        Some(policy) => caseload::evaluate_policy(variant, policy, load, proposed),
+        None => caseload::evaluate(variant, load, proposed),
+    };
+    let categories = policy.and_then(|p| p.categories.as_ref());
     match categories {
         Some(caps) => caps
             .caps
@@ -37,16 +46,10 @@ fn next_case(variant: &Variant, load: &CuratorLoad) -> Vec<(Option<String>, Case
                     case: LoadCase::with(&caps.classification, &cap.value),
                     post_support: false,
                 };
-                (
-                    Some(cap.value.clone()),
-                    caseload::evaluate(variant, load, &proposed),
-                )
+                (Some(cap.value.clone()), evaluate(&proposed))
             })
             .collect(),
-        None => vec![(
-            None,
-            caseload::evaluate(variant, load, &Proposed::default()),
-        )],
+        None => vec![(None, evaluate(&Proposed::default()))],
     }
 }
 
@@ -71,6 +74,8 @@ pub async fn board(
     )
     .await?;
     let variant = runtime.current_variant()?;
+    let settings = crate::settings::get(runtime, actor).await?;
+    let policy = crate::settings::caseload_policy(variant, &settings.settings);
     let mut by_curator: BTreeMap<Uuid, Vec<&case_file::CaseFile>> = BTreeMap::new();
     for file in &files {
         if let Some(curator) = file.case.curator_id {
@@ -107,7 +112,7 @@ pub async fn board(
                 });
             }
         }
-        line.next_case = next_case(variant, &load);
+        line.next_case = next_case(variant, policy.as_ref(), &load);
         lines.push(line);
     }
     Ok(lines)

@@ -321,7 +321,11 @@ async fn assign_in_tx(
         },
         post_support: case.status == status::POST_SUPPORT,
     };
-    let decision = caseload::evaluate(variant, &load, &proposed);
+    let settings = crate::settings::load(tx).await?;
+    let decision = match crate::settings::caseload_policy(variant, &settings.settings) {
+        Some(policy) => caseload::evaluate_policy(variant, &policy, &load, &proposed),
+        None => caseload::evaluate(variant, &load, &proposed),
+    };
     if let CaseloadDecision::Refused(reason) = &decision {
         return Err(CaseworkError::rejected(reason.clone()));
     }

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod account;
+mod administration;
 mod audit;
 mod caseload;
 mod conflicts;

@@ -239,3 +239,19 @@ pub async fn members_of_tenant(
         })
         .collect())
 }
+
+#[tracing::instrument(skip_all, fields(user = %user_id, tenant = %tenant_id, role = %role))]
+pub async fn delete_membership(
+    db: &impl ConnectionTrait,
+    user_id: UserId,
+    tenant_id: TenantId,
+    role: Role,
+) -> Result<bool, StoreError> {
+    let deleted = membership::Entity::delete_many()
+        .filter(membership::Column::UserId.eq(user_id.0))
+        .filter(membership::Column::TenantId.eq(tenant_id.0))
+        .filter(membership::Column::Role.eq(role.as_str()))
+        .exec(db)
+        .await?;
+    Ok(deleted.rows_affected > 0)
+}

@@ -201,3 +201,20 @@ pub mod variant {
     }
     no_relations!();
 }
+
+/// The organisation's settings, one row per tenant.
+pub mod tenant_settings {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
+    #[sea_orm(table_name = "tenant_settings")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub tenant_id: Uuid,
+        pub settings: Json,
+        pub version: i32,
+        pub updated_at: DateTimeUtc,
+        pub updated_by: Option<Uuid>,
+    }
+    no_relations!();
+}

@@ -6,6 +6,7 @@ pub mod cases;
 pub mod entities;
 pub mod idempotency;
 pub mod plans;
+pub mod settings;
 pub mod signals;
 pub mod variants;
 pub mod versioned;

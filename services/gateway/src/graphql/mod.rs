@@ -1,6 +1,7 @@
 //! The one public GraphQL schema and its HTTP handler.
 
 pub mod account;
+pub mod administration;
 pub mod casework;
 pub mod context;
 pub mod error;
@@ -26,6 +27,7 @@ use kurator_store::control::repo;
 #[derive(MergedObject, Default)]
 pub struct Query(
     account::AccountQuery,
+    administration::AdministrationQuery,
     casework::intake::IntakeQuery,
     casework::cases::CaseQueryRoot,
 );
@@ -33,6 +35,7 @@ pub struct Query(
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     account::AccountMutation,
+    administration::AdministrationMutation,
     casework::intake::IntakeMutation,
     casework::cases::CaseMutation,
     casework::work::WorkMutation,

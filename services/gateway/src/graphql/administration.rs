@@ -1,0 +1,280 @@
+//! The organisation's administration: its people and roles, and its settings. People live in the
+//! control plane; every change is also written to the organisation's own audit trail.
+
+use crate::AppState;
+use crate::graphql::casework::tenant_actor;
+use crate::graphql::error::{ApiError, ApiResult};
+use async_graphql::{Context, Enum, ID, Object, SimpleObject};
+use kurator_auth::password::{MAX_PASSWORD_LEN, hash_password};
+use kurator_casework::audit::administrative;
+use kurator_casework::settings::{self, TenantSettings};
+use kurator_domain::{LoginName, Role, UserId};
+use kurator_method::schema::CapsMode;
+use kurator_store::control::{NewUser, repo};
+use sea_orm::TransactionTrait;
+use serde_json::json;
+
+#[derive(Default)]
+pub struct AdministrationQuery;
+
+#[derive(Default)]
+pub struct AdministrationMutation;
+
+/// Roles a person can hold in an organisation.
+#[derive(Enum, Copy, Clone, PartialEq, Eq)]
+pub enum TenantRole {
+    OrgAdmin,
+    Supervisor,
+    Curator,
+    Specialist,
+    Methodologist,
+}
+
+impl From<TenantRole> for Role {
+    fn from(role: TenantRole) -> Self {
+        match role {
+            TenantRole::OrgAdmin => Role::OrgAdmin,
+            TenantRole::Supervisor => Role::Supervisor,
+            TenantRole::Curator => Role::Curator,
+            TenantRole::Specialist => Role::Specialist,
+            TenantRole::Methodologist => Role::Methodologist,
+        }
+    }
+}
+
+/// How the variant's per-category caseload caps are read.
+#[derive(Enum, Copy, Clone, PartialEq, Eq)]
+pub enum CaseloadCapsMode {
+    /// Each category has its own cap.
+    Independent,
+    /// One full load: a family of a category takes 1/cap of it.
+    Weighted,
+}
+
+#[derive(SimpleObject)]
+pub struct Member {
+    pub id: ID,
+    pub login: String,
+    pub display_name: String,
+    pub roles: Vec<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct OrganisationSettings {
+    /// Send it back with a change; a stale one gets `CONFLICT`.
+    pub version: i32,
+    /// Unset: as the method variant says.
+    pub caseload_caps_mode: Option<CaseloadCapsMode>,
+}
+
+fn settings_out(s: settings::Settings) -> OrganisationSettings {
+    OrganisationSettings {
+        version: s.version,
+        caseload_caps_mode: s.settings.caseload_caps_mode.map(|m| match m {
+            CapsMode::Independent => CaseloadCapsMode::Independent,
+            CapsMode::Weighted => CaseloadCapsMode::Weighted,
+        }),
+    }
+}
+
+async fn members_of(ctx: &Context<'_>, tenant: kurator_domain::TenantId) -> ApiResult<Vec<Member>> {
+    let state = ctx
+        .data::<AppState>()
+        .map_err(|_| ApiError::unauthenticated())?;
+    let members = repo::members_of_tenant(&state.inner.control, tenant).await?;
+    Ok(members
+        .into_iter()
+        .map(|(user, roles)| Member {
+            id: ID(user.id.to_string()),
+            login: user.login,
+            display_name: user.display_name,
+            roles: roles.iter().map(|r| r.as_str().to_owned()).collect(),
+        })
+        .collect())
+}
+
+#[Object]
+impl AdministrationQuery {
+    /// The organisation's people and their roles: supervisors and administrators.
+    async fn members(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Member>> {
+        let (runtime, actor) = tenant_actor(ctx)?;
+        actor.require_lead().map_err(ApiError::from)?;
+        Ok(members_of(ctx, runtime.tenant().id).await?)
+    }
+
+    /// The organisation's settings: supervisors and administrators.
+    async fn organisation_settings(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<OrganisationSettings> {
+        let (runtime, actor) = tenant_actor(ctx)?;
+        Ok(settings_out(
+            settings::get(&runtime, &actor)
+                .await
+                .map_err(ApiError::from)?,
+        ))
+    }
+}
+
+#[Object]
+impl AdministrationMutation {
+    /// Creates an account with a role in this organisation (organisation administrators).
+    async fn create_member(
+        &self,
+        ctx: &Context<'_>,
+        login: String,
+        display_name: String,
+        password: String,
+        role: TenantRole,
+    ) -> async_graphql::Result<Member> {
+        let (runtime, actor) = tenant_actor(ctx)?;
+        actor.require_org_admin().map_err(ApiError::from)?;
+        let state = ctx.data::<AppState>()?;
+        let mut problems = Vec::new();
+        let login = LoginName::parse(&login)
+            .map_err(|e| problems.push(e.to_string()))
+            .ok();
+        let display_name = display_name.trim().to_owned();
+        if display_name.is_empty() || display_name.chars().count() > 200 {
+            problems.push("displayName: от 1 до 200 символов".to_owned());
+        }
+        let length = password.chars().count();
+        if !(10..=MAX_PASSWORD_LEN).contains(&length) {
+            problems.push(format!("password: от 10 до {MAX_PASSWORD_LEN} символов"));
+        }
+        let Some(login) = login.filter(|_| problems.is_empty()) else {
+            return Err(ApiError::bad_input(problems.join("; ")).into());
+        };
+        let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+            .await
+            .map_err(|e| ApiError::internal(&e))?
+            .map_err(|e| ApiError::internal(&e))?;
+        let control = &state.inner.control;
+        let tx = control.begin().await.map_err(|e| ApiError::internal(&e))?;
+        if repo::find_user_by_login(&tx, &login).await?.is_some() {
+            return Err(ApiError::conflict("Этот логин уже занят").into());
+        }
+        let new = NewUser {
+            login: &login,
+            display_name: &display_name,
+            password_hash: Some(&hash),
+            is_platform_admin: false,
+        };
+        let user = repo::insert_user(&tx, new).await?;
+        repo::insert_membership(&tx, user.id, runtime.tenant().id, role.into()).await?;
+        tx.commit().await.map_err(|e| ApiError::internal(&e))?;
+        let after = json!({ "login": user.login, "role": Role::from(role).as_str() });
+        administrative(
+            &runtime,
+            &actor,
+            "member.create",
+            user.id.0,
+            None,
+            Some(after),
+        )
+        .await?;
+        Ok(Member {
+            id: ID(user.id.to_string()),
+            login: user.login,
+            display_name: user.display_name,
+            roles: vec![Role::from(role).as_str().to_owned()],
+        })
+    }
+
+    /// Gives a member of this organisation another role (organisation administrators).
+    async fn grant_role(
+        &self,
+        ctx: &Context<'_>,
+        user_id: ID,
+        role: TenantRole,
+    ) -> async_graphql::Result<Vec<Member>> {
+        change_role(ctx, user_id, role, true).await
+    }
+
+    /// Takes a role away; an administrator cannot take away their own administration.
+    async fn revoke_role(
+        &self,
+        ctx: &Context<'_>,
+        user_id: ID,
+        role: TenantRole,
+    ) -> async_graphql::Result<Vec<Member>> {
+        change_role(ctx, user_id, role, false).await
+    }
+
+    /// Changes the organisation's settings (organisation administrators), with the version seen.
+    async fn update_organisation_settings(
+        &self,
+        ctx: &Context<'_>,
+        version: i32,
+        caseload_caps_mode: Option<CaseloadCapsMode>,
+    ) -> async_graphql::Result<OrganisationSettings> {
+        let (runtime, actor) = tenant_actor(ctx)?;
+        let new = TenantSettings {
+            caseload_caps_mode: caseload_caps_mode.map(|m| match m {
+                CaseloadCapsMode::Independent => CapsMode::Independent,
+                CaseloadCapsMode::Weighted => CapsMode::Weighted,
+            }),
+        };
+        let saved = settings::update(&runtime, &actor, version, new)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(settings_out(saved))
+    }
+}
+
+async fn change_role(
+    ctx: &Context<'_>,
+    user_id: ID,
+    role: TenantRole,
+    grant: bool,
+) -> async_graphql::Result<Vec<Member>> {
+    let (runtime, actor) = tenant_actor(ctx)?;
+    actor.require_org_admin().map_err(ApiError::from)?;
+    let state = ctx.data::<AppState>()?;
+    let user = uuid::Uuid::parse_str(user_id.as_str())
+        .map(UserId)
+        .map_err(|_| ApiError::not_found())?;
+    let tenant = runtime.tenant().id;
+    let memberships = repo::memberships_of(&state.inner.control, user).await?;
+    // Only people of this organisation can be changed here; anyone else is not found.
+    if !memberships.iter().any(|m| m.tenant_id == tenant) {
+        return Err(ApiError::not_found().into());
+    }
+    let role = Role::from(role);
+    if grant {
+        if !memberships
+            .iter()
+            .any(|m| m.tenant_id == tenant && m.role == role)
+        {
+            repo::insert_membership(&state.inner.control, user, tenant, role).await?;
+        }
+    } else {
+        if user == actor.user && role == Role::OrgAdmin {
+            return Err(
+                ApiError::bad_input("Нельзя снять с себя роль администратора организации").into(),
+            );
+        }
+        let held = memberships.iter().filter(|m| m.tenant_id == tenant).count();
+        if held <= 1 {
+            return Err(
+                ApiError::bad_input("У сотрудника должна остаться хотя бы одна роль").into(),
+            );
+        }
+        repo::delete_membership(&state.inner.control, user, tenant, role).await?;
+    }
+    let action = if grant {
+        "member.grant_role"
+    } else {
+        "member.revoke_role"
+    };
+    administrative(
+        &runtime,
+        &actor,
+        action,
+        user.0,
+        None,
+        Some(json!({ "role": role.as_str() })),
+    )
+    .await?;
+    Ok(members_of(ctx, tenant).await?)
+}
