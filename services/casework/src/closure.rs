@@ -26,6 +26,26 @@ pub const QUALITY_DOMAINS: [&str; 4] = [
     "education",
 ];
 
+/// The case, if the caller may close, decline or reopen it — its curator or a lead — and the
+/// version they saw is the current one.
+async fn closable(
+    tx: &kurator_store::TenantTx,
+    actor: &Actor,
+    case_id: Uuid,
+    expected_version: i32,
+) -> CaseworkResult<CaseRow> {
+    let case = get_in_scope(tx, actor, case_id).await?;
+    if !actor.may_close(case.curator_id.map(UserId)) {
+        return Err(CaseworkError::Forbidden);
+    }
+    if case.version != expected_version {
+        return Err(CaseworkError::Stale {
+            current: case.version,
+        });
+    }
+    Ok(case)
+}
+
 #[derive(Debug, Clone)]
 pub struct ClosureInput {
     /// Criteria of the variant's checklist the team confirms.
@@ -49,15 +69,7 @@ pub async fn close(
     input: ClosureInput,
 ) -> CaseworkResult<CaseRow> {
     let tx = runtime.begin().await?;
-    let case = get_in_scope(&tx, actor, case_id).await?;
-    if !actor.may_close(case.curator_id.map(UserId)) {
-        return Err(CaseworkError::Forbidden);
-    }
-    if case.version != expected_version {
-        return Err(CaseworkError::Stale {
-            current: case.version,
-        });
-    }
+    let case = closable(&tx, actor, case_id, expected_version).await?;
     if case.status != status::OPEN {
         return Err(CaseworkError::rejected(format!(
             "закрыть можно только открытый случай; статус случая: {}",
@@ -214,15 +226,7 @@ pub async fn end_post_support(
     at: DateTime<Utc>,
 ) -> CaseworkResult<CaseRow> {
     let tx = runtime.begin().await?;
-    let case = get_in_scope(&tx, actor, case_id).await?;
-    if !actor.may_close(case.curator_id.map(UserId)) {
-        return Err(CaseworkError::Forbidden);
-    }
-    if case.version != expected_version {
-        return Err(CaseworkError::Stale {
-            current: case.version,
-        });
-    }
+    let case = closable(&tx, actor, case_id, expected_version).await?;
     if case.status != status::POST_SUPPORT {
         return Err(CaseworkError::rejected(
             "случай не находится в пост-сопровождении",
@@ -256,15 +260,7 @@ pub async fn reopen(
     at: DateTime<Utc>,
 ) -> CaseworkResult<CaseRow> {
     let tx = runtime.begin().await?;
-    let case = get_in_scope(&tx, actor, case_id).await?;
-    if !actor.may_close(case.curator_id.map(UserId)) {
-        return Err(CaseworkError::Forbidden);
-    }
-    if case.version != expected_version {
-        return Err(CaseworkError::Stale {
-            current: case.version,
-        });
-    }
+    let case = closable(&tx, actor, case_id, expected_version).await?;
     if case.status != status::CLOSED && case.status != status::POST_SUPPORT {
         return Err(CaseworkError::rejected(
             "открыть заново можно только закрытый случай",
@@ -415,15 +411,7 @@ pub async fn decline(
         return Err(CaseworkError::Rejected(problems));
     }
     let tx = runtime.begin().await?;
-    let case = get_in_scope(&tx, actor, case_id).await?;
-    if !actor.may_close(case.curator_id.map(UserId)) {
-        return Err(CaseworkError::Forbidden);
-    }
-    if case.version != expected_version {
-        return Err(CaseworkError::Stale {
-            current: case.version,
-        });
-    }
+    let case = closable(&tx, actor, case_id, expected_version).await?;
     if case.status != status::INTAKE {
         return Err(CaseworkError::rejected(
             "отказать можно только до открытия случая",
