@@ -50,6 +50,18 @@ pub struct DecisionRecord {
     pub participants: Vec<Participant>,
     /// The conference's recorded decision.
     pub recorded: Option<String>,
+    /// People from outside the organisation who took part (guardianship authority, other
+    /// agencies, the parents): recorded with their organisation, never counted as members.
+    #[serde(default)]
+    pub externals: Vec<ExternalParticipant>,
+}
+
+/// Someone who took part in a decision without being a member of the organisation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExternalParticipant {
+    pub name: String,
+    /// Their organisation or their relation to the family («органы опеки», «мать»).
+    pub organisation: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -120,6 +132,15 @@ pub fn evaluate(def: &DecisionDef, rec: &DecisionRecord) -> DecisionStatus {
             }
         }
         Procedure::TeamVote => {
+            let mut voters = std::collections::BTreeSet::new();
+            for v in &rec.votes {
+                if !voters.insert(v.person.as_str()) {
+                    reasons.push(format!(
+                        "в голосовании «{}» один человек голосует один раз",
+                        def.name.ru
+                    ));
+                }
+            }
             for v in &rec.votes {
                 if !def.deciders.contains(&v.role) {
                     reasons.push(format!(
@@ -197,11 +218,13 @@ pub fn evaluate(def: &DecisionDef, rec: &DecisionRecord) -> DecisionStatus {
                 .cloned()
                 .collect();
             let min = def.min_participants.unwrap_or(1) as usize;
-            if rec.participants.len() < min {
+            let people: std::collections::BTreeSet<&str> =
+                rec.participants.iter().map(|p| p.person.as_str()).collect();
+            if people.len() < min {
                 reasons.push(format!(
-                    "на консилиуме «{}» записано участников: {}, нужно не менее {min}",
+                    "на консилиуме «{}» записано участников из организации: {}, нужно не менее {min}",
                     def.name.ru,
-                    rec.participants.len()
+                    people.len()
                 ));
             }
             if let Some(c) = &rec.recorded {

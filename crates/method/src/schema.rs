@@ -219,6 +219,10 @@ pub struct VariantDoc {
     pub closure: Option<Closure>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub outcomes: Vec<OutcomeDef>,
+    /// Domains in which a child's quality of life is followed and can improve (volunteers:
+    /// material well-being, health, psychological state, education — seed 001 §2.4).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub quality_domains: Vec<NamedValue>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub indicators: Vec<Indicator>,
     /// Duration of the whole case from opening to closure (fund: 3 months – 1.5 years).
@@ -370,6 +374,10 @@ pub struct PeriodBounds {
     pub min: Option<Span>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<Span>,
+    /// When set, the minimum is a guideline («ориентир»), not a hard stop: falling short of it is
+    /// a warning that a person holding this role acknowledges (fund §13 norms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledged_by: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
 }
@@ -454,8 +462,23 @@ pub enum TransitionKind {
     Forward,
     /// Going back, e.g. monitoring → plan correction.
     Loop,
-    /// Leaving the main line, e.g. closure on contract breach.
+    /// Leaving the main line, e.g. straight to closure when a family is referred elsewhere.
     Exit,
+    /// Closing the case («закрытие случая»): taken only by `closeCase`, with the closure
+    /// checklist (or the transition's `ground`). Its target is a post-support stage (the case
+    /// moves into post-support) or a closure stage (the case is closed).
+    Closing,
+    /// Informed refusal before the case is opened («информированный отказ»): taken only by
+    /// `declineCase`, typically after the decision not to take the case.
+    Refusal,
+}
+
+impl TransitionKind {
+    /// Closing and refusal transitions end the active case; only `closeCase` and `declineCase`
+    /// take them.
+    pub fn ends_case(self) -> bool {
+        matches!(self, TransitionKind::Closing | TransitionKind::Refusal)
+    }
 }
 
 /// A move between stages and its guards.
@@ -479,6 +502,10 @@ pub struct Transition {
     pub requires_steps: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub when: Option<Condition>,
+    /// A closing transition taken on an alternative ground of the closure checklist (fund:
+    /// `contract_terminated`): the ground must be confirmed, and then it replaces the criteria.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ground: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

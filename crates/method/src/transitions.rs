@@ -33,6 +33,10 @@ pub struct CaseState {
     pub decisions: BTreeMap<String, String>,
     #[serde(default)]
     pub attributes: BTreeMap<String, String>,
+    /// Norms (guidelines) a person in the named role has acknowledged for this case, e.g.
+    /// `case_duration` when the fund's senior curator lets a case close before 3 months.
+    #[serde(default)]
+    pub acknowledged: BTreeSet<String>,
 }
 
 impl CaseState {
@@ -46,6 +50,7 @@ impl CaseState {
             consents: BTreeSet::new(),
             decisions: BTreeMap::new(),
             attributes: BTreeMap::new(),
+            acknowledged: BTreeSet::new(),
         }
     }
 }
@@ -59,6 +64,12 @@ pub struct Provided {
     pub consents: BTreeSet<String>,
     #[serde(default)]
     pub decisions: BTreeMap<String, String>,
+    /// Norms the actor acknowledges with this action (`case_duration`).
+    #[serde(default)]
+    pub acknowledged: BTreeSet<String>,
+    /// Closure criteria and alternative grounds the actor confirms (closing transitions).
+    #[serde(default)]
+    pub confirmed: BTreeSet<String>,
 }
 
 impl Provided {
@@ -74,7 +85,18 @@ impl Provided {
         self.decisions.insert(k.into(), outcome.into());
         self
     }
+    pub fn acknowledge(mut self, norm: &str) -> Self {
+        self.acknowledged.insert(norm.into());
+        self
+    }
+    pub fn confirm(mut self, k: &str) -> Self {
+        self.confirmed.insert(k.into());
+        self
+    }
 }
+
+/// The norm key a person acknowledges to close a case before the variant's minimum duration.
+pub const CASE_DURATION_NORM: &str = "case_duration";
 
 /// Why an action cannot be taken now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -133,6 +155,20 @@ pub enum StepRejection {
     CaseTooShort {
         until: DateTime<Utc>,
     },
+    /// The minimum is a guideline: a person in `role` may acknowledge it and go on.
+    NeedsAcknowledgement {
+        norm: String,
+        role: String,
+        until: DateTime<Utc>,
+    },
+    /// A closing path on an alternative ground whose ground was not confirmed.
+    GroundNotConfirmed {
+        ground: String,
+    },
+    /// A closing or refusal transition, which only `closeCase` or `declineCase` take.
+    EndsCase {
+        to: String,
+    },
     ConditionNotMet {
         attribute: String,
         expected: Vec<String>,
@@ -181,6 +217,15 @@ impl StepRejection {
             StepRejection::CaseTooShort { until } => {
                 format!("случай ведётся меньше минимального срока: до {until}")
             }
+            StepRejection::NeedsAcknowledgement { norm, role, until } => format!(
+                "норматив «{norm}» не выполнен (до {until}): продолжить можно, если это подтвердит роль «{role}»"
+            ),
+            StepRejection::GroundNotConfirmed { ground } => {
+                format!("основание закрытия «{ground}» не подтверждено")
+            }
+            StepRejection::EndsCase { to } => format!(
+                "переход в «{to}» завершает случай: он делается закрытием (closeCase) или отказом (declineCase)"
+            ),
             StepRejection::ConditionNotMet {
                 attribute,
                 expected,
@@ -354,6 +399,18 @@ pub fn missing_steps(variant: &Variant, state: &CaseState) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Whether every transition from `from` to `to` closes the case or refuses it — such moves are
+/// taken only by `closeCase` and `declineCase`, never as an ordinary move.
+pub fn ends_case(variant: &Variant, from: &str, to: &str) -> bool {
+    let mut joining = variant
+        .doc()
+        .transitions
+        .iter()
+        .filter(|t| t.from == from && t.to == to)
+        .peekable();
+    joining.peek().is_some() && joining.all(|t| t.kind.ends_case())
+}
+
 /// Checks a move from the current stage to `to`. `now` and the calendar check minimum durations.
 pub fn check_transition(
     variant: &Variant,
@@ -382,7 +439,7 @@ pub fn check_transition(
         }]);
     }
     // several transitions may join the same stages (e.g. by risk level); any one that passes will do
-    let mut best: Option<Vec<StepRejection>> = None;
+    let mut best: Option<((bool, usize), Vec<StepRejection>)> = None;
     for t in candidates {
         let mut out = Vec::new();
         if let Some(c) = &t.when
@@ -426,25 +483,44 @@ pub fn check_transition(
                 });
             }
         }
+        if let Some(ground) = &t.ground
+            && !provided.confirmed.contains(ground)
+        {
+            out.push(StepRejection::GroundNotConfirmed {
+                ground: ground.clone(),
+            });
+        }
         let into_closure = variant
             .stage(to)
             .and_then(|s| s.phase.as_deref())
             .and_then(Phase::parse)
             == Some(Phase::Closure);
-        if into_closure
+        // The minimum duration holds on the way into closure and on the closing move itself,
+        // except for exits and closure on an alternative ground (e.g. contract terminated).
+        let duration_applies = (into_closure || t.kind == TransitionKind::Closing)
             && t.kind != TransitionKind::Exit
-            && let (Some(min), Some(opened)) = (
-                variant
-                    .doc()
-                    .case_duration
-                    .as_ref()
-                    .and_then(|d| d.min.as_ref()),
-                state.opened_at,
-            )
+            && t.kind != TransitionKind::Refusal
+            && t.ground.is_none();
+        if duration_applies
+            && let Some(bounds) = variant.doc().case_duration.as_ref()
+            && let (Some(min), Some(opened)) = (bounds.min.as_ref(), state.opened_at)
         {
             let until = cal.add_span(opened, min);
             if now < until {
-                out.push(StepRejection::CaseTooShort { until });
+                match &bounds.acknowledged_by {
+                    None => out.push(StepRejection::CaseTooShort { until }),
+                    Some(by) => {
+                        let acknowledged = state.acknowledged.contains(CASE_DURATION_NORM)
+                            || (role == by && provided.acknowledged.contains(CASE_DURATION_NORM));
+                        if !acknowledged {
+                            out.push(StepRejection::NeedsAcknowledgement {
+                                norm: CASE_DURATION_NORM.into(),
+                                role: by.clone(),
+                                until,
+                            });
+                        }
+                    }
+                }
             }
         }
         if out.is_empty() {
@@ -454,11 +530,14 @@ pub fn check_transition(
                 kind: t.kind,
             });
         }
-        if best.as_ref().is_none_or(|b| out.len() < b.len()) {
-            best = Some(out);
+        // Report the candidate closest to passing, preferring those whose condition holds.
+        let condition_failed = matches!(out.first(), Some(StepRejection::ConditionNotMet { .. }));
+        let rank = (condition_failed, out.len());
+        if best.as_ref().is_none_or(|(r, _)| rank < *r) {
+            best = Some((rank, out));
         }
     }
-    Err(best.unwrap_or_default())
+    Err(best.map(|(_, out)| out).unwrap_or_default())
 }
 
 /// One possible next action and what it still lacks (empty: it can be done now).

@@ -383,6 +383,14 @@ pub fn validate(doc: &VariantDoc) -> Vec<ValidationError> {
             "scenarios",
             doc.scenarios.iter().map(|r| (&r.key, &r.name)).collect(),
         ),
+        (
+            "quality-of-life domain",
+            "quality_domains",
+            doc.quality_domains
+                .iter()
+                .map(|r| (&r.key, &r.name))
+                .collect(),
+        ),
     ] {
         for (i, (key, name)) in items.iter().enumerate() {
             check_key(s, &format!("{field}[{i}]"), key);
@@ -600,6 +608,36 @@ pub fn validate(doc: &VariantDoc) -> Vec<ValidationError> {
         }
         if let Some(c) = &t.when {
             known.condition(s, &format!("{p}.when"), c);
+        }
+        let target_phase = doc
+            .stages
+            .iter()
+            .find(|st| st.key == t.to)
+            .and_then(|st| st.phase.as_deref())
+            .and_then(Phase::parse);
+        match t.kind {
+            TransitionKind::Closing
+                if !matches!(target_phase, Some(Phase::Closure | Phase::PostSupport)) =>
+            {
+                s.err(format!("{p}.to"), format!("a closing transition ends in a closure or post-support stage, not \"{}\"", t.to));
+            }
+            TransitionKind::Refusal if target_phase != Some(Phase::Closure) => {
+                s.err(format!("{p}.to"), format!("a refusal transition ends in a closure stage, not \"{}\"", t.to));
+            }
+            _ => {}
+        }
+        if let Some(ground) = &t.ground {
+            if t.kind != TransitionKind::Closing {
+                s.err(format!("{p}.ground"), "only a closing transition (kind = \"closing\") has a ground");
+            }
+            let alternatives: Vec<&str> = doc
+                .closure
+                .iter()
+                .flat_map(|c| c.alternatives.iter().map(|a| a.key.as_str()))
+                .collect();
+            if !alternatives.contains(&ground.as_str()) {
+                s.err(format!("{p}.ground"), format!("unknown closure ground \"{ground}\": expected one of {}", quoted_list(alternatives)));
+            }
         }
     }
     if let Some(first) = doc.stages.first() {
@@ -926,6 +964,9 @@ pub fn validate(doc: &VariantDoc) -> Vec<ValidationError> {
     // periods and policies
     if let Some(b) = &doc.case_duration {
         check_bounds(s, "case_duration", b);
+        if let Some(role) = &b.acknowledged_by {
+            known.role(s, "case_duration.acknowledged_by".into(), role);
+        }
     }
     if let Some(b) = &doc.post_closure {
         check_bounds(s, "post_closure", b);

@@ -382,8 +382,34 @@ fn a_case_lasts_three_months_to_a_year_and_a_half() {
         msk("2025-05-20 10:00"),
         &cal,
     );
+    // §13 calls its norms guidelines: before 3 months the curator is stopped with a warning only
+    // the senior curator may acknowledge …
     assert!(
-        matches!(early.unwrap_err().as_slice(), [StepRejection::CaseTooShort { until }] if *until == msk("2025-06-03 23:59:59"))
+        matches!(early.unwrap_err().as_slice(), [StepRejection::NeedsAcknowledgement { norm, role, until }]
+            if norm == "case_duration" && role == "senior_curator" && *until == msk("2025-06-03 23:59:59"))
+    );
+    let curator_acknowledges = transitions::check_transition(
+        &v,
+        &state,
+        "closure",
+        "curator",
+        &Provided::default().acknowledge("case_duration"),
+        msk("2025-05-20 10:00"),
+        &cal,
+    );
+    assert!(curator_acknowledges.is_err());
+    // … and when the senior curator acknowledges it, the case moves on.
+    assert!(
+        transitions::check_transition(
+            &v,
+            &state,
+            "closure",
+            "senior_curator",
+            &Provided::default().acknowledge("case_duration"),
+            msk("2025-05-20 10:00"),
+            &cal,
+        )
+        .is_ok()
     );
     assert!(
         transitions::check_transition(
@@ -566,7 +592,8 @@ fn closure_needs_all_five_criteria_or_a_terminated_contract() {
     assert!(transitions::closure_check(&v, &terminated, None, now, &cal).allowed);
 }
 
-// seed 000 §6 table 1, stage «Пост-сопровождение»: on regression a new case inherits the documents.
+// seed 000 §3: on regression the work restarts from signal intake; §6 table 1, stage
+// «Пост-сопровождение»: a new case inherits every document the family has.
 #[test]
 fn regression_in_post_support_opens_a_new_case_that_inherits_every_document() {
     let (v, _) = preset("fund");
@@ -579,7 +606,7 @@ fn regression_in_post_support_opens_a_new_case_that_inherits_every_document() {
     let r = transitions::reopen(&v, &closed, msk("2026-05-01 10:00")).unwrap();
     assert_eq!(r.mode, ReopeningMode::NewCaseInheritsDocuments);
     assert!(r.new_case);
-    assert_eq!(r.state.stage, "case_opening");
+    assert_eq!(r.state.stage, "signal_intake");
     assert_eq!(r.state.artefacts, closed.artefacts);
     assert_eq!(r.state.consents, closed.consents);
     assert!(r.state.completed_steps.is_empty());

@@ -6,6 +6,7 @@ mod m20261122_000001_audit_log;
 mod m20261122_000002_casework;
 mod m20261122_000003_application_role;
 mod m20261122_000004_tenant_settings;
+mod m20261129_000001_method_roles;
 
 pub struct TenantMigrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(m20261122_000002_casework::Migration),
             Box::new(m20261122_000003_application_role::Migration),
             Box::new(m20261122_000004_tenant_settings::Migration),
+            Box::new(m20261129_000001_method_roles::Migration),
         ]
     }
 }

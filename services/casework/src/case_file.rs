@@ -23,6 +23,10 @@ pub mod kind {
     pub const CURATOR: &str = "curator";
     pub const CLOSURE: &str = "closure";
     pub const REOPENED: &str = "reopened";
+    /// A norm (guideline) acknowledged by a person holding the role the variant names.
+    pub const ACKNOWLEDGEMENT: &str = "acknowledgement";
+    /// Someone joined or left the case (curator, specialist, first-visit team).
+    pub const MEMBER: &str = "member";
 }
 
 /// Case statuses.
@@ -92,6 +96,9 @@ impl CaseFile {
                     .insert(record.key.clone(), outcome.to_owned());
             }
         }
+        state
+            .acknowledged
+            .extend(self.of_kind(kind::ACKNOWLEDGEMENT).map(|r| r.key.clone()));
         if !self.revisions.is_empty() {
             state.artefacts.insert("plan".into());
         }

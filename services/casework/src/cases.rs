@@ -146,6 +146,13 @@ pub async fn open(
     idempotency_key: Option<&str>,
 ) -> CaseworkResult<CaseRow> {
     actor.require_intake()?;
+    // A curator takes a case onto themselves; only a lead puts it on someone else.
+    if let Some(curator) = input.curator
+        && curator != actor.user
+        && !actor.is_lead()
+    {
+        return Err(CaseworkError::Forbidden);
+    }
     if !input.family.is_object() {
         return Err(CaseworkError::rejected("family: ожидается описание семьи"));
     }
@@ -299,9 +306,46 @@ async fn assign_in_tx(
     if case.curator_id == Some(curator.0) {
         return Ok((case, CaseloadDecision::Allowed));
     }
+    let post_support = case.status == status::POST_SUPPORT;
+    let decision = check_load(tx, runtime, curator, &case, post_support).await?;
+    let previous = case.curator_id;
+    let version = case.version;
+    let mut changed = case;
+    changed.curator_id = Some(curator.0);
+    let after = cases::update(tx, changed, version).await?;
+    // A curator who is reassigned away no longer sees the case from this moment.
+    if let Some(previous) = previous {
+        cases::end_member(tx, after.id, UserId(previous), None, Utc::now()).await?;
+    }
+    cases::add_member(tx, after.id, curator, "curator").await?;
+    cases::append_record(
+        tx,
+        NewRecord::new(after.id, kind::CURATOR, "curator", Utc::now(), actor.user)
+            .with(json!({ "from": previous, "to": curator, "caseload": decision })),
+    )
+    .await?;
+    Ok((after, decision))
+}
+
+/// What the caseload policy says about `curator` holding `case` as it would be after a change
+/// (new curator, new category or complexity, closure into post-support, reopening): their other
+/// active cases are counted, this one as proposed. Takes the curator's lock for the rest of the
+/// transaction, so two such changes can never together exceed a limit. A refusal reads like the
+/// method and is returned as an error.
+pub(crate) async fn check_load(
+    tx: &TenantTx,
+    runtime: &TenantRuntime,
+    curator: UserId,
+    case: &CaseRow,
+    post_support: bool,
+) -> CaseworkResult<CaseloadDecision> {
     cases::lock_curator(tx, curator).await?;
     let variant = runtime.variant(case.variant_version)?;
-    let held = cases::active_of_curator(tx, curator).await?;
+    let held: Vec<CaseRow> = cases::active_of_curator(tx, curator)
+        .await?
+        .into_iter()
+        .filter(|c| c.id != case.id)
+        .collect();
     let load = CuratorLoad {
         active: held
             .iter()
@@ -317,9 +361,9 @@ async fn assign_in_tx(
     };
     let proposed = Proposed {
         case: LoadCase {
-            attributes: case_file::attributes(&case),
+            attributes: case_file::attributes(case),
         },
-        post_support: case.status == status::POST_SUPPORT,
+        post_support,
     };
     let settings = crate::settings::load(tx).await?;
     let decision = match crate::settings::caseload_policy(variant, &settings.settings) {
@@ -329,19 +373,7 @@ async fn assign_in_tx(
     if let CaseloadDecision::Refused(reason) = &decision {
         return Err(CaseworkError::rejected(reason.clone()));
     }
-    let previous = case.curator_id;
-    let version = case.version;
-    let mut changed = case;
-    changed.curator_id = Some(curator.0);
-    let after = cases::update(tx, changed, version).await?;
-    cases::add_member(tx, after.id, curator, "curator").await?;
-    cases::append_record(
-        tx,
-        NewRecord::new(after.id, kind::CURATOR, "curator", Utc::now(), actor.user)
-            .with(json!({ "from": previous, "to": curator, "caseload": decision })),
-    )
-    .await?;
-    Ok((after, decision))
+    Ok(decision)
 }
 
 /// Adds a specialist or a member of the first-visit team to a case.
@@ -363,7 +395,14 @@ pub async fn add_member(
     if !actor.may_close(case.curator_id.map(UserId)) {
         return Err(CaseworkError::Forbidden);
     }
-    cases::add_member(&tx, case_id, user, member_kind).await?;
+    if cases::add_member(&tx, case_id, user, member_kind).await? {
+        cases::append_record(
+            &tx,
+            NewRecord::new(case_id, kind::MEMBER, member_kind, Utc::now(), actor.user)
+                .with(json!({ "user": user, "joined": true })),
+        )
+        .await?;
+    }
     audit::record(
         &tx,
         actor,
@@ -372,6 +411,52 @@ pub async fn add_member(
             "case",
             case_id,
             &json!({ "user": user, "kind": member_kind }),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Takes a specialist or a first-visit team member off a case (the case's curator or a lead).
+/// From this moment they no longer see the case; the end is kept in the case's record.
+#[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug, case = %case_id))]
+pub async fn remove_member(
+    runtime: &TenantRuntime,
+    actor: &Actor,
+    case_id: Uuid,
+    user: UserId,
+    member_kind: &str,
+) -> CaseworkResult<()> {
+    if !["specialist", "first_visit"].contains(&member_kind) {
+        return Err(CaseworkError::rejected(
+            "kind: ожидается specialist или first_visit",
+        ));
+    }
+    let tx = runtime.begin().await?;
+    let case = get_in_scope(&tx, actor, case_id).await?;
+    if !actor.may_close(case.curator_id.map(UserId)) {
+        return Err(CaseworkError::Forbidden);
+    }
+    let now = Utc::now();
+    if cases::end_member(&tx, case_id, user, Some(member_kind), now).await? == 0 {
+        return Err(CaseworkError::NotFound);
+    }
+    cases::append_record(
+        &tx,
+        NewRecord::new(case_id, kind::MEMBER, member_kind, now, actor.user)
+            .with(json!({ "user": user, "left": true })),
+    )
+    .await?;
+    audit::record(
+        &tx,
+        actor,
+        Audit::changed(
+            "case.remove_member",
+            "case",
+            case_id,
+            &json!({ "user": user, "kind": member_kind }),
+            &json!({ "user": user, "kind": member_kind, "ended_at": now }),
         ),
     )
     .await?;
@@ -414,6 +499,12 @@ pub async fn set_attribute(
     let mut changed = case.clone();
     if let Some(map) = changed.attributes.as_object_mut() {
         map.insert(key.to_owned(), Value::String(value.to_owned()));
+    }
+    // A new category or complexity changes the curator's load: the caseload policy decides.
+    let counts = [status::INTAKE, status::OPEN, status::POST_SUPPORT].contains(&case.status.as_str());
+    if let (Some(curator), true) = (case.curator_id, counts) {
+        let post_support = case.status == status::POST_SUPPORT;
+        check_load(&tx, runtime, UserId(curator), &changed, post_support).await?;
     }
     let after = cases::update(&tx, changed, expected_version).await?;
     cases::append_record(

@@ -5,26 +5,20 @@
 use crate::actor::Actor;
 use crate::audit::{self, Audit};
 use crate::case_file::{kind, status};
-use crate::cases::{get_in_scope, load_files};
+use crate::cases::{check_load, get_in_scope, load_files};
 use crate::error::{CaseworkError, CaseworkResult};
 use crate::runtime::TenantRuntime;
 use crate::steps::{is_post_support_stage, opening_stage};
 use chrono::{DateTime, Utc};
 use kurator_domain::UserId;
 use kurator_method::obligations::post_closure_window;
-use kurator_method::transitions;
+use kurator_method::Variant;
+use kurator_method::schema::{Transition, TransitionKind};
+use kurator_method::transitions::{self, Provided, StepRejection};
 use kurator_store::tenant::cases::{self, CaseRow, NewCase, NewRecord};
 use serde_json::json;
 use std::collections::BTreeSet;
 use uuid::Uuid;
-
-/// Domains in which a child's quality of life can improve (seed 001 §2.4).
-pub const QUALITY_DOMAINS: [&str; 4] = [
-    "material_wellbeing",
-    "health",
-    "psychological_state",
-    "education",
-];
 
 /// The case, if the caller may close, decline or reopen it — its curator or a lead — and the
 /// version they saw is the current one.
@@ -48,18 +42,120 @@ async fn closable(
 
 #[derive(Debug, Clone)]
 pub struct ClosureInput {
-    /// Criteria of the variant's checklist the team confirms.
+    /// Criteria of the variant's checklist, or an alternative ground, the team confirms.
     pub confirmed: Vec<String>,
     /// Outcome indicators reached (variant outcome keys).
     pub outcomes: Vec<String>,
-    /// Domains where the child's quality of life improved.
+    /// Domains where the child's quality of life improved (the variant's domains).
     pub improved_domains: Vec<String>,
     pub note: Option<String>,
-    /// The variant role the person closes the case in (for the transition into post-support).
+    /// The variant role the person closes the case in; they must hold it.
     pub acting_as: String,
+    /// Norms the person acknowledges (`case_duration` for a case closed before its minimum).
+    pub acknowledged: Vec<String>,
     pub at: DateTime<Utc>,
 }
 
+fn stage_name(variant: &Variant, key: &str) -> String {
+    variant
+        .stage(key)
+        .map_or_else(|| key.to_owned(), |s| s.name.ru.clone())
+}
+
+fn rejections(list: Vec<StepRejection>) -> CaseworkError {
+    CaseworkError::Rejected(list.iter().map(StepRejection::message).collect())
+}
+
+/// Runs a transition's guards where no role is asked for (ending post-support, a refusal): only
+/// what the case itself lacks — steps, decisions, documents, durations — counts.
+fn guards_without_role(
+    variant: &Variant,
+    state: &transitions::CaseState,
+    to: &str,
+    at: DateTime<Utc>,
+    runtime: &TenantRuntime,
+) -> CaseworkResult<()> {
+    match transitions::check_transition(
+        variant,
+        state,
+        to,
+        "",
+        &Provided::default(),
+        at,
+        runtime.calendar(),
+    ) {
+        Ok(_) => Ok(()),
+        Err(list) => {
+            let lacking: Vec<StepRejection> = list
+                .into_iter()
+                .filter(|r| !matches!(r, StepRejection::RoleNotAllowed { .. }))
+                .collect();
+            if lacking.is_empty() {
+                Ok(())
+            } else {
+                Err(rejections(lacking))
+            }
+        }
+    }
+}
+
+/// Every problem with what the person confirms and reports at closure.
+fn check_closure_input(variant: &Variant, input: &ClosureInput) -> Vec<String> {
+    let mut problems = Vec::new();
+    let closure = variant.doc().closure.as_ref();
+    let known: Vec<&str> = closure
+        .map(|c| {
+            c.criteria
+                .iter()
+                .chain(&c.alternatives)
+                .map(|k| k.key.as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    for key in &input.confirmed {
+        if !known.contains(&key.as_str()) {
+            problems.push(format!(
+                "confirmed: «{key}» нет среди критериев и оснований закрытия варианта"
+            ));
+        }
+    }
+    for key in &input.outcomes {
+        if !variant.doc().outcomes.iter().any(|o| &o.key == key) {
+            problems.push(format!("outcomes: «{key}» нет среди результатов варианта"));
+        }
+    }
+    let domains: Vec<&str> = variant
+        .doc()
+        .quality_domains
+        .iter()
+        .map(|d| d.key.as_str())
+        .collect();
+    for domain in &input.improved_domains {
+        if !domains.contains(&domain.as_str()) {
+            problems.push(if domains.is_empty() {
+                "improvedDomains: вариант технологии не отслеживает качество жизни по сферам"
+                    .to_owned()
+            } else {
+                format!("improvedDomains: ожидается одно из {}", domains.join(", "))
+            });
+        }
+    }
+    for norm in &input.acknowledged {
+        if norm != transitions::CASE_DURATION_NORM {
+            problems.push(format!(
+                "acknowledged: «{norm}» — неизвестный норматив; ожидается {}",
+                transitions::CASE_DURATION_NORM
+            ));
+        }
+    }
+    problems
+}
+
+/// Closes the case through one of the variant's closing transitions from its current stage —
+/// with their guards (required steps, decisions, roles, minimum duration) and the closure
+/// checklist, or on an alternative ground the transition names. Into post-support where the
+/// transition leads there (checked against the curator's post-support allowance), closed
+/// otherwise. From a stage with no closing path it is refused with every missing requirement.
 #[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug, case = %case_id))]
 pub async fn close(
     runtime: &TenantRuntime,
@@ -68,6 +164,7 @@ pub async fn close(
     expected_version: i32,
     input: ClosureInput,
 ) -> CaseworkResult<CaseRow> {
+    let _guard = runtime.assignment_lock.lock().await;
     let tx = runtime.begin().await?;
     let case = closable(&tx, actor, case_id, expected_version).await?;
     if case.status != status::OPEN {
@@ -77,42 +174,96 @@ pub async fn close(
         )));
     }
     let variant = runtime.variant(case.variant_version)?.clone();
-    let mut problems = Vec::new();
-    let criteria: Vec<String> = variant
-        .doc()
-        .closure
-        .as_ref()
-        .map(|c| c.criteria.iter().map(|k| k.key.clone()).collect())
-        .unwrap_or_default();
-    for key in &input.confirmed {
-        if !criteria.contains(key) {
-            problems.push(format!(
-                "confirmed: «{key}» нет среди критериев закрытия варианта"
-            ));
-        }
-    }
-    for key in &input.outcomes {
-        if !variant.doc().outcomes.iter().any(|o| &o.key == key) {
-            problems.push(format!("outcomes: «{key}» нет среди результатов варианта"));
-        }
-    }
-    for domain in &input.improved_domains {
-        if !QUALITY_DOMAINS.contains(&domain.as_str()) {
-            problems.push(format!(
-                "improvedDomains: ожидается одно из {}",
-                QUALITY_DOMAINS.join(", ")
-            ));
-        }
-    }
+    crate::staff::require_acting_as(&tx, actor, &variant, &input.acting_as).await?;
+    let problems = check_closure_input(&variant, &input);
     if !problems.is_empty() {
         return Err(CaseworkError::Rejected(problems));
+    }
+    let closing: Vec<&Transition> = variant
+        .doc()
+        .transitions
+        .iter()
+        .filter(|t| t.kind == TransitionKind::Closing)
+        .collect();
+    let from_here: Vec<&Transition> = closing
+        .iter()
+        .copied()
+        .filter(|t| t.from == case.stage)
+        .collect();
+    if from_here.is_empty() {
+        let mut stages: Vec<String> = Vec::new();
+        for t in &closing {
+            let name = stage_name(&variant, &t.from);
+            if !stages.contains(&name) {
+                stages.push(name);
+            }
+        }
+        return Err(CaseworkError::rejected(format!(
+            "с этапа «{}» случай не закрывается; по варианту технологии его закрывают с этапа: {}",
+            stage_name(&variant, &case.stage),
+            stages.join(", ")
+        )));
     }
     let file = load_files(&tx, vec![case.clone()])
         .await?
         .pop()
         .ok_or(CaseworkError::NotFound)?;
-    let facts = file.facts();
+    let state = file.state(&variant);
     let confirmed: BTreeSet<String> = input.confirmed.iter().cloned().collect();
+    let provided = Provided {
+        confirmed: confirmed.clone(),
+        acknowledged: input.acknowledged.iter().cloned().collect(),
+        ..Provided::default()
+    };
+
+    // Paths on a confirmed alternative ground first, then the ordinary ones.
+    let grounded = |t: &&&Transition| t.ground.as_ref().is_some_and(|g| confirmed.contains(g));
+    let mut targets: Vec<&str> = from_here
+        .iter()
+        .filter(grounded)
+        .map(|t| t.to.as_str())
+        .collect();
+    targets.extend(
+        from_here
+            .iter()
+            .filter(|t| t.ground.is_none())
+            .map(|t| t.to.as_str()),
+    );
+    if targets.is_empty() {
+        // Only grounded paths, none of whose grounds was confirmed: say what is missing.
+        targets.extend(from_here.iter().map(|t| t.to.as_str()));
+    }
+    targets.dedup();
+    let mut first_refusal = None;
+    let mut chosen = None;
+    for to in targets {
+        match transitions::check_transition(
+            &variant,
+            &state,
+            to,
+            &input.acting_as,
+            &provided,
+            input.at,
+            runtime.calendar(),
+        ) {
+            Ok(_) => {
+                chosen = Some(to.to_owned());
+                break;
+            }
+            Err(list) => {
+                first_refusal.get_or_insert(list);
+            }
+        }
+    }
+    let Some(target) = chosen else {
+        return Err(rejections(first_refusal.unwrap_or_default()));
+    };
+    let ground = from_here
+        .iter()
+        .filter(|t| t.to == target)
+        .find_map(|t| t.ground.clone().filter(|g| confirmed.contains(g)));
+
+    let facts = file.facts();
     let check = transitions::closure_check(
         &variant,
         &confirmed,
@@ -120,7 +271,7 @@ pub async fn close(
         input.at,
         runtime.calendar(),
     );
-    if !check.allowed {
+    if ground.is_none() && !check.allowed {
         let names: Vec<String> = check
             .missing
             .iter()
@@ -141,49 +292,38 @@ pub async fn close(
         ));
     }
 
-    let window = post_closure_window(&variant, input.at, runtime.calendar());
+    let into_post_support = is_post_support_stage(&variant, &target);
     let mut changed = case.clone();
+    changed.stage = target.clone();
+    changed.stage_entered_at = input.at;
     changed.closed_at = Some(input.at);
+    let missing = if ground.is_some() {
+        Vec::new()
+    } else {
+        check.missing.clone()
+    };
     changed.outcome = Some(json!({
         "confirmed": input.confirmed,
         "outcomes": input.outcomes,
         "improved_domains": input.improved_domains,
+        "ground": ground,
         "advisory": check.advisory,
-        "missing": check.missing,
+        "missing": missing,
     }));
-    // Where the variant continues with a post-support stage from here, closing the case moves it
-    // there — through the variant's own transition and its guards.
-    let post_support_stage = variant
-        .doc()
-        .transitions
-        .iter()
-        .filter(|t| t.from == case.stage && is_post_support_stage(&variant, &t.to))
-        .map(|t| t.to.clone())
-        .next();
-    if let Some(stage) = &post_support_stage {
-        transitions::check_transition(
-            &variant,
-            &file.state(&variant),
-            stage,
-            &input.acting_as,
-            &Default::default(),
-            input.at,
-            runtime.calendar(),
-        )
-        .map_err(|list| CaseworkError::Rejected(list.iter().map(|r| r.message()).collect()))?;
-        changed.stage = stage.clone();
-        changed.stage_entered_at = input.at;
-        cases::append_record(
-            &tx,
-            NewRecord::new(case_id, kind::STAGE, stage.clone(), input.at, actor.user)
-                .with(json!({ "from": case.stage, "closure": true })),
-        )
-        .await?;
-    }
-    if window.is_some() || post_support_stage.is_some() {
-        let (min, max) = window.unwrap_or((None, None));
+    if into_post_support {
         changed.status = status::POST_SUPPORT.into();
-        changed.post_support_until = max.or(min);
+        // Post-support counts against the curator's post-support allowance (fund: 5, §13).
+        if let Some(curator) = case.curator_id {
+            check_load(&tx, runtime, UserId(curator), &changed, true).await?;
+        }
+        let window = post_closure_window(&variant, input.at, runtime.calendar());
+        let stage_max = variant
+            .stage(&target)
+            .and_then(|s| s.duration.as_ref())
+            .and_then(|d| d.max.as_ref())
+            .map(|span| runtime.calendar().add_span(input.at, span));
+        let (min, max) = window.unwrap_or((None, None));
+        changed.post_support_until = max.or(stage_max).or(min);
         cases::append_record(
             &tx,
             NewRecord::new(
@@ -193,16 +333,40 @@ pub async fn close(
                 input.at,
                 actor.user,
             )
-            .with(json!({ "until_min": min, "until_max": max })),
+            .with(json!({ "until_min": min, "until_max": max.or(stage_max) })),
         )
         .await?;
     } else {
         changed.status = status::CLOSED.into();
     }
+    for norm in &input.acknowledged {
+        cases::append_record(
+            &tx,
+            NewRecord::new(
+                case_id,
+                kind::ACKNOWLEDGEMENT,
+                norm.clone(),
+                input.at,
+                actor.user,
+            )
+            .with(json!({ "acting_as": input.acting_as })),
+        )
+        .await?;
+    }
     cases::append_record(
         &tx,
-        NewRecord::new(case_id, kind::CLOSURE, "closed", input.at, actor.user)
-            .with(json!({ "note": input.note, "outcome": changed.outcome })),
+        NewRecord::new(case_id, kind::STAGE, target.clone(), input.at, actor.user).with(
+            json!({ "from": case.stage, "closure": true, "acting_as": input.acting_as }),
+        ),
+    )
+    .await?;
+    cases::append_record(
+        &tx,
+        NewRecord::new(case_id, kind::CLOSURE, "closed", input.at, actor.user).with(json!({
+            "note": input.note,
+            "outcome": changed.outcome,
+            "acting_as": input.acting_as,
+        })),
     )
     .await?;
     let after = cases::update(&tx, changed, expected_version).await?;
@@ -216,7 +380,9 @@ pub async fn close(
     Ok(after)
 }
 
-/// Ends the post-support (follow-up) period.
+/// Ends the post-support (follow-up) period — not before its minimum length (fund: half a year,
+/// seed 000 §6 table 1; clinic: 3 months, seed 004 §7, step 4), and through the variant's
+/// transition out of the post-support stage where it has one (state centre: supporting → closed).
 #[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug, case = %case_id))]
 pub async fn end_post_support(
     runtime: &TenantRuntime,
@@ -232,12 +398,61 @@ pub async fn end_post_support(
             "случай не находится в пост-сопровождении",
         ));
     }
+    let variant = runtime.variant(case.variant_version)?.clone();
+    let file = load_files(&tx, vec![case.clone()])
+        .await?
+        .pop()
+        .ok_or(CaseworkError::NotFound)?;
+    let started = file
+        .facts()
+        .post_support_started_at
+        .or(case.closed_at)
+        .unwrap_or(case.stage_entered_at);
+    if let Some(min) = variant
+        .doc()
+        .post_closure
+        .as_ref()
+        .and_then(|b| b.min.as_ref())
+    {
+        let until = runtime.calendar().add_span(started, min);
+        if at < until {
+            return Err(CaseworkError::rejected(format!(
+                "пост-сопровождение длится не менее {}: до {}",
+                min,
+                until.format("%d.%m.%Y")
+            )));
+        }
+    }
     let mut changed = case.clone();
+    let onward = variant.doc().transitions.iter().find(|t| {
+        t.from == case.stage
+            && variant
+                .stage(&t.to)
+                .and_then(|s| s.phase.as_deref())
+                .is_some_and(|p| p == "closure")
+    });
+    if let Some(t) = onward {
+        let to = t.to.clone();
+        guards_without_role(&variant, &file.state(&variant), &to, at, runtime)?;
+        changed.stage = to.clone();
+        changed.stage_entered_at = at;
+        cases::append_record(
+            &tx,
+            NewRecord::new(case_id, kind::STAGE, to, at, actor.user)
+                .with(json!({ "from": case.stage, "post_support_ended": true })),
+        )
+        .await?;
+    }
     changed.status = status::CLOSED.into();
     changed.post_support_until = Some(at);
     if changed.closed_at.is_none() {
         changed.closed_at = Some(at);
     }
+    cases::append_record(
+        &tx,
+        NewRecord::new(case_id, kind::EVENT, "post_support_ended", at, actor.user),
+    )
+    .await?;
     let after = cases::update(&tx, changed, expected_version).await?;
     audit::record(
         &tx,
@@ -250,7 +465,8 @@ pub async fn end_post_support(
 }
 
 /// Reopens after relapse or regression, as the variant says. Returns the case that continues:
-/// a new one (inheriting the family's documents) or the same one back at the restart stage.
+/// a new one (inheriting the family's documents) or the same one back at the restart stage. The
+/// family counts against its curator's caseload again, so the caseload policy decides first.
 #[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug, case = %case_id))]
 pub async fn reopen(
     runtime: &TenantRuntime,
@@ -259,11 +475,12 @@ pub async fn reopen(
     expected_version: i32,
     at: DateTime<Utc>,
 ) -> CaseworkResult<CaseRow> {
+    let _guard = runtime.assignment_lock.lock().await;
     let tx = runtime.begin().await?;
     let case = closable(&tx, actor, case_id, expected_version).await?;
     if case.status != status::CLOSED && case.status != status::POST_SUPPORT {
         return Err(CaseworkError::rejected(
-            "открыть заново можно только закрытый случай",
+            "открыть заново можно только закрытый случай или случай на пост-сопровождении",
         ));
     }
     let variant = runtime.variant(case.variant_version)?.clone();
@@ -282,6 +499,12 @@ pub async fn reopen(
     let new_status = if opens { status::OPEN } else { status::INTAKE };
 
     let continuing = if reopened.new_case {
+        let mut old = case.clone();
+        old.status = status::CLOSED.into();
+        if old.closed_at.is_none() {
+            old.closed_at = Some(at);
+        }
+        let old_after = cases::update(&tx, old, expected_version).await?;
         let new_case = cases::insert(
             &tx,
             NewCase {
@@ -292,16 +515,25 @@ pub async fn reopen(
                 variant_version: case.variant_version,
                 status: new_status.into(),
                 stage: restart.clone(),
-                curator_id: case.curator_id.map(UserId),
+                curator_id: None,
                 attributes: case.attributes.clone(),
                 opened_at: at,
                 parent_case_id: Some(case.id),
             },
         )
         .await?;
-        if let Some(curator) = case.curator_id {
-            cases::add_member(&tx, new_case.id, UserId(curator), "curator").await?;
-        }
+        let new_case = match case.curator_id {
+            Some(curator) => {
+                check_load(&tx, runtime, UserId(curator), &new_case, false).await?;
+                let mut with_curator = new_case.clone();
+                with_curator.curator_id = Some(curator);
+                let version = with_curator.version;
+                let updated = cases::update(&tx, with_curator, version).await?;
+                cases::add_member(&tx, updated.id, UserId(curator), "curator").await?;
+                updated
+            }
+            None => new_case,
+        };
         // Every document the family already has comes along.
         for record in file
             .records
@@ -325,9 +557,17 @@ pub async fn reopen(
             )
             .await?;
         }
-        let mut old = case.clone();
-        old.status = status::CLOSED.into();
-        let old_after = cases::update(&tx, old, expected_version).await?;
+        if let Some(event) = &variant.doc().intake_event
+            && !opens
+        {
+            // Work restarts from signal intake: deadlines count from the new signal.
+            cases::append_record(
+                &tx,
+                NewRecord::new(new_case.id, kind::EVENT, event.clone(), at, actor.user)
+                    .with(json!({ "reopened_from": case.id })),
+            )
+            .await?;
+        }
         audit::record(
             &tx,
             actor,
@@ -348,6 +588,9 @@ pub async fn reopen(
         changed.stage_entered_at = at;
         changed.closed_at = None;
         changed.post_support_until = None;
+        if let Some(curator) = case.curator_id {
+            check_load(&tx, runtime, UserId(curator), &changed, false).await?;
+        }
         let after = cases::update(&tx, changed, expected_version).await?;
         audit::record(
             &tx,
@@ -385,9 +628,10 @@ pub async fn reopen(
     Ok(continuing)
 }
 
-/// Declines a case still in intake — the decision after the first visit was not to take it. An
-/// informed refusal: the reasons and where else the family can get help. The family no longer
-/// counts against anyone's caseload.
+/// Declines a case still in intake — the informed refusal after the decision not to take it,
+/// through the variant's refusal transition from the current stage (fund: the team's «refuse» on
+/// taking the case; volunteers: the vote «decline»). The reasons and where else the family can
+/// get help are recorded; the family no longer counts against anyone's caseload.
 #[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug, case = %case_id))]
 pub async fn decline(
     runtime: &TenantRuntime,
@@ -417,11 +661,38 @@ pub async fn decline(
             "отказать можно только до открытия случая",
         ));
     }
+    let variant = runtime.variant(case.variant_version)?.clone();
+    let refusals: Vec<&Transition> = variant
+        .doc()
+        .transitions
+        .iter()
+        .filter(|t| t.kind == TransitionKind::Refusal && t.from == case.stage)
+        .collect();
+    let Some(first) = refusals.first() else {
+        return Err(CaseworkError::rejected(format!(
+            "на этапе «{}» вариант технологии не предусматривает отказа",
+            stage_name(&variant, &case.stage)
+        )));
+    };
+    let file = load_files(&tx, vec![case.clone()])
+        .await?
+        .pop()
+        .ok_or(CaseworkError::NotFound)?;
+    let to = first.to.clone();
+    guards_without_role(&variant, &file.state(&variant), &to, at, runtime)?;
     let mut changed = case.clone();
     changed.status = status::DECLINED.into();
+    changed.stage = to.clone();
+    changed.stage_entered_at = at;
     changed.closed_at = Some(at);
     changed.outcome =
         Some(json!({ "declined": { "reasons": reasons, "alternatives": alternatives } }));
+    cases::append_record(
+        &tx,
+        NewRecord::new(case_id, kind::STAGE, to, at, actor.user)
+            .with(json!({ "from": case.stage, "refusal": true })),
+    )
+    .await?;
     cases::append_record(
         &tx,
         NewRecord {

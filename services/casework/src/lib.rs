@@ -21,6 +21,7 @@ pub mod records;
 pub mod registry;
 pub mod runtime;
 pub mod settings;
+pub mod staff;
 pub mod steps;
 pub mod triage;
 

@@ -29,6 +29,9 @@ pub struct StepInput {
     pub consents: Vec<String>,
     /// Decision key → what was recorded (votes, rulings, conference participants and decision).
     pub decisions: BTreeMap<String, DecisionRecord>,
+    /// Norms (guidelines) the person acknowledges with this action, e.g. `case_duration` when the
+    /// fund's senior curator lets a case close before its 3-month minimum.
+    pub acknowledged: Vec<String>,
     pub note: Option<String>,
     pub at: DateTime<Utc>,
 }
@@ -39,18 +42,21 @@ fn rejections(list: Vec<StepRejection>) -> CaseworkError {
 
 /// Checks forms and evaluates decision procedures; returns what the engine should see as provided
 /// and the decisions to record.
-fn prepare(
+pub(crate) fn prepare(
     variant: &Variant,
     input: &StepInput,
 ) -> CaseworkResult<(Provided, Vec<(String, Value)>)> {
     let mut problems = Vec::new();
-    if variant.role(&input.acting_as).is_none() {
-        problems.push(format!(
-            "actingAs: в варианте технологии нет роли «{}»",
-            input.acting_as
-        ));
-    }
     let mut provided = Provided::default();
+    for norm in &input.acknowledged {
+        if norm != transitions::CASE_DURATION_NORM {
+            problems.push(format!(
+                "acknowledged: «{norm}» — неизвестный норматив; ожидается {}",
+                transitions::CASE_DURATION_NORM
+            ));
+        }
+        provided.acknowledged.insert(norm.clone());
+    }
     for (key, data) in &input.artefacts {
         problems.extend(forms::check(variant, key, data));
         provided.artefacts.insert(key.clone());
@@ -97,7 +103,25 @@ fn prepare(
     }
 }
 
-async fn write_inputs(
+/// Who may act, and who the decisions name: the caller must hold the role they act in, and every
+/// vote, ruling and participant must be a member holding the role recorded for them. Runs before
+/// the method's own checks; refuses with every problem.
+pub(crate) async fn check_people(
+    tx: &TenantTx,
+    actor: &Actor,
+    variant: &Variant,
+    input: &StepInput,
+) -> CaseworkResult<()> {
+    crate::staff::require_acting_as(tx, actor, variant, &input.acting_as).await?;
+    let problems = crate::staff::check_people(tx, variant, &input.decisions).await?;
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(CaseworkError::Rejected(problems))
+    }
+}
+
+pub(crate) async fn write_inputs(
     tx: &TenantTx,
     actor: &Actor,
     case_id: Uuid,
@@ -128,6 +152,17 @@ async fn write_inputs(
             data,
             actor: Some(actor.user),
         };
+        cases::append_record(tx, record).await?;
+    }
+    for norm in &input.acknowledged {
+        let record = NewRecord::new(
+            case_id,
+            kind::ACKNOWLEDGEMENT,
+            norm.clone(),
+            input.at,
+            actor.user,
+        )
+        .with(json!({ "acting_as": input.acting_as }));
         cases::append_record(tx, record).await?;
     }
     Ok(())
@@ -161,6 +196,7 @@ pub async fn perform(
     }
     require_active(&case)?;
     let variant = runtime.variant(case.variant_version)?.clone();
+    check_people(&tx, actor, &variant, &input).await?;
     let (provided, decisions) = prepare(&variant, &input)?;
     let file = load_files(&tx, vec![case.clone()])
         .await?
@@ -265,11 +301,12 @@ pub async fn transition(
     }
     require_active(&case)?;
     let variant = runtime.variant(case.variant_version)?.clone();
-    if is_post_support_stage(&variant, to) {
+    if transitions::ends_case(&variant, &case.stage, to) || is_post_support_stage(&variant, to) {
         return Err(CaseworkError::rejected(
-            "в пост-сопровождение случай переходит только через закрытие (closeCase) с критериями закрытия",
+            transitions::StepRejection::EndsCase { to: to.to_owned() }.message(),
         ));
     }
+    check_people(&tx, actor, &variant, &input).await?;
     let (provided, decisions) = prepare(&variant, &input)?;
     let file = load_files(&tx, vec![case.clone()])
         .await?

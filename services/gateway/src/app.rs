@@ -56,8 +56,8 @@ impl Application {
         )
         .await?;
 
-        if settings.seed_demo() && settings.demo.example_cases {
-            match demo::seed_cases(&control, &tenants).await {
+        if settings.seed_demo() {
+            match demo::seed_cases(&control, &tenants, settings.demo.example_cases).await {
                 Ok(0) => {}
                 Ok(seeded) => tracing::info!(signals = seeded, "seeded demo case work"),
                 Err(err) => tracing::warn!(error = %err, "demo case work not seeded"),

@@ -38,6 +38,9 @@ pub struct DemoAccount {
     pub display_name: String,
     #[serde(default)]
     pub role: Option<String>,
+    /// The method variant's roles the person holds (senior curator, psychologist…).
+    #[serde(default)]
+    pub method_roles: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -167,9 +170,10 @@ mod cases {
     use kurator_casework::steps::{self, StepInput};
     use kurator_casework::triage::TriageInput;
     use kurator_casework::{Actor, CaseworkError, TenantRegistry, TenantRuntime, cases};
-    use kurator_domain::{LoginName, Role};
+    use kurator_domain::LoginName;
     use kurator_method::decisions::{DecisionRecord, Vote};
     use kurator_store::control::repo;
+    use kurator_store::tenant::staff_roles;
     use sea_orm::DatabaseConnection;
     use serde::Deserialize;
     use serde_json::json;
@@ -234,22 +238,83 @@ mod cases {
             .map(|u| u.id)
     }
 
-    /// Seeds the example work of every demo tenant whose journal is still empty.
+    /// The demo person who acts in `role` in `tenant`: the first account holding it.
+    fn holder<'a>(data: &'a super::DemoData, tenant: &str, role: &str) -> Option<&'a str> {
+        data.tenant
+            .iter()
+            .filter(|t| t.slug == tenant)
+            .flat_map(|t| &t.accounts)
+            .find(|a| a.method_roles.iter().any(|r| r == role))
+            .map(|a| a.login.as_str())
+    }
+
+    /// A demo person as the case-work service sees them: their roles in `runtime`'s tenant.
+    async fn actor(
+        control: &DatabaseConnection,
+        runtime: &TenantRuntime,
+        login: &str,
+    ) -> Option<Actor> {
+        let id = user(control, login).await?;
+        let roles = repo::memberships_of(control, id)
+            .await
+            .ok()?
+            .into_iter()
+            .filter(|m| m.tenant_id == runtime.tenant().id)
+            .map(|m| m.role)
+            .collect();
+        Some(Actor {
+            user: id,
+            roles,
+            request_id: None,
+        })
+    }
+
+    /// Gives the demo people their method roles (idempotent).
+    async fn grant_method_roles(
+        control: &DatabaseConnection,
+        runtime: &TenantRuntime,
+        data: &super::DemoData,
+    ) -> Result<(), String> {
+        let slug = runtime.tenant().slug.to_string();
+        let tx = runtime.begin().await.map_err(|e| e.to_string())?;
+        for account in data
+            .tenant
+            .iter()
+            .filter(|t| t.slug == slug)
+            .flat_map(|t| &t.accounts)
+        {
+            let Some(id) = user(control, &account.login).await else {
+                continue;
+            };
+            for role in &account.method_roles {
+                staff_roles::grant(&tx, id, role, None, Utc::now())
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
+        }
+        tx.commit().await.map_err(|e| e.to_string())
+    }
+
+    /// Gives the demo people their method roles, and seeds the example work of every demo tenant
+    /// whose journal is still empty.
     pub async fn seed(
         control: &DatabaseConnection,
         tenants: &TenantRegistry,
+        example_cases: bool,
     ) -> Result<usize, String> {
         let demo = demo_cases().map_err(|e| e.to_string())?;
+        let data = super::demo_data().map_err(|e| e.to_string())?;
         let mut seeded = 0;
         for runtime in tenants.all() {
+            grant_method_roles(control, runtime, &data).await?;
+        }
+        if !example_cases {
+            return Ok(0);
+        }
+        for runtime in tenants.all() {
             let slug = runtime.tenant().slug.to_string();
-            let Some(lead) = user(control, &format!("{slug}.supervisor")).await else {
+            let Some(actor) = actor(control, runtime, &format!("{slug}.supervisor")).await else {
                 continue;
-            };
-            let actor = Actor {
-                user: lead,
-                roles: vec![Role::Supervisor],
-                request_id: None,
             };
             let journal = intake::journal(runtime, &actor, JournalQuery::default())
                 .await
@@ -258,7 +323,7 @@ mod cases {
                 continue;
             }
             for case in demo.case.iter().filter(|c| c.tenant == slug) {
-                if let Err(err) = seed_one(control, runtime, &actor, case).await {
+                if let Err(err) = seed_one(control, runtime, &data, &actor, case).await {
                     tracing::warn!(tenant = %slug, error = %err, "demo case not seeded");
                 } else {
                     seeded += 1;
@@ -271,9 +336,11 @@ mod cases {
     async fn seed_one(
         control: &DatabaseConnection,
         runtime: &TenantRuntime,
+        data: &super::DemoData,
         actor: &Actor,
         case: &DemoCase,
     ) -> Result<(), CaseworkError> {
+        let slug = runtime.tenant().slug.to_string();
         let now = Utc::now();
         let received_at = now - Duration::days(case.days_ago);
         let input = SignalInput {
@@ -330,14 +397,36 @@ mod cases {
         for action in &case.actions {
             let mut decisions = BTreeMap::new();
             if let Some(d) = &action.decision {
+                let mut votes = Vec::new();
+                for vote in &d.votes {
+                    // Votes name demo people by login; the record keeps their ids.
+                    let person = match user(control, &vote.person).await {
+                        Some(id) => id.to_string(),
+                        None => vote.person.clone(),
+                    };
+                    votes.push(Vote {
+                        person,
+                        ..vote.clone()
+                    });
+                }
                 decisions.insert(
                     d.key.clone(),
                     DecisionRecord {
-                        votes: d.votes.clone(),
+                        votes,
                         ..Default::default()
                     },
                 );
             }
+            // The person who holds the role acts; the case's curator when it is theirs.
+            let by = match &case.curator {
+                Some(login) if action.acting_as == "curator" || holder(data, &slug, &action.acting_as) == Some(login.as_str()) => Some(login.clone()),
+                _ => holder(data, &slug, &action.acting_as).map(str::to_owned),
+            };
+            let acting = match &by {
+                Some(login) => super::cases::actor(control, runtime, login).await,
+                None => None,
+            };
+            let acting = acting.as_ref().unwrap_or(actor);
             let input = StepInput {
                 acting_as: action.acting_as.clone(),
                 decisions,
@@ -347,10 +436,10 @@ mod cases {
             let version = cases::file(runtime, actor, case_id).await?.case.version;
             match (&action.step, &action.move_to) {
                 (Some(step), _) => {
-                    steps::perform(runtime, actor, case_id, version, step, input).await?
+                    steps::perform(runtime, acting, case_id, version, step, input).await?
                 }
                 (None, Some(stage)) => {
-                    steps::transition(runtime, actor, case_id, version, stage, input).await?
+                    steps::transition(runtime, acting, case_id, version, stage, input).await?
                 }
                 (None, None) => continue,
             };

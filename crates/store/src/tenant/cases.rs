@@ -144,6 +144,7 @@ fn filtered(tx: &TenantTx, filter: &CaseFilter) -> Select<case::Entity> {
             .column(case_member::Column::CaseId)
             .filter(case_member::Column::TenantId.eq(tx.tenant_id().0))
             .filter(case_member::Column::UserId.eq(user.0))
+            .filter(case_member::Column::EndedAt.is_null())
             .into_query();
         query = query.filter(
             Condition::any()
@@ -176,34 +177,77 @@ pub async fn list(tx: &TenantTx, filter: &CaseFilter) -> Result<Vec<CaseRow>, St
         .collect())
 }
 
+/// Puts `user` on the case in `kind` (curator, specialist, first-visit team, intake); a person
+/// who had left the case in that capacity is back from now on. Returns `false` when they are on
+/// it already.
 #[tracing::instrument(skip_all)]
 pub async fn add_member(
     tx: &TenantTx,
     case_id: Uuid,
     user: UserId,
     kind: &str,
-) -> Result<(), StoreError> {
-    let exists = case_member::Entity::find()
+) -> Result<bool, StoreError> {
+    let existing = case_member::Entity::find()
         .filter(case_member::Column::TenantId.eq(tx.tenant_id().0))
         .filter(case_member::Column::CaseId.eq(case_id))
         .filter(case_member::Column::UserId.eq(user.0))
         .filter(case_member::Column::Kind.eq(kind))
         .one(tx.conn())
         .await?;
-    if exists.is_some() {
-        return Ok(());
+    match existing {
+        Some(row) if row.ended_at.is_none() => Ok(false),
+        Some(_) => {
+            case_member::Entity::update_many()
+                .col_expr(case_member::Column::AddedAt, Expr::value(Utc::now()))
+                .col_expr(
+                    case_member::Column::EndedAt,
+                    Expr::value(Option::<DateTime<Utc>>::None),
+                )
+                .filter(case_member::Column::TenantId.eq(tx.tenant_id().0))
+                .filter(case_member::Column::CaseId.eq(case_id))
+                .filter(case_member::Column::UserId.eq(user.0))
+                .filter(case_member::Column::Kind.eq(kind))
+                .exec(tx.conn())
+                .await?;
+            Ok(true)
+        }
+        None => {
+            let model = case_member::ActiveModel {
+                tenant_id: Set(tx.tenant_id().0),
+                case_id: Set(case_id),
+                user_id: Set(user.0),
+                kind: Set(kind.to_owned()),
+                added_at: Set(Utc::now()),
+                ended_at: Set(None),
+            };
+            case_member::Entity::insert(model)
+                .exec_without_returning(tx.conn())
+                .await?;
+            Ok(true)
+        }
     }
-    let model = case_member::ActiveModel {
-        tenant_id: Set(tx.tenant_id().0),
-        case_id: Set(case_id),
-        user_id: Set(user.0),
-        kind: Set(kind.to_owned()),
-        added_at: Set(Utc::now()),
-    };
-    case_member::Entity::insert(model)
-        .exec_without_returning(tx.conn())
-        .await?;
-    Ok(())
+}
+
+/// Ends `user`'s membership on the case — in `kind`, or in every capacity when `kind` is `None`.
+/// From this moment they no longer see the case. Returns how many memberships ended.
+#[tracing::instrument(skip_all)]
+pub async fn end_member(
+    tx: &TenantTx,
+    case_id: Uuid,
+    user: UserId,
+    kind: Option<&str>,
+    at: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    let mut update = case_member::Entity::update_many()
+        .col_expr(case_member::Column::EndedAt, Expr::value(Some(at)))
+        .filter(case_member::Column::TenantId.eq(tx.tenant_id().0))
+        .filter(case_member::Column::CaseId.eq(case_id))
+        .filter(case_member::Column::UserId.eq(user.0))
+        .filter(case_member::Column::EndedAt.is_null());
+    if let Some(kind) = kind {
+        update = update.filter(case_member::Column::Kind.eq(kind));
+    }
+    Ok(update.exec(tx.conn()).await?.rows_affected)
 }
 
 #[tracing::instrument(skip_all)]
@@ -218,7 +262,7 @@ pub async fn members(
         .await?)
 }
 
-/// Whether `user` curates the case or is on its team.
+/// Whether `user` curates the case or is on its team now.
 pub async fn is_on_case(tx: &TenantTx, case: &CaseRow, user: UserId) -> Result<bool, StoreError> {
     if case.curator_id == Some(user.0) {
         return Ok(true);
@@ -227,6 +271,7 @@ pub async fn is_on_case(tx: &TenantTx, case: &CaseRow, user: UserId) -> Result<b
         .filter(case_member::Column::TenantId.eq(tx.tenant_id().0))
         .filter(case_member::Column::CaseId.eq(case.id))
         .filter(case_member::Column::UserId.eq(user.0))
+        .filter(case_member::Column::EndedAt.is_null())
         .one(tx.conn())
         .await?;
     Ok(found.is_some())

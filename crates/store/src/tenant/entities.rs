@@ -90,6 +90,8 @@ pub mod case_member {
         #[sea_orm(primary_key, auto_increment = false)]
         pub kind: String,
         pub added_at: DateTimeUtc,
+        /// When the person left the case (reassigned, removed); `None` while they are on it.
+        pub ended_at: Option<DateTimeUtc>,
     }
     no_relations!();
 }
@@ -215,6 +217,26 @@ pub mod tenant_settings {
         pub version: i32,
         pub updated_at: DateTimeUtc,
         pub updated_by: Option<Uuid>,
+    }
+    no_relations!();
+}
+
+/// A method role a person holds in the organisation (роль по технологии): one of the variant's
+/// roles, assigned by the organisation's administrator.
+pub mod staff_role {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
+    #[sea_orm(table_name = "staff_roles")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub tenant_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub user_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub role_key: String,
+        pub granted_at: DateTimeUtc,
+        pub granted_by: Option<Uuid>,
     }
     no_relations!();
 }

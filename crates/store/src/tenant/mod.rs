@@ -8,5 +8,6 @@ pub mod idempotency;
 pub mod plans;
 pub mod settings;
 pub mod signals;
+pub mod staff_roles;
 pub mod variants;
 pub mod versioned;

@@ -2,12 +2,13 @@
 //! control plane; every change is also written to the organisation's own audit trail.
 
 use crate::AppState;
-use crate::graphql::casework::tenant_actor;
+use crate::graphql::casework::{STAFF, require_staff, tenant_actor};
 use crate::graphql::error::{ApiError, ApiResult};
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use kurator_auth::password::{MAX_PASSWORD_LEN, hash_password};
 use kurator_casework::audit::administrative;
 use kurator_casework::settings::{self, TenantSettings};
+use kurator_casework::staff;
 use kurator_domain::{LoginName, Role, UserId};
 use kurator_method::schema::CapsMode;
 use kurator_store::control::{NewUser, repo};
@@ -57,6 +58,9 @@ pub struct Member {
     pub login: String,
     pub display_name: String,
     pub roles: Vec<String>,
+    /// The method variant's roles the person holds (senior curator, psychologist, coordinator…):
+    /// the roles they may act in.
+    pub method_roles: Vec<String>,
 }
 
 #[derive(SimpleObject)]
@@ -77,20 +81,42 @@ fn settings_out(s: settings::Settings) -> OrganisationSettings {
     }
 }
 
-async fn members_of(ctx: &Context<'_>, tenant: kurator_domain::TenantId) -> ApiResult<Vec<Member>> {
+async fn members_of(
+    ctx: &Context<'_>,
+    runtime: &kurator_casework::TenantRuntime,
+    actor: &kurator_casework::Actor,
+) -> ApiResult<Vec<Member>> {
     let state = ctx
         .data::<AppState>()
         .map_err(|_| ApiError::unauthenticated())?;
-    let members = repo::members_of_tenant(&state.inner.control, tenant).await?;
+    let members = repo::members_of_tenant(&state.inner.control, runtime.tenant().id).await?;
+    let mut method_roles = staff::list(runtime, actor).await?;
     Ok(members
         .into_iter()
         .map(|(user, roles)| Member {
             id: ID(user.id.to_string()),
+            method_roles: method_roles
+                .remove(&user.id.0)
+                .map(|r| r.into_iter().collect())
+                .unwrap_or_default(),
             login: user.login,
             display_name: user.display_name,
             roles: roles.iter().map(|r| r.as_str().to_owned()).collect(),
         })
         .collect())
+}
+
+/// A member of this organisation who works on cases; anyone else is not found.
+async fn staff_member(
+    ctx: &Context<'_>,
+    runtime: &kurator_casework::TenantRuntime,
+    user_id: &ID,
+) -> ApiResult<UserId> {
+    let user = uuid::Uuid::parse_str(user_id.as_str())
+        .map(UserId)
+        .map_err(|_| ApiError::not_found())?;
+    require_staff(ctx, runtime, user, &STAFF).await?;
+    Ok(user)
 }
 
 #[Object]
@@ -99,7 +125,15 @@ impl AdministrationQuery {
     async fn members(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Member>> {
         let (runtime, actor) = tenant_actor(ctx)?;
         actor.require_lead().map_err(ApiError::from)?;
-        Ok(members_of(ctx, runtime.tenant().id).await?)
+        Ok(members_of(ctx, &runtime, &actor).await?)
+    }
+
+    /// The method roles the caller holds in this organisation: the roles they may act in.
+    async fn my_method_roles(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<String>> {
+        let (runtime, actor) = tenant_actor(ctx)?;
+        Ok(staff::mine(&runtime, &actor)
+            .await
+            .map_err(ApiError::from)?)
     }
 
     /// The organisation's settings: supervisors and administrators.
@@ -178,7 +212,40 @@ impl AdministrationMutation {
             login: user.login,
             display_name: user.display_name,
             roles: vec![Role::from(role).as_str().to_owned()],
+            method_roles: Vec::new(),
         })
+    }
+
+    /// Gives a member one of the method variant's roles (senior curator, psychologist,
+    /// coordinator, working-group member…); organisation administrators. Returns the roles the
+    /// member holds now.
+    async fn grant_method_role(
+        &self,
+        ctx: &Context<'_>,
+        user_id: ID,
+        role: String,
+    ) -> async_graphql::Result<Vec<String>> {
+        let (runtime, actor) = tenant_actor(ctx)?;
+        actor.require_org_admin().map_err(ApiError::from)?;
+        let user = staff_member(ctx, &runtime, &user_id).await?;
+        Ok(staff::grant(&runtime, &actor, user, &role)
+            .await
+            .map_err(ApiError::from)?)
+    }
+
+    /// Takes a method role from a member; organisation administrators.
+    async fn revoke_method_role(
+        &self,
+        ctx: &Context<'_>,
+        user_id: ID,
+        role: String,
+    ) -> async_graphql::Result<Vec<String>> {
+        let (runtime, actor) = tenant_actor(ctx)?;
+        actor.require_org_admin().map_err(ApiError::from)?;
+        let user = staff_member(ctx, &runtime, &user_id).await?;
+        Ok(staff::revoke(&runtime, &actor, user, &role)
+            .await
+            .map_err(ApiError::from)?)
     }
 
     /// Gives a member of this organisation another role (organisation administrators).
@@ -276,5 +343,5 @@ async fn change_role(
         Some(json!({ "role": role.as_str() })),
     )
     .await?;
-    Ok(members_of(ctx, tenant).await?)
+    Ok(members_of(ctx, &runtime, &actor).await?)
 }

@@ -349,6 +349,28 @@ impl CaseMutation {
         Ok(reload(ctx, id).await?)
     }
 
+    /// Takes a specialist or a first-visit team member off the case: from this moment they no
+    /// longer see it. The membership keeps its start and end in the case's history.
+    async fn remove_case_member(
+        &self,
+        ctx: &Context<'_>,
+        case_id: ID,
+        user_id: ID,
+        #[graphql(default_with = "CaseMemberKind::Specialist")] kind: CaseMemberKind,
+    ) -> async_graphql::Result<Case> {
+        let (runtime, actor) = tenant_actor(ctx)?;
+        let id = parse_id(&case_id)?;
+        let user = parse_user(&user_id)?;
+        let kind = match kind {
+            CaseMemberKind::Specialist => "specialist",
+            CaseMemberKind::FirstVisit => "first_visit",
+        };
+        cases::remove_member(&runtime, &actor, id, user, kind)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(reload(ctx, id).await?)
+    }
+
     /// Changes an attribute (type, category, complexity, risk band, readiness…), keeping history.
     async fn set_case_attribute(
         &self,

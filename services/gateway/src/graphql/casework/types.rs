@@ -234,8 +234,11 @@ pub struct NextAction {
 #[derive(SimpleObject)]
 pub struct CaseMember {
     pub user_id: ID,
-    /// curator, specialist or first_visit.
+    /// curator, specialist, first_visit or intake.
     pub kind: String,
+    pub added_at: DateTime<Utc>,
+    /// When the person left the case (reassigned, removed); empty while they are on it.
+    pub ended_at: Option<DateTime<Utc>>,
 }
 
 /// A case (случай) as its card shows it, evaluated at a moment (`asOf`, default now).
@@ -307,6 +310,8 @@ impl Case {
             .map(|m| CaseMember {
                 user_id: ID(m.user_id.to_string()),
                 kind: m.kind.clone(),
+                added_at: m.added_at,
+                ended_at: m.ended_at,
             })
             .collect()
     }

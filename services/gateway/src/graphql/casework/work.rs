@@ -11,7 +11,7 @@ use kurator_casework::closure::{self, ClosureInput};
 use kurator_casework::plans::{self, ActionInput, RevisionInput};
 use kurator_casework::records::{self, RecordInput};
 use kurator_casework::steps::{self, StepInput};
-use kurator_method::decisions::{DecisionRecord, Participant, Vote};
+use kurator_method::decisions::{DecisionRecord, ExternalParticipant, Participant, Vote};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -29,17 +29,30 @@ pub struct ArtefactInput {
 
 #[derive(InputObject)]
 pub struct VoteInput {
-    /// The variant role the person votes in.
+    /// The variant role the person votes in; they must hold it.
     pub role: String,
+    /// The voting member's user id.
     pub person: String,
     /// One of the decision's outcomes; empty for "no opinion" / pass it further up.
     pub choice: Option<String>,
 }
 
+/// A member of the organisation taking part in a decision, in a role they hold.
 #[derive(InputObject)]
 pub struct ParticipantInput {
+    /// The member's user id.
     pub person: String,
     pub role: String,
+}
+
+/// Someone from outside the organisation taking part (guardianship authority, another agency,
+/// the parents): recorded with their organisation, never counted as a member.
+#[derive(InputObject)]
+pub struct ExternalParticipantInput {
+    #[graphql(directive = personalData::apply())]
+    pub name: String,
+    /// Their organisation, or their relation to the family.
+    pub organisation: String,
 }
 
 /// What was recorded about one decision: a single decider's choice or the team's votes, the
@@ -53,6 +66,8 @@ pub struct DecisionInput {
     pub rulings: Vec<VoteInput>,
     #[graphql(default)]
     pub participants: Vec<ParticipantInput>,
+    #[graphql(default)]
+    pub externals: Vec<ExternalParticipantInput>,
     pub recorded: Option<String>,
 }
 
@@ -70,7 +85,7 @@ fn votes(input: Vec<VoteInput>) -> Vec<Vote> {
 #[derive(InputObject)]
 pub struct StepActionInput {
     /// The variant role the person acts in (e.g. `senior_curator`, `case_manager`,
-    /// `social_worker`).
+    /// `social_worker`); they must hold it.
     pub acting_as: String,
     #[graphql(default)]
     pub artefacts: Vec<ArtefactInput>,
@@ -78,6 +93,10 @@ pub struct StepActionInput {
     pub consents: Vec<String>,
     #[graphql(default)]
     pub decisions: Vec<DecisionInput>,
+    /// Norms (guidelines) acknowledged with this action: `case_duration` when a case moves to
+    /// closure before the variant's minimum duration, by the role the variant names.
+    #[graphql(default)]
+    pub acknowledged: Vec<String>,
     #[graphql(directive = personalData::apply())]
     pub note: Option<String>,
     /// When it happened (default: now).
@@ -86,7 +105,11 @@ pub struct StepActionInput {
 
 impl StepActionInput {
     fn into_service(self) -> ApiResult<StepInput> {
-        if self.artefacts.len() > 50 || self.decisions.len() > 20 || self.consents.len() > 50 {
+        if self.artefacts.len() > 50
+            || self.decisions.len() > 20
+            || self.consents.len() > 50
+            || self.acknowledged.len() > 10
+        {
             return Err(ApiError::bad_input(
                 "Слишком много документов, согласий или решений в одном действии",
             ));
@@ -109,6 +132,14 @@ impl StepActionInput {
                     })
                     .collect(),
                 recorded: d.recorded,
+                externals: d
+                    .externals
+                    .into_iter()
+                    .map(|e| ExternalParticipant {
+                        name: e.name,
+                        organisation: e.organisation,
+                    })
+                    .collect(),
             };
             decisions.insert(d.key, record);
         }
@@ -117,6 +148,7 @@ impl StepActionInput {
             artefacts,
             consents: self.consents,
             decisions,
+            acknowledged: self.acknowledged,
             note: self.note,
             at: self.at.unwrap_or_else(Utc::now),
         })
@@ -182,9 +214,12 @@ pub struct CloseCaseInput {
     pub improved_domains: Vec<String>,
     #[graphql(directive = personalData::apply())]
     pub note: Option<String>,
-    /// The variant role the person acts in, where closing moves the case into post-support.
-    #[graphql(default)]
+    /// The variant role the person closes the case in; they must hold it.
     pub acting_as: String,
+    /// Norms acknowledged at closure: `case_duration` when the case closes before the variant's
+    /// minimum duration, by the role the variant names (fund: the senior curator).
+    #[graphql(default)]
+    pub acknowledged: Vec<String>,
     pub at: Option<DateTime<Utc>>,
 }
 
@@ -337,6 +372,7 @@ impl WorkMutation {
             improved_domains: input.improved_domains,
             note: input.note,
             acting_as: input.acting_as,
+            acknowledged: input.acknowledged,
             at: input.at.unwrap_or_else(Utc::now),
         };
         closure::close(&runtime, &actor, id, version, closure)
