@@ -43,6 +43,21 @@ impl<'a> Worker<'a> {
         }
     }
 
+    /// As the organisation's administrator: gives `user` one of the method variant's roles.
+    pub async fn grant_method_role(&self, user: &str, role: &str) {
+        let granted = self
+            .gql(
+                "mutation($u: ID!, $r: String!) { grantMethodRole(userId: $u, role: $r) }",
+                json!({ "u": user, "r": role }),
+            )
+            .await;
+        assert!(
+            granted.errors().is_empty(),
+            "grantMethodRole {role}: {:#}",
+            granted.body
+        );
+    }
+
     pub async fn gql(&self, query: &str, variables: Value) -> GqlResponse {
         self.app
             .graphql_for_tenant(query, variables, Some(&self.token), Some(&self.tenant))
@@ -174,5 +189,23 @@ pub fn demo_family(surname: &str) -> Value {
             { "role": "mother", "name": format!("{surname}а Мария Ивановна"), "birthDate": "1990-02-03" },
             { "role": "child", "name": format!("{surname} Артём"), "birthDate": "2019-05-06", "sex": "m" }
         ]
+    })
+}
+
+/// The clinic's comprehensive assessment report with the sections of its Appendix 3 (seed 004).
+pub fn clinic_assessment() -> Value {
+    let text = "Заполнено по итогам встреч с семьёй";
+    json!({
+        "family_data": { "members": [{ "name": "Сейтова Айжан", "role": "мать" }] },
+        "reason": { "reason": text },
+        "when_and_who": { "dates": "07.04–05.05.2026" },
+        "child_health_development": { "description": text },
+        "parental_care": { "capacity": text },
+        "housing_environment": { "description": text },
+        "analysis": {
+            "strengths": text, "concerns": text, "likely_consequences": text, "parents_response": text,
+            "safety_capacity": text, "change_capacity": text, "help_needed": text
+        },
+        "recommendations": { "text": text }
     })
 }

@@ -17,6 +17,7 @@
 pub mod app;
 pub mod backend;
 pub mod casework;
+pub mod fund;
 pub mod graphql;
 
 pub use app::{TestApp, spawn_app};

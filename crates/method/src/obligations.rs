@@ -70,6 +70,9 @@ pub struct CaseFacts {
     /// Built-in event `post_support_started`.
     #[serde(default)]
     pub post_support_started_at: Option<DateTime<Utc>>,
+    /// When post-support (follow-up) ended, if it has.
+    #[serde(default)]
+    pub post_support_ended_at: Option<DateTime<Utc>>,
 }
 
 impl CaseFacts {
@@ -83,6 +86,7 @@ impl CaseFacts {
             contacts: Vec::new(),
             closed_at: None,
             post_support_started_at: None,
+            post_support_ended_at: None,
         }
     }
     pub fn event(mut self, name: &str, at: DateTime<Utc>) -> Self {
@@ -418,12 +422,18 @@ fn recurring(
     let Some(start) = facts.latest(&r.starts_after, now) else {
         return;
     };
-    // the chain ends at the first stop event after the start, or at closure
+    // the chain ends at the first stop event after the start, or at closure (or, for an
+    // obligation that goes on through post-support, when post-support ends)
+    let end = if r.through_post_support && facts.post_support_started_at.is_some() {
+        facts.post_support_ended_at
+    } else {
+        facts.closed_at
+    };
     let stop = r
         .stops_at
         .iter()
         .filter_map(|e| facts.first_from(e, start, now))
-        .chain(facts.closed_at.filter(|c| *c >= start))
+        .chain(end.filter(|c| *c >= start))
         .min();
     let mut records: Vec<DateTime<Utc>> = if !r.satisfied_by.contacts.is_empty() {
         facts

@@ -125,6 +125,42 @@ impl Span {
     }
 }
 
+/// The Russian word for `n` of something: `one` (1, 21…), `few` (2–4, 22–24…), `many` (the rest).
+pub fn russian_plural<'a>(n: u32, one: &'a str, few: &'a str, many: &'a str) -> &'a str {
+    match (n % 10, n % 100) {
+        (1, m) if m != 11 => one,
+        (2..=4, m) if !(12..=14).contains(&m) => few,
+        _ => many,
+    }
+}
+
+impl Span {
+    /// The span as a person reads it in Russian: «3 месяца», «1 год и 6 месяцев».
+    pub fn russian(&self) -> String {
+        let parts = [
+            (self.years, ("год", "года", "лет")),
+            (self.months, ("месяц", "месяца", "месяцев")),
+            (self.weeks, ("неделя", "недели", "недель")),
+            (self.calendar_days, ("день", "дня", "дней")),
+            (
+                self.working_days,
+                ("рабочий день", "рабочих дня", "рабочих дней"),
+            ),
+            (self.hours, ("час", "часа", "часов")),
+        ];
+        let words: Vec<String> = parts
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, (one, few, many))| format!("{n} {}", russian_plural(*n, one, few, many)))
+            .collect();
+        match words.as_slice() {
+            [] => "0".to_owned(),
+            [only] => only.clone(),
+            [init @ .., last] => format!("{} и {last}", init.join(", ")),
+        }
+    }
+}
+
 impl std::fmt::Display for Span {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let parts = [
@@ -591,6 +627,10 @@ pub struct Recurring {
     pub stops_at: Vec<String>,
     pub satisfied_by: Satisfier,
     pub cadence: Vec<CadencePhase>,
+    /// The obligation goes on through post-support until it ends, instead of stopping at
+    /// closure (state centre: the monthly home visit in the supporting stage, seed 003 §1.5.5).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub through_post_support: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
 }
@@ -898,4 +938,24 @@ pub struct Scenario {
     /// Whether the curator may act without prior approvals (emergency).
     #[serde(default, skip_serializing_if = "is_false")]
     pub skips_approvals: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_read_in_russian() {
+        assert_eq!(Span::months(3).russian(), "3 месяца");
+        assert_eq!(Span::months(6).russian(), "6 месяцев");
+        assert_eq!(Span::working_days(1).russian(), "1 рабочий день");
+        assert_eq!(Span::weeks(22).russian(), "22 недели");
+        let year_and_a_half = Span {
+            years: 1,
+            months: 6,
+            ..Span::default()
+        };
+        assert_eq!(year_and_a_half.russian(), "1 год и 6 месяцев");
+        assert_eq!(Span::hours(11).russian(), "11 часов");
+    }
 }

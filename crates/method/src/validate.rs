@@ -619,16 +619,31 @@ pub fn validate(doc: &VariantDoc) -> Vec<ValidationError> {
             TransitionKind::Closing
                 if !matches!(target_phase, Some(Phase::Closure | Phase::PostSupport)) =>
             {
-                s.err(format!("{p}.to"), format!("a closing transition ends in a closure or post-support stage, not \"{}\"", t.to));
+                s.err(
+                    format!("{p}.to"),
+                    format!(
+                        "a closing transition ends in a closure or post-support stage, not \"{}\"",
+                        t.to
+                    ),
+                );
             }
             TransitionKind::Refusal if target_phase != Some(Phase::Closure) => {
-                s.err(format!("{p}.to"), format!("a refusal transition ends in a closure stage, not \"{}\"", t.to));
+                s.err(
+                    format!("{p}.to"),
+                    format!(
+                        "a refusal transition ends in a closure stage, not \"{}\"",
+                        t.to
+                    ),
+                );
             }
             _ => {}
         }
         if let Some(ground) = &t.ground {
             if t.kind != TransitionKind::Closing {
-                s.err(format!("{p}.ground"), "only a closing transition (kind = \"closing\") has a ground");
+                s.err(
+                    format!("{p}.ground"),
+                    "only a closing transition (kind = \"closing\") has a ground",
+                );
             }
             let alternatives: Vec<&str> = doc
                 .closure
@@ -636,7 +651,13 @@ pub fn validate(doc: &VariantDoc) -> Vec<ValidationError> {
                 .flat_map(|c| c.alternatives.iter().map(|a| a.key.as_str()))
                 .collect();
             if !alternatives.contains(&ground.as_str()) {
-                s.err(format!("{p}.ground"), format!("unknown closure ground \"{ground}\": expected one of {}", quoted_list(alternatives)));
+                s.err(
+                    format!("{p}.ground"),
+                    format!(
+                        "unknown closure ground \"{ground}\": expected one of {}",
+                        quoted_list(alternatives)
+                    ),
+                );
             }
         }
     }

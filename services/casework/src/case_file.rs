@@ -122,8 +122,15 @@ impl CaseFile {
         facts.closed_at = case.closed_at;
         facts.post_support_started_at = self
             .of_kind(kind::EVENT)
-            .find(|r| r.key == "post_support_started")
-            .map(|r| r.at);
+            .filter(|r| r.key == "post_support_started")
+            .map(|r| r.at)
+            .max();
+        facts.post_support_ended_at = self
+            .of_kind(kind::EVENT)
+            .filter(|r| r.key == "post_support_ended")
+            .map(|r| r.at)
+            .max()
+            .filter(|ended| facts.post_support_started_at.is_some_and(|s| s <= *ended));
         facts
     }
 }

@@ -501,7 +501,8 @@ pub async fn set_attribute(
         map.insert(key.to_owned(), Value::String(value.to_owned()));
     }
     // A new category or complexity changes the curator's load: the caseload policy decides.
-    let counts = [status::INTAKE, status::OPEN, status::POST_SUPPORT].contains(&case.status.as_str());
+    let counts =
+        [status::INTAKE, status::OPEN, status::POST_SUPPORT].contains(&case.status.as_str());
     if let (Some(curator), true) = (case.curator_id, counts) {
         let post_support = case.status == status::POST_SUPPORT;
         check_load(&tx, runtime, UserId(curator), &changed, post_support).await?;

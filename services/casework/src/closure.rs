@@ -11,8 +11,8 @@ use crate::runtime::TenantRuntime;
 use crate::steps::{is_post_support_stage, opening_stage};
 use chrono::{DateTime, Utc};
 use kurator_domain::UserId;
-use kurator_method::obligations::post_closure_window;
 use kurator_method::Variant;
+use kurator_method::obligations::post_closure_window;
 use kurator_method::schema::{Transition, TransitionKind};
 use kurator_method::transitions::{self, Provided, StepRejection};
 use kurator_store::tenant::cases::{self, CaseRow, NewCase, NewRecord};
@@ -355,9 +355,8 @@ pub async fn close(
     }
     cases::append_record(
         &tx,
-        NewRecord::new(case_id, kind::STAGE, target.clone(), input.at, actor.user).with(
-            json!({ "from": case.stage, "closure": true, "acting_as": input.acting_as }),
-        ),
+        NewRecord::new(case_id, kind::STAGE, target.clone(), input.at, actor.user)
+            .with(json!({ "from": case.stage, "closure": true, "acting_as": input.acting_as })),
     )
     .await?;
     cases::append_record(
@@ -418,7 +417,7 @@ pub async fn end_post_support(
         if at < until {
             return Err(CaseworkError::rejected(format!(
                 "пост-сопровождение длится не менее {}: до {}",
-                min,
+                min.russian(),
                 until.format("%d.%m.%Y")
             )));
         }

@@ -419,7 +419,12 @@ mod cases {
             }
             // The person who holds the role acts; the case's curator when it is theirs.
             let by = match &case.curator {
-                Some(login) if action.acting_as == "curator" || holder(data, &slug, &action.acting_as) == Some(login.as_str()) => Some(login.clone()),
+                Some(login)
+                    if action.acting_as == "curator"
+                        || holder(data, &slug, &action.acting_as) == Some(login.as_str()) =>
+                {
+                    Some(login.clone())
+                }
                 _ => holder(data, &slug, &action.acting_as).map(str::to_owned),
             };
             let acting = match &by {

@@ -3,7 +3,8 @@
 //! failed; readable by the organisation administrator alone.
 
 use crate::permissions::kit;
-use kurator_tests::casework::{Worker, demo_family, version};
+use kurator_tests::casework::{Worker, version};
+use kurator_tests::fund::{self, FundTeam};
 use kurator_tests::{Backend, db_suites, spawn_app};
 use serde_json::{Value, json};
 
@@ -57,6 +58,7 @@ fn entry<'t>(trail: &'t [Value], action: &str) -> &'t Value {
 
 async fn every_mutation_on_a_case_is_in_its_trail_with_who_and_what_changed(backend: Backend) {
     let app = spawn_app(backend).await;
+    let team = kit::clinic_team(&app).await;
     let admin = Worker::sign_in(&app, "clinic.admin").await;
     let lead = Worker::sign_in(&app, "clinic.supervisor").await;
     let curator = Worker::sign_in(&app, "clinic.curator").await;
@@ -83,12 +85,19 @@ async fn every_mutation_on_a_case_is_in_its_trail_with_who_and_what_changed(back
         )
         .await;
     let v = version(&set, "setCaseAttribute");
-    let v = kit::step(&specialist, &case, v, "register_request", kit::act()).await;
+    let v = kit::step(
+        &specialist,
+        &case,
+        v,
+        "register_request",
+        kit::act_as("clinic.specialist"),
+    )
+    .await;
     let v = kit::move_to(&curator, &case, v, "urgent_or_primary").await;
     let mut urgent = kit::act();
     urgent["decisions"] = json!([{
         "key": "urgent_measures_agreement",
-        "votes": [{ "role": "supervisor", "person": "Ахметова Г.", "choice": "agreed" }]
+        "votes": [{ "role": "supervisor", "person": l, "choice": "agreed" }]
     }]);
     let v = kit::step(&curator, &case, v, "urgent_protection", urgent).await;
     let v = kit::move_to(&curator, &case, v, "assessment_and_plan").await;
@@ -107,9 +116,14 @@ async fn every_mutation_on_a_case_is_in_its_trail_with_who_and_what_changed(back
         )
         .await;
     kit::ok(&monitoring, "recordMonitoring");
+    // Closure the way the SOP goes: assessment, plan, review meeting, the file closed.
+    let v = kit::bring_to_closure(&curator, &lead, &case, v, &team).await;
     let v = kit::close(&curator, &case, v).await;
     let ended = curator
-        .gql(kit::END_POST_SUPPORT, json!({ "c": case, "v": v }))
+        .gql(
+            kit::END_POST_SUPPORT,
+            json!({ "c": case, "v": v, "at": kit::after_follow_up() }),
+        )
         .await;
     let v = version(&ended, "endPostSupport");
     let reopened = curator.gql(kit::REOPEN, json!({ "c": case, "v": v })).await;
@@ -131,6 +145,14 @@ async fn every_mutation_on_a_case_is_in_its_trail_with_who_and_what_changed(back
         ("plan.revise", c),
         ("case.contact", s),
         ("case.monitoring", c),
+        ("case.perform_step", c),
+        ("case.perform_step", c),
+        ("case.perform_step", c),
+        ("case.transition", c),
+        ("case.perform_step", c),
+        ("case.perform_step", l),
+        ("case.transition", c),
+        ("case.perform_step", c),
         ("case.close", c),
         ("case.end_post_support", c),
         ("case.reopen", c),
@@ -219,11 +241,13 @@ async fn a_case_from_a_signal_and_its_refusal_are_in_its_trail(backend: Backend)
         .as_str()
         .unwrap()
         .to_owned();
-    // After the first visit the supervisor declines it: an informed refusal.
+    // The primary assessment does not confirm the concern, and the supervisor declines the case:
+    // an informed refusal (seed 004 §7, step 2).
+    let v = kit::bring_to_unconfirmed(&curator, &case, 1, true).await;
     let declined = lead
         .gql(
             kit::DECLINE,
-            json!({ "c": case, "v": 1, "r": kit::REFUSAL }),
+            json!({ "c": case, "v": v, "r": kit::REFUSAL }),
         )
         .await;
     assert_eq!(
@@ -236,6 +260,9 @@ async fn a_case_from_a_signal_and_its_refusal_are_in_its_trail(backend: Backend)
         actions(&trail),
         [
             ("case.open_from_signal".to_owned(), curator.user_id.clone()),
+            ("case.set_attribute".to_owned(), curator.user_id.clone()),
+            ("case.transition".to_owned(), curator.user_id.clone()),
+            ("case.perform_step".to_owned(), curator.user_id.clone()),
             ("case.decline".to_owned(), lead.user_id.clone()),
         ]
     );
@@ -245,10 +272,12 @@ async fn a_case_from_a_signal_and_its_refusal_are_in_its_trail(backend: Backend)
         trail[0]["after"]["family"],
         json!({ "child": "Сейтов Алихан" })
     );
-    assert_eq!(trail[1]["before"]["status"], "intake");
-    assert_eq!(trail[1]["after"]["status"], "declined");
+    let declined = entry(&trail, "case.decline");
+    assert_eq!(declined["before"]["status"], "intake");
+    assert_eq!(declined["after"]["status"], "declined");
+    assert_eq!(declined["after"]["stage"], "not_confirmed");
     assert_eq!(
-        trail[1]["after"]["outcome"]["declined"]["reasons"],
+        declined["after"]["outcome"]["declined"]["reasons"],
         kit::REFUSAL
     );
 }
@@ -479,71 +508,18 @@ async fn completing_a_plan_action_is_in_the_case_trail(backend: Backend) {
     assert_eq!(completed["after"]["result"], "Пособие оформлено");
 }
 
-/// The fund's case at its opening stage (status `open`), walked there by its supervisor.
-async fn fund_case_open(lead: &Worker<'_>, curator: &str) -> (String, i64) {
-    let opened = lead
-        .open_case(
-            demo_family("Кузнецов"),
-            json!({}),
-            "2026-04-06T07:00:00Z",
-            Some(curator),
-        )
-        .await;
-    let case = kit::ok(&opened, "openCase")["openCase"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let mut v = version(&opened, "openCase");
-    let as_role = |role: &str| json!({ "actingAs": role });
-    let vote = |role: &str| json!({ "role": role, "person": role, "choice": "accept" });
-    let mut receive = as_role("curator");
-    receive["artefacts"] = json!([{ "key": "signal_script", "content": {} }]);
-    let mut triage = as_role("senior_curator");
-    triage["decisions"] = json!([{ "key": "signal_triage", "votes": [vote("senior_curator")] }]);
-    let mut take = as_role("senior_curator");
-    take["decisions"] = json!([{ "key": "take_case", "votes": [
-        vote("curator"), vote("senior_curator"), vote("psychologist"), vote("senior_psychologist")
-    ] }]);
-    for (step, input) in [("receive_signal", receive), ("triage_signal", triage)] {
-        v = kit::step(lead, &case, v, step, input).await;
-    }
-    v = move_fund(lead, &case, v, "first_visit").await;
-    for (step, input) in [
-        ("assign_visit_team", as_role("senior_curator")),
-        ("visit_family", as_role("curator")),
-        ("write_visit_report", as_role("curator")),
-        ("decide_on_case", take),
-    ] {
-        v = kit::step(lead, &case, v, step, input).await;
-    }
-    v = move_fund(lead, &case, v, "case_opening").await;
-    (case, v)
-}
-
-async fn move_fund(lead: &Worker<'_>, case: &str, v: i64, to: &str) -> i64 {
-    let moved = lead
-        .gql(
-            kit::MOVE,
-            json!({ "c": case, "v": v, "t": to, "i": { "actingAs": "senior_curator" } }),
-        )
-        .await;
-    kit::ok(&moved, to);
-    version(&moved, "moveCase")
-}
-
 async fn reopening_as_a_new_case_is_in_the_old_cases_trail(backend: Backend) {
     let app = spawn_app(backend).await;
     let admin = Worker::sign_in(&app, "fund.admin").await;
-    let lead = Worker::sign_in(&app, "fund.supervisor").await;
-    let curator = Worker::sign_in(&app, "fund.curator").await;
-    let (case, v) = fund_case_open(&lead, &curator.user_id).await;
-    let closed = lead
+    let team = FundTeam::sign_in(&app).await;
+    let (lead, curator) = (&team.supervisor, &team.curator);
+    let (case, v) = team.case_carrying_out_its_plan("low").await;
+    let v = team.to_closing_conference(&case, v).await;
+    let closed = curator
         .gql(
-            kit::CLOSE,
-            json!({ "c": case, "v": v, "i": { "confirmed": [
-                "removal_risk_minimal", "no_unsolved_tasks", "help_supportive",
-                "no_sharp_regression", "family_self_reliant"
-            ] } }),
+            fund::CLOSE,
+            json!({ "c": case, "v": v, "i": { "confirmed": fund::ALL_CRITERIA,
+                "actingAs": "curator", "at": "2026-07-15T09:00:00Z" } }),
         )
         .await;
     assert_eq!(

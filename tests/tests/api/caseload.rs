@@ -98,22 +98,59 @@ async fn a_declined_family_frees_its_curators_place(backend: Backend) {
         .await;
     assert_eq!(refused.error_code(), "BAD_USER_INPUT");
 
-    // After the first visit the team decides not to take one family: an informed refusal.
+    // After the first visit the team votes not to take one family (seed 001 §1.6): an informed
+    // refusal.
     let last = last.unwrap();
+    let team = Worker::sign_in(&app, "volunteers.specialist").await;
+    let id = last["id"].as_str().unwrap();
+    let received = curator
+        .step(
+            id,
+            last["version"].as_i64().unwrap(),
+            "receive_request",
+            json!({ "actingAs": "case_manager" }),
+        )
+        .await;
+    let moved = curator
+        .move_case(
+            id,
+            received.data()["performStep"]["version"].as_i64().unwrap(),
+            "first_visit",
+            json!({ "actingAs": "case_manager" }),
+        )
+        .await;
+    let v = moved.data()["moveCase"]["version"].as_i64().unwrap();
+    let visited = curator
+        .step(id, v, "visit", json!({ "actingAs": "case_manager" }))
+        .await;
+    let v = visited.data()["performStep"]["version"].as_i64().unwrap();
+    let voted = supervisor
+        .step(
+            id,
+            v,
+            "vote_to_open",
+            json!({ "actingAs": "coordinator", "decisions": [{ "key": "open_case_vote", "votes": [
+                { "role": "case_manager", "person": curator.user_id, "choice": "decline" },
+                { "role": "team", "person": team.user_id, "choice": "decline" },
+                { "role": "coordinator", "person": supervisor.user_id, "choice": "decline" }
+            ] }] }),
+        )
+        .await;
+    let v = voted.data()["performStep"]["version"].as_i64().unwrap();
     let decline = "mutation($c: ID!, $v: Int!, $r: String!, $a: [String!]!) {
         declineCase(caseId: $c, version: $v, reasons: $r, alternatives: $a) { status closedAt }
     }";
     let no_alternatives = supervisor
         .gql(
             decline,
-            json!({ "c": last["id"], "v": 2, "r": "Семья не готова к сопровождению", "a": [] }),
+            json!({ "c": last["id"], "v": v, "r": "Семья не готова к сопровождению", "a": [] }),
         )
         .await;
     assert_eq!(no_alternatives.error_code(), "BAD_USER_INPUT");
     let declined = supervisor
         .gql(
             decline,
-            json!({ "c": last["id"], "v": 2, "r": "Семья не готова к сопровождению",
+            json!({ "c": last["id"], "v": v, "r": "Семья не готова к сопровождению",
                     "a": ["Центр «Семья» по месту жительства"] }),
         )
         .await;

@@ -108,6 +108,7 @@ fn one_winner(responses: &[GqlResponse], new_version: i64, what: &str) -> usize 
 
 async fn a_stale_version_is_refused_with_the_current_one_and_changes_nothing(backend: Backend) {
     let app = spawn_app(backend).await;
+    let team = kit::clinic_team(&app).await;
     let lead = Worker::sign_in(&app, "clinic.supervisor").await;
     let curator = Worker::sign_in(&app, "clinic.curator").await;
     let colleague = Worker::sign_in(&app, "clinic.curator2").await;
@@ -206,7 +207,8 @@ async fn a_stale_version_is_refused_with_the_current_one_and_changes_nothing(bac
 
     // Ending the follow-up of a case in post-support.
     let (other, ov) = kit::open_case(&lead, Some(&curator.user_id)).await;
-    let ov = kit::bring_to_open(&lead, &other, ov).await;
+    let ov = kit::bring_to_open(&lead, &other, ov, &team.supervisor).await;
+    let ov = kit::bring_to_closure(&lead, &lead, &other, ov, &team).await;
     let ov = kit::close(&lead, &other, ov).await;
     let before = kit::card(&lead, &other).await;
     let refused = curator
@@ -290,6 +292,8 @@ async fn of_two_attribute_changes_with_one_version_exactly_one_wins(backend: Bac
 
 async fn writes_to_different_cases_at_once_all_go_through(backend: Backend) {
     let app = spawn_app(backend).await;
+    // The supervisor also holds the social worker's method role here.
+    kit::clinic_team(&app).await;
     let lead = Worker::sign_in(&app, "clinic.supervisor").await;
     let curator = Worker::sign_in(&app, "clinic.curator").await;
     let mut cases = Vec::new();
@@ -337,6 +341,8 @@ async fn writes_to_different_cases_at_once_all_go_through(backend: Backend) {
 
 async fn of_two_steps_with_one_version_exactly_one_wins(backend: Backend) {
     let app = spawn_app(backend).await;
+    // The supervisor also holds the social worker's method role here.
+    kit::clinic_team(&app).await;
     let lead = Worker::sign_in(&app, "clinic.supervisor").await;
     let curator = Worker::sign_in(&app, "clinic.curator").await;
     for round in 0..5 {

@@ -105,7 +105,7 @@ fn by_id(signal: &str, case: &str, v: i64, action: &str, user: &str) -> Vec<(&'s
         ),
         (
             kit::CLOSE,
-            json!({ "c": case, "v": v, "i": { "confirmed": [] } }),
+            json!({ "c": case, "v": v, "i": { "confirmed": [], "actingAs": "curator" } }),
         ),
         (
             kit::DECLINE,

@@ -217,7 +217,10 @@ enum Needs {
     Movable,
     /// A case with a plan of one action.
     WithPlan,
-    /// An open case (status `open`): it can be closed.
+    /// A medium-risk case whose primary assessment did not confirm the concern: it can be
+    /// declined (seed 004 §7, step 2).
+    Declinable,
+    /// A case at the closure stage, its file closed: it can be closed.
     Open,
     /// A closed case in follow-up (status `post_support`).
     PostSupport,
@@ -243,8 +246,8 @@ fn needs(op: Op) -> Needs {
         | Op::PerformStep
         | Op::RevisePlan
         | Op::RecordContact
-        | Op::RecordMonitoring
-        | Op::DeclineCase => Needs::Registered,
+        | Op::RecordMonitoring => Needs::Registered,
+        Op::DeclineCase => Needs::Declinable,
         Op::MoveCase => Needs::Movable,
         Op::CompletePlanAction => Needs::WithPlan,
         Op::CloseCase => Needs::Open,
@@ -262,10 +265,12 @@ struct Fixture {
 /// The people of the clinic, signed in once.
 struct People<'a> {
     by_login: HashMap<&'static str, Worker<'a>>,
+    team: kit::ClinicTeam,
 }
 
 impl<'a> People<'a> {
     async fn sign_in(app: &'a TestApp) -> People<'a> {
+        let team = kit::clinic_team(app).await;
         let mut by_login = HashMap::new();
         for subject in &SUBJECTS {
             if by_login.contains_key(subject.login) {
@@ -276,7 +281,7 @@ impl<'a> People<'a> {
             worker.tenant = "clinic".into();
             by_login.insert(subject.login, worker);
         }
-        People { by_login }
+        People { by_login, team }
     }
 
     fn get(&self, login: &str) -> &Worker<'a> {
@@ -308,11 +313,16 @@ async fn build(people: &People<'_>, needs: Needs, with_specialist: bool) -> Fixt
             let (_, action, _) = kit::add_plan(lead, &case, v).await;
             fixture.action = action;
         }
+        Needs::Declinable => {
+            kit::bring_to_unconfirmed(lead, &case, v, false).await;
+        }
         Needs::Open => {
-            kit::bring_to_open(lead, &case, v).await;
+            v = kit::bring_to_open(lead, &case, v, &people.team.supervisor).await;
+            kit::bring_to_closure(lead, lead, &case, v, &people.team).await;
         }
         Needs::PostSupport => {
-            v = kit::bring_to_open(lead, &case, v).await;
+            v = kit::bring_to_open(lead, &case, v, &people.team.supervisor).await;
+            v = kit::bring_to_closure(lead, lead, &case, v, &people.team).await;
             kit::close(lead, &case, v).await;
         }
         _ => {}
@@ -412,14 +422,14 @@ async fn attempt(
         Op::PerformStep => {
             who.gql(
                 kit::STEP,
-                json!({ "c": c, "v": v, "s": "register_request", "i": kit::act() }),
+                json!({ "c": c, "v": v, "s": "register_request", "i": kit::act_as(login) }),
             )
             .await
         }
         Op::MoveCase => {
             who.gql(
                 kit::MOVE,
-                json!({ "c": c, "v": v, "t": "urgent_or_primary", "i": kit::act() }),
+                json!({ "c": c, "v": v, "t": "urgent_or_primary", "i": kit::act_as(login) }),
             )
             .await
         }
@@ -464,8 +474,11 @@ async fn attempt(
                 .await
         }
         Op::EndPostSupport => {
-            who.gql(kit::END_POST_SUPPORT, json!({ "c": c, "v": v }))
-                .await
+            who.gql(
+                kit::END_POST_SUPPORT,
+                json!({ "c": c, "v": v, "at": kit::after_follow_up() }),
+            )
+            .await
         }
         Op::ReopenCase => who.gql(kit::REOPEN, json!({ "c": c, "v": v })).await,
     };
@@ -670,10 +683,18 @@ async fn a_specialist_sees_only_the_cases_they_are_added_to(backend: Backend) {
         )
         .await;
     assert!(contact.errors().is_empty(), "{:#}", contact.body);
-    let stepped = specialist
+    // … in the method role they hold (the clinic's psychologist) …
+    let as_social_worker = specialist
         .gql(
             kit::STEP,
             json!({ "c": case, "v": v, "s": "register_request", "i": kit::act() }),
+        )
+        .await;
+    assert_eq!(as_social_worker.error_code(), "FORBIDDEN");
+    let stepped = specialist
+        .gql(
+            kit::STEP,
+            json!({ "c": case, "v": v, "s": "register_request", "i": kit::act_as("clinic.specialist") }),
         )
         .await;
     let v = kurator_tests::casework::version(&stepped, "performStep");
@@ -704,6 +725,43 @@ async fn a_specialist_sees_only_the_cases_they_are_added_to(backend: Backend) {
         specialist.gql(kit::SIGNALS, json!({})).await.error_code(),
         "FORBIDDEN"
     );
+
+    // Access ends with the role on the case: the curator takes the specialist off it, and from
+    // that moment they see it no more; the card keeps when they joined and when they left.
+    let removed = curator
+        .gql(
+            "mutation($c: ID!, $u: ID!) { removeCaseMember(caseId: $c, userId: $u, kind: SPECIALIST) { members { userId kind addedAt endedAt } } }",
+            json!({ "c": case, "u": specialist.user_id }),
+        )
+        .await;
+    let members = kit::ok(&removed, "removeCaseMember")["removeCaseMember"]["members"].clone();
+    let ended = members
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["userId"] == specialist.user_id.as_str())
+        .unwrap();
+    assert!(
+        ended["addedAt"].is_string() && ended["endedAt"].is_string(),
+        "{members:#}"
+    );
+    for (query, variables) in [
+        (kit::CASE, json!({ "id": case })),
+        (
+            kit::RECORD_CONTACT,
+            json!({ "c": case, "i": { "kind": "home_visit" } }),
+        ),
+    ] {
+        assert_eq!(
+            specialist.gql(query, variables).await.error_code(),
+            "NOT_FOUND",
+            "{query}"
+        );
+    }
+    assert!(!kit::listed(
+        &specialist.gql(kit::CASES, json!({})).await,
+        &case
+    ));
 }
 
 async fn supervisors_and_org_admins_see_the_whole_tenant(backend: Backend) {
@@ -756,8 +814,27 @@ async fn a_curator_who_took_a_case_in_works_on_it_but_cannot_close_it(backend: B
     let app = spawn_app(backend).await;
     let curator = Worker::sign_in(&app, "clinic.curator").await;
     let colleague = Worker::sign_in(&app, "clinic.curator2").await;
-    // The curator opens a case for their colleague to curate: they stay on it as intake.
-    let (case, v) = kit::open_case(&curator, Some(&colleague.user_id)).await;
+    // A plain curator takes a case only onto themselves …
+    let onto_colleague = curator
+        .gql(
+            kit::OPEN_CASE,
+            json!({ "input": kit::open_input(Some(&colleague.user_id)), "key": null }),
+        )
+        .await;
+    assert_eq!(onto_colleague.error_code(), "FORBIDDEN");
+    // … so they open it with no curator and stay on it as intake; the supervisor assigns their
+    // colleague.
+    let lead = Worker::sign_in(&app, "clinic.supervisor").await;
+    let (case, v) = kit::open_case(&curator, None).await;
+    let assigned = lead
+        .gql(
+            kit::ASSIGN,
+            json!({ "c": case, "v": v, "u": colleague.user_id }),
+        )
+        .await;
+    let v = kit::ok(&assigned, "assignCurator")["assignCurator"]["case"]["version"]
+        .as_i64()
+        .unwrap();
     let card = kit::card(&curator, &case).await;
     assert_eq!(card["curatorId"], colleague.user_id.as_str());
     assert!(
@@ -877,8 +954,8 @@ async fn a_role_without_case_data_gets_the_same_answer_for_any_plan_action(backe
 
 /// What the trust-boundary tests share.
 pub(crate) mod kit {
-    use kurator_tests::GqlResponse;
     use kurator_tests::casework::{Worker, version};
+    use kurator_tests::{GqlResponse, TestApp};
     use serde_json::{Value, json};
 
     /// Declares `module::name` — an `async fn name(backend: Backend)` that keeps a server bug these
@@ -973,8 +1050,14 @@ pub(crate) mod kit {
         alternatives: [\"Центр социального обслуживания\"]) { id version status } }";
     /// Why a case is declined (the informed refusal's reasons).
     pub const REFUSAL: &str = "Семья отказалась от сопровождения после первичной оценки";
-    pub const END_POST_SUPPORT: &str = "mutation($c: ID!, $v: Int!) { \
-        endPostSupport(caseId: $c, version: $v) { id version status } }";
+    pub const END_POST_SUPPORT: &str = "mutation($c: ID!, $v: Int!, $at: DateTime) { \
+        endPostSupport(caseId: $c, version: $v, at: $at) { id version status } }";
+
+    /// A moment after the clinic's follow-up has lasted its minimum of 3 months (seed 004 §7,
+    /// step 4), for a case closed now.
+    pub fn after_follow_up() -> String {
+        (chrono::Utc::now() + chrono::Duration::days(200)).to_rfc3339()
+    }
     pub const REOPEN: &str = "mutation($c: ID!, $v: Int!) { \
         reopenCase(caseId: $c, version: $v) { id version status stage { key } } }";
 
@@ -1014,6 +1097,44 @@ pub(crate) mod kit {
         json!({ "actingAs": "social_worker" })
     }
 
+    /// Acting, now, in the method role `login` holds: the clinic's specialist is its
+    /// psychologist, everyone else who works on cases acts as a social worker (the leads are
+    /// given that role in [`clinic_team`]).
+    pub fn act_as(login: &str) -> Value {
+        if login == "clinic.specialist" {
+            json!({ "actingAs": "psychologist" })
+        } else {
+            act()
+        }
+    }
+
+    /// The clinic's people who take part in decisions, by user id.
+    pub struct ClinicTeam {
+        pub supervisor: String,
+        pub social_worker: String,
+        pub psychologist: String,
+    }
+
+    /// Signs in the clinic's administrator, who gives the supervisor and themselves the social
+    /// worker's method role too, so that the leads can do the steps the tests need; the team.
+    pub async fn clinic_team(app: &TestApp) -> ClinicTeam {
+        let admin = Worker::sign_in(app, "clinic.admin").await;
+        let supervisor = Worker::sign_in(app, "clinic.supervisor").await;
+        let curator = Worker::sign_in(app, "clinic.curator").await;
+        let specialist = Worker::sign_in(app, "clinic.specialist").await;
+        admin
+            .grant_method_role(&supervisor.user_id, "social_worker")
+            .await;
+        admin
+            .grant_method_role(&admin.user_id, "social_worker")
+            .await;
+        ClinicTeam {
+            supervisor: supervisor.user_id.clone(),
+            social_worker: curator.user_id.clone(),
+            psychologist: specialist.user_id.clone(),
+        }
+    }
+
     pub fn plan_input() -> Value {
         json!({
             "meetingDate": "2026-04-08T05:00:00Z",
@@ -1034,7 +1155,7 @@ pub(crate) mod kit {
                 "risk_acceptable", "relative_stability", "basic_needs_met",
                 "parental_capacity", "material_improved", "relationships_improved"
             ],
-            "improvedDomains": ["health"]
+            "actingAs": "social_worker"
         })
     }
 
@@ -1128,19 +1249,86 @@ pub(crate) mod kit {
 
     /// From the first stage to an open case (seed 004 §7: a high-risk child gets urgent
     /// protection first, then the file is opened for the comprehensive assessment).
-    pub async fn bring_to_open(who: &Worker<'_>, case: &str, v: i64) -> i64 {
+    pub async fn bring_to_open(who: &Worker<'_>, case: &str, v: i64, supervisor: &str) -> i64 {
         let v = step(who, case, v, "register_request", act()).await;
         let v = move_to(who, case, v, "urgent_or_primary").await;
         let mut urgent = act();
         urgent["decisions"] = json!([{
             "key": "urgent_measures_agreement",
-            "votes": [{ "role": "supervisor", "person": "Ахметова Г.", "choice": "agreed" }]
+            "votes": [{ "role": "supervisor", "person": supervisor, "choice": "agreed" }]
         }]);
         let v = step(who, case, v, "urgent_protection", urgent).await;
         move_to(who, case, v, "assessment_and_plan").await
     }
 
-    /// Closes an open case; the clinic follows it up for 3–6 months (status `post_support`).
+    /// A case whose primary assessment, made by `who` as the social worker, did not confirm the
+    /// concern (seed 004 §7, step 2): it is then declined into the unconfirmed journal. A case
+    /// opened directly is registered first; one from a signal already is.
+    pub async fn bring_to_unconfirmed(
+        who: &Worker<'_>,
+        case: &str,
+        v: i64,
+        registered: bool,
+    ) -> i64 {
+        let set = who
+            .gql(
+                SET_ATTRIBUTE,
+                json!({ "c": case, "v": v, "k": "risk", "val": "medium" }),
+            )
+            .await;
+        let mut v = version(&set, "setCaseAttribute");
+        if !registered {
+            v = step(who, case, v, "register_request", act()).await;
+        }
+        let v = move_to(who, case, v, "urgent_or_primary").await;
+        let mut assess = act();
+        assess["decisions"] = json!([{
+            "key": "primary_assessment_result",
+            "votes": [{ "role": "social_worker", "person": who.user_id, "choice": "not_confirmed" }]
+        }]);
+        step(who, case, v, "primary_assessment", assess).await
+    }
+
+    /// From an open case to the closure stage, the way the clinic's SOP goes (seed 004 §7,
+    /// steps 3–4): the file, the comprehensive assessment, the plan, its implementation, the
+    /// supervisor-led review meeting deciding to close, and the file closed. `who` acts as the
+    /// social worker, `reviewer` leads the review meeting as the supervisor.
+    pub async fn bring_to_closure(
+        who: &Worker<'_>,
+        reviewer: &Worker<'_>,
+        case: &str,
+        v: i64,
+        team: &ClinicTeam,
+    ) -> i64 {
+        let v = step(who, case, v, "open_file", act()).await;
+        let mut assess = act();
+        assess["artefacts"] = json!([{
+            "key": "comprehensive_assessment_report",
+            "content": kurator_tests::casework::clinic_assessment()
+        }]);
+        let v = step(who, case, v, "comprehensive_assessment", assess).await;
+        let v = step(who, case, v, "draw_up_plan", act()).await;
+        let v = move_to(who, case, v, "implementation").await;
+        let v = step(who, case, v, "carry_out_plan", act()).await;
+        let review = json!({
+            "actingAs": "supervisor",
+            "decisions": [{
+                "key": "plan_review_meeting",
+                "participants": [
+                    { "person": team.supervisor, "role": "supervisor" },
+                    { "person": team.social_worker, "role": "social_worker" },
+                    { "person": team.psychologist, "role": "psychologist" }
+                ],
+                "recorded": "close"
+            }]
+        });
+        let v = step(reviewer, case, v, "review_plan", review).await;
+        let v = move_to(who, case, v, "closure").await;
+        step(who, case, v, "close_file", act()).await
+    }
+
+    /// Closes a case at the closure stage; the clinic follows it up for 3–6 months (status
+    /// `post_support`).
     pub async fn close(who: &Worker<'_>, case: &str, v: i64) -> i64 {
         let response = who
             .gql(CLOSE, json!({ "c": case, "v": v, "i": closure_input() }))

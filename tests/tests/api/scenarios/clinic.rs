@@ -1,6 +1,6 @@
 //! Primary health-care clinic, Kazakhstan (seed 004). Times are in Almaty (UTC+5).
 
-use kurator_tests::casework::{Worker, obligation, version};
+use kurator_tests::casework::{Worker, clinic_assessment, obligation, version};
 use kurator_tests::{Backend, db_suites, spawn_app};
 use serde_json::{Value, json};
 
@@ -23,28 +23,11 @@ fn request(received_at: &str, risk: &str) -> Value {
     })
 }
 
-/// The comprehensive assessment report with the sections of Appendix 3.
-fn assessment() -> Value {
-    let text = "Заполнено по итогам встреч с семьёй";
-    json!({
-        "family_data": { "members": [{ "name": "Сейтова Айжан", "role": "мать" }] },
-        "reason": { "reason": text },
-        "when_and_who": { "dates": "07.04–05.05.2026" },
-        "child_health_development": { "description": text },
-        "parental_care": { "capacity": text },
-        "housing_environment": { "description": text },
-        "analysis": {
-            "strengths": text, "concerns": text, "likely_consequences": text, "parents_response": text,
-            "safety_capacity": text, "change_capacity": text, "help_needed": text
-        },
-        "recommendations": { "text": text }
-    })
-}
-
 async fn a_high_risk_child_from_request_to_follow_up(backend: Backend) {
     let app = spawn_app(backend).await;
     let worker = Worker::sign_in(&app, "clinic.curator").await;
     let supervisor = Worker::sign_in(&app, "clinic.supervisor").await;
+    let psychologist = Worker::sign_in(&app, "clinic.specialist").await;
 
     // Monday 6 April 2026, 09:00 in Almaty.
     let registered = worker
@@ -90,7 +73,7 @@ async fn a_high_risk_child_from_request_to_follow_up(backend: Backend) {
     let mut urgent_action = act("2026-04-06T04:45:00Z");
     urgent_action["decisions"] = json!([{
         "key": "urgent_measures_agreement",
-        "votes": [{ "role": "supervisor", "person": "Ахметова Г.", "choice": "agreed" }]
+        "votes": [{ "role": "supervisor", "person": supervisor.user_id, "choice": "agreed" }]
     }]);
     let done = worker
         .step(&case_id, v, "urgent_protection", urgent_action)
@@ -175,7 +158,7 @@ async fn a_high_risk_child_from_request_to_follow_up(backend: Backend) {
 
     let mut assess = act("2026-05-05T04:00:00Z");
     assess["artefacts"] =
-        json!([{ "key": "comprehensive_assessment_report", "content": assessment() }]);
+        json!([{ "key": "comprehensive_assessment_report", "content": clinic_assessment() }]);
     let done = worker
         .step(&case_id, v, "comprehensive_assessment", assess)
         .await;
@@ -208,9 +191,9 @@ async fn a_high_risk_child_from_request_to_follow_up(backend: Backend) {
     review["decisions"] = json!([{
         "key": "plan_review_meeting",
         "participants": [
-            { "person": "Ахметова Г.", "role": "supervisor" },
-            { "person": "Касымова Д.", "role": "social_worker" },
-            { "person": "Омарова Ж.", "role": "psychologist" }
+            { "person": supervisor.user_id, "role": "supervisor" },
+            { "person": worker.user_id, "role": "social_worker" },
+            { "person": psychologist.user_id, "role": "psychologist" }
         ],
         "recorded": "close"
     }]);
@@ -230,7 +213,7 @@ async fn a_high_risk_child_from_request_to_follow_up(backend: Backend) {
     // seed 004 §7, step 4: every closure criterion must hold.
     let close = "mutation($c: ID!, $v: Int!, $i: CloseCaseInput!) { closeCase(caseId: $c, version: $v, input: $i) { status closedAt postSupportUntil version } }";
     let partial = worker
-        .gql(close, json!({ "c": case_id, "v": v, "i": { "confirmed": ["risk_acceptable"], "at": "2026-10-08T05:00:00Z" } }))
+        .gql(close, json!({ "c": case_id, "v": v, "i": { "confirmed": ["risk_acceptable"], "actingAs": "social_worker", "at": "2026-10-08T05:00:00Z" } }))
         .await;
     assert_eq!(partial.error_code(), "BAD_USER_INPUT");
     let all = [
@@ -245,7 +228,7 @@ async fn a_high_risk_child_from_request_to_follow_up(backend: Backend) {
         .gql(
             close,
             json!({ "c": case_id, "v": v, "i": {
-                "confirmed": all, "outcomes": [], "improvedDomains": ["health", "material_wellbeing"], "at": "2026-10-08T05:00:00Z"
+                "confirmed": all, "outcomes": [], "actingAs": "social_worker", "at": "2026-10-08T05:00:00Z"
             } }),
         )
         .await;

@@ -23,13 +23,16 @@ fn signal(received_at: &str, category: &str) -> Value {
     })
 }
 
-fn working_group(recorded: &str) -> Value {
+/// The working group's meeting: the family curator and a working-group member of the centre,
+/// with a representative of the juvenile commission from outside, recorded as such.
+fn working_group(recorded: &str, curator: &str, member: &str) -> Value {
     json!({
         "key": if recorded == "approved" { "programme_approval" } else { "continue_or_stop" },
         "participants": [
-            { "person": "Семёнова О.", "role": "family_curator" },
-            { "person": "Представитель КДН", "role": "working_group" }
+            { "person": curator, "role": "family_curator" },
+            { "person": member, "role": "working_group" }
         ],
+        "externals": [{ "name": "Представитель КДН и ЗП", "organisation": "КДН и ЗП Льговского района" }],
         "recorded": recorded
     })
 }
@@ -146,7 +149,11 @@ async fn a_family_in_a_socially_dangerous_situation_from_information_to_follow_u
     assert_eq!(unchanged["version"], v);
 
     let mut approve = act("2026-04-20T07:00:00Z");
-    approve["decisions"] = json!([working_group("approved")]);
+    approve["decisions"] = json!([working_group(
+        "approved",
+        &curator.user_id,
+        &supervisor.user_id
+    )]);
     let done = curator
         .step(&case_id, v, "approve_programme", approve)
         .await;
@@ -200,9 +207,15 @@ async fn a_family_in_a_socially_dangerous_situation_from_information_to_follow_u
     v = version(&done, "performStep");
     // seed 003 §1.5.4: the reflective stage lasts at least a month — the decision comes in June.
     let mut stop = act("2026-06-22T07:00:00Z");
-    stop["decisions"] = json!([working_group("stop")]);
+    stop["decisions"] = json!([working_group("stop", &curator.user_id, &supervisor.user_id)]);
     let done = curator
         .step(&case_id, v, "decide_continue_or_stop", stop.clone())
+        .await;
+    v = version(&done, "performStep");
+    // seed 003 §1.5.4: the family is in a socially dangerous situation, so the information goes
+    // to the juvenile commission and the guardianship authority — an action alongside «stop».
+    let done = curator
+        .step(&case_id, v, "inform_kdn", act("2026-06-22T07:30:00Z"))
         .await;
     v = version(&done, "performStep");
     // Moving into follow-up is closing the case: through closeCase, with the criteria.
@@ -211,7 +224,7 @@ async fn a_family_in_a_socially_dangerous_situation_from_information_to_follow_u
     let closed = curator
         .gql(
             "mutation($c: ID!, $v: Int!, $i: CloseCaseInput!) {
-                closeCase(caseId: $c, version: $v, input: $i) { status stage { key } closedAt }
+                closeCase(caseId: $c, version: $v, input: $i) { status stage { key } closedAt postSupportUntil version }
             }",
             json!({ "c": case_id, "v": v, "i": {
                 "confirmed": ["positive_dynamics", "school_attendance"],
@@ -221,9 +234,83 @@ async fn a_family_in_a_socially_dangerous_situation_from_information_to_follow_u
         )
         .await;
     let closed = &closed.data()["closeCase"];
-    // seed 003 §1.5.5: the supporting stage follows; the family is in follow-up.
+    // seed 003 §1.5.5: the supporting stage follows; the family is in follow-up for at most a
+    // month — until 22 July.
     assert_eq!(closed["status"], "post_support");
     assert_eq!(closed["stage"]["key"], "supporting");
+    assert_eq!(closed["postSupportUntil"], "2026-07-22T20:59:59+00:00");
+    v = closed["version"].as_i64().unwrap();
+    let passed = curator
+        .ok(
+            "query($id: ID!) { case(id: $id) { records(kind: \"event\") { key } } }",
+            json!({ "id": case_id }),
+        )
+        .await;
+    assert!(
+        passed["case"]["records"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({ "key": "information_passed_to_kdn" })),
+        "{passed:#}"
+    );
+    // seed 003 §3.1, §1.5.5: the monthly home visit goes on in the supporting stage.
+    let supporting = curator.case(&case_id, "2026-07-10T07:00:00Z").await;
+    let visits: Vec<&Value> = supporting["obligations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| {
+            o["key"]
+                .as_str()
+                .unwrap()
+                .starts_with("recurring:monthly_home_visit")
+        })
+        .collect();
+    assert!(
+        visits
+            .iter()
+            .any(|o| o["status"] == "OVERDUE" || o["status"] == "DUE" || o["status"] == "UPCOMING"),
+        "{visits:#?}"
+    );
+    // Ending the supporting stage closes the case through the variant's transition, once its
+    // follow-up is done.
+    let early = curator
+        .gql(
+            "mutation($c: ID!, $v: Int!) { endPostSupport(caseId: $c, version: $v, at: \"2026-07-20T07:00:00Z\") { status } }",
+            json!({ "c": case_id, "v": v }),
+        )
+        .await;
+    assert_eq!(early.error_code(), "BAD_USER_INPUT");
+    assert_eq!(
+        early.error_message(),
+        "не выполнены обязательные шаги: follow_up"
+    );
+    let done = curator
+        .step(&case_id, v, "follow_up", act("2026-07-15T07:00:00Z"))
+        .await;
+    v = version(&done, "performStep");
+    let ended = curator
+        .gql(
+            "mutation($c: ID!, $v: Int!) { endPostSupport(caseId: $c, version: $v, at: \"2026-07-20T07:00:00Z\") { status stage { key } } }",
+            json!({ "c": case_id, "v": v }),
+        )
+        .await;
+    assert_eq!(
+        ended.data()["endPostSupport"],
+        json!({ "status": "closed", "stage": { "key": "closed" } })
+    );
+    // After it ended nothing more is owed.
+    let after = curator.case(&case_id, "2026-09-01T07:00:00Z").await;
+    assert!(
+        after["obligations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["status"] != "OVERDUE"
+                || !o["key"].as_str().unwrap().starts_with("recurring:")),
+        "{:#}",
+        after["obligations"]
+    );
 }
 
 async fn a_curator_with_six_sop_families_cannot_take_a_seventh(backend: Backend) {

@@ -27,14 +27,23 @@ fn act(role: &str, at: &str) -> Value {
     json!({ "actingAs": role, "at": at })
 }
 
-/// The team's vote on opening the case by the first-visit report.
-fn vote(case_manager: &str, team: &str, coordinator: &str) -> Value {
+/// The voters on opening a case, by user id: the case manager, a member of the team and the
+/// coordinator.
+struct Voters {
+    case_manager: String,
+    team: String,
+    coordinator: String,
+}
+
+/// The team's vote on opening the case by the first-visit report, each by the member holding
+/// the role.
+fn vote(voters: &Voters, case_manager: &str, team: &str, coordinator: &str) -> Value {
     json!([{
         "key": "open_case_vote",
         "votes": [
-            { "role": "case_manager", "person": "Козлова Д.", "choice": case_manager },
-            { "role": "team", "person": "Команда специалистов", "choice": team },
-            { "role": "coordinator", "person": "Лебедева С.", "choice": coordinator }
+            { "role": "case_manager", "person": voters.case_manager, "choice": case_manager },
+            { "role": "team", "person": voters.team, "choice": team },
+            { "role": "coordinator", "person": voters.coordinator, "choice": coordinator }
         ]
     }])
 }
@@ -108,6 +117,11 @@ async fn a_family_opens_only_after_the_team_votes_and_closes_with_its_social_res
     let app = spawn_app(backend).await;
     let manager = Worker::sign_in(&app, "volunteers.curator").await;
     let supervisor = Worker::sign_in(&app, "volunteers.supervisor").await;
+    let voters = Voters {
+        case_manager: manager.user_id.clone(),
+        team: Worker::sign_in(&app, "volunteers.specialist").await.user_id,
+        coordinator: supervisor.user_id.clone(),
+    };
 
     // The mother calls on Monday 6 April 2026, 10:00 in Moscow.
     let registered = manager
@@ -181,7 +195,7 @@ async fn a_family_opens_only_after_the_team_votes_and_closes_with_its_social_res
     // The team votes by majority, and the majority declines: the vote is recorded and the case
     // does not open — it stays in intake (nothing marks it «declined»).
     let mut declined = act("coordinator", "2026-04-10T08:00:00Z");
-    declined["decisions"] = vote("decline", "decline", "open");
+    declined["decisions"] = vote(&voters, "decline", "decline", "open");
     let done = supervisor.step(&case_id, v, "vote_to_open", declined).await;
     v = version(&done, "performStep");
     let refused = manager
@@ -203,7 +217,7 @@ async fn a_family_opens_only_after_the_team_votes_and_closes_with_its_social_res
 
     // After a second visit the team votes again, and the majority opens the case.
     let mut opened = act("case_manager", "2026-04-17T07:00:00Z");
-    opened["decisions"] = vote("open", "open", "decline");
+    opened["decisions"] = vote(&voters, "open", "open", "decline");
     let moved = manager.move_case(&case_id, v, "assessment", opened).await;
     let moved = moved.data()["moveCase"].clone();
     assert_eq!(moved["status"], "open");
@@ -366,10 +380,10 @@ async fn a_family_opens_only_after_the_team_votes_and_closes_with_its_social_res
         input["decisions"] = json!([{
             "key": "case_conference",
             "participants": [
-                { "person": "Козлова Д.", "role": "case_manager" },
-                { "person": "Лебедева С.", "role": "supervisor" },
-                { "person": "Кузнецова О.", "role": "parent" }
+                { "person": manager.user_id, "role": "case_manager" },
+                { "person": supervisor.user_id, "role": "supervisor" }
             ],
+            "externals": [{ "name": "Кузнецова О.", "organisation": "мать" }],
             "recorded": recorded
         }]);
         input
@@ -401,7 +415,7 @@ async fn a_family_opens_only_after_the_team_votes_and_closes_with_its_social_res
     let unknown = manager
         .gql(
             close,
-            json!({ "c": case_id, "v": v, "i": { "improvedDomains": ["happiness"], "at": "2026-06-24T07:00:00Z" } }),
+            json!({ "c": case_id, "v": v, "i": { "improvedDomains": ["happiness"], "actingAs": "case_manager", "at": "2026-06-24T07:00:00Z" } }),
         )
         .await;
     assert_eq!(unknown.error_code(), "BAD_USER_INPUT");
@@ -412,6 +426,7 @@ async fn a_family_opens_only_after_the_team_votes_and_closes_with_its_social_res
                 "confirmed": ["child_safe", "quality_of_life"],
                 "outcomes": ["child_safe_in_family", "quality_of_life_improved"],
                 "improvedDomains": ["material_wellbeing", "psychological_state"],
+                "actingAs": "case_manager",
                 "at": "2026-06-24T07:00:00Z"
             } }),
         )
