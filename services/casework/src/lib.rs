@@ -16,6 +16,7 @@ pub mod deadlines;
 pub mod error;
 pub mod forms;
 pub mod intake;
+pub mod next_actions;
 pub mod plans;
 pub mod records;
 pub mod registry;
@@ -23,6 +24,7 @@ pub mod runtime;
 pub mod settings;
 pub mod steps;
 pub mod triage;
+pub mod variant_view;
 
 pub use actor::Actor;
 pub use error::{CaseworkError, CaseworkResult};
