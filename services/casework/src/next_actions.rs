@@ -181,7 +181,10 @@ fn action(variant: &Variant, kind: ActionKind, available: Available) -> NextActi
 /// What can be done next in `file`'s case by someone acting as `acting_as` (a role of the
 /// variant the case is pinned to), as the case stands at `as_of`. A closed or declined case has
 /// no next actions: it is reopened first (`reopenCase`).
-#[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug, case = %file.case.id, acting_as))]
+#[tracing::instrument(
+    skip_all,
+    fields(tenant = %runtime.tenant().slug, case = %file.case.id, acting_as = %acting_as)
+)]
 pub fn next_actions(
     runtime: &TenantRuntime,
     actor: &Actor,

@@ -18,7 +18,7 @@ pub struct PublishedVariant {
 
 /// The published variant: `version`, or the current one when it is `None`. A version the tenant
 /// has not published is not found.
-#[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug, version))]
+#[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug, version = ?version))]
 pub fn published(
     runtime: &TenantRuntime,
     actor: &Actor,
