@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::Variant;
 use crate::calendar::Calendar;
 use crate::obligations::CaseFacts;
-use crate::schema::{ClosureMode, DecisionRequirement, ReopeningMode, Step, TransitionKind};
+use crate::schema::{ClosureMode, DecisionRequirement, ReopeningMode, Step, Text, TransitionKind};
 use crate::vocabulary::Phase;
 
 /// Where a case stands.
@@ -176,8 +176,61 @@ pub enum StepRejection {
 }
 
 impl StepRejection {
-    /// A sentence for the user, in Russian.
+    /// Every code [`StepRejection::code`] can return: the API's stable vocabulary for what is
+    /// missing.
+    pub const CODES: [&'static str; 16] = [
+        "unknown_step",
+        "unknown_stage",
+        "not_in_current_stage",
+        "not_applicable",
+        "already_done",
+        "role_not_allowed",
+        "prerequisite_missing",
+        "missing_artefact",
+        "missing_consent",
+        "missing_decision",
+        "wrong_decision_outcome",
+        "no_transition",
+        "steps_not_done",
+        "stage_too_short",
+        "case_too_short",
+        "condition_not_met",
+    ];
+
+    /// A stable code clients match on, e.g. `missing_decision` (the same as the serialised tag).
+    pub fn code(&self) -> &'static str {
+        match self {
+            StepRejection::UnknownStep { .. } => "unknown_step",
+            StepRejection::UnknownStage { .. } => "unknown_stage",
+            StepRejection::NotInCurrentStage { .. } => "not_in_current_stage",
+            StepRejection::NotApplicable { .. } => "not_applicable",
+            StepRejection::AlreadyDone { .. } => "already_done",
+            StepRejection::RoleNotAllowed { .. } => "role_not_allowed",
+            StepRejection::PrerequisiteMissing { .. } => "prerequisite_missing",
+            StepRejection::MissingArtefact { .. } => "missing_artefact",
+            StepRejection::MissingConsent { .. } => "missing_consent",
+            StepRejection::MissingDecision { .. } => "missing_decision",
+            StepRejection::WrongDecisionOutcome { .. } => "wrong_decision_outcome",
+            StepRejection::NoTransition { .. } => "no_transition",
+            StepRejection::StepsNotDone { .. } => "steps_not_done",
+            StepRejection::StageTooShort { .. } => "stage_too_short",
+            StepRejection::CaseTooShort { .. } => "case_too_short",
+            StepRejection::ConditionNotMet { .. } => "condition_not_met",
+        }
+    }
+
+    /// A sentence for the user, in Russian, naming things by their keys.
     pub fn message(&self) -> String {
+        self.render(&Names(None))
+    }
+
+    /// A sentence for the user, in Russian, naming steps, stages, roles, documents, decisions and
+    /// attributes by the names `variant` gives them, and moments in its time zone.
+    pub fn describe(&self, variant: &Variant) -> String {
+        self.render(&Names(Some(variant)))
+    }
+
+    fn render(&self, n: &Names<'_>) -> String {
         match self {
             StepRejection::UnknownStep { step } => format!("неизвестный шаг «{step}»"),
             StepRejection::UnknownStage { stage } => format!("неизвестный этап «{stage}»"),
@@ -185,37 +238,71 @@ impl StepRejection {
                 step,
                 stage,
                 current,
-            } => format!("шаг «{step}» относится к этапу «{stage}», а случай на этапе «{current}»"),
-            StepRejection::NotApplicable { step, attribute } => {
-                format!("шаг «{step}» не применяется к этому случаю (по признаку «{attribute}»)")
-            }
-            StepRejection::AlreadyDone { step } => format!("шаг «{step}» уже выполнен"),
+            } => format!(
+                "шаг «{}» относится к этапу «{}», а случай на этапе «{}»",
+                n.step(step),
+                n.stage(stage),
+                n.stage(current)
+            ),
+            StepRejection::NotApplicable { step, attribute } => format!(
+                "шаг «{}» не применяется к этому случаю (по признаку «{}»)",
+                n.step(step),
+                n.attribute(attribute)
+            ),
+            StepRejection::AlreadyDone { step } => format!("шаг «{}» уже выполнен", n.step(step)),
             StepRejection::RoleNotAllowed { role, allowed } => format!(
-                "роль «{role}» не может выполнить это действие; могут: {}",
-                allowed.join(", ")
+                "роль «{}» не может выполнить это действие; могут: {}",
+                n.role(role),
+                n.list(allowed, Names::role)
             ),
             StepRejection::PrerequisiteMissing { step } => {
-                format!("сначала нужно выполнить шаг «{step}»")
+                format!("сначала нужно выполнить шаг «{}»", n.step(step))
             }
-            StepRejection::MissingArtefact { artefact } => format!("нет документа «{artefact}»"),
-            StepRejection::MissingConsent { consent } => format!("нет согласия «{consent}»"),
-            StepRejection::MissingDecision { decision } => format!("нет решения «{decision}»"),
+            StepRejection::MissingArtefact { artefact } => {
+                format!("нет документа «{}»", n.artefact(artefact))
+            }
+            StepRejection::MissingConsent { consent } => {
+                format!("нет согласия «{}»", n.artefact(consent))
+            }
+            StepRejection::MissingDecision { decision } => {
+                format!("нет решения «{}»", n.decision(decision))
+            }
             StepRejection::WrongDecisionOutcome {
                 decision,
                 required,
                 actual,
-            } => format!("решение «{decision}»: нужно «{required}», принято «{actual}»"),
+            } => format!(
+                "решение «{}»: нужно «{required}», принято «{actual}»",
+                n.decision(decision)
+            ),
             StepRejection::NoTransition { from, to } => {
-                format!("из этапа «{from}» нельзя перейти в «{to}»")
+                format!(
+                    "из этапа «{}» нельзя перейти в «{}»",
+                    n.stage(from),
+                    n.stage(to)
+                )
             }
-            StepRejection::StepsNotDone { steps } => {
-                format!("не выполнены обязательные шаги: {}", steps.join(", "))
-            }
-            StepRejection::StageTooShort { stage, until } => {
-                format!("этап «{stage}» длится меньше минимального срока: до {until}")
-            }
+            StepRejection::StepsNotDone { steps } => match n.0 {
+                None => format!("не выполнены обязательные шаги: {}", steps.join(", ")),
+                Some(_) => format!(
+                    "не выполнены обязательные шаги: {}",
+                    steps
+                        .iter()
+                        .map(|s| format!("«{}»", n.step(s)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            },
+            StepRejection::StageTooShort { stage, until } => format!(
+                "этап «{}» длится меньше минимального срока: до {}",
+                n.stage(stage),
+                n.moment(until)
+            ),
             StepRejection::CaseTooShort { until } => {
-                format!("случай ведётся меньше минимального срока: до {until}")
+                format!(
+                    "случай ведётся меньше минимального срока: до {}",
+                    n.moment(until)
+                )
             }
             StepRejection::NeedsAcknowledgement { norm, role, until } => format!(
                 "норматив «{norm}» не выполнен (до {until}): продолжить можно, если это подтвердит роль «{role}»"
@@ -230,9 +317,66 @@ impl StepRejection {
                 attribute,
                 expected,
             } => format!(
-                "признак «{attribute}» должен быть одним из: {}",
+                "признак «{}» должен быть одним из: {}",
+                n.attribute(attribute),
                 expected.join(", ")
             ),
+        }
+    }
+}
+
+/// How a rejection names things: by key, or by the Russian names of a variant.
+struct Names<'v>(Option<&'v Variant>);
+
+impl Names<'_> {
+    fn or_key(&self, key: &str, name: Option<&Text>) -> String {
+        match (self.0, name) {
+            (Some(_), Some(text)) => text.ru.clone(),
+            _ => key.to_string(),
+        }
+    }
+    fn step(&self, key: &str) -> String {
+        self.or_key(key, self.0.and_then(|v| v.step(key)).map(|(_, s)| &s.name))
+    }
+    fn stage(&self, key: &str) -> String {
+        self.or_key(key, self.0.and_then(|v| v.stage(key)).map(|s| &s.name))
+    }
+    fn role(&self, key: &str) -> String {
+        self.or_key(key, self.0.and_then(|v| v.role(key)).map(|r| &r.name))
+    }
+    fn artefact(&self, key: &str) -> String {
+        self.or_key(key, self.0.and_then(|v| v.artefact(key)).map(|a| &a.name))
+    }
+    fn decision(&self, key: &str) -> String {
+        self.or_key(key, self.0.and_then(|v| v.decision(key)).map(|d| &d.name))
+    }
+    /// A declared attribute, a classification or a score table.
+    fn attribute(&self, key: &str) -> String {
+        let name = self.0.and_then(|v| {
+            let doc = v.doc();
+            doc.attributes
+                .iter()
+                .find(|a| a.key == key)
+                .map(|a| &a.name)
+                .or_else(|| v.classification(key).map(|c| &c.name))
+                .or_else(|| v.score_table(key).map(|t| &t.name))
+        });
+        self.or_key(key, name)
+    }
+    fn list(&self, keys: &[String], name: fn(&Self, &str) -> String) -> String {
+        keys.iter()
+            .map(|k| name(self, k))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+    /// A moment: UTC by key, local date and time by the variant's time zone.
+    fn moment(&self, at: &DateTime<Utc>) -> String {
+        match self.0 {
+            None => at.to_string(),
+            Some(v) => at
+                .with_timezone(&v.time_zone())
+                .format("%d.%m.%Y %H:%M")
+                .to_string(),
         }
     }
 }

@@ -621,3 +621,119 @@ fn post_support_lasts_at_least_half_a_year() {
         .unwrap();
     assert_eq!(w, (Some(msk("2026-06-01 23:59:59")), None));
 }
+
+// seed 000 §6 table 1, step «Обсуждение решения о взятии случая в работу»: before the report is
+// in and the team has voted, the decision step names all three things it lacks.
+#[test]
+fn next_actions_at_the_first_visit_name_the_missing_take_case_decision_by_code_and_by_name() {
+    let (v, cal) = preset("fund");
+    let state = CaseState::at("first_visit");
+    let next =
+        transitions::next_actions(&v, &state, "senior_curator", msk("2025-03-03 10:00"), &cal);
+    let decide = next
+        .steps
+        .iter()
+        .find(|a| a.action == "decide_on_case")
+        .unwrap();
+    let codes: Vec<_> = decide.missing.iter().map(StepRejection::code).collect();
+    assert_eq!(
+        codes,
+        [
+            "prerequisite_missing",
+            "missing_artefact",
+            "missing_decision"
+        ]
+    );
+    let decision = decide.missing.last().unwrap();
+    assert_eq!(decision.message(), "нет решения «take_case»");
+    assert_eq!(
+        decision.describe(&v),
+        "нет решения «Решение о взятии случая в работу»"
+    );
+    assert_eq!(
+        decide.missing[0].describe(&v),
+        "сначала нужно выполнить шаг «Отчёт о первичном выезде»"
+    );
+    let opening = next
+        .transitions
+        .iter()
+        .find(|a| a.action == "case_opening")
+        .unwrap();
+    assert!(opening.missing.contains(&StepRejection::MissingDecision {
+        decision: "take_case".into()
+    }));
+}
+
+#[test]
+fn every_rejection_code_is_its_serialised_tag_and_listed_once() {
+    let (v, _) = preset("fund");
+    let until = msk("2025-06-03 23:59:59");
+    let all = [
+        StepRejection::UnknownStep { step: "x".into() },
+        StepRejection::UnknownStage { stage: "x".into() },
+        StepRejection::NotInCurrentStage {
+            step: "draw_up_plan".into(),
+            stage: "plan_development".into(),
+            current: "first_visit".into(),
+        },
+        StepRejection::NotApplicable {
+            step: "x".into(),
+            attribute: "complexity".into(),
+        },
+        StepRejection::AlreadyDone { step: "x".into() },
+        StepRejection::RoleNotAllowed {
+            role: "psychologist".into(),
+            allowed: vec!["curator".into(), "senior_curator".into()],
+        },
+        StepRejection::PrerequisiteMissing { step: "x".into() },
+        StepRejection::MissingArtefact {
+            artefact: "x".into(),
+        },
+        StepRejection::MissingConsent {
+            consent: "x".into(),
+        },
+        StepRejection::MissingDecision {
+            decision: "x".into(),
+        },
+        StepRejection::WrongDecisionOutcome {
+            decision: "x".into(),
+            required: "a".into(),
+            actual: "b".into(),
+        },
+        StepRejection::NoTransition {
+            from: "a".into(),
+            to: "b".into(),
+        },
+        StepRejection::StepsNotDone {
+            steps: vec!["x".into()],
+        },
+        StepRejection::StageTooShort {
+            stage: "x".into(),
+            until,
+        },
+        StepRejection::CaseTooShort { until },
+        StepRejection::ConditionNotMet {
+            attribute: "x".into(),
+            expected: vec!["a".into()],
+        },
+    ];
+    let codes: BTreeSet<_> = all.iter().map(StepRejection::code).collect();
+    assert_eq!(codes.len(), StepRejection::CODES.len());
+    assert_eq!(codes, StepRejection::CODES.into_iter().collect());
+    for r in &all {
+        assert_eq!(serde_json::to_value(r).unwrap()["code"], r.code());
+    }
+    // Names come from the variant; moments are local (Moscow).
+    assert_eq!(
+        all[5].describe(&v),
+        "роль «Психолог» не может выполнить это действие; могут: Куратор случая (социальный педагог), Старший куратор"
+    );
+    assert_eq!(
+        all[3].describe(&v),
+        "шаг «x» не применяется к этому случаю (по признаку «Уровень сложности случая»)"
+    );
+    assert_eq!(
+        all[14].describe(&v),
+        "случай ведётся меньше минимального срока: до 03.06.2025 23:59"
+    );
+}

@@ -60,6 +60,21 @@ impl Actor {
         }
     }
 
+    /// Reading the organisation's method variant: everyone who works in it — administrators,
+    /// supervisors, curators, specialists — and methodologists, since the variant holds no
+    /// personal data.
+    pub fn require_variant_reader(&self) -> CaseworkResult<()> {
+        if self.is_lead()
+            || self.has(Role::Curator)
+            || self.has(Role::Specialist)
+            || self.has(Role::Methodologist)
+        {
+            Ok(())
+        } else {
+            Err(CaseworkError::Forbidden)
+        }
+    }
+
     /// The audit trail: organisation administrators only.
     pub fn require_org_admin(&self) -> CaseworkResult<()> {
         if self.has(Role::OrgAdmin) {
@@ -76,6 +91,7 @@ impl Actor {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -106,6 +122,25 @@ mod tests {
             actor(&[Role::OrgAdmin]).case_scope().unwrap(),
             CaseScope::Tenant
         );
+    }
+
+    #[test]
+    fn everyone_in_the_organisation_reads_its_variant_methodologists_included() {
+        for role in [
+            Role::OrgAdmin,
+            Role::Supervisor,
+            Role::Curator,
+            Role::Specialist,
+            Role::Methodologist,
+        ] {
+            assert!(actor(&[role]).require_variant_reader().is_ok(), "{role:?}");
+        }
+        assert!(
+            actor(&[Role::PlatformAdmin])
+                .require_variant_reader()
+                .is_err()
+        );
+        assert!(actor(&[]).require_variant_reader().is_err());
     }
 
     #[test]

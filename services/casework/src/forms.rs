@@ -93,6 +93,7 @@ fn kind_problem(kind: FieldKind, value: &Value) -> Option<String> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use serde_json::json;

@@ -16,6 +16,7 @@ pub mod deadlines;
 pub mod error;
 pub mod forms;
 pub mod intake;
+pub mod next_actions;
 pub mod plans;
 pub mod records;
 pub mod registry;
@@ -24,6 +25,7 @@ pub mod settings;
 pub mod staff;
 pub mod steps;
 pub mod triage;
+pub mod variant_view;
 
 pub use actor::Actor;
 pub use error::{CaseworkError, CaseworkResult};

@@ -119,6 +119,11 @@ impl TenantRuntime {
             })
     }
 
+    /// Every published version number, oldest first.
+    pub fn published_versions(&self) -> Vec<u32> {
+        self.variants.keys().copied().collect()
+    }
+
     pub fn calendar(&self) -> &Calendar {
         &self.calendar
     }

@@ -106,6 +106,7 @@ pub fn evaluate(variant: &Variant, input: &TriageInput) -> Result<Triage, Vec<St
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -132,6 +132,7 @@ fn parse_login(value: &str) -> Result<LoginName, SeedError> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -456,6 +457,7 @@ mod cases {
 pub use cases::seed as seed_cases;
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod demo_cases_tests {
     #[test]
     fn demo_cases_parse_and_name_demo_tenants() {

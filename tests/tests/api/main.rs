@@ -13,3 +13,4 @@ mod permissions;
 mod platform;
 mod rls;
 mod scenarios;
+mod variant;

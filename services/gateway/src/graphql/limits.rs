@@ -87,6 +87,7 @@ fn size_of_set(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

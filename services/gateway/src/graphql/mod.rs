@@ -30,6 +30,7 @@ pub struct Query(
     administration::AdministrationQuery,
     casework::intake::IntakeQuery,
     casework::cases::CaseQueryRoot,
+    casework::variant::VariantQuery,
 );
 
 #[derive(MergedObject, Default)]

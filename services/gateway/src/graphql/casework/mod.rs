@@ -5,6 +5,7 @@
 pub mod cases;
 pub mod intake;
 pub mod types;
+pub mod variant;
 pub mod work;
 
 use crate::AppState;

@@ -1,14 +1,15 @@
 //! GraphQL types of case work. Fields holding personal data carry `@personalData`.
 
-use super::personalData;
-use async_graphql::{ComplexObject, Enum, ID, Json, Object, SimpleObject};
+use super::variant::Text;
+use super::{personalData, tenant_actor};
+use crate::graphql::error::ApiError;
+use async_graphql::{ComplexObject, Context, Enum, ID, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use kurator_casework::TenantRuntime;
 use kurator_casework::case_file::{CaseFile, kind};
-use kurator_casework::deadlines;
+use kurator_casework::{deadlines, next_actions};
 use kurator_method::Variant;
 use kurator_method::obligations::{Evaluation, ObligationKind, Status};
-use kurator_method::transitions;
 use kurator_store::tenant::cases::RecordRow;
 use kurator_store::tenant::plans::{ActionRow, RevisionRow};
 use kurator_store::tenant::signals::SignalRow;
@@ -223,12 +224,92 @@ pub struct Stage {
     pub phase: Option<String>,
 }
 
+#[derive(Enum, Copy, Clone, PartialEq, Eq)]
+pub enum NextActionKind {
+    /// A step of the current stage (`performStep`).
+    Step,
+    /// A move to another stage (`moveCase`).
+    Transition,
+}
+
+/// Something that can be done next, and every requirement it still lacks.
 #[derive(SimpleObject)]
 pub struct NextAction {
-    /// A step or a target stage.
+    pub kind: NextActionKind,
+    /// The step, or the stage the move goes to.
     pub action: String,
-    /// What is still missing, in Russian; empty when it can be done now.
-    pub missing: Vec<String>,
+    /// The step's or the target stage's name.
+    pub name: Text,
+    /// Nothing is missing: it can be done now.
+    pub ready: bool,
+    pub missing: Vec<MissingRequirement>,
+}
+
+/// A requirement not yet met: a stable `code`, a sentence in Russian and the keys it is about.
+/// Codes: `role_not_allowed` (role, allowedRoles), `prerequisite_missing` (step),
+/// `missing_artefact` (artefact), `missing_consent` (consent), `missing_decision` (decision),
+/// `wrong_decision_outcome` (decision, requiredOutcome, actualOutcome), `steps_not_done` (steps),
+/// `stage_too_short` (stage, until), `case_too_short` (until), `condition_not_met` (attribute,
+/// expectedValues), `not_applicable` (step, attribute), `already_done` (step),
+/// `not_in_current_stage` (step, stage, currentStage), `no_transition` (currentStage, stage),
+/// `unknown_step` (step), `unknown_stage` (stage), `closure_required` (stage: post-support is
+/// reached only through `closeCase`).
+#[derive(SimpleObject)]
+pub struct MissingRequirement {
+    pub code: String,
+    pub message: String,
+    pub step: Option<String>,
+    pub stage: Option<String>,
+    pub current_stage: Option<String>,
+    pub role: Option<String>,
+    pub allowed_roles: Vec<String>,
+    pub artefact: Option<String>,
+    pub consent: Option<String>,
+    pub decision: Option<String>,
+    pub required_outcome: Option<String>,
+    pub actual_outcome: Option<String>,
+    pub attribute: Option<String>,
+    pub expected_values: Vec<String>,
+    pub steps: Vec<String>,
+    pub until: Option<DateTime<Utc>>,
+}
+
+impl From<next_actions::Requirement> for MissingRequirement {
+    fn from(r: next_actions::Requirement) -> Self {
+        Self {
+            code: r.code.to_owned(),
+            message: r.message,
+            step: r.step,
+            stage: r.stage,
+            current_stage: r.current_stage,
+            role: r.role,
+            allowed_roles: r.allowed_roles,
+            artefact: r.artefact,
+            consent: r.consent,
+            decision: r.decision,
+            required_outcome: r.required_outcome,
+            actual_outcome: r.actual_outcome,
+            attribute: r.attribute,
+            expected_values: r.expected_values,
+            steps: r.steps,
+            until: r.until,
+        }
+    }
+}
+
+impl From<next_actions::NextAction> for NextAction {
+    fn from(a: next_actions::NextAction) -> Self {
+        Self {
+            kind: match a.kind {
+                next_actions::ActionKind::Step => NextActionKind::Step,
+                next_actions::ActionKind::Transition => NextActionKind::Transition,
+            },
+            action: a.key,
+            name: (&a.name).into(),
+            ready: a.missing.is_empty(),
+            missing: a.missing.into_iter().map(Into::into).collect(),
+        }
+    }
 }
 
 #[derive(SimpleObject)]
@@ -399,27 +480,18 @@ impl Case {
             .map(CaseRecord::from)
             .collect()
     }
-    /// Steps and stage transitions open now for someone acting as `actingAs`, each with what is
-    /// still missing.
-    async fn next_actions(&self, acting_as: String) -> Vec<NextAction> {
-        let Some(variant) = self.variant() else {
-            return Vec::new();
-        };
-        let state = self.file.state(variant);
-        let next = transitions::next_actions(
-            variant,
-            &state,
-            &acting_as,
-            self.as_of,
-            self.runtime.calendar(),
-        );
-        next.steps
-            .into_iter()
-            .chain(next.transitions)
-            .map(|a| NextAction {
-                action: a.action,
-                missing: a.missing.iter().map(|m| m.message()).collect(),
-            })
-            .collect()
+    /// Steps of the current stage and moves out of it, for someone acting as `actingAs` (a role
+    /// of the case's variant), each with every requirement still missing. A closed or declined
+    /// case has none.
+    async fn next_actions(
+        &self,
+        ctx: &Context<'_>,
+        acting_as: String,
+    ) -> async_graphql::Result<Vec<NextAction>> {
+        let (_, actor) = tenant_actor(ctx)?;
+        let next =
+            next_actions::next_actions(&self.runtime, &actor, &self.file, &acting_as, self.as_of)
+                .map_err(ApiError::from)?;
+        Ok(next.into_iter().map(NextAction::from).collect())
     }
 }
