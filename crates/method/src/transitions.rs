@@ -178,7 +178,7 @@ pub enum StepRejection {
 impl StepRejection {
     /// Every code [`StepRejection::code`] can return: the API's stable vocabulary for what is
     /// missing.
-    pub const CODES: [&'static str; 16] = [
+    pub const CODES: [&'static str; 19] = [
         "unknown_step",
         "unknown_stage",
         "not_in_current_stage",
@@ -195,6 +195,9 @@ impl StepRejection {
         "stage_too_short",
         "case_too_short",
         "condition_not_met",
+        "needs_acknowledgement",
+        "ground_not_confirmed",
+        "ends_case",
     ];
 
     /// A stable code clients match on, e.g. `missing_decision` (the same as the serialised tag).
@@ -216,6 +219,9 @@ impl StepRejection {
             StepRejection::StageTooShort { .. } => "stage_too_short",
             StepRejection::CaseTooShort { .. } => "case_too_short",
             StepRejection::ConditionNotMet { .. } => "condition_not_met",
+            StepRejection::NeedsAcknowledgement { .. } => "needs_acknowledgement",
+            StepRejection::GroundNotConfirmed { .. } => "ground_not_confirmed",
+            StepRejection::EndsCase { .. } => "ends_case",
         }
     }
 
@@ -305,13 +311,16 @@ impl StepRejection {
                 )
             }
             StepRejection::NeedsAcknowledgement { norm, role, until } => format!(
-                "норматив «{norm}» не выполнен (до {until}): продолжить можно, если это подтвердит роль «{role}»"
+                "норматив «{norm}» не выполнен (до {}): продолжить можно, если это подтвердит роль «{}»",
+                n.moment(until),
+                n.role(role)
             ),
             StepRejection::GroundNotConfirmed { ground } => {
                 format!("основание закрытия «{ground}» не подтверждено")
             }
             StepRejection::EndsCase { to } => format!(
-                "переход в «{to}» завершает случай: он делается закрытием (closeCase) или отказом (declineCase)"
+                "переход в «{}» завершает случай: он делается закрытием (closeCase) или отказом (declineCase)",
+                n.stage(to)
             ),
             StepRejection::ConditionNotMet {
                 attribute,

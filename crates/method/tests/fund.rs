@@ -716,6 +716,17 @@ fn every_rejection_code_is_its_serialised_tag_and_listed_once() {
             attribute: "x".into(),
             expected: vec!["a".into()],
         },
+        StepRejection::NeedsAcknowledgement {
+            norm: "case_duration".into(),
+            role: "senior_curator".into(),
+            until,
+        },
+        StepRejection::GroundNotConfirmed {
+            ground: "contract_terminated".into(),
+        },
+        StepRejection::EndsCase {
+            to: "post_support".into(),
+        },
     ];
     let codes: BTreeSet<_> = all.iter().map(StepRejection::code).collect();
     assert_eq!(codes.len(), StepRejection::CODES.len());
@@ -735,5 +746,10 @@ fn every_rejection_code_is_its_serialised_tag_and_listed_once() {
     assert_eq!(
         all[14].describe(&v),
         "случай ведётся меньше минимального срока: до 03.06.2025 23:59"
+    );
+    // seed 000 §13: the 3-month minimum is a guideline the senior curator acknowledges.
+    assert_eq!(
+        all[16].describe(&v),
+        "норматив «case_duration» не выполнен (до 03.06.2025 23:59): продолжить можно, если это подтвердит роль «Старший куратор»"
     );
 }

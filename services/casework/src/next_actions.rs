@@ -139,6 +139,16 @@ impl Requirement {
                 expected_values: expected,
                 ..base
             },
+            StepRejection::NeedsAcknowledgement { role, until, .. } => Requirement {
+                role: Some(role),
+                until: Some(until),
+                ..base
+            },
+            StepRejection::GroundNotConfirmed { .. } => base,
+            StepRejection::EndsCase { to } => Requirement {
+                stage: Some(to),
+                ..base
+            },
         }
     }
 
@@ -154,7 +164,7 @@ impl Requirement {
     }
 }
 
-fn action(variant: &Variant, kind: ActionKind, available: Available) -> NextAction {
+fn action(variant: &Variant, from: &str, kind: ActionKind, available: Available) -> NextAction {
     let name = match kind {
         ActionKind::Step => variant.step(&available.action).map(|(_, s)| &s.name),
         ActionKind::Transition => variant.stage(&available.action).map(|s| &s.name),
@@ -164,8 +174,16 @@ fn action(variant: &Variant, kind: ActionKind, available: Available) -> NextActi
         .iter()
         .map(|r| Requirement::from_rejection(r, variant))
         .collect();
-    if kind == ActionKind::Transition && is_post_support_stage(variant, &available.action) {
-        missing.insert(0, Requirement::through_closure(&available.action));
+    if kind == ActionKind::Transition {
+        if transitions::ends_case(variant, from, &available.action) {
+            // Closing and refusal moves are done by closeCase and declineCase.
+            let ends = StepRejection::EndsCase {
+                to: available.action.clone(),
+            };
+            missing.insert(0, Requirement::from_rejection(&ends, variant));
+        } else if is_post_support_stage(variant, &available.action) {
+            missing.insert(0, Requirement::through_closure(&available.action));
+        }
     }
     NextAction {
         kind,
@@ -207,11 +225,11 @@ pub fn next_actions(
     Ok(next
         .steps
         .into_iter()
-        .map(|a| action(variant, ActionKind::Step, a))
+        .map(|a| action(variant, &state.stage, ActionKind::Step, a))
         .chain(
             next.transitions
                 .into_iter()
-                .map(|a| action(variant, ActionKind::Transition, a)),
+                .map(|a| action(variant, &state.stage, ActionKind::Transition, a)),
         )
         .collect())
 }

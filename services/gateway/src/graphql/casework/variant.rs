@@ -88,6 +88,9 @@ impl From<&s::Span> for Span {
 pub struct PeriodBounds {
     pub min: Option<Span>,
     pub max: Option<Span>,
+    /// When set, the minimum is a guideline: a person in this role may acknowledge falling short
+    /// of it (`acknowledged: ["case_duration"]`).
+    pub acknowledged_by: Option<String>,
     pub source: Option<String>,
 }
 
@@ -96,6 +99,7 @@ impl From<&s::PeriodBounds> for PeriodBounds {
         Self {
             min: b.min.as_ref().map(Span::from),
             max: b.max.as_ref().map(Span::from),
+            acknowledged_by: b.acknowledged_by.clone(),
             source: b.source.clone(),
         }
     }
@@ -423,8 +427,12 @@ pub enum TransitionKind {
     Forward,
     /// Going back, e.g. monitoring → plan correction.
     Loop,
-    /// Leaving the main line, e.g. closure on contract breach.
+    /// Leaving the main line, e.g. straight to closure when a family is referred elsewhere.
     Exit,
+    /// Closing the case: taken only by `closeCase`, with the closure checklist or its ground.
+    Closing,
+    /// Informed refusal before the case opens: taken only by `declineCase`.
+    Refusal,
 }
 
 /// A move between stages and its guards.
@@ -441,6 +449,9 @@ pub struct VariantTransition {
     /// Whether every required step of `from` must be done first.
     pub requires_steps: bool,
     pub when: Option<Condition>,
+    /// A closing move on an alternative ground of the closure checklist (e.g. the contract
+    /// terminated), which must be confirmed and then replaces the criteria.
+    pub ground: Option<String>,
 }
 
 impl From<&s::Transition> for VariantTransition {
@@ -455,6 +466,7 @@ impl From<&s::Transition> for VariantTransition {
             requires_consents: t.requires_consents.clone(),
             requires_steps: t.requires_steps,
             when: t.when.as_ref().map(Into::into),
+            ground: t.ground.clone(),
         }
     }
 }
@@ -551,6 +563,8 @@ pub struct RecurringObligation {
     pub stops_at: Vec<String>,
     pub satisfied_by: Satisfier,
     pub cadence: Vec<CadencePhase>,
+    /// Goes on through post-support until it ends, instead of stopping at closure.
+    pub through_post_support: bool,
     pub source: Option<String>,
 }
 
@@ -568,6 +582,7 @@ impl From<&s::Recurring> for RecurringObligation {
                 event: r.satisfied_by.event.clone(),
             },
             cadence: list(&r.cadence),
+            through_post_support: r.through_post_support,
             source: r.source.clone(),
         }
     }
@@ -1118,6 +1133,10 @@ impl VariantView {
     }
     async fn scenarios(&self) -> Vec<Scenario> {
         list(&self.doc().scenarios)
+    }
+    /// Domains in which a child's quality of life is followed at closure (`improvedDomains`).
+    async fn quality_domains(&self) -> Vec<NamedValue> {
+        list(&self.doc().quality_domains)
     }
     /// The whole document as JSON, in the schema of the variant files (`snake_case` keys).
     async fn document(&self) -> async_graphql::Result<Json<Value>> {
