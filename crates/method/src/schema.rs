@@ -161,6 +161,38 @@ impl Span {
     }
 }
 
+impl Span {
+    /// The span after «не менее», «не более», «в течение» (genitive): «3 месяцев», «1 года и
+    /// 6 месяцев».
+    pub fn russian_genitive(&self) -> String {
+        let parts = [
+            (self.years, ("года", "лет")),
+            (self.months, ("месяца", "месяцев")),
+            (self.weeks, ("недели", "недель")),
+            (self.calendar_days, ("дня", "дней")),
+            (self.working_days, ("рабочего дня", "рабочих дней")),
+            (self.hours, ("часа", "часов")),
+        ];
+        let words: Vec<String> = parts
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, (one, many))| {
+                let word = if n % 10 == 1 && n % 100 != 11 {
+                    one
+                } else {
+                    many
+                };
+                format!("{n} {word}")
+            })
+            .collect();
+        match words.as_slice() {
+            [] => "0".to_owned(),
+            [only] => only.clone(),
+            [init @ .., last] => format!("{} и {last}", init.join(", ")),
+        }
+    }
+}
+
 impl std::fmt::Display for Span {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let parts = [
@@ -957,5 +989,13 @@ mod tests {
         };
         assert_eq!(year_and_a_half.russian(), "1 год и 6 месяцев");
         assert_eq!(Span::hours(11).russian(), "11 часов");
+    }
+
+    #[test]
+    fn spans_read_in_russian_after_at_least() {
+        assert_eq!(Span::months(3).russian_genitive(), "3 месяцев");
+        assert_eq!(Span::months(1).russian_genitive(), "1 месяца");
+        assert_eq!(Span::months(6).russian_genitive(), "6 месяцев");
+        assert_eq!(Span::working_days(21).russian_genitive(), "21 рабочего дня");
     }
 }

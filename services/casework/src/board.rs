@@ -24,6 +24,49 @@ pub struct CuratorLine {
     /// What the caseload policy says about one more case — per family category where the
     /// variant caps categories (category value, answer), otherwise one answer with no category.
     pub next_case: Vec<(Option<String>, CaseloadDecision)>,
+    /// How many more cases the curator can take before the policy refuses, in the same order as
+    /// `next_case` (per capped category, or once).
+    pub spare: Vec<u32>,
+}
+
+/// How many more cases like `proposed` fit before the policy refuses one (counted up to 1 000).
+fn spare(
+    variant: &Variant,
+    policy: Option<&CaseloadPolicy>,
+    load: &CuratorLoad,
+    proposed: &Proposed,
+) -> u32 {
+    let evaluate = |load: &CuratorLoad| match policy {
+        Some(policy) => caseload::evaluate_policy(variant, policy, load, proposed),
+        None => caseload::evaluate(variant, load, proposed),
+    };
+    let mut load = load.clone();
+    let mut n = 0;
+    while n < 1_000 && !matches!(evaluate(&load), CaseloadDecision::Refused(_)) {
+        n += 1;
+        load.active.push(proposed.case.clone());
+    }
+    n
+}
+
+/// The proposals the board answers for: one case of each capped category, or any one case.
+fn proposals(policy: Option<&CaseloadPolicy>) -> Vec<(Option<String>, Proposed)> {
+    match policy.and_then(|p| p.categories.as_ref()) {
+        Some(caps) => caps
+            .caps
+            .iter()
+            .map(|cap| {
+                (
+                    Some(cap.value.clone()),
+                    Proposed {
+                        case: LoadCase::with(&caps.classification, &cap.value),
+                        post_support: false,
+                    },
+                )
+            })
+            .collect(),
+        None => vec![(None, Proposed::default())],
+    }
 }
 
 /// The answer for one more case, for each capped category or once.
@@ -32,32 +75,26 @@ fn next_case(
     policy: Option<&CaseloadPolicy>,
     load: &CuratorLoad,
 ) -> Vec<(Option<String>, CaseloadDecision)> {
-    let evaluate = |proposed: &Proposed| match policy {
-        Some(policy) => caseload::evaluate_policy(variant, policy, load, proposed),
-        None => caseload::evaluate(variant, load, proposed),
-    };
-    let categories = policy.and_then(|p| p.categories.as_ref());
-    match categories {
-        Some(caps) => caps
-            .caps
-            .iter()
-            .map(|cap| {
-                let proposed = Proposed {
-                    case: LoadCase::with(&caps.classification, &cap.value),
-                    post_support: false,
-                };
-                (Some(cap.value.clone()), evaluate(&proposed))
-            })
-            .collect(),
-        None => vec![(None, evaluate(&Proposed::default()))],
-    }
+    proposals(policy)
+        .into_iter()
+        .map(|(category, proposed)| {
+            let decision = match policy {
+                Some(policy) => caseload::evaluate_policy(variant, policy, load, &proposed),
+                None => caseload::evaluate(variant, load, &proposed),
+            };
+            (category, decision)
+        })
+        .collect()
 }
 
 #[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug))]
+/// Every curator of the organisation (`curators`, from its membership) gets a line, those with
+/// no cases too, with their spare capacity.
 pub async fn board(
     runtime: &TenantRuntime,
     actor: &Actor,
     now: DateTime<Utc>,
+    curators: &[Uuid],
 ) -> CaseworkResult<Vec<CuratorLine>> {
     actor.require_lead()?;
     let files = list(
@@ -76,7 +113,8 @@ pub async fn board(
     let variant = runtime.current_variant()?;
     let settings = crate::settings::get(runtime, actor).await?;
     let policy = crate::settings::caseload_policy(variant, &settings.settings);
-    let mut by_curator: BTreeMap<Uuid, Vec<&case_file::CaseFile>> = BTreeMap::new();
+    let mut by_curator: BTreeMap<Uuid, Vec<&case_file::CaseFile>> =
+        curators.iter().map(|c| (*c, Vec::new())).collect();
     for file in &files {
         if let Some(curator) = file.case.curator_id {
             by_curator.entry(curator).or_default().push(file);
@@ -91,6 +129,7 @@ pub async fn board(
             overdue_cases: 0,
             cases_without_plan_action: 0,
             next_case: Vec::new(),
+            spare: Vec::new(),
         };
         let mut load = CuratorLoad::default();
         for file in files {
@@ -113,6 +152,10 @@ pub async fn board(
             }
         }
         line.next_case = next_case(variant, policy.as_ref(), &load);
+        line.spare = proposals(policy.as_ref())
+            .iter()
+            .map(|(_, proposed)| spare(variant, policy.as_ref(), &load, proposed))
+            .collect();
         lines.push(line);
     }
     Ok(lines)

@@ -230,8 +230,34 @@ pub async fn close(
             .map(|t| t.to.as_str()),
     );
     if targets.is_empty() {
-        // Only grounded paths, none of whose grounds was confirmed: say what is missing.
-        targets.extend(from_here.iter().map(|t| t.to.as_str()));
+        // Only paths on a ground here, and none of the grounds confirmed: say which grounds
+        // close the case from this stage and where it closes otherwise.
+        let grounds: Vec<String> = from_here
+            .iter()
+            .filter_map(|t| t.ground.as_deref())
+            .map(|g| {
+                let name = variant
+                    .doc()
+                    .closure
+                    .as_ref()
+                    .and_then(|c| c.alternatives.iter().find(|a| a.key == g))
+                    .map_or(g, |a| a.name.ru.as_str());
+                format!("«{name}» ({g})")
+            })
+            .collect();
+        let mut ordinary: Vec<String> = Vec::new();
+        for t in closing.iter().filter(|t| t.ground.is_none()) {
+            let name = stage_name(&variant, &t.from);
+            if !ordinary.contains(&name) {
+                ordinary.push(name);
+            }
+        }
+        return Err(CaseworkError::rejected(format!(
+            "с этапа «{}» случай закрывается только по основанию: {}; обычное закрытие — с этапа: {}",
+            stage_name(&variant, &case.stage),
+            grounds.join(", "),
+            ordinary.join(", ")
+        )));
     }
     targets.dedup();
     let mut first_refusal = None;
@@ -417,7 +443,7 @@ pub async fn end_post_support(
         if at < until {
             return Err(CaseworkError::rejected(format!(
                 "пост-сопровождение длится не менее {}: до {}",
-                min.russian(),
+                min.russian_genitive(),
                 until.format("%d.%m.%Y")
             )));
         }

@@ -9,6 +9,7 @@ mod conflicts;
 mod hostile;
 mod isolation;
 mod listing;
+mod method_rules;
 mod permissions;
 mod platform;
 mod rls;

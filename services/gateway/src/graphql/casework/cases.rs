@@ -3,6 +3,7 @@
 
 use super::types::Case;
 use super::{STAFF, parse_id, parse_user, personalData, require_staff, tenant_actor};
+use crate::AppState;
 use crate::graphql::error::{ApiError, ApiResult};
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{Context, Enum, ID, InputObject, Json, Object, SimpleObject};
@@ -11,6 +12,7 @@ use kurator_casework::cases::{self, CaseQuery, OpenCase};
 use kurator_casework::{board, deadlines};
 use kurator_domain::Role;
 use kurator_method::caseload::CaseloadDecision;
+use kurator_store::control::repo;
 use serde_json::Value;
 
 #[derive(Default)]
@@ -50,6 +52,9 @@ pub struct CaseloadAnswer {
     pub decision: String,
     /// For a supervisor to read, e.g. «Куратор ведёт 6 семей в СОП из 6 допустимых».
     pub reason: Option<String>,
+    /// On the board: how many more families (of this category) the curator can take before the
+    /// policy refuses.
+    pub spare: Option<i32>,
 }
 
 impl From<&CaseloadDecision> for CaseloadAnswer {
@@ -65,6 +70,7 @@ impl From<&CaseloadDecision> for CaseloadAnswer {
             category: None,
             decision: decision.into(),
             reason,
+            spare: None,
         }
     }
 }
@@ -211,7 +217,19 @@ impl CaseQueryRoot {
         as_of: Option<DateTime<Utc>>,
     ) -> async_graphql::Result<Vec<CuratorLoadLine>> {
         let (runtime, actor) = tenant_actor(ctx)?;
-        let lines = board::board(&runtime, &actor, as_of.unwrap_or_else(Utc::now))
+        actor.require_lead().map_err(ApiError::from)?;
+        let state = ctx
+            .data::<AppState>()
+            .map_err(|_| ApiError::unauthenticated())?;
+        // Every curator of the organisation is on the board, those with no cases too.
+        let curators: Vec<uuid::Uuid> =
+            repo::members_of_tenant(&state.inner.control, runtime.tenant().id)
+                .await?
+                .into_iter()
+                .filter(|(_, roles)| roles.contains(&Role::Curator))
+                .map(|(user, _)| user.id.0)
+                .collect();
+        let lines = board::board(&runtime, &actor, as_of.unwrap_or_else(Utc::now), &curators)
             .await
             .map_err(ApiError::from)?;
         Ok(lines
@@ -225,8 +243,10 @@ impl CaseQueryRoot {
                 next_case: l
                     .next_case
                     .iter()
-                    .map(|(category, decision)| CaseloadAnswer {
+                    .zip(&l.spare)
+                    .map(|((category, decision), spare)| CaseloadAnswer {
                         category: category.clone(),
+                        spare: Some(i32::try_from(*spare).unwrap_or(i32::MAX)),
                         ..CaseloadAnswer::from(decision)
                     })
                     .collect(),
