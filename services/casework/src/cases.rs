@@ -58,6 +58,23 @@ pub async fn get_in_scope(tx: &TenantTx, actor: &Actor, id: Uuid) -> CaseworkRes
     }
 }
 
+/// Like [`get_in_scope`], for a change: the case row stays locked until the transaction ends
+/// (on PostgreSQL), so that of two concurrent changes made from one version the second sees the
+/// first one's new version and is refused as stale, whatever it checks in between.
+pub async fn get_in_scope_for_update(
+    tx: &TenantTx,
+    actor: &Actor,
+    id: Uuid,
+) -> CaseworkResult<CaseRow> {
+    let scope = actor.case_scope()?;
+    let case = cases::get_for_update(tx, id).await?;
+    match scope {
+        CaseScope::Tenant => Ok(case),
+        CaseScope::Own(user) if cases::is_on_case(tx, &case, user).await? => Ok(case),
+        CaseScope::Own(_) => Err(CaseworkError::NotFound),
+    }
+}
+
 /// Opens a case card: the full file, and a record in the audit trail that it was opened.
 #[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug, case = %id))]
 pub async fn card(runtime: &TenantRuntime, actor: &Actor, id: Uuid) -> CaseworkResult<CaseFile> {
@@ -489,7 +506,7 @@ pub async fn set_attribute(
     }
     let _guard = runtime.assignment_lock.lock().await;
     let tx = runtime.begin().await?;
-    let case = get_in_scope(&tx, actor, case_id).await?;
+    let case = get_in_scope_for_update(&tx, actor, case_id).await?;
     if case.version != expected_version {
         return Err(CaseworkError::Stale {
             current: case.version,

@@ -5,7 +5,7 @@
 use crate::actor::Actor;
 use crate::audit::{self, Audit};
 use crate::case_file::{kind, status};
-use crate::cases::{check_load, get_in_scope, load_files};
+use crate::cases::{check_load, get_in_scope_for_update, load_files};
 use crate::error::{CaseworkError, CaseworkResult};
 use crate::runtime::TenantRuntime;
 use crate::steps::{is_post_support_stage, opening_stage};
@@ -28,7 +28,7 @@ async fn closable(
     case_id: Uuid,
     expected_version: i32,
 ) -> CaseworkResult<CaseRow> {
-    let case = get_in_scope(tx, actor, case_id).await?;
+    let case = get_in_scope_for_update(tx, actor, case_id).await?;
     if !actor.may_close(case.curator_id.map(UserId)) {
         return Err(CaseworkError::Forbidden);
     }

@@ -4,7 +4,7 @@
 
 use crate::actor::Actor;
 use crate::audit::{self, Audit};
-use crate::cases::get_in_scope;
+use crate::cases::{get_in_scope, get_in_scope_for_update};
 use crate::error::{CaseworkError, CaseworkResult};
 use crate::forms::MAX_FIELD_LEN;
 use crate::runtime::TenantRuntime;
@@ -75,7 +75,7 @@ pub async fn revise(
         return Err(CaseworkError::Rejected(found));
     }
     let tx = runtime.begin().await?;
-    let case = get_in_scope(&tx, actor, case_id).await?;
+    let case = get_in_scope_for_update(&tx, actor, case_id).await?;
     if case.version != expected_version {
         return Err(CaseworkError::Stale {
             current: case.version,

@@ -5,7 +5,7 @@
 use crate::actor::Actor;
 use crate::audit::{self, Audit};
 use crate::case_file::{kind, status};
-use crate::cases::{get_in_scope, load_files};
+use crate::cases::{get_in_scope_for_update, load_files};
 use crate::error::{CaseworkError, CaseworkResult};
 use crate::forms;
 use crate::runtime::TenantRuntime;
@@ -188,7 +188,7 @@ pub async fn perform(
     input: StepInput,
 ) -> CaseworkResult<CaseRow> {
     let tx = runtime.begin().await?;
-    let case = get_in_scope(&tx, actor, case_id).await?;
+    let case = get_in_scope_for_update(&tx, actor, case_id).await?;
     if case.version != expected_version {
         return Err(CaseworkError::Stale {
             current: case.version,
@@ -293,7 +293,7 @@ pub async fn transition(
     input: StepInput,
 ) -> CaseworkResult<CaseRow> {
     let tx = runtime.begin().await?;
-    let case = get_in_scope(&tx, actor, case_id).await?;
+    let case = get_in_scope_for_update(&tx, actor, case_id).await?;
     if case.version != expected_version {
         return Err(CaseworkError::Stale {
             current: case.version,
