@@ -209,3 +209,43 @@ pub fn clinic_assessment() -> Value {
         "recommendations": { "text": text }
     })
 }
+
+/// The clinic's request form (its Appendix 1) as the social worker fills it in (seed 004).
+pub fn clinic_request_form() -> Value {
+    json!({
+        "subject": { "full_name": "Сейтов Алихан", "birth_date": "2023-01-15", "sex": "м" },
+        "requester": { "name": "Участковая медсестра", "relation": "специалист" },
+        "grounds": { "summary": "Ребёнок оставлен без присмотра" },
+        "receiver": { "name": "Касымова Д.", "date": "2026-04-06", "time": "09:00", "signature": "Касымова" }
+    })
+}
+
+/// The fund's first-visit report on its set form, with the senior curator's resolution
+/// (seed 000 §6 table 1, «Выезд в семью»).
+pub fn fund_first_visit_report() -> Value {
+    json!({
+        "visit": {
+            "date": "2026-04-08",
+            "team": "Петрова А. (куратор), Орлова Е. (психолог)",
+            "situation": "Мать одна с двумя детьми, нет зимней одежды, долги за свет"
+        },
+        "resolution": {
+            "participants": "Петрова А., Ковалёва М., Орлова Е., Белова Т.; координатор",
+            "decision": "принять в работу"
+        }
+    })
+}
+
+/// A plan revision of two actions — one the organisation's, one the family's.
+pub fn two_sided_plan(meeting: &str, responsible: &str) -> Value {
+    json!({
+        "meetingDate": meeting,
+        "participants": ["Куратор", "Мать"],
+        "actions": [
+            { "title": "Передать семье зимнюю одежду", "deadline": "2026-12-31T20:59:59Z",
+              "responsibleUserId": responsible, "owner": "organisation" },
+            { "title": "Записать ребёнка в детский сад", "deadline": "2026-12-31T20:59:59Z",
+              "responsibleOrganisation": "Семья", "owner": "family" }
+        ]
+    })
+}

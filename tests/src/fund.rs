@@ -2,7 +2,7 @@
 //! their votes and conferences, and the walk of a case through the stages of §6 table 1.
 
 use crate::TestApp;
-use crate::casework::{Worker, demo_family, version};
+use crate::casework::{Worker, demo_family, fund_first_visit_report, two_sided_plan, version};
 use serde_json::{Value, json};
 
 /// The foundation's people, signed in, each acting in the method roles they hold (the demo
@@ -77,13 +77,27 @@ impl<'a> FundTeam<'a> {
     }
 
     /// Does each action in turn, by the member holding the role it is done in: `"do"` names a
-    /// step, or with a leading `>` a stage to move to; the rest is the step's input. Returns the
-    /// case's version after the last one.
+    /// step, or with a leading `>` a stage to move to, or is `+plan` for a plan revision of the
+    /// foundation's and the parents' actions; the rest is the step's input. Returns the case's
+    /// version after the last one.
     pub async fn walk(&self, case_id: &str, mut v: i64, actions: Vec<Value>) -> i64 {
         for mut input in actions {
             let action = input["do"].as_str().unwrap().to_owned();
             input.as_object_mut().unwrap().remove("do");
             let worker = self.by_role(input["actingAs"].as_str().unwrap());
+            if action == "+plan" {
+                // The plan with the family: the foundation's and the parents' actions.
+                let plan = two_sided_plan(input["at"].as_str().unwrap(), &self.curator.user_id);
+                let revised = worker
+                    .gql(
+                        "mutation($c: ID!, $v: Int!, $i: PlanRevisionInput!) { revisePlan(caseId: $c, version: $v, input: $i) { version } }",
+                        json!({ "c": case_id, "v": v, "i": plan }),
+                    )
+                    .await;
+                assert!(revised.errors().is_empty(), "{action}: {:#}", revised.body);
+                v = version(&revised, "revisePlan");
+                continue;
+            }
             v = match action.strip_prefix('>') {
                 Some(stage) => {
                     let moved = worker.move_case(case_id, v, stage, input).await;
@@ -127,7 +141,8 @@ impl<'a> FundTeam<'a> {
                     json!({ "do": ">first_visit", "actingAs": "senior_curator", "at": "2026-04-06T08:05:00Z" }),
                     json!({ "do": "assign_visit_team", "actingAs": "senior_curator", "at": "2026-04-07T07:00:00Z" }),
                     json!({ "do": "visit_family", "actingAs": "curator", "at": "2026-04-08T08:00:00Z" }),
-                    json!({ "do": "write_visit_report", "actingAs": "curator", "at": "2026-04-09T07:00:00Z" }),
+                    json!({ "do": "write_visit_report", "actingAs": "curator", "at": "2026-04-09T07:00:00Z",
+                        "artefacts": [{ "key": "first_visit_report", "content": fund_first_visit_report() }] }),
                     json!({ "do": "decide_on_case", "actingAs": "senior_curator", "at": "2026-04-10T07:00:00Z",
                         "decisions": [{ "key": "take_case", "votes": self.take_case_votes("accept") }] }),
                     json!({ "do": ">case_opening", "actingAs": "senior_curator", "at": "2026-04-13T08:00:00Z" }),
@@ -136,6 +151,7 @@ impl<'a> FundTeam<'a> {
                     json!({ "do": ">plan_development", "actingAs": "curator", "at": "2026-04-15T08:00:00Z" }),
                     json!({ "do": "sign_documents", "actingAs": "curator", "at": "2026-04-21T08:00:00Z",
                         "consents": ["parent_data_consent", "children_data_consent"] }),
+                    json!({ "do": "+plan", "actingAs": "curator", "at": "2026-05-12T06:00:00Z" }),
                     json!({ "do": "draw_up_plan", "actingAs": "curator", "at": "2026-05-12T07:00:00Z" }),
                     json!({ "do": ">implementation", "actingAs": "curator", "at": "2026-05-12T08:00:00Z" }),
                     json!({ "do": "implement_plan", "actingAs": "curator", "at": "2026-05-13T07:00:00Z" }),

@@ -287,6 +287,9 @@ pub struct VariantDoc {
     pub closure: Option<Closure>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub outcomes: Vec<OutcomeDef>,
+    /// Rules for the plan (индивидуальный план) beyond its actions' fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<PlanRules>,
     /// Domains in which a child's quality of life is followed and can improve (volunteers:
     /// material well-being, health, psychological state, education — seed 001 §2.4).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -433,6 +436,21 @@ pub struct Journal {
     pub key: String,
     pub name: Text,
 }
+
+/// Rules every revision of the plan must follow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct PlanRules {
+    /// Whose actions the plan must hold, each at least once: `organisation` (the organisation's
+    /// own actions) and/or `family` (the parents'); fund: both (seed 000 §6 table 1, stage 4).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requires_owners: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// Whose an action of the plan is: the organisation's own, or the family's (the parents').
+pub const PLAN_ACTION_OWNERS: [&str; 2] = ["organisation", "family"];
 
 /// Minimum and/or maximum length of a period.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]

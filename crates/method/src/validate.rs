@@ -983,6 +983,19 @@ pub fn validate(doc: &VariantDoc) -> Vec<ValidationError> {
     }
 
     // periods and policies
+    if let Some(plan) = &doc.plan {
+        for (i, owner) in plan.requires_owners.iter().enumerate() {
+            if !PLAN_ACTION_OWNERS.contains(&owner.as_str()) {
+                s.err(
+                    format!("plan.requires_owners[{i}]"),
+                    format!(
+                        "unknown owner \"{owner}\": expected one of {}",
+                        quoted_list(PLAN_ACTION_OWNERS)
+                    ),
+                );
+            }
+        }
+    }
     if let Some(b) = &doc.case_duration {
         check_bounds(s, "case_duration", b);
         if let Some(role) = &b.acknowledged_by {

@@ -157,6 +157,27 @@ impl Variant {
     pub fn role(&self, key: &str) -> Option<&Role> {
         self.doc.roles.iter().find(|r| r.key == key)
     }
+    /// The artefacts that are the plan (kind `plan`): a recorded plan revision provides them.
+    pub fn plan_artefacts(&self) -> impl Iterator<Item = &str> {
+        self.doc()
+            .artefacts
+            .iter()
+            .filter(|a| a.kind == crate::schema::ArtefactKind::Plan)
+            .map(|a| a.key.as_str())
+    }
+
+    /// The first stage in which a step draws up the plan (produces a plan artefact): a plan can
+    /// be recorded from this stage on. `None` when no step produces one.
+    pub fn plan_stage(&self) -> Option<&Stage> {
+        let plans: Vec<&str> = self.plan_artefacts().collect();
+        self.stages().iter().find(|stage| {
+            stage
+                .steps
+                .iter()
+                .any(|step| step.produces.iter().any(|p| plans.contains(&p.as_str())))
+        })
+    }
+
     pub fn artefact(&self, key: &str) -> Option<&Artefact> {
         self.doc.artefacts.iter().find(|a| a.key == key)
     }

@@ -99,8 +99,11 @@ impl CaseFile {
         state
             .acknowledged
             .extend(self.of_kind(kind::ACKNOWLEDGEMENT).map(|r| r.key.clone()));
+        // A recorded plan revision is the plan, whatever the variant calls it.
         if !self.revisions.is_empty() {
-            state.artefacts.insert("plan".into());
+            state
+                .artefacts
+                .extend(variant.plan_artefacts().map(str::to_owned));
         }
         state
     }

@@ -9,6 +9,7 @@ use crate::error::{CaseworkError, CaseworkResult};
 use crate::forms::MAX_FIELD_LEN;
 use crate::runtime::TenantRuntime;
 use chrono::{DateTime, Utc};
+use kurator_method::schema::PLAN_ACTION_OWNERS;
 use kurator_store::tenant::cases;
 use kurator_store::tenant::plans::{self, ActionRow, NewAction, RevisionRow};
 use serde_json::{Value, json};
@@ -31,6 +32,45 @@ pub struct RevisionInput {
     pub actions: Vec<ActionInput>,
 }
 
+/// Every problem with a revision as the variant sees it: whose actions the plan must hold.
+fn variant_problems(variant: &kurator_method::Variant, input: &RevisionInput) -> Vec<String> {
+    let mut problems = Vec::new();
+    if let Some(rules) = &variant.doc().plan {
+        for owner in &rules.requires_owners {
+            if !input.actions.iter().any(|a| &a.owner == owner) {
+                problems.push(match owner.as_str() {
+                    "family" => "actions: в плане должны быть действия семьи (родителей), не только организации".to_owned(),
+                    _ => "actions: в плане должны быть действия организации, не только семьи".to_owned(),
+                });
+            }
+        }
+    }
+    problems
+}
+
+/// The plan is drawn up from the stage where a step of the variant produces it; before that it
+/// cannot be recorded.
+fn check_stage(variant: &kurator_method::Variant, stage: &str) -> CaseworkResult<()> {
+    let Some(plan_stage) = variant.plan_stage() else {
+        return Ok(());
+    };
+    let reached = variant
+        .stage_index(&plan_stage.key)
+        .zip(variant.stage_index(stage))
+        .is_none_or(|(plan, current)| current >= plan);
+    if reached {
+        Ok(())
+    } else {
+        let current = variant
+            .stage(stage)
+            .map_or_else(|| stage.to_owned(), |s| s.name.ru.clone());
+        Err(CaseworkError::rejected(format!(
+            "план составляется на этапе «{}»; случай на этапе «{current}»",
+            plan_stage.name.ru
+        )))
+    }
+}
+
 fn problems(input: &RevisionInput) -> Vec<String> {
     let mut problems = Vec::new();
     if input.participants.is_empty() {
@@ -49,7 +89,7 @@ fn problems(input: &RevisionInput) -> Vec<String> {
                 "actions[{i}].title: от 1 до {MAX_FIELD_LEN} символов"
             ));
         }
-        if !["organisation", "family"].contains(&action.owner.as_str()) {
+        if !PLAN_ACTION_OWNERS.contains(&action.owner.as_str()) {
             problems.push(format!(
                 "actions[{i}].owner: ожидается organisation или family"
             ));
@@ -80,6 +120,12 @@ pub async fn revise(
         return Err(CaseworkError::Stale {
             current: case.version,
         });
+    }
+    let variant = runtime.variant(case.variant_version)?;
+    check_stage(variant, &case.stage)?;
+    let found = variant_problems(variant, &input);
+    if !found.is_empty() {
+        return Err(CaseworkError::Rejected(found));
     }
     let actions = input
         .actions

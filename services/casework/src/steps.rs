@@ -206,6 +206,14 @@ pub async fn perform(
     let outcome = transitions::check_step(&variant, &state, step, &input.acting_as, &provided)
         .map_err(rejections)?;
 
+    produced_forms(
+        &variant,
+        &state,
+        step,
+        &outcome.produces,
+        &input,
+        !file.revisions.is_empty(),
+    )?;
     write_inputs(&tx, actor, case_id, &input, decisions).await?;
     let data = json!({ "acting_as": input.acting_as, "note": input.note, "produces": outcome.produces, "journal": outcome.journal });
     cases::append_record(
@@ -255,6 +263,53 @@ pub async fn perform(
     .await?;
     tx.commit().await?;
     Ok(after)
+}
+
+/// What a step that produces documents must bring: a structured form is filled in with its
+/// required sections (checked in [`prepare`]), and the plan is a recorded plan revision
+/// (`revisePlan`) — no step stands in for either.
+fn produced_forms(
+    variant: &Variant,
+    state: &transitions::CaseState,
+    step: &str,
+    produces: &[String],
+    input: &StepInput,
+    has_plan: bool,
+) -> CaseworkResult<()> {
+    let plans: Vec<&str> = variant.plan_artefacts().collect();
+    let step_name = variant
+        .step(step)
+        .map_or_else(|| step.to_owned(), |(_, s)| s.name.ru.clone());
+    let mut problems = Vec::new();
+    for key in produces {
+        let Some(artefact) = variant.artefact(key) else {
+            continue;
+        };
+        if plans.contains(&key.as_str()) {
+            if !has_plan {
+                problems.push(format!(
+                    "шаг «{step_name}» составляет «{}»: сначала запишите план с его действиями (revisePlan)",
+                    artefact.name.ru
+                ));
+            }
+            continue;
+        }
+        let has_required = artefact
+            .sections
+            .iter()
+            .any(|s| s.fields.iter().any(|f| f.required));
+        if has_required && !input.artefacts.contains_key(key) && !state.artefacts.contains(key) {
+            problems.push(format!(
+                "artefacts.{key}: шаг «{step_name}» составляет форму «{}» — заполните её обязательные разделы",
+                artefact.name.ru
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(CaseworkError::Rejected(problems))
+    }
 }
 
 /// The stage in which the case counts as opened (открытие случая): the first stage the variant

@@ -168,6 +168,7 @@ mod cases {
 
     use chrono::{Duration, Utc};
     use kurator_casework::intake::{self, JournalQuery, SignalDecision, SignalInput};
+    use kurator_casework::plans::{self, ActionInput, RevisionInput};
     use kurator_casework::steps::{self, StepInput};
     use kurator_casework::triage::TriageInput;
     use kurator_casework::{Actor, CaseworkError, TenantRegistry, TenantRuntime, cases};
@@ -212,6 +213,9 @@ mod cases {
     #[serde(deny_unknown_fields)]
     pub struct DemoAction {
         pub step: Option<String>,
+        /// Records the plan (a revision with an action of the organisation and one of the family).
+        #[serde(default)]
+        pub plan: bool,
         #[serde(rename = "move")]
         pub move_to: Option<String>,
         pub acting_as: String,
@@ -440,6 +444,29 @@ mod cases {
                 ..Default::default()
             };
             let version = cases::file(runtime, actor, case_id).await?.case.version;
+            if action.plan {
+                let at = now - Duration::days(action.days_ago);
+                let revision = RevisionInput {
+                    meeting_date: at,
+                    participants: vec!["Куратор".into(), "Мать".into()],
+                    actions: vec![
+                        ActionInput {
+                            title: "Оформить детское пособие".into(),
+                            deadline: at + Duration::days(30),
+                            responsible: json!({ "organisation": "Отдел социальной защиты" }),
+                            owner: "organisation".into(),
+                        },
+                        ActionInput {
+                            title: "Посетить консультацию психолога".into(),
+                            deadline: at + Duration::days(21),
+                            responsible: json!({ "organisation": "Семья" }),
+                            owner: "family".into(),
+                        },
+                    ],
+                };
+                plans::revise(runtime, acting, case_id, version, revision).await?;
+                continue;
+            }
             match (&action.step, &action.move_to) {
                 (Some(step), _) => {
                     steps::perform(runtime, acting, case_id, version, step, input).await?

@@ -141,7 +141,7 @@ async fn a_stale_version_is_refused_with_the_current_one_and_changes_nothing(bac
         ),
         (
             kit::STEP,
-            json!({ "c": case, "v": old, "s": "register_request", "i": kit::act() }),
+            json!({ "c": case, "v": old, "s": "register_request", "i": kit::register() }),
         ),
         (
             kit::MOVE,
@@ -323,7 +323,7 @@ async fn writes_to_different_cases_at_once_all_go_through(backend: Backend) {
             fire(
                 if i % 2 == 0 { &curator } else { &lead },
                 kit::STEP,
-                json!({ "c": case, "v": v, "s": "register_request", "i": kit::act() }),
+                json!({ "c": case, "v": v, "s": "register_request", "i": kit::register() }),
             )
         })
         .collect())
@@ -347,7 +347,7 @@ async fn of_two_steps_with_one_version_exactly_one_wins(backend: Backend) {
     let curator = Worker::sign_in(&app, "clinic.curator").await;
     for round in 0..5 {
         let (case, v) = kit::open_case(&lead, Some(&curator.user_id)).await;
-        let step = json!({ "c": case, "v": v, "s": "register_request", "i": kit::act() });
+        let step = json!({ "c": case, "v": v, "s": "register_request", "i": kit::register() });
         let responses = all(vec![
             fire(&lead, kit::STEP, step.clone()),
             fire(&curator, kit::STEP, step),
@@ -366,6 +366,7 @@ async fn of_two_plan_revisions_with_one_version_exactly_one_wins(backend: Backen
     let curator = Worker::sign_in(&app, "clinic.curator").await;
     for round in 0..5 {
         let (case, v) = kit::open_case(&lead, Some(&curator.user_id)).await;
+        let v = kit::to_plan_stage(&lead, &case, v).await;
         let plan = json!({ "c": case, "v": v, "i": kit::plan_input() });
         let responses = all(vec![
             fire(&lead, kit::REVISE_PLAN, plan.clone()),
@@ -424,7 +425,10 @@ async fn a_step_with_one_valid_and_one_invalid_artefact_writes_nothing(backend: 
         assert_eq!(kit::card(&lead, &case).await, before);
     }
     // The same step without the invalid artefact goes through, and records both.
-    input["artefacts"] = json!([{ "key": "personal_file", "content": { "opened": "2026-04-06" } }]);
+    input["artefacts"] = json!([
+        { "key": "personal_file", "content": { "opened": "2026-04-06" } },
+        { "key": "request_form", "content": kurator_tests::casework::clinic_request_form() }
+    ]);
     let v = kit::step(&curator, &case, v, "register_request", input).await;
     let card = kit::card(&lead, &case).await;
     assert_eq!(card["version"], v);

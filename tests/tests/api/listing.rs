@@ -34,6 +34,12 @@ async fn cases_with_plans(supervisor: &Worker<'_>, curator: &Worker<'_>, n: usiz
             )
             .await;
         let case = opened.data()["openCase"].clone();
+        let v = crate::permissions::kit::to_plan_stage(
+            curator,
+            case["id"].as_str().unwrap(),
+            case["version"].as_i64().unwrap(),
+        )
+        .await;
         let revised = curator
             .gql(
                 "mutation($c: ID!, $v: Int!) { revisePlan(caseId: $c, version: $v, input: {
@@ -42,7 +48,7 @@ async fn cases_with_plans(supervisor: &Worker<'_>, curator: &Worker<'_>, n: usiz
                         { title: \"Оформить пособие\", deadline: \"2026-05-01T04:00:00Z\", responsibleOrganisation: \"Акимат\", owner: \"organisation\" },
                         { title: \"Посещать педиатра\", deadline: \"2026-05-15T04:00:00Z\", responsibleOrganisation: \"Семья\", owner: \"family\" }
                     ] }) { id } }",
-                json!({ "c": case["id"], "v": case["version"] }),
+                json!({ "c": case["id"], "v": v }),
             )
             .await;
         assert!(revised.errors().is_empty(), "{:#}", revised.body);

@@ -4,7 +4,7 @@
 //! it comes from.
 
 use crate::permissions::kit;
-use kurator_tests::casework::{Worker, demo_family, version};
+use kurator_tests::casework::{Worker, demo_family, fund_first_visit_report, version};
 use kurator_tests::fund::{self, FundTeam};
 use kurator_tests::{Backend, GqlResponse, db_suites, spawn_app};
 use serde_json::{Value, json};
@@ -427,7 +427,8 @@ async fn votes_name_members_who_hold_the_role_and_each_votes_once(backend: Backe
                 json!({ "do": ">first_visit", "actingAs": "senior_curator", "at": "2026-04-06T08:05:00Z" }),
                 json!({ "do": "assign_visit_team", "actingAs": "senior_curator", "at": "2026-04-07T07:00:00Z" }),
                 json!({ "do": "visit_family", "actingAs": "curator", "at": "2026-04-08T08:00:00Z" }),
-                json!({ "do": "write_visit_report", "actingAs": "curator", "at": "2026-04-09T07:00:00Z" }),
+                json!({ "do": "write_visit_report", "actingAs": "curator", "at": "2026-04-09T07:00:00Z",
+                    "artefacts": [{ "key": "first_visit_report", "content": fund_first_visit_report() }] }),
             ],
         )
         .await;

@@ -215,6 +215,8 @@ enum Needs {
     Registered,
     /// Registered and the registration step done: it can move on.
     Movable,
+    /// A case at the stage where its plan is drawn up.
+    PlanStage,
     /// A case with a plan of one action.
     WithPlan,
     /// A medium-risk case whose primary assessment did not confirm the concern: it can be
@@ -244,11 +246,11 @@ fn needs(op: Op) -> Needs {
         | Op::AddCaseMember
         | Op::SetCaseAttribute
         | Op::PerformStep
-        | Op::RevisePlan
         | Op::RecordContact
         | Op::RecordMonitoring => Needs::Registered,
         Op::DeclineCase => Needs::Declinable,
         Op::MoveCase => Needs::Movable,
+        Op::RevisePlan => Needs::PlanStage,
         Op::CompletePlanAction => Needs::WithPlan,
         Op::CloseCase => Needs::Open,
         Op::EndPostSupport | Op::ReopenCase => Needs::PostSupport,
@@ -307,11 +309,14 @@ async fn build(people: &People<'_>, needs: Needs, with_specialist: bool) -> Fixt
     }
     match needs {
         Needs::Movable => {
-            kit::step(lead, &case, v, "register_request", kit::act()).await;
+            kit::step(lead, &case, v, "register_request", kit::register()).await;
         }
         Needs::WithPlan => {
             let (_, action, _) = kit::add_plan(lead, &case, v).await;
             fixture.action = action;
+        }
+        Needs::PlanStage => {
+            kit::to_plan_stage(lead, &case, v).await;
         }
         Needs::Declinable => {
             kit::bring_to_unconfirmed(lead, &case, v, false).await;
@@ -422,7 +427,7 @@ async fn attempt(
         Op::PerformStep => {
             who.gql(
                 kit::STEP,
-                json!({ "c": c, "v": v, "s": "register_request", "i": kit::act_as(login) }),
+                json!({ "c": c, "v": v, "s": "register_request", "i": kit::register_as(login) }),
             )
             .await
         }
@@ -600,7 +605,7 @@ async fn a_curator_sees_and_changes_only_the_cases_they_curate(backend: Backend)
         ),
         (
             kit::STEP,
-            json!({ "c": theirs, "v": theirs_v, "s": "register_request", "i": kit::act() }),
+            json!({ "c": theirs, "v": theirs_v, "s": "register_request", "i": kit::register() }),
         ),
         (
             kit::RECORD_CONTACT,
@@ -687,14 +692,14 @@ async fn a_specialist_sees_only_the_cases_they_are_added_to(backend: Backend) {
     let as_social_worker = specialist
         .gql(
             kit::STEP,
-            json!({ "c": case, "v": v, "s": "register_request", "i": kit::act() }),
+            json!({ "c": case, "v": v, "s": "register_request", "i": kit::register() }),
         )
         .await;
     assert_eq!(as_social_worker.error_code(), "FORBIDDEN");
     let stepped = specialist
         .gql(
             kit::STEP,
-            json!({ "c": case, "v": v, "s": "register_request", "i": kit::act_as("clinic.specialist") }),
+            json!({ "c": case, "v": v, "s": "register_request", "i": kit::register_as("clinic.specialist") }),
         )
         .await;
     let v = kurator_tests::casework::version(&stepped, "performStep");
@@ -1097,6 +1102,23 @@ pub(crate) mod kit {
         json!({ "actingAs": "social_worker" })
     }
 
+    /// Registering a request, now, as the social worker with the form of Appendix 1.
+    pub fn register() -> Value {
+        let mut input = act();
+        input["artefacts"] = json!([{
+            "key": "request_form",
+            "content": kurator_tests::casework::clinic_request_form()
+        }]);
+        input
+    }
+
+    /// Registering a request, now, in the method role `login` holds.
+    pub fn register_as(login: &str) -> Value {
+        let mut input = register();
+        input["actingAs"] = act_as(login)["actingAs"].clone();
+        input
+    }
+
     /// Acting, now, in the method role `login` holds: the clinic's specialist is its
     /// psychologist, everyone else who works on cases acts as a social worker (the leads are
     /// given that role in [`clinic_team`]).
@@ -1178,6 +1200,41 @@ pub(crate) mod kit {
         listed_ids(response).iter().any(|i| i == id)
     }
 
+    /// The case as `who`'s list shows it (a list is not a card view, so nothing is audited).
+    async fn listed_case(who: &Worker<'_>, case: &str) -> Value {
+        let list = who
+            .gql(
+                "{ cases(first: 100) { edges { node { id curatorId stage { key } plan { number } } } } }",
+                json!({}),
+            )
+            .await;
+        ok(&list, "cases")["cases"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"].clone())
+            .find(|n| n["id"] == case)
+            .unwrap_or_else(|| panic!("case {case} is not in the list"))
+    }
+
+    /// A case still at registration brought to the stage where the clinic draws up its plan
+    /// (seed 004 §7, step 3): registered, urgent protection agreed with the supervisor, the file
+    /// opened — by its curator where they are `clinic.curator`, else by `who`. The new version.
+    pub async fn to_plan_stage(who: &Worker<'_>, case: &str, v: i64) -> i64 {
+        let listed = listed_case(who, case).await;
+        if listed["stage"]["key"] != "registration" {
+            return v;
+        }
+        let team = clinic_team(who.app).await;
+        let curator = Worker::sign_in(who.app, "clinic.curator").await;
+        let by = if listed["curatorId"] == curator.user_id.as_str() {
+            &curator
+        } else {
+            who
+        };
+        bring_to_open(by, case, v, &team.supervisor).await
+    }
+
     /// Whether the card shows `user` as the curator or a member.
     pub fn is_on(card: &Value, user: &str) -> bool {
         card["curatorId"] == user
@@ -1250,7 +1307,7 @@ pub(crate) mod kit {
     /// From the first stage to an open case (seed 004 §7: a high-risk child gets urgent
     /// protection first, then the file is opened for the comprehensive assessment).
     pub async fn bring_to_open(who: &Worker<'_>, case: &str, v: i64, supervisor: &str) -> i64 {
-        let v = step(who, case, v, "register_request", act()).await;
+        let v = step(who, case, v, "register_request", register()).await;
         let v = move_to(who, case, v, "urgent_or_primary").await;
         let mut urgent = act();
         urgent["decisions"] = json!([{
@@ -1278,7 +1335,7 @@ pub(crate) mod kit {
             .await;
         let mut v = version(&set, "setCaseAttribute");
         if !registered {
-            v = step(who, case, v, "register_request", act()).await;
+            v = step(who, case, v, "register_request", register()).await;
         }
         let v = move_to(who, case, v, "urgent_or_primary").await;
         let mut assess = act();
@@ -1307,6 +1364,12 @@ pub(crate) mod kit {
             "content": kurator_tests::casework::clinic_assessment()
         }]);
         let v = step(who, case, v, "comprehensive_assessment", assess).await;
+        let listed = listed_case(who, case).await;
+        let v = if listed["plan"].as_array().is_none_or(|p| p.is_empty()) {
+            add_plan(who, case, v).await.0
+        } else {
+            v
+        };
         let v = step(who, case, v, "draw_up_plan", act()).await;
         let v = move_to(who, case, v, "implementation").await;
         let v = step(who, case, v, "carry_out_plan", act()).await;
@@ -1340,8 +1403,11 @@ pub(crate) mod kit {
         version(&response, "closeCase")
     }
 
-    /// Adds a plan of one action: the case's new version, the action's id and version.
+    /// Adds a plan of one action: the case's new version, the action's id and version. A case
+    /// still at registration is first brought to the stage where the clinic draws up its plan
+    /// (seed 004 §7, step 3), the steps done by the clinic's social worker.
     pub async fn add_plan(who: &Worker<'_>, case: &str, v: i64) -> (i64, String, i64) {
+        let v = to_plan_stage(who, case, v).await;
         let response = who
             .gql(REVISE_PLAN, json!({ "c": case, "v": v, "i": plan_input() }))
             .await;
@@ -1381,7 +1447,7 @@ pub(crate) mod kit {
             ),
             (
                 STEP,
-                json!({ "c": case, "v": v, "s": "register_request", "i": act() }),
+                json!({ "c": case, "v": v, "s": "register_request", "i": register() }),
             ),
             (
                 MOVE,

@@ -163,6 +163,22 @@ async fn a_high_risk_child_from_request_to_follow_up(backend: Backend) {
         .step(&case_id, v, "comprehensive_assessment", assess)
         .await;
     v = version(&done, "performStep");
+    // seed 004 §7, step 3 and Appendix 4: the individual plan — needs, measures, responsible,
+    // deadlines — recorded with its actions.
+    let revised = worker
+        .gql(
+            "mutation($c: ID!, $v: Int!, $i: PlanRevisionInput!) { revisePlan(caseId: $c, version: $v, input: $i) { version } }",
+            json!({ "c": case_id, "v": v, "i": {
+                "meetingDate": "2026-05-06T03:00:00Z",
+                "participants": ["Касымова Д.", "Сейтова Айжан"],
+                "actions": [{
+                    "title": "Оформить пособие", "deadline": "2026-06-06T05:00:00Z",
+                    "responsibleOrganisation": "Акимат", "owner": "organisation"
+                }]
+            } }),
+        )
+        .await;
+    v = version(&revised, "revisePlan");
     let done = worker
         .step(&case_id, v, "draw_up_plan", act("2026-05-06T04:00:00Z"))
         .await;

@@ -191,13 +191,25 @@ async fn a_family_from_signal_through_a_late_plan_to_post_support_and_a_new_case
     assert_eq!(report["due"], "2026-04-09T08:00:00+00:00");
     assert_eq!(report["status"], "DUE");
 
-    let done = curator
+    // The report on the set form: without it the step is refused.
+    let bare = curator
         .step(
             &case_id,
             v,
             "write_visit_report",
             act("curator", "2026-04-09T07:00:00Z"),
         )
+        .await;
+    assert_eq!(
+        reasons(&bare),
+        [
+            "artefacts.first_visit_report: шаг «Отчёт о первичном выезде» составляет форму «Отчёт о первичном выезде» — заполните её обязательные разделы"
+        ]
+    );
+    let mut report = act("curator", "2026-04-09T07:00:00Z");
+    report["artefacts"] = json!([{ "key": "first_visit_report", "content": first_visit_report() }]);
+    let done = curator
+        .step(&case_id, v, "write_visit_report", report)
         .await;
     v = version(&done, "performStep");
     let case = curator.case(&case_id, "2026-04-09T09:00:00Z").await;
@@ -399,10 +411,6 @@ async fn a_family_from_signal_through_a_late_plan_to_post_support_and_a_new_case
             "нет согласия «children_data_consent»"
         ]
     );
-    let mut agreed = act("curator", "2026-06-02T07:00:00Z");
-    agreed["consents"] = json!(["parent_data_consent", "children_data_consent"]);
-    let done = curator.step(&case_id, v, "draw_up_plan", agreed).await;
-    v = version(&done, "performStep");
     let revised = curator
         .gql(
             &format!(
@@ -430,6 +438,10 @@ async fn a_family_from_signal_through_a_late_plan_to_post_support_and_a_new_case
         .await;
     let revised = revised.data()["revisePlan"].clone();
     v = revised["version"].as_i64().unwrap();
+    let mut agreed = act("curator", "2026-06-02T07:00:00Z");
+    agreed["consents"] = json!(["parent_data_consent", "children_data_consent"]);
+    let done = curator.step(&case_id, v, "draw_up_plan", agreed).await;
+    v = version(&done, "performStep");
     assert_eq!(revised["plan"].as_array().unwrap().len(), 1);
     assert_eq!(revised["plan"][0]["number"], 1);
     let actions = revised["plan"][0]["actions"].as_array().unwrap().clone();

@@ -126,6 +126,24 @@ async fn a_family_in_a_socially_dangerous_situation_from_information_to_follow_u
         .move_case(&case_id, v, "target", act("2026-04-14T07:00:00Z"))
         .await;
     v = version(&moved, "moveCase");
+    // seed 003 §1.5.2: the support programme (ПССС) — measures, deadlines, responsible
+    // organisations — is the plan, recorded with its actions.
+    let revised = curator
+        .gql(
+            "mutation($c: ID!, $v: Int!, $i: PlanRevisionInput!) { revisePlan(caseId: $c, version: $v, input: $i) { version } }",
+            json!({ "c": case_id, "v": v, "i": {
+                "meetingDate": "2026-04-17T06:00:00Z",
+                "participants": ["Семёнова О. (куратор семьи)", "Иванова М. (мать)"],
+                "actions": [
+                    { "title": "Оформить детское пособие", "deadline": "2026-05-15T20:59:59Z",
+                      "responsibleOrganisation": "Отдел соцзащиты г. Льгова", "owner": "organisation" },
+                    { "title": "Пройти консультацию нарколога", "deadline": "2026-05-29T20:59:59Z",
+                      "responsibleOrganisation": "Льговская ЦРБ", "owner": "family" }
+                ]
+            } }),
+        )
+        .await;
+    v = version(&revised, "revisePlan");
     let done = curator
         .step(
             &case_id,

@@ -284,15 +284,6 @@ async fn a_family_opens_only_after_the_team_votes_and_closes_with_its_social_res
         )
         .await;
     v = version(&moved, "moveCase");
-    let done = manager
-        .step(
-            &case_id,
-            v,
-            "draw_up_plan",
-            act("case_manager", "2026-04-28T07:00:00Z"),
-        )
-        .await;
-    v = version(&done, "performStep");
     let revised = manager
         .gql(
             "mutation($c: ID!, $v: Int!, $i: PlanRevisionInput!) { revisePlan(caseId: $c, version: $v, input: $i) { version plan { number actions { owner } } } }",
@@ -309,6 +300,15 @@ async fn a_family_opens_only_after_the_team_votes_and_closes_with_its_social_res
         )
         .await;
     v = version(&revised, "revisePlan");
+    let done = manager
+        .step(
+            &case_id,
+            v,
+            "draw_up_plan",
+            act("case_manager", "2026-04-28T07:00:00Z"),
+        )
+        .await;
+    v = version(&done, "performStep");
     let moved = manager
         .move_case(
             &case_id,
