@@ -569,7 +569,7 @@ pub struct Recurring {
 }
 
 /// A scoring table: criteria give points, the sum falls into a band.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScoreTable {
     pub key: String,
@@ -580,23 +580,69 @@ pub struct ScoreTable {
     pub source: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScoreCriterion {
     pub key: String,
     pub name: Text,
     pub min: u32,
     pub max: u32,
-    /// Optional descriptions of the levels, e.g. distance bands in km.
+    /// The unit a measured criterion is given in (e.g. `km` for the fund's distance). With a unit,
+    /// every level carries bounds and a measured value is turned into that level's points.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// Descriptions of the levels, and for a measured criterion the range of values each covers.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub levels: Vec<ScoreLevel>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One level of a criterion. On a measured criterion its range is given by at most one lower
+/// bound — `from` (the value itself included) or `above` (excluded) — and at most one upper
+/// bound — `to` (included) or `below` (excluded); a missing bound leaves that side open.
+/// The fund's «до 80 км» is `below = 80`, «от 80 до 110 км» is `from = 80, to = 110`,
+/// «более 110 км» is `above = 110`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScoreLevel {
     pub points: u32,
     pub name: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub above: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub below: Option<f64>,
+}
+
+impl ScoreLevel {
+    /// Whether the level has a range of values (a level of a measured criterion).
+    pub fn is_measured(&self) -> bool {
+        self.from.is_some() || self.above.is_some() || self.to.is_some() || self.below.is_some()
+    }
+
+    /// Whether a measured value falls into this level's range.
+    pub fn contains(&self, value: f64) -> bool {
+        self.from.is_none_or(|b| value >= b)
+            && self.above.is_none_or(|b| value > b)
+            && self.to.is_none_or(|b| value <= b)
+            && self.below.is_none_or(|b| value < b)
+    }
+
+    /// The lower bound and whether it is included; `None` when open.
+    pub fn lower(&self) -> Option<(f64, bool)> {
+        self.from
+            .map(|b| (b, true))
+            .or(self.above.map(|b| (b, false)))
+    }
+
+    /// The upper bound and whether it is included; `None` when open.
+    pub fn upper(&self) -> Option<(f64, bool)> {
+        self.to
+            .map(|b| (b, true))
+            .or(self.below.map(|b| (b, false)))
+    }
 }
 
 /// A closed range of total points, mapped onto a canonical risk band.

@@ -792,6 +792,7 @@ pub fn validate(doc: &VariantDoc) -> Vec<ValidationError> {
                     );
                 }
             }
+            check_measured_levels(s, &format!("{p}.criteria[{j}]"), c);
         }
         let lo: u32 = t.criteria.iter().map(|c| c.min).sum();
         let hi: u32 = t.criteria.iter().map(|c| c.max).sum();
@@ -957,6 +958,124 @@ pub fn validate(doc: &VariantDoc) -> Vec<ValidationError> {
     }
 
     sink.0
+}
+
+/// A measured criterion (one with a `unit`, or whose levels carry bounds): every level has a
+/// range, the ranges follow each other without gap or overlap, from an open (or zero) lower end
+/// to an open upper end, so every measured value falls into exactly one level.
+fn check_measured_levels(s: &mut Sink, p: &str, c: &ScoreCriterion) {
+    let measured = c.levels.iter().any(ScoreLevel::is_measured);
+    if let Some(unit) = &c.unit
+        && unit.trim().is_empty()
+    {
+        s.err(format!("{p}.unit"), "empty unit: expected e.g. \"km\"");
+    }
+    if !measured {
+        if c.unit.is_some() {
+            s.err(
+                format!("{p}.levels"),
+                "a criterion with a unit needs levels with bounds (from/above, to/below)",
+            );
+        }
+        return;
+    }
+    if c.unit.is_none() {
+        s.err(
+            format!("{p}.unit"),
+            "levels with bounds need the unit they are measured in, e.g. unit = \"km\"",
+        );
+    }
+    let mut ranged: Vec<(usize, &ScoreLevel)> = Vec::new();
+    for (k, l) in c.levels.iter().enumerate() {
+        let lp = format!("{p}.levels[{k}]");
+        if !l.is_measured() {
+            s.err(
+                lp,
+                "every level of a measured criterion needs bounds (from/above, to/below)",
+            );
+            continue;
+        }
+        if l.from.is_some() && l.above.is_some() {
+            s.err(
+                format!("{lp}.above"),
+                "two lower bounds: expected either from (included) or above (excluded)",
+            );
+        }
+        if l.to.is_some() && l.below.is_some() {
+            s.err(
+                format!("{lp}.below"),
+                "two upper bounds: expected either to (included) or below (excluded)",
+            );
+        }
+        for (field, b) in [
+            ("from", l.from),
+            ("above", l.above),
+            ("to", l.to),
+            ("below", l.below),
+        ] {
+            if b.is_some_and(|b| !b.is_finite() || b < 0.0) {
+                s.err(
+                    format!("{lp}.{field}"),
+                    "expected a finite number of 0 or more",
+                );
+            }
+        }
+        if let (Some((lo, lo_in)), Some((hi, hi_in))) = (l.lower(), l.upper())
+            && (lo > hi || (lo == hi && !(lo_in && hi_in)))
+        {
+            s.err(
+                lp.clone(),
+                format!("empty range: no value lies between {lo} and {hi}"),
+            );
+        }
+        ranged.push((k, l));
+    }
+    ranged.sort_by(|(_, a), (_, b)| {
+        let key = |l: &ScoreLevel| l.lower().map_or(f64::NEG_INFINITY, |(v, _)| v);
+        key(a).total_cmp(&key(b))
+    });
+    if let Some((k, first)) = ranged.first()
+        && let Some((lo, included)) = first.lower()
+        && (lo > 0.0 || !included)
+    {
+        s.err(
+            format!("{p}.levels[{k}]"),
+            format!("gap: values from 0 up to {lo} fall into no level"),
+        );
+    }
+    for pair in ranged.windows(2) {
+        let [(_, a), (k, b)] = pair else { continue };
+        let at = format!("{p}.levels[{k}]");
+        match (a.upper(), b.lower()) {
+            (Some((hi, hi_in)), Some((lo, lo_in))) if hi == lo => match (hi_in, lo_in) {
+                (true, true) => s.err(
+                    at,
+                    format!("levels overlap at {hi}: a value must fall into one level only"),
+                ),
+                (false, false) => {
+                    s.err(at, format!("gap: the value {hi} falls into no level"));
+                }
+                _ => {}
+            },
+            (Some((hi, _)), Some((lo, _))) if hi < lo => {
+                s.err(
+                    at,
+                    format!("gap: values between {hi} and {lo} fall into no level"),
+                );
+            }
+            _ => s.err(at, "levels overlap: a value must fall into one level only"),
+        }
+    }
+    if let Some((k, last)) = ranged.last()
+        && let Some((hi, _)) = last.upper()
+    {
+        s.err(
+            format!("{p}.levels[{k}]"),
+            format!(
+                "gap: values above {hi} fall into no level (leave the last level open upwards)"
+            ),
+        );
+    }
 }
 
 fn check_bands(s: &mut Sink, p: &str, bands: &[Band], lo: u32, hi: u32) {

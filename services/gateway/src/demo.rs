@@ -288,6 +288,7 @@ mod cases {
             triage: TriageInput {
                 classifications: case.classifications.clone(),
                 scores: case.scores.clone(),
+                ..TriageInput::default()
             },
         };
         let signal = intake::register(runtime, actor, input, None).await?;
