@@ -161,6 +161,26 @@ pub enum CaseSubject {
     Child,
 }
 
+/// The ages a variant works with, in completed years (clinic, seed 004 §3: «детей в возрасте
+/// 0-5 лет»). `max_years = 5` includes a child of 5 years and 11 months and ends on the day before
+/// the 6th birthday — the way Russian and Kazakh documents count an age.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubjectAge {
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub min_years: u32,
+    pub max_years: u32,
+    /// The field of the request form's subject — and of the description of a case opened without
+    /// a request — that holds the date of birth or approximate age (clinic: `birth_date`,
+    /// Appendix 1 «Дата рождения или приблизительный возраст»).
+    pub field: String,
+    /// Whether a request or case that does not say the age is refused (default: yes).
+    #[serde(default = "yes")]
+    pub required: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
 /// The whole variant document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -181,6 +201,10 @@ pub struct VariantDoc {
     pub calendar: String,
     #[serde(default)]
     pub case_subject: CaseSubject,
+    /// The ages the variant works with (clinic: children 0–5); requests and cases for anyone
+    /// outside are refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject_age: Option<SubjectAge>,
     /// How long before a deadline it counts as "due" rather than "upcoming" (default 24 hours).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reminder_window: Option<Span>,

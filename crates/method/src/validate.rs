@@ -319,6 +319,35 @@ pub fn validate(doc: &VariantDoc) -> Vec<ValidationError> {
     if let Some(w) = &doc.reminder_window {
         check_span(s, "reminder_window", w);
     }
+    if let Some(age) = &doc.subject_age {
+        if age.min_years > age.max_years {
+            s.err(
+                "subject_age.min_years",
+                format!(
+                    "min_years {} is above max_years {}: no age would be accepted",
+                    age.min_years, age.max_years
+                ),
+            );
+        }
+        if age.max_years > 150 {
+            s.err(
+                "subject_age.max_years",
+                format!("{} years: expected an age in years", age.max_years),
+            );
+        }
+        let f = &age.field;
+        if f.is_empty()
+            || !f.starts_with(|c: char| c.is_ascii_lowercase())
+            || !f
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        {
+            s.err(
+                "subject_age.field",
+                format!("\"{f}\" is not a valid field key: expected snake_case ASCII, e.g. \"birth_date\""),
+            );
+        }
+    }
 
     // declarations
     for (what, field, items) in [

@@ -278,3 +278,87 @@ fn the_comprehensive_assessment_report_has_the_sections_of_appendix_3() {
         "strengths, concerns, consequences, response, safety, change, help"
     );
 }
+
+// seed 004 §3: «детей в возрасте 0-5 лет»; Appendix 1: «Дата рождения или приблизительный
+// возраст». Completed years: the range ends on the day before the 6th birthday.
+#[test]
+fn the_clinic_works_with_children_from_birth_to_the_day_before_their_sixth_birthday() {
+    use chrono::NaiveDate;
+    use kurator_method::age::{self, AgeProblem, StatedAge};
+    use serde_json::json;
+
+    let (v, _) = preset("clinic");
+    let spec = v.doc().subject_age.clone().unwrap();
+    assert_eq!((spec.min_years, spec.max_years), (0, 5));
+    assert_eq!(spec.field, "birth_date");
+    let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let on = day("2026-04-06");
+    let check =
+        |value: serde_json::Value| age::check(&spec, &json!({ "birth_date": value }), on, true);
+    assert_eq!(check(json!("2020-04-07")), Ok(()));
+    assert_eq!(
+        check(json!("2020-04-06")),
+        Err(AgeProblem::OutOfRange { years: 6 })
+    );
+    assert_eq!(check(json!("2024-02-29")), Ok(()));
+    assert_eq!(check(json!("2026-04-07")), Err(AgeProblem::BornLater));
+    assert_eq!(check(json!("шесть")), Err(AgeProblem::Unreadable));
+    assert_eq!(check(json!("")), Err(AgeProblem::Missing));
+    // the camelCase spelling of GraphQL clients is read too
+    assert_eq!(
+        age::check(&spec, &json!({ "birthDate": "7 лет" }), on, true),
+        Err(AgeProblem::OutOfRange { years: 7 })
+    );
+    // when a case is opened from a request already checked, only the range is checked again
+    assert_eq!(age::check(&spec, &json!({}), on, false), Ok(()));
+
+    for (text, months) in [
+        ("3", 36),
+        ("3 года", 36),
+        ("около 4 лет", 48),
+        ("1 год 2 мес.", 14),
+        ("1,5 года", 18),
+        ("8 месяцев", 8),
+        ("3 недели", 0),
+        ("новорождённый", 0),
+        ("5 лет 11 месяцев", 71),
+        ("2 жас", 24),
+    ] {
+        assert_eq!(
+            age::parse_text(text),
+            Some(StatedAge::Approximate { months }),
+            "{text}"
+        );
+    }
+    assert_eq!(
+        age::parse_text("15.01.2023"),
+        Some(StatedAge::BirthDate(day("2023-01-15")))
+    );
+    for text in ["", "пять лет", "1 год 2", "3 4"] {
+        assert_eq!(age::parse_text(text), None, "{text}");
+    }
+    assert_eq!(
+        [1, 2, 5, 11, 21, 22, 112].map(age::years_ru),
+        [
+            "1 год",
+            "2 года",
+            "5 лет",
+            "11 лет",
+            "21 год",
+            "22 года",
+            "112 лет"
+        ]
+    );
+}
+
+#[test]
+fn an_age_range_that_accepts_nobody_is_reported_with_its_path() {
+    let src = kurator_method::presets::source("clinic").unwrap().replacen(
+        "subject_age = { max_years = 5, field = \"birth_date\"",
+        "subject_age = { min_years = 6, max_years = 5, field = \"Birth date\"",
+        1,
+    );
+    let errs = kurator_method::Variant::from_toml_str(&src).unwrap_err();
+    assert!(errs.has_path("subject_age.min_years"), "{errs}");
+    assert!(errs.has_path("subject_age.field"), "{errs}");
+}

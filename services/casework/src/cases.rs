@@ -150,7 +150,14 @@ pub async fn open(
         return Err(CaseworkError::rejected("family: ожидается описание семьи"));
     }
     let variant = runtime.current_variant()?;
-    let problems = check_attributes(variant, &input.attributes);
+    let mut problems = check_attributes(variant, &input.attributes);
+    problems.extend(crate::intake::age_problem(
+        variant,
+        &input.family,
+        "family",
+        input.opened_at,
+        true,
+    ));
     if !problems.is_empty() {
         return Err(CaseworkError::Rejected(problems));
     }

@@ -1003,7 +1003,7 @@ pub(crate) mod kit {
 
     pub fn open_input(curator: Option<&str>) -> Value {
         json!({
-            "family": { "child": "Сейтов Алихан", "mother": "Сейтова Айжан" },
+            "family": { "child": "Сейтов Алихан", "birthDate": "2023-01-15", "mother": "Сейтова Айжан" },
             "attributes": { "risk": "high" },
             "curatorId": curator
         })

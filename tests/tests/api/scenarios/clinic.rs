@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 db_suites!(
     a_high_risk_child_from_request_to_follow_up,
     an_unconfirmed_medium_risk_request_lands_in_its_journal_with_no_case,
+    only_children_up_to_their_sixth_birthday_are_taken_in,
 );
 
 fn request(received_at: &str, risk: &str) -> Value {
@@ -21,6 +22,22 @@ fn request(received_at: &str, risk: &str) -> Value {
         "followUp": "Выезд социального работника",
         "triage": { "classifications": [{ "key": "risk", "value": risk }] }
     })
+}
+
+/// A request about a child whose date of birth or approximate age the form gives as `age`.
+fn request_about(received_at: &str, age: Value) -> Value {
+    let mut input = request(received_at, "medium");
+    input["subject"]["birthDate"] = age;
+    input
+}
+
+fn reasons(response: &kurator_tests::GqlResponse) -> Vec<String> {
+    response.errors()[0]["extensions"]["details"]["reasons"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no reasons in {:#}", response.body))
+        .iter()
+        .map(|r| r.as_str().unwrap().to_owned())
+        .collect()
 }
 
 /// The comprehensive assessment report with the sections of Appendix 3.
@@ -331,4 +348,143 @@ async fn an_unconfirmed_medium_risk_request_lands_in_its_journal_with_no_case(ba
         )
         .await;
     assert_eq!(stale.error_code(), "CONFLICT");
+}
+
+/// Every signal of the organisation, oldest first.
+async fn signal_count(worker: &Worker<'_>) -> usize {
+    worker.ok("{ signals { id } }", json!({})).await["signals"]
+        .as_array()
+        .unwrap()
+        .len()
+}
+
+// seed 004 §3: the SOP covers «детей в возрасте 0-5 лет»; the age comes from Appendix 1 «Дата
+// рождения или приблизительный возраст». An age in years counts completed years, so a child is
+// within 0–5 until the day before the 6th birthday. The range is the variant's `subject_age`.
+async fn only_children_up_to_their_sixth_birthday_are_taken_in(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let worker = Worker::sign_in(&app, "clinic.curator").await;
+    let supervisor = Worker::sign_in(&app, "clinic.supervisor").await;
+    let out_of_scope = "signal.subject.birth_date: возраст — 6 лет: по варианту технологии работа \
+        ведётся с детьми от 0 до 5 лет включительно (до исполнения 6 лет)";
+
+    // Monday 6 April 2026, 01:00 in Almaty (still 5 April in UTC).
+    let at = "2026-04-05T20:00:00Z";
+    for age in [
+        json!("2020-04-07"), // 5 years, the 6th birthday is tomorrow
+        json!("07.04.2020"),
+        json!("2026-04-06"), // born today
+        json!("3 года"),
+        json!("3"),
+        json!(5),
+        json!("1 год 2 мес."),
+        json!("5 лет 11 месяцев"),
+        json!("8 месяцев"),
+    ] {
+        let registered = worker.register_signal(request_about(at, age.clone())).await;
+        assert!(
+            registered.errors().is_empty(),
+            "{age}: {:#}",
+            registered.body
+        );
+    }
+    let taken = signal_count(&worker).await;
+
+    for (age, reason) in [
+        // 6 on the local date in Almaty, though still 5 on the UTC date
+        (json!("2020-04-06"), out_of_scope.to_owned()),
+        (json!("6 лет"), out_of_scope.to_owned()),
+        (json!(6), out_of_scope.to_owned()),
+        (
+            json!("около 7 лет"),
+            out_of_scope.replace("6 лет:", "7 лет:"),
+        ),
+        (
+            json!("2026-04-07"),
+            "signal.subject.birth_date: дата рождения позже даты обращения".to_owned(),
+        ),
+        (
+            json!("пятилетний"),
+            "signal.subject.birth_date: ожидается дата рождения (ГГГГ-ММ-ДД или ДД.ММ.ГГГГ) или \
+             приблизительный возраст («3», «3 года», «8 месяцев»)"
+                .to_owned(),
+        ),
+        (
+            Value::Null,
+            "signal.subject.birth_date: укажите дату рождения или приблизительный возраст: по \
+             варианту технологии работа ведётся с детьми от 0 до 5 лет включительно (до \
+             исполнения 6 лет)"
+                .to_owned(),
+        ),
+    ] {
+        let refused = worker.register_signal(request_about(at, age.clone())).await;
+        assert_eq!(refused.error_code(), "BAD_USER_INPUT", "{age}");
+        assert_eq!(reasons(&refused), [reason], "{age}");
+    }
+    assert_eq!(
+        signal_count(&worker).await,
+        taken,
+        "a refused request writes nothing"
+    );
+
+    // A case opened without a request says the child's age too.
+    let open = |age: Value| json!({ "child": "Сейтов Алихан", "mother": "Сейтова Айжан", "birthDate": age });
+    let refused = supervisor
+        .open_case(
+            open(json!("2019-12-31")),
+            json!({ "risk": "medium" }),
+            "2026-04-06T04:00:00Z",
+            None,
+        )
+        .await;
+    assert_eq!(refused.error_code(), "BAD_USER_INPUT");
+    assert_eq!(
+        reasons(&refused),
+        [out_of_scope.replace("signal.subject.", "family.")]
+    );
+    let cases = supervisor
+        .ok("{ cases { edges { node { id } } } }", json!({}))
+        .await;
+    assert_eq!(cases["cases"]["edges"], json!([]));
+    let opened = supervisor
+        .open_case(
+            open(json!("4 года")),
+            json!({ "risk": "medium" }),
+            "2026-04-06T04:00:00Z",
+            None,
+        )
+        .await;
+    assert!(opened.errors().is_empty(), "{:#}", opened.body);
+
+    // A request registered the day before the 6th birthday cannot open a case after it.
+    let registered = worker
+        .register_signal(request_about("2026-04-06T04:00:00Z", json!("2020-04-07")))
+        .await;
+    let signal = registered.data()["registerSignal"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let late = worker
+        .decide_signal(
+            &signal,
+            1,
+            json!({ "kind": "ACCEPT", "family": { "child": "Сейтов Алихан" } }),
+            "2026-04-07T04:00:00Z",
+        )
+        .await;
+    assert_eq!(late.error_code(), "BAD_USER_INPUT");
+    assert_eq!(reasons(&late), [out_of_scope]);
+    let in_time = worker
+        .decide_signal(
+            &signal,
+            1,
+            json!({ "kind": "ACCEPT", "family": { "child": "Сейтов Алихан" } }),
+            "2026-04-06T05:00:00Z",
+        )
+        .await;
+    assert!(
+        in_time.data()["decideSignal"]["caseId"].is_string(),
+        "{:#}",
+        in_time.body
+    );
 }
