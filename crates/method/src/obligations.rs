@@ -7,7 +7,8 @@
 //!   is met by the first occurrence of the step's `completes` event at or after that moment.
 //!   Steps whose `when` condition does not match the case attributes have no deadline.
 //! - A recurring obligation is *rolling*: the first is due one period after the latest
-//!   `starts_after` event; each later one is due one period after the last satisfying record
+//!   `starts_after` event (or the latest `restarts_on` event, if later — the cadence then starts
+//!   again from its first phase and earlier records no longer count); each later one is due one period after the last satisfying record
 //!   (contact, plan action or event). Several records inside one period all count; the next period
 //!   runs from the latest of them. The period in force is that of the cadence phase the last
 //!   record falls in; if the due date would pass the end of that phase, the next phase's period
@@ -415,9 +416,15 @@ fn recurring(
     window: Duration,
     out: &mut Vec<Obligation>,
 ) {
-    let Some(start) = facts.latest(&r.starts_after, now) else {
+    let Some(started) = facts.latest(&r.starts_after, now) else {
         return;
     };
+    // a restart event after the start begins the cadence again from its first phase
+    let start = r
+        .restarts_on
+        .iter()
+        .filter_map(|e| facts.latest(e, now))
+        .fold(started, DateTime::max);
     // the chain ends at the first stop event after the start, or at closure
     let stop = r
         .stops_at

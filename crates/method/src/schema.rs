@@ -278,6 +278,33 @@ pub struct Role {
 pub struct EventDef {
     pub key: String,
     pub name: Text,
+    /// Kurator records the event itself whenever a case attribute changes to a listed value —
+    /// at triage when the case starts, or later through an attribute change (clinic: high risk
+    /// identified; the child's placement changed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_attribute: Option<AttributeChange>,
+}
+
+/// A change of a case attribute (a declared attribute, classification or score band) to one of
+/// the listed values; with no values listed, any change to a new value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttributeChange {
+    pub attribute: String,
+    #[serde(default, rename = "in", skip_serializing_if = "Vec::is_empty")]
+    pub any_of: Vec<String>,
+}
+
+impl AttributeChange {
+    /// Whether going from `before` to `after` is such a change.
+    pub fn matches(&self, before: Option<&str>, after: Option<&str>) -> bool {
+        match after {
+            Some(new) if before != Some(new) => {
+                self.any_of.is_empty() || self.any_of.iter().any(|v| v == new)
+            }
+            _ => false,
+        }
+    }
 }
 
 /// Events every case has without declaring them: opening, closure, start of post-support.
@@ -583,6 +610,10 @@ pub struct Recurring {
     pub when: Option<Condition>,
     /// The event the cadence counts from (its latest occurrence).
     pub starts_after: String,
+    /// Events after which the cadence starts again from its first phase, once it has started
+    /// (clinic: the child's placement changed — «еженедельно в первый месяц» counts again).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub restarts_on: Vec<String>,
     /// Events that end the obligation (the case closing always does).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stops_at: Vec<String>,

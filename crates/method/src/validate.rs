@@ -427,6 +427,23 @@ pub fn validate(doc: &VariantDoc) -> Vec<ValidationError> {
         );
     }
     for (i, e) in doc.events.iter().enumerate() {
+        if let Some(change) = &e.on_attribute {
+            let p = format!("events[{i}].on_attribute");
+            if change.any_of.is_empty() {
+                if !known.attributes.contains_key(change.attribute.as_str()) {
+                    s.err(format!("{p}.attribute"), format!("unknown attribute \"{}\": expected a declared attribute, classification or score table", change.attribute));
+                }
+            } else {
+                known.condition(
+                    s,
+                    &p,
+                    &Condition {
+                        attribute: change.attribute.clone(),
+                        any_of: change.any_of.clone(),
+                    },
+                );
+            }
+        }
         if BUILTIN_EVENTS.contains(&e.key.as_str()) {
             s.err(
                 format!("events[{i}].key"),
@@ -719,6 +736,9 @@ pub fn validate(doc: &VariantDoc) -> Vec<ValidationError> {
         known.event(s, format!("{p}.starts_after"), &r.starts_after);
         for (k, e) in r.stops_at.iter().enumerate() {
             known.event(s, format!("{p}.stops_at[{k}]"), e);
+        }
+        for (k, e) in r.restarts_on.iter().enumerate() {
+            known.event(s, format!("{p}.restarts_on[{k}]"), e);
         }
         if let Some(c) = &r.when {
             known.condition(s, &format!("{p}.when"), c);

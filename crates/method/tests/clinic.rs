@@ -16,7 +16,8 @@ fn a_high_risk_child_gets_urgent_protective_action_within_one_hour() {
     let (v, cal) = preset("clinic");
     let facts = CaseFacts::opened(almaty("2025-03-03 10:00"))
         .attribute("risk", "high")
-        .event("request_registered", almaty("2025-03-03 10:00"));
+        .event("request_registered", almaty("2025-03-03 10:00"))
+        .event("high_risk_identified", almaty("2025-03-03 10:00"));
     let o = |now| {
         evaluate(&v, &facts, now, &cal)
             .deadline("urgent_protection")
@@ -361,4 +362,69 @@ fn an_age_range_that_accepts_nobody_is_reported_with_its_path() {
     let errs = kurator_method::Variant::from_toml_str(&src).unwrap_err();
     assert!(errs.has_path("subject_age.min_years"), "{errs}");
     assert!(errs.has_path("subject_age.field"), "{errs}");
+}
+
+// seed 004 §7, 1-этап: urgent action «в течение одного часа» once high risk is identified — also
+// when a medium risk turns out to be high later, during the primary assessment.
+#[test]
+fn the_one_hour_deadline_counts_from_when_the_risk_became_high() {
+    use std::collections::BTreeMap;
+    let (v, cal) = preset("clinic");
+    let attrs = |risk: &str| BTreeMap::from([("risk".to_string(), risk.to_string())]);
+    assert_eq!(
+        v.attribute_events(&BTreeMap::new(), &attrs("high")),
+        ["high_risk_identified"]
+    );
+    assert_eq!(
+        v.attribute_events(&attrs("medium"), &attrs("high")),
+        ["high_risk_identified"]
+    );
+    assert!(
+        v.attribute_events(&attrs("high"), &attrs("high"))
+            .is_empty()
+    );
+    assert!(
+        v.attribute_events(&attrs("high"), &attrs("medium"))
+            .is_empty()
+    );
+
+    let facts = CaseFacts::opened(almaty("2025-03-03 10:00"))
+        .attribute("risk", "high")
+        .event("request_registered", almaty("2025-03-03 10:00"))
+        .event("high_risk_identified", almaty("2025-03-05 15:20"));
+    let o = evaluate(&v, &facts, almaty("2025-03-05 15:30"), &cal)
+        .deadline("urgent_protection")
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        (o.from, o.due),
+        (almaty("2025-03-05 15:20"), almaty("2025-03-05 16:20"))
+    );
+    assert_eq!(o.status, Status::Due);
+}
+
+// seed 004 §7, 3-этап «Реализация»: the cadence depends on where the child lives; when the
+// placement changes, «еженедельно в первый месяц» counts again from the change.
+#[test]
+fn a_change_of_placement_starts_the_contact_cadence_again() {
+    use std::collections::BTreeMap;
+    let (v, cal) = preset("clinic");
+    let placement = |p: &str| BTreeMap::from([("placement".to_string(), p.to_string())]);
+    assert_eq!(
+        v.attribute_events(&placement("institution"), &placement("parents")),
+        ["placement_changed"]
+    );
+    // home with the parents since 3 March; monthly contacts by May; back from the extended
+    // family on 2 June
+    let facts = CaseFacts::opened(almaty("2025-03-03 09:00"))
+        .attribute("placement", "parents")
+        .event("placement_changed", almaty("2025-03-03 09:00"))
+        .contact("home_visit", almaty("2025-03-07 11:00"))
+        .contact("home_visit", almaty("2025-05-20 11:00"))
+        .event("placement_changed", almaty("2025-06-02 09:00"));
+    let ev = evaluate(&v, &facts, almaty("2025-06-03 10:00"), &cal);
+    let first = ev.recurring("contact_with_parents").next().unwrap();
+    assert_eq!(first.from, almaty("2025-06-02 09:00"));
+    assert_eq!(first.due, almaty("2025-06-09 23:59:59"), "weekly again");
+    assert_eq!(first.status, Status::Upcoming);
 }

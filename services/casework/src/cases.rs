@@ -185,10 +185,20 @@ pub async fn open(
             status: crate::steps::initial_status(variant).into(),
             stage: first_stage.key.clone(),
             curator_id: None,
-            attributes: Value::Object(input.attributes),
+            attributes: Value::Object(input.attributes.clone()),
             opened_at: input.opened_at,
             parent_case_id: None,
         },
+    )
+    .await?;
+    crate::attribute_events::record(
+        &tx,
+        variant,
+        case.id,
+        &Default::default(),
+        &crate::attribute_events::strings(&input.attributes),
+        input.opened_at,
+        actor.user,
     )
     .await?;
     cases::append_record(
@@ -423,6 +433,16 @@ pub async fn set_attribute(
         map.insert(key.to_owned(), Value::String(value.to_owned()));
     }
     let after = cases::update(&tx, changed, expected_version).await?;
+    crate::attribute_events::record(
+        &tx,
+        runtime.variant(case.variant_version)?,
+        case_id,
+        &case_file::attributes(&case),
+        &case_file::attributes(&after),
+        at,
+        actor.user,
+    )
+    .await?;
     cases::append_record(
         &tx,
         NewRecord {

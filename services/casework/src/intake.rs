@@ -315,7 +315,7 @@ pub async fn decide(
                 status: crate::steps::initial_status(variant).into(),
                 stage: first_stage.key.clone(),
                 curator_id: None,
-                attributes: Value::Object(attributes),
+                attributes: Value::Object(attributes.clone()),
                 opened_at: before.received_at,
                 parent_case_id: None,
             },
@@ -330,6 +330,17 @@ pub async fn decide(
                 before.received_at,
                 actor.user,
             ),
+        )
+        .await?;
+        // What the triage found is known from the moment the request was registered.
+        crate::attribute_events::record(
+            &tx,
+            variant,
+            case.id,
+            &Default::default(),
+            &crate::attribute_events::strings(&attributes),
+            before.received_at,
+            kurator_domain::UserId(before.taken_by),
         )
         .await?;
         // The registration is the first step of the first stage.

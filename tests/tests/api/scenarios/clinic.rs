@@ -8,6 +8,8 @@ db_suites!(
     a_high_risk_child_from_request_to_follow_up,
     an_unconfirmed_medium_risk_request_lands_in_its_journal_with_no_case,
     only_children_up_to_their_sixth_birthday_are_taken_in,
+    a_risk_raised_to_high_later_gives_one_hour_from_then,
+    a_change_of_placement_starts_the_weekly_contacts_again,
 );
 
 fn request(received_at: &str, risk: &str) -> Value {
@@ -486,5 +488,210 @@ async fn only_children_up_to_their_sixth_birthday_are_taken_in(backend: Backend)
         in_time.data()["decideSignal"]["caseId"].is_string(),
         "{:#}",
         in_time.body
+    );
+}
+
+/// A medium-risk request of Monday 6 April 2026, 09:00 in Almaty, confirmed by the primary
+/// assessment at 10:00; the file is opened at 11:00. The case id and version.
+async fn confirmed_medium_risk_case(worker: &Worker<'_>) -> (String, i64) {
+    let registered = worker
+        .register_signal(request("2026-04-06T04:00:00Z", "medium"))
+        .await;
+    let signal = registered.data()["registerSignal"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let decided = worker
+        .decide_signal(
+            &signal,
+            1,
+            json!({ "kind": "ACCEPT", "family": { "child": "Сейтов Алихан" } }),
+            "2026-04-06T04:05:00Z",
+        )
+        .await;
+    let case_id = decided.data()["decideSignal"]["caseId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let moved = worker
+        .move_case(
+            &case_id,
+            1,
+            "urgent_or_primary",
+            json!({ "actingAs": "social_worker", "at": "2026-04-06T04:10:00Z" }),
+        )
+        .await;
+    let v = version(&moved, "moveCase");
+    let assessed = worker
+        .step(
+            &case_id,
+            v,
+            "primary_assessment",
+            json!({ "actingAs": "social_worker", "at": "2026-04-06T05:00:00Z", "decisions": [{
+                "key": "primary_assessment_result",
+                "votes": [{ "role": "social_worker", "person": worker.user_id, "choice": "confirmed" }]
+            }] }),
+        )
+        .await;
+    let v = version(&assessed, "performStep");
+    let opened = worker
+        .move_case(
+            &case_id,
+            v,
+            "assessment_and_plan",
+            json!({ "actingAs": "social_worker", "at": "2026-04-06T06:00:00Z" }),
+        )
+        .await;
+    assert_eq!(
+        opened.data()["moveCase"]["status"],
+        "open",
+        "{:#}",
+        opened.body
+    );
+    (case_id, version(&opened, "moveCase"))
+}
+
+const SET_ATTRIBUTE: &str =
+    "mutation($c: ID!, $v: Int!, $k: String!, $x: String!, $at: DateTime!) {
+    setCaseAttribute(caseId: $c, version: $v, key: $k, value: $x, at: $at) { version } }";
+
+// seed 004 §7, 1-этап: «немедленные действия в течение одного часа» once the social worker finds
+// high risk. A request triaged as medium whose risk is found high two days later gets its hour
+// from then, not from the registration.
+async fn a_risk_raised_to_high_later_gives_one_hour_from_then(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let worker = Worker::sign_in(&app, "clinic.curator").await;
+    let supervisor = Worker::sign_in(&app, "clinic.supervisor").await;
+    let registered = worker
+        .register_signal(request("2026-04-06T04:00:00Z", "medium"))
+        .await;
+    let signal = registered.data()["registerSignal"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let decided = worker
+        .decide_signal(
+            &signal,
+            1,
+            json!({ "kind": "ACCEPT", "family": { "child": "Сейтов Алихан" } }),
+            "2026-04-06T04:05:00Z",
+        )
+        .await;
+    let case_id = decided.data()["decideSignal"]["caseId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let case = worker.case(&case_id, "2026-04-06T04:30:00Z").await;
+    assert!(
+        case["obligations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["key"] != "deadline:urgent_protection"),
+        "a medium risk has no one-hour deadline"
+    );
+    let moved = worker
+        .move_case(
+            &case_id,
+            case["version"].as_i64().unwrap(),
+            "urgent_or_primary",
+            json!({ "actingAs": "social_worker", "at": "2026-04-06T05:00:00Z" }),
+        )
+        .await;
+    let v = version(&moved, "moveCase");
+
+    // Wednesday 8 April, 11:00 in Almaty: the primary assessment finds the child in danger.
+    let raised = worker
+        .gql(
+            SET_ATTRIBUTE,
+            json!({ "c": case_id, "v": v, "k": "risk", "x": "high", "at": "2026-04-08T06:00:00Z" }),
+        )
+        .await;
+    let v = version(&raised, "setCaseAttribute");
+    let case = worker.case(&case_id, "2026-04-08T06:30:00Z").await;
+    let urgent = obligation(&case, "deadline:urgent_protection");
+    assert_eq!(urgent["from"], "2026-04-08T06:00:00+00:00");
+    assert_eq!(urgent["due"], "2026-04-08T07:00:00+00:00");
+    assert_eq!(urgent["status"], "DUE");
+
+    let mut urgent_action = json!({ "actingAs": "social_worker", "at": "2026-04-08T06:45:00Z" });
+    urgent_action["decisions"] = json!([{
+        "key": "urgent_measures_agreement",
+        "votes": [{ "role": "supervisor", "person": supervisor.user_id, "choice": "agreed" }]
+    }]);
+    let done = worker
+        .step(&case_id, v, "urgent_protection", urgent_action)
+        .await;
+    assert!(done.errors().is_empty(), "{:#}", done.body);
+    let case = worker.case(&case_id, "2026-04-08T08:00:00Z").await;
+    assert_eq!(
+        obligation(&case, "deadline:urgent_protection")["status"],
+        "MET"
+    );
+}
+
+// seed 004 §7, 3-этап «Реализация индивидуального плана»: the contact cadence depends on where
+// the child lives — with the parents weekly in the first month, then monthly; with the extended
+// family monthly for three months. When the child moves, the cadence counts from the move.
+async fn a_change_of_placement_starts_the_weekly_contacts_again(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let worker = Worker::sign_in(&app, "clinic.curator").await;
+    let (case_id, v) = confirmed_medium_risk_case(&worker).await;
+    let placed = worker
+        .gql(
+            SET_ATTRIBUTE,
+            json!({ "c": case_id, "v": v, "k": "placement", "x": "parents", "at": "2026-04-06T06:00:00Z" }),
+        )
+        .await;
+    let mut v = version(&placed, "setCaseAttribute");
+    let visit = |at: &'static str| {
+        let worker = &worker;
+        let case_id = case_id.clone();
+        async move {
+            let done = worker
+                .gql(
+                    "mutation($c: ID!, $at: DateTime!) { recordContact(caseId: $c, input: { kind: \"home_visit\", at: $at }) { id } }",
+                    json!({ "c": case_id, "at": at }),
+                )
+                .await;
+            assert!(done.errors().is_empty(), "{:#}", done.body);
+        }
+    };
+    visit("2026-04-10T05:00:00Z").await;
+    visit("2026-04-17T05:00:00Z").await;
+
+    // Monday 4 May: the child goes to live with the grandmother.
+    let moved = worker
+        .gql(
+            SET_ATTRIBUTE,
+            json!({ "c": case_id, "v": v, "k": "placement", "x": "extended_family", "at": "2026-05-04T04:00:00Z" }),
+        )
+        .await;
+    v = version(&moved, "setCaseAttribute");
+    let case = worker.case(&case_id, "2026-05-05T04:00:00Z").await;
+    let extended = obligation(&case, "recurring:contact_with_extended_family#1");
+    assert_eq!(extended["from"], "2026-05-04T04:00:00+00:00");
+    assert_eq!(extended["due"], "2026-06-04T18:59:59+00:00");
+    visit("2026-05-20T05:00:00Z").await;
+
+    // Monday 1 June: back with the mother — weekly visits again for a month.
+    let back = worker
+        .gql(
+            SET_ATTRIBUTE,
+            json!({ "c": case_id, "v": v, "k": "placement", "x": "parents", "at": "2026-06-01T04:00:00Z" }),
+        )
+        .await;
+    assert!(back.errors().is_empty(), "{:#}", back.body);
+    let case = worker.case(&case_id, "2026-06-02T04:00:00Z").await;
+    let parents = obligation(&case, "recurring:contact_with_parents#1");
+    assert_eq!(parents["from"], "2026-06-01T04:00:00+00:00");
+    assert_eq!(parents["due"], "2026-06-08T18:59:59+00:00");
+    assert_eq!(parents["status"], "UPCOMING");
+    visit("2026-06-05T05:00:00Z").await;
+    let case = worker.case(&case_id, "2026-06-09T04:00:00Z").await;
+    assert_eq!(
+        obligation(&case, "recurring:contact_with_parents#2")["due"],
+        "2026-06-12T18:59:59+00:00",
+        "still weekly in the first month after the move"
     );
 }
