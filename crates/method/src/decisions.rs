@@ -50,6 +50,10 @@ pub struct DecisionRecord {
     pub participants: Vec<Participant>,
     /// The conference's recorded decision.
     pub recorded: Option<String>,
+    /// The date the decision agreed for the next occurrence of an obligation (see
+    /// [`crate::schema::NextDate`]), e.g. the next plan review.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_date: Option<chrono::NaiveDate>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -477,6 +477,9 @@ pub struct Step {
     /// The step applies only to cases matching this condition.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub when: Option<Condition>,
+    /// The step may be done again during the same stay in its stage (plan reviews, meetings).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub repeatable: bool,
 }
 
 /// "Within `within` after event `after`".
@@ -574,6 +577,49 @@ pub struct DecisionDef {
     /// Journals or artefacts the decision is written into.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub recorded_in: Vec<String>,
+    /// The decision agrees the date by which the next occurrence of a recurring obligation is
+    /// due (clinic: the review meeting sets the date of the next review).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sets_next: Option<NextDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// How a decision sets the next due date of a recurring obligation: no later than `max` after
+/// the decision — or the shortest `sooner` limit whose condition the case meets (clinic: sooner
+/// at high risk) — and then the obligation is due at the end of that local day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NextDate {
+    /// The recurring obligation whose next occurrence the date sets.
+    pub recurring: String,
+    pub max: Span,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sooner: Vec<SoonerLimit>,
+    /// The outcomes with which a date is set (default: every outcome); with the others — e.g.
+    /// closing the case — none is.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outcomes: Vec<String>,
+    /// Whether the decision must set the date (default: yes).
+    #[serde(default = "yes")]
+    pub required: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+impl NextDate {
+    /// Whether a decision with `outcome` sets the date.
+    pub fn applies_to(&self, outcome: &str) -> bool {
+        self.outcomes.is_empty() || self.outcomes.iter().any(|o| o == outcome)
+    }
+}
+
+/// A shorter limit for cases that meet a condition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SoonerLimit {
+    pub when: Condition,
+    pub max: Span,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
 }

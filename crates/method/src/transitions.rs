@@ -302,7 +302,7 @@ pub fn check_step(
             attribute: c.attribute.clone(),
         });
     }
-    if state.completed_steps.contains(step) {
+    if state.completed_steps.contains(step) && !s.repeatable {
         out.push(StepRejection::AlreadyDone {
             step: step.to_string(),
         });
@@ -489,7 +489,9 @@ pub fn next_actions(
         .map(|st| {
             st.steps
                 .iter()
-                .filter(|s| applies(s, state) && !state.completed_steps.contains(&s.key))
+                .filter(|s| {
+                    applies(s, state) && (s.repeatable || !state.completed_steps.contains(&s.key))
+                })
                 .map(|s| Available {
                     action: s.key.clone(),
                     missing: check_step(variant, state, &s.key, role, &none)

@@ -730,6 +730,44 @@ pub fn validate(doc: &VariantDoc) -> Vec<ValidationError> {
         }
     }
 
+    for (i, d) in doc.decisions.iter().enumerate() {
+        let Some(n) = &d.sets_next else { continue };
+        let p = format!("decisions[{i}].sets_next");
+        if !doc.recurring.iter().any(|r| r.key == n.recurring) {
+            s.err(
+                format!("{p}.recurring"),
+                format!(
+                    "unknown recurring obligation \"{}\": expected one of {}",
+                    n.recurring,
+                    quoted_list(doc.recurring.iter().map(|r| r.key.as_str()))
+                ),
+            );
+        }
+        check_span(s, &format!("{p}.max"), &n.max);
+        for (k, l) in n.sooner.iter().enumerate() {
+            known.condition(s, &format!("{p}.sooner[{k}].when"), &l.when);
+            check_span(s, &format!("{p}.sooner[{k}].max"), &l.max);
+            if l.max.approx_hours() > n.max.approx_hours() {
+                s.err(
+                    format!("{p}.sooner[{k}].max"),
+                    format!("{} is not sooner than the maximum {}", l.max, n.max),
+                );
+            }
+        }
+        for (k, o) in n.outcomes.iter().enumerate() {
+            if !d.outcomes.contains(o) {
+                s.err(
+                    format!("{p}.outcomes[{k}]"),
+                    format!(
+                        "decision \"{}\" has no outcome \"{o}\": expected one of {}",
+                        d.key,
+                        quoted_list(d.outcomes.iter().map(String::as_str))
+                    ),
+                );
+            }
+        }
+    }
+
     // recurring obligations
     for (i, r) in doc.recurring.iter().enumerate() {
         let p = format!("recurring[{i}]");

@@ -428,3 +428,73 @@ fn a_change_of_placement_starts_the_contact_cadence_again() {
     assert_eq!(first.due, almaty("2025-06-09 23:59:59"), "weekly again");
     assert_eq!(first.status, Status::Upcoming);
 }
+
+// seed 004 §7, 3-этап «Пересмотр»: «Совещание согласует дату следующего пересмотра» — the next
+// review is due on the date the meeting set, and a review after that date is late.
+#[test]
+fn the_next_review_is_due_on_the_date_the_meeting_set() {
+    use chrono::NaiveDate;
+    let (v, cal) = preset("clinic");
+    let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let facts = CaseFacts::opened(almaty("2026-04-06 11:00"))
+        .event("plan_agreed", almaty("2026-04-20 09:00"))
+        .event("plan_reviewed", almaty("2026-07-01 09:00"))
+        .schedule("plan_review", almaty("2026-07-01 09:00"), day("2026-08-14"))
+        .event("plan_reviewed", almaty("2026-09-01 09:00"))
+        .schedule("plan_review", almaty("2026-09-01 09:00"), day("2026-11-20"));
+    let ev = evaluate(&v, &facts, almaty("2026-09-02 10:00"), &cal);
+    let reviews: Vec<_> = ev
+        .recurring("plan_review")
+        .map(|o| (o.due, o.status))
+        .collect();
+    assert_eq!(
+        reviews,
+        vec![
+            (almaty("2026-10-20 23:59:59"), Status::Met),
+            (almaty("2026-08-14 23:59:59"), Status::MetLate),
+            (almaty("2026-11-20 23:59:59"), Status::Upcoming),
+        ]
+    );
+    let rule = v
+        .decision("plan_review_meeting")
+        .and_then(|d| d.sets_next.clone())
+        .unwrap();
+    assert_eq!(rule.max, kurator_method::Span::months(6));
+    assert_eq!(rule.sooner[0].max, kurator_method::Span::months(3));
+    assert!(!rule.applies_to("close"));
+
+    // the review meeting is held again in the same stage
+    let mut state = CaseState::at("implementation");
+    state.completed_steps.insert("review_plan".into());
+    let again = transitions::check_step(
+        &v,
+        &state,
+        "review_plan",
+        "supervisor",
+        &transitions::Provided::default()
+            .decision("plan_review_meeting", "continue_with_corrections"),
+    );
+    assert!(again.is_ok(), "{again:?}");
+}
+
+#[test]
+fn a_next_date_rule_naming_unknown_things_is_reported_with_its_path() {
+    let src = kurator_method::presets::source("clinic")
+        .unwrap()
+        .replacen("recurring = \"plan_review\"\nmax = { months = 6 }", "recurring = \"plan_reveiw\"\nmax = { months = 2 }", 1)
+        .replacen("outcomes = [\"continue_with_corrections\", \"extend_institution_stay\", \"separate_from_family\"]", "outcomes = [\"carry_on\"]", 1);
+    let errs = kurator_method::Variant::from_toml_str(&src).unwrap_err();
+    let i = kurator_method::presets::load("clinic")
+        .unwrap()
+        .doc()
+        .decisions
+        .iter()
+        .position(|d| d.key == "plan_review_meeting")
+        .unwrap();
+    for path in ["recurring", "sooner[0].max", "outcomes[0]"] {
+        assert!(
+            errs.has_path(&format!("decisions[{i}].sets_next.{path}")),
+            "{path}: {errs}"
+        );
+    }
+}

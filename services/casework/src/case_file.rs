@@ -23,6 +23,8 @@ pub mod kind {
     pub const CURATOR: &str = "curator";
     pub const CLOSURE: &str = "closure";
     pub const REOPENED: &str = "reopened";
+    /// A date a decision set for the next occurrence of a recurring obligation.
+    pub const SCHEDULE: &str = "schedule";
 }
 
 /// Case statuses.
@@ -108,6 +110,16 @@ impl CaseFile {
                 kind::EVENT => facts = facts.event(&record.key, record.at),
                 kind::STAGE => facts = facts.stage(&record.key, record.at),
                 kind::CONTACT => facts = facts.contact(&record.key, record.at),
+                kind::SCHEDULE => {
+                    if let Some(due) = record
+                        .data
+                        .get("due")
+                        .and_then(|d| d.as_str())
+                        .and_then(|d| d.parse().ok())
+                    {
+                        facts = facts.schedule(&record.key, record.at, due);
+                    }
+                }
                 _ => {}
             }
         }

@@ -21,6 +21,7 @@ pub mod plans;
 pub mod records;
 pub mod registry;
 pub mod runtime;
+pub mod schedules;
 pub mod settings;
 pub mod steps;
 pub mod triage;

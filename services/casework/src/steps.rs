@@ -169,8 +169,12 @@ pub async fn perform(
     let state = file.state(&variant);
     let outcome = transitions::check_step(&variant, &state, step, &input.acting_as, &provided)
         .map_err(rejections)?;
+    let scheduled =
+        crate::schedules::check(&variant, runtime.calendar(), &state.attributes, &input)
+            .map_err(CaseworkError::Rejected)?;
 
     write_inputs(&tx, actor, case_id, &input, decisions).await?;
+    crate::schedules::write(&tx, case_id, actor.user, input.at, &scheduled).await?;
     let data = json!({ "acting_as": input.acting_as, "note": input.note, "produces": outcome.produces, "journal": outcome.journal });
     cases::append_record(
         &tx,
@@ -286,8 +290,12 @@ pub async fn transition(
         runtime.calendar(),
     )
     .map_err(rejections)?;
+    let scheduled =
+        crate::schedules::check(&variant, runtime.calendar(), &state.attributes, &input)
+            .map_err(CaseworkError::Rejected)?;
 
     write_inputs(&tx, actor, case_id, &input, decisions).await?;
+    crate::schedules::write(&tx, case_id, actor.user, input.at, &scheduled).await?;
     let mut changed = case.clone();
     changed.stage = to.to_owned();
     changed.stage_entered_at = input.at;

@@ -10,6 +10,7 @@ db_suites!(
     only_children_up_to_their_sixth_birthday_are_taken_in,
     a_risk_raised_to_high_later_gives_one_hour_from_then,
     a_change_of_placement_starts_the_weekly_contacts_again,
+    the_review_meeting_sets_the_next_review_within_six_months_or_sooner_at_high_risk,
 );
 
 fn request(received_at: &str, risk: &str) -> Value {
@@ -693,5 +694,171 @@ async fn a_change_of_placement_starts_the_weekly_contacts_again(backend: Backend
         obligation(&case, "recurring:contact_with_parents#2")["due"],
         "2026-06-12T18:59:59+00:00",
         "still weekly in the first month after the move"
+    );
+}
+
+/// From the opened case of [`confirmed_medium_risk_case`] to the plan in implementation: the
+/// file, the assessment, the plan agreed on Monday 20 April 2026. The new version.
+async fn plan_in_implementation(worker: &Worker<'_>, case_id: &str, v: i64) -> i64 {
+    let act = |at: &str| json!({ "actingAs": "social_worker", "at": at });
+    let done = worker
+        .step(case_id, v, "open_file", act("2026-04-06T07:00:00Z"))
+        .await;
+    let v = version(&done, "performStep");
+    let mut assess = act("2026-04-17T04:00:00Z");
+    assess["artefacts"] =
+        json!([{ "key": "comprehensive_assessment_report", "content": assessment() }]);
+    let done = worker
+        .step(case_id, v, "comprehensive_assessment", assess)
+        .await;
+    let v = version(&done, "performStep");
+    let done = worker
+        .step(case_id, v, "draw_up_plan", act("2026-04-20T04:00:00Z"))
+        .await;
+    let v = version(&done, "performStep");
+    let moved = worker
+        .move_case(case_id, v, "implementation", act("2026-04-21T04:00:00Z"))
+        .await;
+    let v = version(&moved, "moveCase");
+    let done = worker
+        .step(case_id, v, "carry_out_plan", act("2026-04-22T04:00:00Z"))
+        .await;
+    version(&done, "performStep")
+}
+
+// seed 004 §7, 3-этап «Пересмотр индивидуального плана»: reviewed «каждые шесть месяцев», «в
+// ситуациях повышенного риска … в более ранние сроки», at a meeting that «согласует дату
+// следующего пересмотра». The SOP names no number for «sooner»: the clinic variant says three
+// months at high risk.
+async fn the_review_meeting_sets_the_next_review_within_six_months_or_sooner_at_high_risk(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let worker = Worker::sign_in(&app, "clinic.curator").await;
+    let supervisor = Worker::sign_in(&app, "clinic.supervisor").await;
+    let psychologist = Worker::sign_in(&app, "clinic.specialist").await;
+    let (case_id, v) = confirmed_medium_risk_case(&worker).await;
+    let assigned = supervisor
+        .assign_curator(&case_id, v, &worker.user_id)
+        .await;
+    let v = assigned.data()["assignCurator"]["case"]["version"]
+        .as_i64()
+        .unwrap();
+    let mut v = plan_in_implementation(&worker, &case_id, v).await;
+    let case = worker.case(&case_id, "2026-04-23T04:00:00Z").await;
+    assert_eq!(
+        obligation(&case, "recurring:plan_review#1")["due"],
+        "2026-10-20T18:59:59+00:00"
+    );
+
+    let meeting = |at: &str, outcome: &str, next: Option<&str>| {
+        json!({ "actingAs": "supervisor", "at": at, "decisions": [{
+            "key": "plan_review_meeting",
+            "participants": [
+                { "person": supervisor.user_id, "role": "supervisor" },
+                { "person": worker.user_id, "role": "social_worker" },
+                { "person": psychologist.user_id, "role": "psychologist" }
+            ],
+            "recorded": outcome,
+            "nextDate": next
+        }] })
+    };
+    // Wednesday 1 July 2026, 09:00 in Almaty.
+    let at = "2026-07-01T04:00:00Z";
+    let review = |next: Option<&'static str>| {
+        let supervisor = &supervisor;
+        let case_id = case_id.clone();
+        let input = meeting(at, "continue_with_corrections", next);
+        async move { supervisor.step(&case_id, v, "review_plan", input).await }
+    };
+    let late = review(Some("2027-01-02")).await;
+    assert_eq!(late.error_code(), "BAD_USER_INPUT");
+    assert_eq!(
+        reasons(&late),
+        [
+            "decisions.plan_review_meeting.nextDate: 02.01.2027 позже допустимого: «Пересмотр \
+          индивидуального плана: каждые шесть месяцев или к дате, назначенной совещанием» — не \
+          позднее 01.01.2027 (6 мес. после решения)"
+        ]
+    );
+    let missing = review(None).await;
+    assert_eq!(missing.error_code(), "BAD_USER_INPUT");
+    assert!(
+        reasons(&missing)[0].starts_with("decisions.plan_review_meeting.nextDate: решение «Совещание по пересмотру индивидуального плана» назначает дату"),
+        "{:#}",
+        missing.body
+    );
+    let past = review(Some("2026-07-01")).await;
+    assert_eq!(past.error_code(), "BAD_USER_INPUT");
+
+    let done = review(Some("2026-12-15")).await;
+    v = version(&done, "performStep");
+    let case = worker.case(&case_id, "2026-07-02T04:00:00Z").await;
+    assert_eq!(
+        obligation(&case, "recurring:plan_review#1")["status"],
+        "MET"
+    );
+    let next = obligation(&case, "recurring:plan_review#2");
+    assert_eq!(
+        next["due"], "2026-12-15T18:59:59+00:00",
+        "the date the meeting set"
+    );
+    assert_eq!(next["status"], "UPCOMING");
+
+    // In August the risk turns out high: the next meeting may set at most three months.
+    let raised = worker
+        .gql(
+            SET_ATTRIBUTE,
+            json!({ "c": case_id, "v": v, "k": "risk", "x": "high", "at": "2026-08-03T04:00:00Z" }),
+        )
+        .await;
+    v = version(&raised, "setCaseAttribute");
+    let at = "2026-09-01T04:00:00Z";
+    let too_far = supervisor
+        .step(
+            &case_id,
+            v,
+            "review_plan",
+            meeting(at, "continue_with_corrections", Some("2026-12-15")),
+        )
+        .await;
+    assert_eq!(too_far.error_code(), "BAD_USER_INPUT");
+    assert_eq!(
+        reasons(&too_far),
+        [
+            "decisions.plan_review_meeting.nextDate: 15.12.2026 позже допустимого: «Пересмотр \
+          индивидуального плана: каждые шесть месяцев или к дате, назначенной совещанием» — не \
+          позднее 01.12.2026 (3 мес. после решения, так как «Степень риска» — «Высокий риск: \
+          ребёнок нуждается в немедленной защите»)"
+        ]
+    );
+    // A meeting that closes the case sets no next review.
+    let closing = supervisor
+        .step(
+            &case_id,
+            v,
+            "review_plan",
+            meeting(at, "close", Some("2026-11-20")),
+        )
+        .await;
+    assert_eq!(closing.error_code(), "BAD_USER_INPUT");
+    // The review is held again in the same stage, and sets a date within three months.
+    let done = supervisor
+        .step(
+            &case_id,
+            v,
+            "review_plan",
+            meeting(at, "continue_with_corrections", Some("2026-11-20")),
+        )
+        .await;
+    assert!(done.errors().is_empty(), "{:#}", done.body);
+    let case = worker.case(&case_id, "2026-09-02T04:00:00Z").await;
+    assert_eq!(
+        obligation(&case, "recurring:plan_review#2")["status"],
+        "MET"
+    );
+    assert_eq!(
+        obligation(&case, "recurring:plan_review#3")["due"],
+        "2026-11-20T18:59:59+00:00"
     );
 }

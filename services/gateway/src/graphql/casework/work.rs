@@ -6,7 +6,7 @@ use super::types::{Case, CaseRecord, PlanAction};
 use super::{STAFF, parse_id, parse_user, personalData, require_staff, tenant_actor};
 use crate::graphql::error::{ApiError, ApiResult};
 use async_graphql::{Context, ID, InputObject, Json, Object};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use kurator_casework::closure::{self, ClosureInput};
 use kurator_casework::plans::{self, ActionInput, RevisionInput};
 use kurator_casework::records::{self, RecordInput};
@@ -54,6 +54,9 @@ pub struct DecisionInput {
     #[graphql(default)]
     pub participants: Vec<ParticipantInput>,
     pub recorded: Option<String>,
+    /// The date the decision agreed for the next occurrence of an obligation — the clinic's
+    /// review meeting sets the date of the next plan review — where the variant says it sets one.
+    pub next_date: Option<NaiveDate>,
 }
 
 fn votes(input: Vec<VoteInput>) -> Vec<Vote> {
@@ -109,6 +112,7 @@ impl StepActionInput {
                     })
                     .collect(),
                 recorded: d.recorded,
+                next_date: d.next_date,
             };
             decisions.insert(d.key, record);
         }
