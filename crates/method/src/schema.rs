@@ -411,6 +411,10 @@ pub struct Field {
 pub struct Journal {
     pub key: String,
     pub name: Text,
+    /// Which of the shared journals it is (see [`crate::vocabulary::JournalKind`]): `signals`,
+    /// `unconfirmed` or `visitors`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub canonical: Option<String>,
 }
 
 /// Minimum and/or maximum length of a period.
@@ -577,12 +581,26 @@ pub struct DecisionDef {
     /// Journals or artefacts the decision is written into.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub recorded_in: Vec<String>,
+    /// Outcomes that end the work on the request before a case is opened, with the journal the
+    /// request is entered in (clinic: the primary assessment did not confirm the concern — the
+    /// «Неподтверждённые обращения» journal, no file, no support).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ends_case: Vec<CaseEnd>,
     /// The decision agrees the date by which the next occurrence of a recurring obligation is
     /// due (clinic: the review meeting sets the date of the next review).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sets_next: Option<NextDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+}
+
+/// An outcome of a decision that ends the case before it opens, and the journal (one with a
+/// canonical kind that has entries: `unconfirmed` or `visitors`) its request is entered in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseEnd {
+    pub outcome: String,
+    pub journal: String,
 }
 
 /// How a decision sets the next due date of a recurring obligation: no later than `max` after

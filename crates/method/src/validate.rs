@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use serde::Serialize;
 
 use crate::schema::*;
-use crate::vocabulary::{self, Outcome, Phase, RiskBand};
+use crate::vocabulary::{self, JournalKind, Outcome, Phase, RiskBand};
 
 /// One problem in a variant document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -730,6 +730,70 @@ pub fn validate(doc: &VariantDoc) -> Vec<ValidationError> {
         }
     }
 
+    for (i, j) in doc.journals.iter().enumerate() {
+        if let Some(c) = &j.canonical
+            && JournalKind::parse(c).is_none()
+        {
+            s.err(
+                format!("journals[{i}].canonical"),
+                format!(
+                    "unknown canonical journal \"{c}\": expected one of {}",
+                    JournalKind::expected()
+                ),
+            );
+        }
+    }
+    for (i, j) in doc.journals.iter().enumerate() {
+        if let Some(c) = &j.canonical
+            && let Some(first) = doc.journals[..i]
+                .iter()
+                .position(|x| x.canonical.as_ref() == Some(c))
+        {
+            s.err(
+                format!("journals[{i}].canonical"),
+                format!("\"{c}\" is already the canonical kind of journals[{first}]"),
+            );
+        }
+    }
+    for (i, d) in doc.decisions.iter().enumerate() {
+        for (k, end) in d.ends_case.iter().enumerate() {
+            let p = format!("decisions[{i}].ends_case[{k}]");
+            if !d.outcomes.contains(&end.outcome) {
+                s.err(
+                    format!("{p}.outcome"),
+                    format!(
+                        "decision \"{}\" has no outcome \"{}\": expected one of {}",
+                        d.key,
+                        end.outcome,
+                        quoted_list(d.outcomes.iter().map(String::as_str))
+                    ),
+                );
+            }
+            let kind = doc
+                .journals
+                .iter()
+                .find(|j| j.key == end.journal)
+                .map(|j| j.canonical.as_deref().and_then(JournalKind::parse));
+            match kind {
+                None => s.err(
+                    format!("{p}.journal"),
+                    format!(
+                        "unknown journal \"{}\": expected one of {}",
+                        end.journal,
+                        quoted_list(known.journals.iter().copied())
+                    ),
+                ),
+                Some(Some(k)) if k.signal_status().is_some() => {}
+                Some(_) => s.err(
+                    format!("{p}.journal"),
+                    format!(
+                        "journal \"{}\" needs canonical = \"unconfirmed\" or \"visitors\" to hold the requests a decision ends",
+                        end.journal
+                    ),
+                ),
+            }
+        }
+    }
     for (i, d) in doc.decisions.iter().enumerate() {
         let Some(n) = &d.sets_next else { continue };
         let p = format!("decisions[{i}].sets_next");

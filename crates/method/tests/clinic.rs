@@ -498,3 +498,52 @@ fn a_next_date_rule_naming_unknown_things_is_reported_with_its_path() {
         );
     }
 }
+
+// seed 004 §7, 2-этап: «информация не подтвердилась» → the «Неподтверждённые обращения» journal.
+#[test]
+fn a_not_confirmed_primary_assessment_ends_the_case_in_the_unconfirmed_journal() {
+    use kurator_method::vocabulary::JournalKind;
+    let (v, _) = preset("clinic");
+    let ends = &v.decision("primary_assessment_result").unwrap().ends_case;
+    assert_eq!(ends.len(), 1);
+    assert_eq!(ends[0].outcome, "not_confirmed");
+    let journal = v
+        .doc()
+        .journals
+        .iter()
+        .find(|j| j.key == ends[0].journal)
+        .unwrap();
+    assert_eq!(
+        journal.canonical.as_deref().and_then(JournalKind::parse),
+        Some(JournalKind::Unconfirmed)
+    );
+    assert_eq!(
+        JournalKind::Unconfirmed.signal_status(),
+        Some("not_confirmed")
+    );
+
+    let src = kurator_method::presets::source("clinic").unwrap();
+    let wrong = src
+        .replacen(
+            "ends_case = [{ outcome = \"not_confirmed\", journal = \"unconfirmed_requests\" }]",
+            "ends_case = [{ outcome = \"unconfirmed\", journal = \"visitor_log\" }]",
+            1,
+        )
+        .replacen("canonical = \"visitors\"", "canonical = \"guests\"", 1);
+    let errs = kurator_method::Variant::from_toml_str(&wrong).unwrap_err();
+    let i = v
+        .doc()
+        .decisions
+        .iter()
+        .position(|d| d.key == "primary_assessment_result")
+        .unwrap();
+    assert!(
+        errs.has_path(&format!("decisions[{i}].ends_case[0].outcome")),
+        "{errs}"
+    );
+    assert!(
+        errs.has_path(&format!("decisions[{i}].ends_case[0].journal")),
+        "{errs}"
+    );
+    assert!(errs.has_path("journals[0].canonical"), "{errs}");
+}

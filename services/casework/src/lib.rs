@@ -20,6 +20,7 @@ pub mod intake;
 pub mod plans;
 pub mod records;
 pub mod registry;
+pub mod request_end;
 pub mod runtime;
 pub mod schedules;
 pub mod settings;

@@ -172,6 +172,8 @@ pub async fn perform(
     let scheduled =
         crate::schedules::check(&variant, runtime.calendar(), &state.attributes, &input)
             .map_err(CaseworkError::Rejected)?;
+    let ending =
+        crate::request_end::check(&variant, &case, &input).map_err(CaseworkError::Rejected)?;
 
     write_inputs(&tx, actor, case_id, &input, decisions).await?;
     crate::schedules::write(&tx, case_id, actor.user, input.at, &scheduled).await?;
@@ -208,7 +210,11 @@ pub async fn perform(
     }
     // Every step changes the case: its version moves, so a concurrent edit based on the old
     // state is refused.
-    let after = cases::update(&tx, case.clone(), expected_version).await?;
+    let mut changed = case.clone();
+    if let Some(ending) = &ending {
+        crate::request_end::apply(&tx, &variant, actor, &mut changed, ending, &input).await?;
+    }
+    let after = cases::update(&tx, changed, expected_version).await?;
     audit::record(
         &tx,
         actor,
@@ -293,6 +299,7 @@ pub async fn transition(
     let scheduled =
         crate::schedules::check(&variant, runtime.calendar(), &state.attributes, &input)
             .map_err(CaseworkError::Rejected)?;
+    crate::request_end::forbid_in_transition(&variant, &case, &input)?;
 
     write_inputs(&tx, actor, case_id, &input, decisions).await?;
     crate::schedules::write(&tx, case_id, actor.user, input.at, &scheduled).await?;

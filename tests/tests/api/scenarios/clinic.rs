@@ -11,6 +11,7 @@ db_suites!(
     a_risk_raised_to_high_later_gives_one_hour_from_then,
     a_change_of_placement_starts_the_weekly_contacts_again,
     the_review_meeting_sets_the_next_review_within_six_months_or_sooner_at_high_risk,
+    a_request_the_primary_assessment_does_not_confirm_lands_in_the_unconfirmed_journal_whatever_the_path,
 );
 
 fn request(received_at: &str, risk: &str) -> Value {
@@ -860,5 +861,203 @@ async fn the_review_meeting_sets_the_next_review_within_six_months_or_sooner_at_
     assert_eq!(
         obligation(&case, "recurring:plan_review#3")["due"],
         "2026-11-20T18:59:59+00:00"
+    );
+}
+
+// seed 004 §7, 2-этап «Первичная оценка»: «а) информация не подтвердилась, сопровождение семьи не
+// осуществляется»; «Обращения за помощью, которые не подтвердились, будут регистрироваться … в
+// журнале «Неподтвержденные обращения за помощью»». Whether the worker decides the request
+// directly, or records the primary assessment on the case, the request ends up in that journal
+// and the case goes no further.
+async fn a_request_the_primary_assessment_does_not_confirm_lands_in_the_unconfirmed_journal_whatever_the_path(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let worker = Worker::sign_in(&app, "clinic.curator").await;
+    let supervisor = Worker::sign_in(&app, "clinic.supervisor").await;
+    let not_confirmed = |at: &str, note: Option<&str>| {
+        json!({ "actingAs": "social_worker", "at": at, "note": note, "decisions": [{
+            "key": "primary_assessment_result",
+            "votes": [{ "role": "social_worker", "person": worker.user_id, "choice": "not_confirmed" }]
+        }] })
+    };
+
+    // 1. decideSignal(NOT_CONFIRMED) on the request.
+    let first = worker
+        .register_signal(request("2026-04-06T04:00:00Z", "medium"))
+        .await;
+    let first = first.data()["registerSignal"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let decided = worker
+        .decide_signal(
+            &first,
+            1,
+            json!({ "kind": "NOT_CONFIRMED", "reasons": "Угроза не подтвердилась" }),
+            "2026-04-06T08:00:00Z",
+        )
+        .await;
+    assert!(decided.errors().is_empty(), "{:#}", decided.body);
+
+    // 2. The request was taken in and the primary assessment is recorded on its case.
+    let second = worker
+        .register_signal(request("2026-04-07T04:00:00Z", "low"))
+        .await;
+    let second = second.data()["registerSignal"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let accepted = worker
+        .decide_signal(
+            &second,
+            1,
+            json!({ "kind": "ACCEPT", "family": { "child": "Сейтов Алихан" } }),
+            "2026-04-07T04:05:00Z",
+        )
+        .await;
+    let case_id = accepted.data()["decideSignal"]["caseId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let moved = worker
+        .move_case(
+            &case_id,
+            1,
+            "urgent_or_primary",
+            json!({ "actingAs": "social_worker", "at": "2026-04-07T04:10:00Z" }),
+        )
+        .await;
+    let v = version(&moved, "moveCase");
+    // The outcome ends the work on the request: it needs its reasons, and a move cannot carry it.
+    let bare = worker
+        .step(
+            &case_id,
+            v,
+            "primary_assessment",
+            not_confirmed("2026-04-08T05:00:00Z", None),
+        )
+        .await;
+    assert_eq!(bare.error_code(), "BAD_USER_INPUT");
+    assert_eq!(
+        reasons(&bare),
+        [
+            "note: итог «not_confirmed» решения «Итог первичной оценки» завершает работу по обращению — укажите причины"
+        ]
+    );
+    let by_move = worker
+        .move_case(
+            &case_id,
+            v,
+            "assessment_and_plan",
+            not_confirmed("2026-04-08T05:00:00Z", Some("Не подтвердилось")),
+        )
+        .await;
+    assert_eq!(by_move.error_code(), "BAD_USER_INPUT");
+    let assessed = worker
+        .step(
+            &case_id,
+            v,
+            "primary_assessment",
+            not_confirmed(
+                "2026-04-08T05:00:00Z",
+                Some("Мать устроилась на работу, ребёнок под присмотром"),
+            ),
+        )
+        .await;
+    assert!(assessed.errors().is_empty(), "{:#}", assessed.body);
+    assert_eq!(assessed.data()["performStep"]["status"], "declined");
+    let v = version(&assessed, "performStep");
+    // No file, no support.
+    let file = worker
+        .step(
+            &case_id,
+            v,
+            "open_file",
+            json!({ "actingAs": "social_worker" }),
+        )
+        .await;
+    assert_eq!(file.error_code(), "BAD_USER_INPUT");
+    let onwards = worker
+        .move_case(
+            &case_id,
+            v,
+            "assessment_and_plan",
+            json!({ "actingAs": "social_worker" }),
+        )
+        .await;
+    assert_eq!(onwards.error_code(), "BAD_USER_INPUT");
+
+    // 3. A case opened without a request: it gets its journal entry too.
+    let opened = supervisor
+        .open_case(
+            json!({ "child": "Омаров Ислам", "birthDate": "2022-09-01" }),
+            json!({ "risk": "medium" }),
+            "2026-04-09T04:00:00Z",
+            Some(&worker.user_id),
+        )
+        .await;
+    let direct = opened.data()["openCase"]["id"].as_str().unwrap().to_owned();
+    let v = opened.data()["openCase"]["version"].as_i64().unwrap();
+    let registered = worker
+        .step(
+            &direct,
+            v,
+            "register_request",
+            json!({ "actingAs": "social_worker", "at": "2026-04-09T04:00:00Z" }),
+        )
+        .await;
+    let v = version(&registered, "performStep");
+    let moved = worker
+        .move_case(
+            &direct,
+            v,
+            "urgent_or_primary",
+            json!({ "actingAs": "social_worker", "at": "2026-04-09T04:10:00Z" }),
+        )
+        .await;
+    let v = version(&moved, "moveCase");
+    let assessed = worker
+        .step(
+            &direct,
+            v,
+            "primary_assessment",
+            not_confirmed("2026-04-10T05:00:00Z", Some("Сведения не подтвердились")),
+        )
+        .await;
+    assert!(assessed.errors().is_empty(), "{:#}", assessed.body);
+
+    let journal = worker
+        .ok(
+            "{ signals(journal: UNCONFIRMED) { id caseId status source decision } }",
+            json!({}),
+        )
+        .await;
+    let entries = journal["signals"].as_array().unwrap();
+    assert_eq!(entries.len(), 3, "{journal:#}");
+    let of_case = |case: &str| {
+        entries
+            .iter()
+            .find(|e| e["caseId"] == case)
+            .unwrap_or_else(|| panic!("no entry for case {case} in {journal:#}"))
+    };
+    assert_eq!(of_case(&case_id)["id"], second.as_str());
+    assert_eq!(of_case(&case_id)["status"], "not_confirmed");
+    assert_eq!(
+        of_case(&case_id)["decision"]["reasons"],
+        "Мать устроилась на работу, ребёнок под присмотром"
+    );
+    assert_eq!(of_case(&direct)["source"], "case");
+    assert!(entries.iter().any(|e| e["id"] == first.as_str()));
+    let cases = worker
+        .ok(
+            "{ cases(filter: { status: [\"open\"] }) { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        cases["cases"]["edges"],
+        json!([]),
+        "no case went on to a file"
     );
 }
