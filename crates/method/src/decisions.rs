@@ -32,11 +32,25 @@ impl Vote {
     }
 }
 
-/// A conference participant.
+/// A conference participant: a member of the organisation in a variant role, or — with
+/// `organisation` — a representative of another organisation or agency (police, kindergarten,
+/// maternity home), named with their position as `role`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Participant {
     pub person: String,
     pub role: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<String>,
+}
+
+impl Participant {
+    /// The outside organisation the participant represents, if any.
+    pub fn outside(&self) -> Option<&str> {
+        self.organisation
+            .as_deref()
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+    }
 }
 
 /// Everything recorded about one decision so far.
@@ -194,12 +208,30 @@ pub fn evaluate(def: &DecisionDef, rec: &DecisionRecord) -> DecisionStatus {
             DecisionStatus::Deadlocked
         }
         Procedure::Conference => {
+            // the variant's roles are held by the organisation's own people only
             let mut waiting: Vec<String> = def
                 .required_participants
                 .iter()
-                .filter(|r| !rec.participants.iter().any(|p| &p.role == *r))
+                .filter(|r| {
+                    !rec.participants
+                        .iter()
+                        .any(|p| &p.role == *r && p.outside().is_none())
+                })
                 .cloned()
                 .collect();
+            let organisations: std::collections::BTreeSet<String> = rec
+                .participants
+                .iter()
+                .filter_map(|p| p.outside().map(str::to_lowercase))
+                .collect();
+            let min_organisations = def.min_organisations.unwrap_or(0) as usize;
+            if organisations.len() < min_organisations {
+                reasons.push(format!(
+                    "«{}»: представлено других организаций и ведомств: {}, нужно не менее {min_organisations}",
+                    def.name.ru,
+                    organisations.len()
+                ));
+            }
             let min = def.min_participants.unwrap_or(1) as usize;
             if rec.participants.len() < min {
                 reasons.push(format!(

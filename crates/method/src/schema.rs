@@ -577,6 +577,14 @@ pub struct DecisionDef {
     pub required_participants: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_participants: Option<u32>,
+    /// Conference: how many other organisations or agencies must be represented (clinic: an
+    /// inter-agency review of the case needs at least one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_organisations: Option<u32>,
+    /// Conference: the record of its decisions is sent to every participant — Kurator records
+    /// the sending, with every participant as a recipient.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub minutes_to_participants: bool,
     pub outcomes: Vec<String>,
     /// Journals or artefacts the decision is written into.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

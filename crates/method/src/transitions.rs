@@ -313,8 +313,14 @@ pub fn check_step(
             out.push(StepRejection::PrerequisiteMissing { step: a.clone() });
         }
     }
+    // done again, a repeatable step needs its documents and decision anew (each meeting its own)
+    let again = (s.repeatable && state.completed_steps.contains(step)).then(|| CaseState {
+        artefacts: BTreeSet::new(),
+        decisions: BTreeMap::new(),
+        ..state.clone()
+    });
     needs(
-        state,
+        again.as_ref().unwrap_or(state),
         provided,
         &s.requires_artefacts,
         &s.requires_consents,

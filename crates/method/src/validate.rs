@@ -707,6 +707,20 @@ pub fn validate(doc: &VariantDoc) -> Vec<ValidationError> {
                 "empty list: expected the possible outcomes, e.g. [\"accept\", \"refuse\"]",
             );
         }
+        if d.procedure != Procedure::Conference {
+            if d.min_organisations.is_some() {
+                s.err(
+                    format!("{p}.min_organisations"),
+                    "only a conference has participants from other organisations: use procedure = \"conference\"",
+                );
+            }
+            if d.minutes_to_participants {
+                s.err(
+                    format!("{p}.minutes_to_participants"),
+                    "only a conference has participants to send its minutes to: use procedure = \"conference\"",
+                );
+            }
+        }
         match d.procedure {
             Procedure::Single if d.deciders.len() > 1 => {
                 s.err(

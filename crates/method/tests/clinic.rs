@@ -547,3 +547,62 @@ fn a_not_confirmed_primary_assessment_ends_the_case_in_the_unconfirmed_journal()
     );
     assert!(errs.has_path("journals[0].canonical"), "{errs}");
 }
+
+// seed 004 §7, 3-этап: an inter-agency review brings in representatives of other agencies; its
+// record goes to every participant.
+#[test]
+fn an_inter_agency_review_needs_another_organisation_at_the_table() {
+    use kurator_method::decisions::{self, DecisionRecord, DecisionStatus, Participant};
+    let (v, _) = preset("clinic");
+    let def = v.decision("inter_agency_meeting").unwrap();
+    assert!(def.minutes_to_participants);
+    let staff = |role: &str| Participant {
+        person: format!("{role}-id"),
+        role: role.into(),
+        organisation: None,
+    };
+    let mut rec = DecisionRecord {
+        participants: vec![staff("social_worker"), staff("psychologist")],
+        recorded: Some("measures_agreed".into()),
+        ..Default::default()
+    };
+    assert!(matches!(
+        decisions::evaluate(def, &rec),
+        DecisionStatus::Invalid { reasons } if reasons[0].contains("других организаций и ведомств: 0")
+    ));
+    rec.participants.push(Participant {
+        person: "Жумабаева А. К.".into(),
+        role: "инспектор ПДН".into(),
+        organisation: Some("ОП Алатауского района".into()),
+    });
+    assert!(matches!(
+        decisions::evaluate(def, &rec),
+        DecisionStatus::Decided { .. }
+    ));
+    // an outside representative does not stand in for the clinic's social worker
+    rec.participants[0].organisation = Some("Акимат".into());
+    assert!(matches!(
+        decisions::evaluate(def, &rec),
+        DecisionStatus::Invalid { reasons } if reasons.iter().any(|r| r.contains("social_worker"))
+    ));
+
+    // held again, the review needs its own decision and record
+    let mut state = CaseState::at("assessment_and_plan");
+    state.completed_steps.extend([
+        "agree_inter_agency_review".into(),
+        "inter_agency_review".into(),
+    ]);
+    state.artefacts.insert("inter_agency_record".into());
+    state
+        .decisions
+        .insert("inter_agency_meeting".into(), "measures_agreed".into());
+    let errs = transitions::check_step(
+        &v,
+        &state,
+        "inter_agency_review",
+        "social_worker",
+        &Default::default(),
+    )
+    .unwrap_err();
+    assert_eq!(errs.len(), 2, "{errs:?}");
+}

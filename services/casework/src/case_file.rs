@@ -25,6 +25,8 @@ pub mod kind {
     pub const REOPENED: &str = "reopened";
     /// A date a decision set for the next occurrence of a recurring obligation.
     pub const SCHEDULE: &str = "schedule";
+    /// A conference's minutes sent to its participants.
+    pub const MINUTES_SENT: &str = "minutes_sent";
 }
 
 /// Case statuses.

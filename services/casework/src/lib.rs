@@ -17,6 +17,7 @@ pub mod deadlines;
 pub mod error;
 pub mod forms;
 pub mod intake;
+pub mod minutes;
 pub mod plans;
 pub mod records;
 pub mod registry;

@@ -177,6 +177,8 @@ pub async fn perform(
 
     write_inputs(&tx, actor, case_id, &input, decisions).await?;
     crate::schedules::write(&tx, case_id, actor.user, input.at, &scheduled).await?;
+    let minutes = crate::minutes::to_send(&variant, &input);
+    crate::minutes::write(&tx, case_id, actor.user, input.at, minutes).await?;
     let data = json!({ "acting_as": input.acting_as, "note": input.note, "produces": outcome.produces, "journal": outcome.journal });
     cases::append_record(
         &tx,
@@ -303,6 +305,8 @@ pub async fn transition(
 
     write_inputs(&tx, actor, case_id, &input, decisions).await?;
     crate::schedules::write(&tx, case_id, actor.user, input.at, &scheduled).await?;
+    let minutes = crate::minutes::to_send(&variant, &input);
+    crate::minutes::write(&tx, case_id, actor.user, input.at, minutes).await?;
     let mut changed = case.clone();
     changed.stage = to.to_owned();
     changed.stage_entered_at = input.at;

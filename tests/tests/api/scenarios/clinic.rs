@@ -12,6 +12,7 @@ db_suites!(
     a_change_of_placement_starts_the_weekly_contacts_again,
     the_review_meeting_sets_the_next_review_within_six_months_or_sooner_at_high_risk,
     a_request_the_primary_assessment_does_not_confirm_lands_in_the_unconfirmed_journal_whatever_the_path,
+    a_complex_case_holds_an_inter_agency_review_whose_decisions_go_to_every_participant,
 );
 
 fn request(received_at: &str, risk: &str) -> Value {
@@ -815,6 +816,17 @@ async fn the_review_meeting_sets_the_next_review_within_six_months_or_sooner_at_
         .await;
     v = version(&raised, "setCaseAttribute");
     let at = "2026-09-01T04:00:00Z";
+    // Held again, the review needs a meeting of its own.
+    let no_meeting = supervisor
+        .step(
+            &case_id,
+            v,
+            "review_plan",
+            json!({ "actingAs": "supervisor", "at": at }),
+        )
+        .await;
+    assert_eq!(no_meeting.error_code(), "BAD_USER_INPUT");
+    assert_eq!(reasons(&no_meeting), ["нет решения «plan_review_meeting»"]);
     let too_far = supervisor
         .step(
             &case_id,
@@ -1060,4 +1072,171 @@ async fn a_request_the_primary_assessment_does_not_confirm_lands_in_the_unconfir
         json!([]),
         "no case went on to a file"
     );
+}
+
+/// The record of an inter-agency review (the clinic's `inter_agency_record`).
+fn inter_agency_record() -> Value {
+    json!({
+        "needs": { "needs": "Безопасность ребёнка дома; посещение детского сада; лечение у невролога" },
+        "measures": { "rows": [
+            { "measure": "Место в детском саду", "responsible": "Детский сад № 12", "deadline": "2026-05-01" },
+            { "measure": "Профилактическая беседа с отцом", "responsible": "ОП Алатауского района", "deadline": "2026-04-24" }
+        ] },
+        "next_meeting": { "date": "2026-07-15" }
+    })
+}
+
+// seed 004 §7, 3-этап «Разработка индивидуального плана»: «В сложных случаях … согласовать с
+// вышестоящим менеджером или супервизором необходимость организации межведомственного
+// рассмотрения дела»; representatives of agencies and organisations take part; «Запись решений …
+// будет направлена всем участникам совещания, а копия будет приложена к личному делу ребенка».
+async fn a_complex_case_holds_an_inter_agency_review_whose_decisions_go_to_every_participant(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let worker = Worker::sign_in(&app, "clinic.curator").await;
+    let supervisor = Worker::sign_in(&app, "clinic.supervisor").await;
+    let psychologist = Worker::sign_in(&app, "clinic.specialist").await;
+    let (case_id, v) = confirmed_medium_risk_case(&worker).await;
+    let done = worker
+        .step(
+            &case_id,
+            v,
+            "open_file",
+            json!({ "actingAs": "social_worker", "at": "2026-04-06T07:00:00Z" }),
+        )
+        .await;
+    let v = version(&done, "performStep");
+
+    let staff = json!([
+        { "person": worker.user_id, "role": "social_worker" },
+        { "person": psychologist.user_id, "role": "psychologist" }
+    ]);
+    let mut everyone = staff.clone();
+    everyone.as_array_mut().unwrap().extend([
+        json!({ "person": "Жумабаева А. К.", "role": "инспектор по делам несовершеннолетних", "organisation": "ОП Алатауского района" }),
+        json!({ "person": "Ким Е. В.", "role": "заведующая", "organisation": "Детский сад № 12" }),
+    ]);
+    let meeting = |at: &str, participants: &Value| {
+        json!({ "actingAs": "social_worker", "at": at,
+            "artefacts": [{ "key": "inter_agency_record", "content": inter_agency_record() }],
+            "decisions": [{ "key": "inter_agency_meeting", "participants": participants, "recorded": "measures_agreed" }] })
+    };
+
+    // Not without the supervisor's agreement that the case needs it.
+    let unagreed = worker
+        .step(
+            &case_id,
+            v,
+            "inter_agency_review",
+            meeting("2026-04-15T05:00:00Z", &everyone),
+        )
+        .await;
+    assert_eq!(unagreed.error_code(), "BAD_USER_INPUT");
+    assert_eq!(
+        reasons(&unagreed),
+        ["сначала нужно выполнить шаг «agree_inter_agency_review»"]
+    );
+    let agreed = supervisor
+        .step(
+            &case_id,
+            v,
+            "agree_inter_agency_review",
+            json!({ "actingAs": "supervisor", "at": "2026-04-14T05:00:00Z", "decisions": [{
+                "key": "inter_agency_review_agreement",
+                "votes": [{ "role": "supervisor", "person": supervisor.user_id, "choice": "agreed" }]
+            }] }),
+        )
+        .await;
+    let v = version(&agreed, "performStep");
+
+    // Only the clinic's own people is no inter-agency review.
+    let internal = worker
+        .step(
+            &case_id,
+            v,
+            "inter_agency_review",
+            meeting("2026-04-15T05:00:00Z", &staff),
+        )
+        .await;
+    assert_eq!(internal.error_code(), "BAD_USER_INPUT");
+    assert_eq!(
+        reasons(&internal),
+        [
+            "decisions.inter_agency_meeting: «Межведомственное рассмотрение дела»: представлено других организаций и ведомств: 0, нужно не менее 1"
+        ]
+    );
+
+    let held = worker
+        .step(
+            &case_id,
+            v,
+            "inter_agency_review",
+            meeting("2026-04-15T05:00:00Z", &everyone),
+        )
+        .await;
+    let v = version(&held, "performStep");
+    let records = "query($id: ID!) { case(id: $id) {
+        sent: records(kind: \"minutes_sent\") { key at data actorId }
+        steps: records(kind: \"step\") { key at }
+        documents: records(kind: \"artefact\") { key data }
+    } }";
+    let case = worker.ok(records, json!({ "id": case_id })).await;
+    let sent = case["case"]["sent"].as_array().unwrap();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0]["key"], "inter_agency_meeting");
+    assert_eq!(sent[0]["at"], "2026-04-15T05:00:00+00:00");
+    assert_eq!(sent[0]["actorId"], worker.user_id.as_str());
+    assert_eq!(sent[0]["data"]["outcome"], "measures_agreed");
+    assert_eq!(
+        sent[0]["data"]["recipients"],
+        json!([
+            { "person": worker.user_id, "role": "social_worker", "organisation": null },
+            { "person": psychologist.user_id, "role": "psychologist", "organisation": null },
+            { "person": "Жумабаева А. К.", "role": "инспектор по делам несовершеннолетних", "organisation": "ОП Алатауского района" },
+            { "person": "Ким Е. В.", "role": "заведующая", "organisation": "Детский сад № 12" }
+        ])
+    );
+    assert!(
+        case["case"]["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["key"] == "inter_agency_review" && s["at"] == "2026-04-15T05:00:00+00:00")
+    );
+    let copy = case["case"]["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["key"] == "inter_agency_record")
+        .expect("the record's copy in the child's file");
+    assert_eq!(
+        copy["data"]["measures"]["rows"][1]["responsible"],
+        "ОП Алатауского района"
+    );
+
+    // The case is reviewed again later: a new meeting needs its own decision and record.
+    let mut bare = meeting("2026-05-20T05:00:00Z", &everyone);
+    bare["decisions"] = json!([]);
+    bare["artefacts"] = json!([]);
+    let refused = worker.step(&case_id, v, "inter_agency_review", bare).await;
+    assert_eq!(refused.error_code(), "BAD_USER_INPUT");
+    assert_eq!(
+        reasons(&refused),
+        [
+            "нет документа «inter_agency_record»",
+            "нет решения «inter_agency_meeting»"
+        ]
+    );
+    let again = worker
+        .step(
+            &case_id,
+            v,
+            "inter_agency_review",
+            meeting("2026-05-20T05:00:00Z", &everyone),
+        )
+        .await;
+    assert!(again.errors().is_empty(), "{:#}", again.body);
+    let case = worker.ok(records, json!({ "id": case_id })).await;
+    assert_eq!(case["case"]["sent"].as_array().unwrap().len(), 2);
 }

@@ -39,7 +39,12 @@ pub struct VoteInput {
 #[derive(InputObject)]
 pub struct ParticipantInput {
     pub person: String,
+    /// The variant role of a member of the organisation; for a representative of another
+    /// organisation, their position.
     pub role: String,
+    /// The other organisation or agency the participant represents (police, kindergarten,
+    /// maternity home…); empty for the organisation's own people.
+    pub organisation: Option<String>,
 }
 
 /// What was recorded about one decision: a single decider's choice or the team's votes, the
@@ -109,6 +114,7 @@ impl StepActionInput {
                     .map(|p| Participant {
                         person: p.person,
                         role: p.role,
+                        organisation: p.organisation,
                     })
                     .collect(),
                 recorded: d.recorded,
