@@ -32,11 +32,25 @@ impl Vote {
     }
 }
 
-/// A conference participant.
+/// A conference participant: a member of the organisation in a variant role, or — with
+/// `organisation` — a representative of another organisation or agency (police, kindergarten,
+/// maternity home), named with their position as `role`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Participant {
     pub person: String,
     pub role: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<String>,
+}
+
+impl Participant {
+    /// The outside organisation the participant represents, if any.
+    pub fn outside(&self) -> Option<&str> {
+        self.organisation
+            .as_deref()
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+    }
 }
 
 /// Everything recorded about one decision so far.
@@ -50,18 +64,10 @@ pub struct DecisionRecord {
     pub participants: Vec<Participant>,
     /// The conference's recorded decision.
     pub recorded: Option<String>,
-    /// People from outside the organisation who took part (guardianship authority, other
-    /// agencies, the parents): recorded with their organisation, never counted as members.
-    #[serde(default)]
-    pub externals: Vec<ExternalParticipant>,
-}
-
-/// Someone who took part in a decision without being a member of the organisation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ExternalParticipant {
-    pub name: String,
-    /// Their organisation or their relation to the family («органы опеки», «мать»).
-    pub organisation: String,
+    /// The date the decision agreed for the next occurrence of an obligation (see
+    /// [`crate::schema::NextDate`]), e.g. the next plan review.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_date: Option<chrono::NaiveDate>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -211,15 +217,38 @@ pub fn evaluate(def: &DecisionDef, rec: &DecisionRecord) -> DecisionStatus {
             DecisionStatus::Deadlocked
         }
         Procedure::Conference => {
+            // the variant's roles are held by the organisation's own people only
             let mut waiting: Vec<String> = def
                 .required_participants
                 .iter()
-                .filter(|r| !rec.participants.iter().any(|p| &p.role == *r))
+                .filter(|r| {
+                    !rec.participants
+                        .iter()
+                        .any(|p| &p.role == *r && p.outside().is_none())
+                })
                 .cloned()
                 .collect();
+            let organisations: std::collections::BTreeSet<String> = rec
+                .participants
+                .iter()
+                .filter_map(|p| p.outside().map(str::to_lowercase))
+                .collect();
+            let min_organisations = def.min_organisations.unwrap_or(0) as usize;
+            if organisations.len() < min_organisations {
+                reasons.push(format!(
+                    "«{}»: представлено других организаций и ведомств: {}, нужно не менее {min_organisations}",
+                    def.name.ru,
+                    organisations.len()
+                ));
+            }
             let min = def.min_participants.unwrap_or(1) as usize;
-            let people: std::collections::BTreeSet<&str> =
-                rec.participants.iter().map(|p| p.person.as_str()).collect();
+            // Members of the organisation count, each once; outside participants do not.
+            let people: std::collections::BTreeSet<&str> = rec
+                .participants
+                .iter()
+                .filter(|p| p.outside().is_none())
+                .map(|p| p.person.as_str())
+                .collect();
             if people.len() < min {
                 reasons.push(format!(
                     "на консилиуме «{}» записано участников из организации: {}, нужно не менее {min}",

@@ -7,6 +7,7 @@
 //! calendar in. Start from [`Variant`] (or [`presets::load`]), a [`calendar::Calendar`], and
 //! [`obligations::evaluate`].
 
+pub mod age;
 pub mod calendar;
 pub mod caseload;
 pub mod cli;

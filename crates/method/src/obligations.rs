@@ -7,19 +7,23 @@
 //!   is met by the first occurrence of the step's `completes` event at or after that moment.
 //!   Steps whose `when` condition does not match the case attributes have no deadline.
 //! - A recurring obligation is *rolling*: the first is due one period after the latest
-//!   `starts_after` event; each later one is due one period after the last satisfying record
+//!   `starts_after` event (or the latest `restarts_on` event, if later — the cadence then starts
+//!   again from its first phase and earlier records no longer count); each later one is due one period after the last satisfying record
 //!   (contact, plan action or event). Several records inside one period all count; the next period
 //!   runs from the latest of them. The period in force is that of the cadence phase the last
 //!   record falls in; if the due date would pass the end of that phase, the next phase's period
 //!   applies; after the last bounded phase nothing more is due. The chain ends at the first
 //!   obligation not yet met (upcoming, due or overdue), at a `stops_at` event, or at closure.
+//! - A decision may set the date of the next occurrence (a [`Schedule`], e.g. the clinic's review
+//!   meeting): the record it came with ends its period, and the next occurrence is due at the end
+//!   of that local day instead of one period later.
 //! - Slip: for each step deadline met late, the delay; for each one still open past its due
 //!   instant, `now − due`. Recurring obligations do not add to the slip (the fund's norm counts
 //!   «задержки сроков этапов»).
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::Variant;
@@ -38,6 +42,17 @@ pub struct CaseEvent {
 pub struct Contact {
     pub kind: String,
     pub at: DateTime<Utc>,
+}
+
+/// A date a decision set for the next occurrence of a recurring obligation (clinic: the review
+/// meeting sets the date of the next review).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Schedule {
+    pub recurring: String,
+    /// When the decision was taken.
+    pub set_at: DateTime<Utc>,
+    /// The local date the next occurrence is due by (at the end of that day).
+    pub due: NaiveDate,
 }
 
 /// The moment a case entered a stage.
@@ -73,6 +88,9 @@ pub struct CaseFacts {
     /// When post-support (follow-up) ended, if it has.
     #[serde(default)]
     pub post_support_ended_at: Option<DateTime<Utc>>,
+    /// Dates decisions set for the next occurrence of recurring obligations.
+    #[serde(default)]
+    pub schedules: Vec<Schedule>,
 }
 
 impl CaseFacts {
@@ -87,7 +105,17 @@ impl CaseFacts {
             closed_at: None,
             post_support_started_at: None,
             post_support_ended_at: None,
+            schedules: Vec::new(),
         }
+    }
+    /// A date set at `set_at` for the next occurrence of `recurring`.
+    pub fn schedule(mut self, recurring: &str, set_at: DateTime<Utc>, due: NaiveDate) -> Self {
+        self.schedules.push(Schedule {
+            recurring: recurring.to_string(),
+            set_at,
+            due,
+        });
+        self
     }
     pub fn event(mut self, name: &str, at: DateTime<Utc>) -> Self {
         self.events.push(CaseEvent {
@@ -419,9 +447,15 @@ fn recurring(
     window: Duration,
     out: &mut Vec<Obligation>,
 ) {
-    let Some(start) = facts.latest(&r.starts_after, now) else {
+    let Some(started) = facts.latest(&r.starts_after, now) else {
         return;
     };
+    // a restart event after the start begins the cadence again from its first phase
+    let start = r
+        .restarts_on
+        .iter()
+        .filter_map(|e| facts.latest(e, now))
+        .fold(started, DateTime::max);
     // the chain ends at the first stop event after the start, or at closure (or, for an
     // obligation that goes on through post-support, when post-support ends)
     let end = if r.through_post_support && facts.post_support_started_at.is_some() {
@@ -457,10 +491,25 @@ fn recurring(
         .map(|p| p.until.as_ref().map(|u| cal.add_span(start, u)))
         .collect();
 
+    // dates set by decisions, each for the occurrence after the record it came with
+    let schedules: Vec<(DateTime<Utc>, NaiveDate)> = facts
+        .schedules
+        .iter()
+        .filter(|x| x.recurring == r.key && x.set_at >= start && x.set_at <= now)
+        .map(|x| (x.set_at, x.due))
+        .collect();
+
     let mut last = start;
+    // the `last` of the previous occurrence: a date set after it and up to `last` applies now
+    let mut previous: Option<DateTime<Utc>> = None;
     let mut idx = 0usize;
     let mut n = 0u32;
     loop {
+        let scheduled = schedules
+            .iter()
+            .filter(|(t, _)| *t <= last && previous.map_or(*t >= last, |p| *t > p))
+            .max_by_key(|(t, _)| *t)
+            .map(|(_, date)| cal.end_of_day(*date));
         // the phase the last record falls in, moving on while the due date would pass its end
         let mut due = None;
         for (p, phase) in r.cadence.iter().enumerate() {
@@ -478,7 +527,9 @@ fn recurring(
                 Some(_) => continue,
             }
         }
-        let Some(due) = due else { return };
+        let Some(due) = scheduled.or(due) else {
+            return;
+        };
         if stop.is_some_and(|s| due > s) {
             // stopped before this one fell due; records until the stop were already counted
             return;
@@ -491,12 +542,18 @@ fn recurring(
         match records.get(idx) {
             Some(&first) if first <= due => {
                 let mut latest = first;
+                let mut before = last;
                 while let Some(&t) = records.get(idx) {
                     if t > due {
                         break;
                     }
                     latest = t;
                     idx += 1;
+                    // a record that came with a date for the next one ends the period
+                    if schedules.iter().any(|(s, _)| *s > before && *s <= t) {
+                        break;
+                    }
+                    before = t;
                 }
                 out.push(Obligation {
                     kind,
@@ -505,6 +562,7 @@ fn recurring(
                     status: Status::Met,
                     met_at: Some(first),
                 });
+                previous = Some(last);
                 last = latest;
             }
             Some(&late) => {
@@ -516,6 +574,7 @@ fn recurring(
                     status: Status::MetLate,
                     met_at: Some(late),
                 });
+                previous = Some(last);
                 last = late;
             }
             None => {

@@ -229,6 +229,26 @@ pub enum CaseSubject {
     Child,
 }
 
+/// The ages a variant works with, in completed years (clinic, seed 004 §3: «детей в возрасте
+/// 0-5 лет»). `max_years = 5` includes a child of 5 years and 11 months and ends on the day before
+/// the 6th birthday — the way Russian and Kazakh documents count an age.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubjectAge {
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub min_years: u32,
+    pub max_years: u32,
+    /// The field of the request form's subject — and of the description of a case opened without
+    /// a request — that holds the date of birth or approximate age (clinic: `birth_date`,
+    /// Appendix 1 «Дата рождения или приблизительный возраст»).
+    pub field: String,
+    /// Whether a request or case that does not say the age is refused (default: yes).
+    #[serde(default = "yes")]
+    pub required: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
 /// The whole variant document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -249,6 +269,10 @@ pub struct VariantDoc {
     pub calendar: String,
     #[serde(default)]
     pub case_subject: CaseSubject,
+    /// The ages the variant works with (clinic: children 0–5); requests and cases for anyone
+    /// outside are refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject_age: Option<SubjectAge>,
     /// How long before a deadline it counts as "due" rather than "upcoming" (default 24 hours).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reminder_window: Option<Span>,
@@ -329,6 +353,33 @@ pub struct Role {
 pub struct EventDef {
     pub key: String,
     pub name: Text,
+    /// Kurator records the event itself whenever a case attribute changes to a listed value —
+    /// at triage when the case starts, or later through an attribute change (clinic: high risk
+    /// identified; the child's placement changed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_attribute: Option<AttributeChange>,
+}
+
+/// A change of a case attribute (a declared attribute, classification or score band) to one of
+/// the listed values; with no values listed, any change to a new value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttributeChange {
+    pub attribute: String,
+    #[serde(default, rename = "in", skip_serializing_if = "Vec::is_empty")]
+    pub any_of: Vec<String>,
+}
+
+impl AttributeChange {
+    /// Whether going from `before` to `after` is such a change.
+    pub fn matches(&self, before: Option<&str>, after: Option<&str>) -> bool {
+        match after {
+            Some(new) if before != Some(new) => {
+                self.any_of.is_empty() || self.any_of.iter().any(|v| v == new)
+            }
+            _ => false,
+        }
+    }
 }
 
 /// Events every case has without declaring them: opening, closure, start of post-support.
@@ -435,6 +486,10 @@ pub struct Field {
 pub struct Journal {
     pub key: String,
     pub name: Text,
+    /// Which of the shared journals it is (see [`crate::vocabulary::JournalKind`]): `signals`,
+    /// `unconfirmed` or `visitors`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub canonical: Option<String>,
 }
 
 /// Rules every revision of the plan must follow.
@@ -520,6 +575,9 @@ pub struct Step {
     /// The step applies only to cases matching this condition.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub when: Option<Condition>,
+    /// The step may be done again during the same stay in its stage (plan reviews, meetings).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub repeatable: bool,
 }
 
 /// "Within `within` after event `after`".
@@ -632,10 +690,75 @@ pub struct DecisionDef {
     pub required_participants: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_participants: Option<u32>,
+    /// Conference: how many other organisations or agencies must be represented (clinic: an
+    /// inter-agency review of the case needs at least one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_organisations: Option<u32>,
+    /// Conference: the record of its decisions is sent to every participant — Kurator records
+    /// the sending, with every participant as a recipient.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub minutes_to_participants: bool,
     pub outcomes: Vec<String>,
     /// Journals or artefacts the decision is written into.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub recorded_in: Vec<String>,
+    /// Outcomes that end the work on the request before a case is opened, with the journal the
+    /// request is entered in (clinic: the primary assessment did not confirm the concern — the
+    /// «Неподтверждённые обращения» journal, no file, no support).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ends_case: Vec<CaseEnd>,
+    /// The decision agrees the date by which the next occurrence of a recurring obligation is
+    /// due (clinic: the review meeting sets the date of the next review).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sets_next: Option<NextDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// An outcome of a decision that ends the case before it opens, and the journal (one with a
+/// canonical kind that has entries: `unconfirmed` or `visitors`) its request is entered in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseEnd {
+    pub outcome: String,
+    pub journal: String,
+}
+
+/// How a decision sets the next due date of a recurring obligation: no later than `max` after
+/// the decision — or the shortest `sooner` limit whose condition the case meets (clinic: sooner
+/// at high risk) — and then the obligation is due at the end of that local day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NextDate {
+    /// The recurring obligation whose next occurrence the date sets.
+    pub recurring: String,
+    pub max: Span,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sooner: Vec<SoonerLimit>,
+    /// The outcomes with which a date is set (default: every outcome); with the others — e.g.
+    /// closing the case — none is.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outcomes: Vec<String>,
+    /// Whether the decision must set the date (default: yes).
+    #[serde(default = "yes")]
+    pub required: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+impl NextDate {
+    /// Whether a decision with `outcome` sets the date.
+    pub fn applies_to(&self, outcome: &str) -> bool {
+        self.outcomes.is_empty() || self.outcomes.iter().any(|o| o == outcome)
+    }
+}
+
+/// A shorter limit for cases that meet a condition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SoonerLimit {
+    pub when: Condition,
+    pub max: Span,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
 }
@@ -672,6 +795,10 @@ pub struct Recurring {
     pub when: Option<Condition>,
     /// The event the cadence counts from (its latest occurrence).
     pub starts_after: String,
+    /// Events after which the cadence starts again from its first phase, once it has started
+    /// (clinic: the child's placement changed — «еженедельно в первый месяц» counts again).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub restarts_on: Vec<String>,
     /// Events that end the obligation (the case closing always does).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stops_at: Vec<String>,
@@ -686,7 +813,7 @@ pub struct Recurring {
 }
 
 /// A scoring table: criteria give points, the sum falls into a band.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScoreTable {
     pub key: String,
@@ -697,23 +824,69 @@ pub struct ScoreTable {
     pub source: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScoreCriterion {
     pub key: String,
     pub name: Text,
     pub min: u32,
     pub max: u32,
-    /// Optional descriptions of the levels, e.g. distance bands in km.
+    /// The unit a measured criterion is given in (e.g. `km` for the fund's distance). With a unit,
+    /// every level carries bounds and a measured value is turned into that level's points.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// Descriptions of the levels, and for a measured criterion the range of values each covers.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub levels: Vec<ScoreLevel>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One level of a criterion. On a measured criterion its range is given by at most one lower
+/// bound — `from` (the value itself included) or `above` (excluded) — and at most one upper
+/// bound — `to` (included) or `below` (excluded); a missing bound leaves that side open.
+/// The fund's «до 80 км» is `below = 80`, «от 80 до 110 км» is `from = 80, to = 110`,
+/// «более 110 км» is `above = 110`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScoreLevel {
     pub points: u32,
     pub name: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub above: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub below: Option<f64>,
+}
+
+impl ScoreLevel {
+    /// Whether the level has a range of values (a level of a measured criterion).
+    pub fn is_measured(&self) -> bool {
+        self.from.is_some() || self.above.is_some() || self.to.is_some() || self.below.is_some()
+    }
+
+    /// Whether a measured value falls into this level's range.
+    pub fn contains(&self, value: f64) -> bool {
+        self.from.is_none_or(|b| value >= b)
+            && self.above.is_none_or(|b| value > b)
+            && self.to.is_none_or(|b| value <= b)
+            && self.below.is_none_or(|b| value < b)
+    }
+
+    /// The lower bound and whether it is included; `None` when open.
+    pub fn lower(&self) -> Option<(f64, bool)> {
+        self.from
+            .map(|b| (b, true))
+            .or(self.above.map(|b| (b, false)))
+    }
+
+    /// The upper bound and whether it is included; `None` when open.
+    pub fn upper(&self) -> Option<(f64, bool)> {
+        self.to
+            .map(|b| (b, true))
+            .or(self.below.map(|b| (b, false)))
+    }
 }
 
 /// A closed range of total points, mapped onto a canonical risk band.

@@ -9,43 +9,76 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::Variant;
-use crate::schema::{Band, ClassValue, ScoreTable};
+use crate::schema::{Band, ClassValue, ScoreCriterion, ScoreLevel, ScoreTable};
 use crate::vocabulary::RiskBand;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Serialize, thiserror::Error)]
 pub enum ScoringError {
-    #[error("unknown score table \"{0}\"")]
+    #[error("в варианте технологии нет шкалы «{0}»")]
     UnknownTable(String),
-    #[error("unknown classification \"{0}\"")]
+    #[error("в варианте технологии нет классификации «{0}»")]
     UnknownClassification(String),
-    #[error("unknown criterion \"{0}\"")]
+    #[error("в шкале нет критерия «{0}»")]
     UnknownCriterion(String),
-    #[error("criterion \"{0}\" has no points")]
+    #[error("критерий «{0}»: не указаны баллы")]
     MissingCriterion(String),
-    #[error("criterion \"{criterion}\": {points} points is outside {min}–{max}")]
+    #[error("критерий «{criterion}»: {points} баллов вне диапазона {min}–{max}")]
     OutOfRange {
         criterion: String,
         points: u32,
         min: u32,
         max: u32,
     },
-    #[error("a total of {0} falls into no band")]
+    #[error("сумма {0} баллов не попадает ни в один уровень шкалы")]
     NoBand(u32),
-    #[error("\"{classification}\" has no value \"{value}\"")]
+    #[error("в классификации «{classification}» нет значения «{value}»")]
     UnknownValue {
         classification: String,
         value: String,
     },
+    #[error("критерий «{0}» оценивается баллами, а не измеренным значением")]
+    NotMeasured(String),
+    #[error("критерий «{0}»: укажите либо баллы, либо измеренное значение, но не то и другое")]
+    PointsAndValue(String),
+    #[error("критерий «{criterion}»: значение {value} {unit} не попадает ни в один уровень")]
+    NoLevel {
+        criterion: String,
+        value: f64,
+        unit: String,
+    },
+    #[error("критерий «{0}»: измеренное значение должно быть неотрицательным числом")]
+    InvalidValue(String),
 }
 
 /// The result of scoring a case on one table.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Score {
     pub table: String,
     pub total: u32,
     /// The variant's own band key (`low`, `medium`, `high`).
     pub band: String,
     pub canonical: RiskBand,
+    /// Points per criterion, including those turned from measured values.
+    pub points: BTreeMap<String, u32>,
+}
+
+/// The level a measured value falls into, e.g. the fund's distance «от 80 до 110 км» for 95 km.
+pub fn level_for(criterion: &ScoreCriterion, value: f64) -> Result<&ScoreLevel, ScoringError> {
+    if !criterion.levels.iter().any(ScoreLevel::is_measured) {
+        return Err(ScoringError::NotMeasured(criterion.key.clone()));
+    }
+    if !value.is_finite() || value < 0.0 {
+        return Err(ScoringError::InvalidValue(criterion.key.clone()));
+    }
+    criterion
+        .levels
+        .iter()
+        .find(|l| l.is_measured() && l.contains(value))
+        .ok_or_else(|| ScoringError::NoLevel {
+            criterion: criterion.key.clone(),
+            value,
+            unit: criterion.unit.clone().unwrap_or_default(),
+        })
 }
 
 /// The band a total falls into.
@@ -62,26 +95,59 @@ pub fn score(
     table: &str,
     points: &BTreeMap<String, u32>,
 ) -> Result<Score, Vec<ScoringError>> {
+    score_with_values(variant, table, points, &BTreeMap::new())
+}
+
+/// Scores a case from points and, for measured criteria, measured values (the fund's distance in
+/// km), which the criterion's levels turn into points. Each criterion needs one or the other.
+pub fn score_with_values(
+    variant: &Variant,
+    table: &str,
+    points: &BTreeMap<String, u32>,
+    values: &BTreeMap<String, f64>,
+) -> Result<Score, Vec<ScoringError>> {
     let t = variant
         .score_table(table)
         .ok_or_else(|| vec![ScoringError::UnknownTable(table.to_string())])?;
     let mut errors = Vec::new();
-    for key in points.keys() {
-        if !t.criteria.iter().any(|c| &c.key == key) {
+    for key in points.keys().chain(values.keys()) {
+        if !t.criteria.iter().any(|c| &c.key == key)
+            && !errors.contains(&ScoringError::UnknownCriterion(key.clone()))
+        {
             errors.push(ScoringError::UnknownCriterion(key.clone()));
         }
     }
     let mut total = 0;
+    let mut given = BTreeMap::new();
     for c in &t.criteria {
-        match points.get(&c.key) {
-            None => errors.push(ScoringError::MissingCriterion(c.key.clone())),
-            Some(&p) if p < c.min || p > c.max => errors.push(ScoringError::OutOfRange {
+        let p = match (points.get(&c.key), values.get(&c.key)) {
+            (Some(_), Some(_)) => {
+                errors.push(ScoringError::PointsAndValue(c.key.clone()));
+                continue;
+            }
+            (Some(&p), None) => p,
+            (None, Some(&v)) => match level_for(c, v) {
+                Ok(level) => level.points,
+                Err(e) => {
+                    errors.push(e);
+                    continue;
+                }
+            },
+            (None, None) => {
+                errors.push(ScoringError::MissingCriterion(c.key.clone()));
+                continue;
+            }
+        };
+        if p < c.min || p > c.max {
+            errors.push(ScoringError::OutOfRange {
                 criterion: c.key.clone(),
                 points: p,
                 min: c.min,
                 max: c.max,
-            }),
-            Some(&p) => total += p,
+            });
+        } else {
+            total += p;
+            given.insert(c.key.clone(), p);
         }
     }
     if !errors.is_empty() {
@@ -98,6 +164,7 @@ pub fn score(
         total,
         band: band.key.clone(),
         canonical,
+        points: given,
     })
 }
 

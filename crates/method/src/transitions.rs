@@ -500,7 +500,7 @@ pub fn check_step(
             attribute: c.attribute.clone(),
         });
     }
-    if state.completed_steps.contains(step) {
+    if state.completed_steps.contains(step) && !s.repeatable {
         out.push(StepRejection::AlreadyDone {
             step: step.to_string(),
         });
@@ -511,8 +511,14 @@ pub fn check_step(
             out.push(StepRejection::PrerequisiteMissing { step: a.clone() });
         }
     }
+    // done again, a repeatable step needs its documents and decision anew (each meeting its own)
+    let again = (s.repeatable && state.completed_steps.contains(step)).then(|| CaseState {
+        artefacts: BTreeSet::new(),
+        decisions: BTreeMap::new(),
+        ..state.clone()
+    });
     needs(
-        state,
+        again.as_ref().unwrap_or(state),
         provided,
         &s.requires_artefacts,
         &s.requires_consents,
@@ -721,7 +727,9 @@ pub fn next_actions(
         .map(|st| {
             st.steps
                 .iter()
-                .filter(|s| applies(s, state) && !state.completed_steps.contains(&s.key))
+                .filter(|s| {
+                    applies(s, state) && (s.repeatable || !state.completed_steps.contains(&s.key))
+                })
                 .map(|s| Available {
                     action: s.key.clone(),
                     missing: check_step(variant, state, &s.key, role, &none)

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use serde::Serialize;
 
 use crate::schema::*;
-use crate::vocabulary::{self, Outcome, Phase, RiskBand};
+use crate::vocabulary::{self, JournalKind, Outcome, Phase, RiskBand};
 
 /// One problem in a variant document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -319,6 +319,35 @@ pub fn validate(doc: &VariantDoc) -> Vec<ValidationError> {
     if let Some(w) = &doc.reminder_window {
         check_span(s, "reminder_window", w);
     }
+    if let Some(age) = &doc.subject_age {
+        if age.min_years > age.max_years {
+            s.err(
+                "subject_age.min_years",
+                format!(
+                    "min_years {} is above max_years {}: no age would be accepted",
+                    age.min_years, age.max_years
+                ),
+            );
+        }
+        if age.max_years > 150 {
+            s.err(
+                "subject_age.max_years",
+                format!("{} years: expected an age in years", age.max_years),
+            );
+        }
+        let f = &age.field;
+        if f.is_empty()
+            || !f.starts_with(|c: char| c.is_ascii_lowercase())
+            || !f
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        {
+            s.err(
+                "subject_age.field",
+                format!("\"{f}\" is not a valid field key: expected snake_case ASCII, e.g. \"birth_date\""),
+            );
+        }
+    }
 
     // declarations
     for (what, field, items) in [
@@ -406,6 +435,23 @@ pub fn validate(doc: &VariantDoc) -> Vec<ValidationError> {
         );
     }
     for (i, e) in doc.events.iter().enumerate() {
+        if let Some(change) = &e.on_attribute {
+            let p = format!("events[{i}].on_attribute");
+            if change.any_of.is_empty() {
+                if !known.attributes.contains_key(change.attribute.as_str()) {
+                    s.err(format!("{p}.attribute"), format!("unknown attribute \"{}\": expected a declared attribute, classification or score table", change.attribute));
+                }
+            } else {
+                known.condition(
+                    s,
+                    &p,
+                    &Condition {
+                        attribute: change.attribute.clone(),
+                        any_of: change.any_of.clone(),
+                    },
+                );
+            }
+        }
         if BUILTIN_EVENTS.contains(&e.key.as_str()) {
             s.err(
                 format!("events[{i}].key"),
@@ -720,6 +766,20 @@ pub fn validate(doc: &VariantDoc) -> Vec<ValidationError> {
                 "empty list: expected the possible outcomes, e.g. [\"accept\", \"refuse\"]",
             );
         }
+        if d.procedure != Procedure::Conference {
+            if d.min_organisations.is_some() {
+                s.err(
+                    format!("{p}.min_organisations"),
+                    "only a conference has participants from other organisations: use procedure = \"conference\"",
+                );
+            }
+            if d.minutes_to_participants {
+                s.err(
+                    format!("{p}.minutes_to_participants"),
+                    "only a conference has participants to send its minutes to: use procedure = \"conference\"",
+                );
+            }
+        }
         match d.procedure {
             Procedure::Single if d.deciders.len() > 1 => {
                 s.err(
@@ -743,12 +803,117 @@ pub fn validate(doc: &VariantDoc) -> Vec<ValidationError> {
         }
     }
 
+    for (i, j) in doc.journals.iter().enumerate() {
+        if let Some(c) = &j.canonical
+            && JournalKind::parse(c).is_none()
+        {
+            s.err(
+                format!("journals[{i}].canonical"),
+                format!(
+                    "unknown canonical journal \"{c}\": expected one of {}",
+                    JournalKind::expected()
+                ),
+            );
+        }
+    }
+    for (i, j) in doc.journals.iter().enumerate() {
+        if let Some(c) = &j.canonical
+            && let Some(first) = doc.journals[..i]
+                .iter()
+                .position(|x| x.canonical.as_ref() == Some(c))
+        {
+            s.err(
+                format!("journals[{i}].canonical"),
+                format!("\"{c}\" is already the canonical kind of journals[{first}]"),
+            );
+        }
+    }
+    for (i, d) in doc.decisions.iter().enumerate() {
+        for (k, end) in d.ends_case.iter().enumerate() {
+            let p = format!("decisions[{i}].ends_case[{k}]");
+            if !d.outcomes.contains(&end.outcome) {
+                s.err(
+                    format!("{p}.outcome"),
+                    format!(
+                        "decision \"{}\" has no outcome \"{}\": expected one of {}",
+                        d.key,
+                        end.outcome,
+                        quoted_list(d.outcomes.iter().map(String::as_str))
+                    ),
+                );
+            }
+            let kind = doc
+                .journals
+                .iter()
+                .find(|j| j.key == end.journal)
+                .map(|j| j.canonical.as_deref().and_then(JournalKind::parse));
+            match kind {
+                None => s.err(
+                    format!("{p}.journal"),
+                    format!(
+                        "unknown journal \"{}\": expected one of {}",
+                        end.journal,
+                        quoted_list(known.journals.iter().copied())
+                    ),
+                ),
+                Some(Some(k)) if k.signal_status().is_some() => {}
+                Some(_) => s.err(
+                    format!("{p}.journal"),
+                    format!(
+                        "journal \"{}\" needs canonical = \"unconfirmed\" or \"visitors\" to hold the requests a decision ends",
+                        end.journal
+                    ),
+                ),
+            }
+        }
+    }
+    for (i, d) in doc.decisions.iter().enumerate() {
+        let Some(n) = &d.sets_next else { continue };
+        let p = format!("decisions[{i}].sets_next");
+        if !doc.recurring.iter().any(|r| r.key == n.recurring) {
+            s.err(
+                format!("{p}.recurring"),
+                format!(
+                    "unknown recurring obligation \"{}\": expected one of {}",
+                    n.recurring,
+                    quoted_list(doc.recurring.iter().map(|r| r.key.as_str()))
+                ),
+            );
+        }
+        check_span(s, &format!("{p}.max"), &n.max);
+        for (k, l) in n.sooner.iter().enumerate() {
+            known.condition(s, &format!("{p}.sooner[{k}].when"), &l.when);
+            check_span(s, &format!("{p}.sooner[{k}].max"), &l.max);
+            if l.max.approx_hours() > n.max.approx_hours() {
+                s.err(
+                    format!("{p}.sooner[{k}].max"),
+                    format!("{} is not sooner than the maximum {}", l.max, n.max),
+                );
+            }
+        }
+        for (k, o) in n.outcomes.iter().enumerate() {
+            if !d.outcomes.contains(o) {
+                s.err(
+                    format!("{p}.outcomes[{k}]"),
+                    format!(
+                        "decision \"{}\" has no outcome \"{o}\": expected one of {}",
+                        d.key,
+                        quoted_list(d.outcomes.iter().map(String::as_str))
+                    ),
+                );
+            }
+        }
+    }
+
     // recurring obligations
     for (i, r) in doc.recurring.iter().enumerate() {
         let p = format!("recurring[{i}]");
         known.event(s, format!("{p}.starts_after"), &r.starts_after);
         for (k, e) in r.stops_at.iter().enumerate() {
             known.event(s, format!("{p}.stops_at[{k}]"), e);
+        }
+        for (k, e) in r.restarts_on.iter().enumerate() {
+            known.event(s, format!("{p}.restarts_on[{k}]"), e);
         }
         if let Some(c) = &r.when {
             known.condition(s, &format!("{p}.when"), c);
@@ -851,6 +1016,7 @@ pub fn validate(doc: &VariantDoc) -> Vec<ValidationError> {
                     );
                 }
             }
+            check_measured_levels(s, &format!("{p}.criteria[{j}]"), c);
         }
         let lo: u32 = t.criteria.iter().map(|c| c.min).sum();
         let hi: u32 = t.criteria.iter().map(|c| c.max).sum();
@@ -1032,6 +1198,124 @@ pub fn validate(doc: &VariantDoc) -> Vec<ValidationError> {
     }
 
     sink.0
+}
+
+/// A measured criterion (one with a `unit`, or whose levels carry bounds): every level has a
+/// range, the ranges follow each other without gap or overlap, from an open (or zero) lower end
+/// to an open upper end, so every measured value falls into exactly one level.
+fn check_measured_levels(s: &mut Sink, p: &str, c: &ScoreCriterion) {
+    let measured = c.levels.iter().any(ScoreLevel::is_measured);
+    if let Some(unit) = &c.unit
+        && unit.trim().is_empty()
+    {
+        s.err(format!("{p}.unit"), "empty unit: expected e.g. \"km\"");
+    }
+    if !measured {
+        if c.unit.is_some() {
+            s.err(
+                format!("{p}.levels"),
+                "a criterion with a unit needs levels with bounds (from/above, to/below)",
+            );
+        }
+        return;
+    }
+    if c.unit.is_none() {
+        s.err(
+            format!("{p}.unit"),
+            "levels with bounds need the unit they are measured in, e.g. unit = \"km\"",
+        );
+    }
+    let mut ranged: Vec<(usize, &ScoreLevel)> = Vec::new();
+    for (k, l) in c.levels.iter().enumerate() {
+        let lp = format!("{p}.levels[{k}]");
+        if !l.is_measured() {
+            s.err(
+                lp,
+                "every level of a measured criterion needs bounds (from/above, to/below)",
+            );
+            continue;
+        }
+        if l.from.is_some() && l.above.is_some() {
+            s.err(
+                format!("{lp}.above"),
+                "two lower bounds: expected either from (included) or above (excluded)",
+            );
+        }
+        if l.to.is_some() && l.below.is_some() {
+            s.err(
+                format!("{lp}.below"),
+                "two upper bounds: expected either to (included) or below (excluded)",
+            );
+        }
+        for (field, b) in [
+            ("from", l.from),
+            ("above", l.above),
+            ("to", l.to),
+            ("below", l.below),
+        ] {
+            if b.is_some_and(|b| !b.is_finite() || b < 0.0) {
+                s.err(
+                    format!("{lp}.{field}"),
+                    "expected a finite number of 0 or more",
+                );
+            }
+        }
+        if let (Some((lo, lo_in)), Some((hi, hi_in))) = (l.lower(), l.upper())
+            && (lo > hi || (lo == hi && !(lo_in && hi_in)))
+        {
+            s.err(
+                lp.clone(),
+                format!("empty range: no value lies between {lo} and {hi}"),
+            );
+        }
+        ranged.push((k, l));
+    }
+    ranged.sort_by(|(_, a), (_, b)| {
+        let key = |l: &ScoreLevel| l.lower().map_or(f64::NEG_INFINITY, |(v, _)| v);
+        key(a).total_cmp(&key(b))
+    });
+    if let Some((k, first)) = ranged.first()
+        && let Some((lo, included)) = first.lower()
+        && (lo > 0.0 || !included)
+    {
+        s.err(
+            format!("{p}.levels[{k}]"),
+            format!("gap: values from 0 up to {lo} fall into no level"),
+        );
+    }
+    for pair in ranged.windows(2) {
+        let [(_, a), (k, b)] = pair else { continue };
+        let at = format!("{p}.levels[{k}]");
+        match (a.upper(), b.lower()) {
+            (Some((hi, hi_in)), Some((lo, lo_in))) if hi == lo => match (hi_in, lo_in) {
+                (true, true) => s.err(
+                    at,
+                    format!("levels overlap at {hi}: a value must fall into one level only"),
+                ),
+                (false, false) => {
+                    s.err(at, format!("gap: the value {hi} falls into no level"));
+                }
+                _ => {}
+            },
+            (Some((hi, _)), Some((lo, _))) if hi < lo => {
+                s.err(
+                    at,
+                    format!("gap: values between {hi} and {lo} fall into no level"),
+                );
+            }
+            _ => s.err(at, "levels overlap: a value must fall into one level only"),
+        }
+    }
+    if let Some((k, last)) = ranged.last()
+        && let Some((hi, _)) = last.upper()
+    {
+        s.err(
+            format!("{p}.levels[{k}]"),
+            format!(
+                "gap: values above {hi} fall into no level (leave the last level open upwards)"
+            ),
+        );
+    }
 }
 
 fn check_bands(s: &mut Sink, p: &str, bands: &[Band], lo: u32, hi: u32) {

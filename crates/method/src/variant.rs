@@ -193,6 +193,27 @@ impl Variant {
     pub fn caseload(&self) -> Option<&CaseloadPolicy> {
         self.doc.caseload.as_ref()
     }
+    /// The events an attribute change records (see [`EventDef::on_attribute`]): those whose
+    /// attribute went from its value in `before` to a listed value in `after`.
+    pub fn attribute_events(
+        &self,
+        before: &std::collections::BTreeMap<String, String>,
+        after: &std::collections::BTreeMap<String, String>,
+    ) -> Vec<&str> {
+        self.doc
+            .events
+            .iter()
+            .filter(|e| {
+                e.on_attribute.as_ref().is_some_and(|c| {
+                    c.matches(
+                        before.get(&c.attribute).map(String::as_str),
+                        after.get(&c.attribute).map(String::as_str),
+                    )
+                })
+            })
+            .map(|e| e.key.as_str())
+            .collect()
+    }
     /// Steps that carry a deadline.
     pub fn deadlines(&self) -> impl Iterator<Item = (&Stage, &Step, &Deadline)> {
         self.all_steps()

@@ -56,6 +56,31 @@ canonical_enum! {
 }
 
 canonical_enum! {
+    /// Canonical journal kept from requests: what a variant's journal is, so that Kurator knows
+    /// which entries go into it (`signals(journal: …)`).
+    JournalKind {
+        /// журнал сигналов, первичной регистрации: every request
+        Signals => "signals",
+        /// журнал «Неподтверждённые обращения»: requests the primary assessment did not confirm
+        Unconfirmed => "unconfirmed",
+        /// журнал посетителей: one-time help without a case
+        Visitors => "visitors",
+    }
+}
+
+impl JournalKind {
+    /// The status a request has when it is an entry of this journal (none for the journal of
+    /// every request).
+    pub fn signal_status(self) -> Option<&'static str> {
+        match self {
+            JournalKind::Signals => None,
+            JournalKind::Unconfirmed => Some("not_confirmed"),
+            JournalKind::Visitors => Some("one_time_help"),
+        }
+    }
+}
+
+canonical_enum! {
     /// Canonical risk (or complexity, or category severity) band.
     RiskBand {
         None => "none",

@@ -34,7 +34,7 @@ fn checking_a_preset_prints_a_short_summary_and_succeeds() {
     let (out, code) = cli::check("clinic.toml", presets::source("clinic").unwrap());
     assert_eq!(code, 0, "{out}");
     assert!(out.starts_with("clinic.toml: ok\nvariant \"clinic\" version 1"));
-    assert!(out.contains("7 stages, 12 steps"));
+    assert!(out.contains("7 stages, 13 steps"));
 }
 
 #[test]

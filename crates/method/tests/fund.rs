@@ -160,6 +160,111 @@ fn distance_over_110_km_scores_3_and_points_outside_1_to_3_are_rejected() {
     );
 }
 
+// seed 000 §11: distance «до 80 км» → 1, «от 80 до 110 км» → 2, «более 110 км» → 3. «До 80»
+// leaves 80 itself out, «от 80 до 110» takes both ends in, «более 110» leaves 110 out.
+#[test]
+fn distance_in_km_scores_by_the_variants_levels_with_80_and_110_both_worth_2() {
+    let (v, _) = preset("fund");
+    let table = v.score_table("complexity").unwrap();
+    let distance = table.criteria.iter().find(|c| c.key == "distance").unwrap();
+    assert_eq!(distance.unit.as_deref(), Some("km"));
+    for (km, points) in [
+        (0.0, 1),
+        (79.0, 1),
+        (79.9, 1),
+        (80.0, 2),
+        (95.0, 2),
+        (110.0, 2),
+        (110.1, 3),
+        (111.0, 3),
+        (400.0, 3),
+    ] {
+        assert_eq!(
+            scoring::level_for(distance, km).unwrap().points,
+            points,
+            "{km} km"
+        );
+    }
+    assert!(matches!(
+        scoring::level_for(distance, -1.0),
+        Err(scoring::ScoringError::InvalidValue(_))
+    ));
+
+    // The distance is given in km; the other criteria in points.
+    let mut points: BTreeMap<String, u32> = table
+        .criteria
+        .iter()
+        .filter(|c| c.key != "distance")
+        .map(|c| (c.key.clone(), 3))
+        .collect();
+    let km = |d: f64| BTreeMap::from([("distance".to_string(), d)]);
+    let near = scoring::score_with_values(&v, "complexity", &points, &km(79.5)).unwrap();
+    assert_eq!((near.total, near.band.as_str()), (13, "high"));
+    assert_eq!(near.points["distance"], 1);
+    let far = scoring::score_with_values(&v, "complexity", &points, &km(110.0)).unwrap();
+    assert_eq!(far.total, 14);
+
+    // A criterion scored in points has no levels with bounds; points and a value together are
+    // refused.
+    let errs = scoring::score_with_values(
+        &v,
+        "complexity",
+        &points,
+        &BTreeMap::from([("substance_use".to_string(), 2.0)]),
+    )
+    .unwrap_err();
+    assert!(errs.contains(&scoring::ScoringError::PointsAndValue(
+        "substance_use".into()
+    )));
+    points.remove("substance_use");
+    let errs = scoring::score_with_values(
+        &v,
+        "complexity",
+        &points,
+        &BTreeMap::from([
+            ("distance".to_string(), 90.0),
+            ("substance_use".to_string(), 2.0),
+        ]),
+    )
+    .unwrap_err();
+    assert_eq!(
+        errs,
+        vec![scoring::ScoringError::NotMeasured("substance_use".into())]
+    );
+}
+
+#[test]
+fn measured_levels_with_a_gap_an_overlap_or_no_unit_are_reported_with_their_path() {
+    let src = kurator_method::presets::source("fund").unwrap();
+    let gap = src.replacen("from = 80, to = 110", "above = 80, to = 110", 1);
+    let errs = kurator_method::Variant::from_toml_str(&gap).unwrap_err();
+    assert!(
+        errs.iter()
+            .any(|e| e.path == "scoring[0].criteria[0].levels[1]"
+                && e.message.contains("gap: the value 80")),
+        "{errs}"
+    );
+    let overlap = src.replacen("above = 110", "from = 110", 1);
+    let errs = kurator_method::Variant::from_toml_str(&overlap).unwrap_err();
+    assert!(
+        errs.iter()
+            .any(|e| e.path == "scoring[0].criteria[0].levels[2]"
+                && e.message.contains("overlap at 110")),
+        "{errs}"
+    );
+    let no_unit = src.replacen("unit = \"km\"\n", "", 1);
+    let errs = kurator_method::Variant::from_toml_str(&no_unit).unwrap_err();
+    assert!(errs.has_path("scoring[0].criteria[0].unit"), "{errs}");
+    let closed = src.replacen("above = 110", "above = 110, below = 1000", 1);
+    let errs = kurator_method::Variant::from_toml_str(&closed).unwrap_err();
+    assert!(
+        errs.iter()
+            .any(|e| e.path == "scoring[0].criteria[0].levels[2]"
+                && e.message.contains("values above 1000")),
+        "{errs}"
+    );
+}
+
 fn cases(n: usize, complexity: &str) -> Vec<LoadCase> {
     (0..n)
         .map(|_| LoadCase::with("complexity", complexity))

@@ -27,6 +27,10 @@ pub mod kind {
     pub const ACKNOWLEDGEMENT: &str = "acknowledgement";
     /// Someone joined or left the case (curator, specialist, first-visit team).
     pub const MEMBER: &str = "member";
+    /// A date a decision set for the next occurrence of a recurring obligation.
+    pub const SCHEDULE: &str = "schedule";
+    /// A conference's minutes sent to its participants.
+    pub const MINUTES_SENT: &str = "minutes_sent";
 }
 
 /// Case statuses.
@@ -118,6 +122,16 @@ impl CaseFile {
                 kind::EVENT => facts = facts.event(&record.key, record.at),
                 kind::STAGE => facts = facts.stage(&record.key, record.at),
                 kind::CONTACT => facts = facts.contact(&record.key, record.at),
+                kind::SCHEDULE => {
+                    if let Some(due) = record
+                        .data
+                        .get("due")
+                        .and_then(|d| d.as_str())
+                        .and_then(|d| d.parse().ok())
+                    {
+                        facts = facts.schedule(&record.key, record.at, due);
+                    }
+                }
                 _ => {}
             }
         }

@@ -174,7 +174,14 @@ pub async fn open(
         return Err(CaseworkError::rejected("family: ожидается описание семьи"));
     }
     let variant = runtime.current_variant()?;
-    let problems = check_attributes(variant, &input.attributes);
+    let mut problems = check_attributes(variant, &input.attributes);
+    problems.extend(crate::intake::age_problem(
+        variant,
+        &input.family,
+        "family",
+        input.opened_at,
+        true,
+    ));
     if !problems.is_empty() {
         return Err(CaseworkError::Rejected(problems));
     }
@@ -202,10 +209,20 @@ pub async fn open(
             status: crate::steps::initial_status(variant).into(),
             stage: first_stage.key.clone(),
             curator_id: None,
-            attributes: Value::Object(input.attributes),
+            attributes: Value::Object(input.attributes.clone()),
             opened_at: input.opened_at,
             parent_case_id: None,
         },
+    )
+    .await?;
+    crate::attribute_events::record(
+        &tx,
+        variant,
+        case.id,
+        &Default::default(),
+        &crate::attribute_events::strings(&input.attributes),
+        input.opened_at,
+        actor.user,
     )
     .await?;
     cases::append_record(
@@ -525,6 +542,16 @@ pub async fn set_attribute(
         check_load(&tx, runtime, UserId(curator), &changed, post_support).await?;
     }
     let after = cases::update(&tx, changed, expected_version).await?;
+    crate::attribute_events::record(
+        &tx,
+        runtime.variant(case.variant_version)?,
+        case_id,
+        &case_file::attributes(&case),
+        &case_file::attributes(&after),
+        at,
+        actor.user,
+    )
+    .await?;
     cases::append_record(
         &tx,
         NewRecord {

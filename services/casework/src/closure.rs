@@ -8,7 +8,7 @@ use crate::case_file::{kind, status};
 use crate::cases::{check_load, get_in_scope_for_update, load_files};
 use crate::error::{CaseworkError, CaseworkResult};
 use crate::runtime::TenantRuntime;
-use crate::steps::{is_post_support_stage, opening_stage};
+use crate::steps::{StepInput, is_post_support_stage, opening_stage};
 use chrono::{DateTime, Utc};
 use kurator_domain::UserId;
 use kurator_method::Variant;
@@ -665,8 +665,9 @@ pub async fn decline(
     expected_version: i32,
     reasons: String,
     alternatives: Vec<String>,
-    at: DateTime<Utc>,
+    decided: StepInput,
 ) -> CaseworkResult<CaseRow> {
+    let at = decided.at;
     let mut problems = Vec::new();
     if reasons.trim().is_empty() || reasons.chars().count() > crate::forms::MAX_FIELD_LEN {
         problems.push("reasons: укажите причины отказа".to_owned());
@@ -704,7 +705,27 @@ pub async fn decline(
         .pop()
         .ok_or(CaseworkError::NotFound)?;
     let to = first.to.clone();
-    guards_without_role(&variant, &file.state(&variant), &to, at, runtime)?;
+    // The decision to refuse may come with the refusal itself, recorded by a member in a role
+    // they hold (clinic: the primary assessment «not confirmed»).
+    let recorded = if decided.decisions.is_empty() {
+        guards_without_role(&variant, &file.state(&variant), &to, at, runtime)?;
+        Vec::new()
+    } else {
+        crate::steps::check_people(&tx, actor, &variant, &decided).await?;
+        let (provided, recorded) = crate::steps::prepare(&variant, &decided)?;
+        transitions::check_transition(
+            &variant,
+            &file.state(&variant),
+            &to,
+            &decided.acting_as,
+            &provided,
+            at,
+            runtime.calendar(),
+        )
+        .map_err(rejections)?;
+        recorded
+    };
+    crate::steps::write_inputs(&tx, actor, case_id, &decided, recorded).await?;
     let mut changed = case.clone();
     changed.status = status::DECLINED.into();
     changed.stage = to.clone();
@@ -730,6 +751,21 @@ pub async fn decline(
         },
     )
     .await?;
+    // Where the refusal's decision ends the work on the request into a journal, the request
+    // is entered there, as when the decision is recorded by its step.
+    let ending = first.requires_decision.as_ref().and_then(|r| {
+        let outcome = r.outcome.as_deref()?;
+        crate::request_end::for_refusal(&variant, &r.decision, outcome)
+    });
+    if let Some(ending) = &ending {
+        let entry = StepInput {
+            note: Some(reasons.clone()),
+            at,
+            ..StepInput::default()
+        };
+        let mut journaled = changed.clone();
+        crate::request_end::apply(&tx, &variant, actor, &mut journaled, ending, &entry).await?;
+    }
     let after = cases::update(&tx, changed, expected_version).await?;
     audit::record(
         &tx,

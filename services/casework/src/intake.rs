@@ -154,6 +154,23 @@ fn text_problems(input: &SignalInput) -> Vec<String> {
     problems
 }
 
+/// Whether the age a form states is one the variant works with (seed 004 §3: the clinic works
+/// with children 0–5), on the day of `at` in the variant's time zone; the problem names the
+/// field under `path`.
+pub fn age_problem(
+    variant: &kurator_method::Variant,
+    subject: &Value,
+    path: &str,
+    at: DateTime<Utc>,
+    require: bool,
+) -> Option<String> {
+    let spec = variant.doc().subject_age.as_ref()?;
+    let on = at.with_timezone(&variant.time_zone()).date_naive();
+    kurator_method::age::check(spec, subject, on, require)
+        .err()
+        .map(|problem| format!("{path}.{}: {}", spec.field, problem.message(spec)))
+}
+
 /// Registers a signal with its triage. Retried with the same idempotency key, it returns the
 /// signal the first attempt registered.
 #[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug))]
@@ -166,6 +183,13 @@ pub async fn register(
     actor.require_intake()?;
     let variant = runtime.current_variant()?;
     let mut problems = text_problems(&input);
+    problems.extend(age_problem(
+        variant,
+        &input.subject,
+        "signal.subject",
+        input.received_at,
+        true,
+    ));
     let triage = triage::evaluate(variant, &input.triage);
     let triage = match triage {
         Ok(triage) => Some(triage),
@@ -257,6 +281,16 @@ pub async fn decide(
 
     let mut case_id = None;
     if let SignalDecision::Accept { family } = &decision {
+        // The child may have come of the variant's age limit since the request was registered.
+        if let Some(problem) = age_problem(
+            variant,
+            &before.subject,
+            "signal.subject",
+            decided_at,
+            false,
+        ) {
+            return Err(CaseworkError::rejected(problem));
+        }
         let first_stage = variant
             .stages()
             .first()
@@ -281,7 +315,7 @@ pub async fn decide(
                 status: crate::steps::initial_status(variant).into(),
                 stage: first_stage.key.clone(),
                 curator_id: None,
-                attributes: Value::Object(attributes),
+                attributes: Value::Object(attributes.clone()),
                 opened_at: before.received_at,
                 parent_case_id: None,
             },
@@ -296,6 +330,17 @@ pub async fn decide(
                 before.received_at,
                 actor.user,
             ),
+        )
+        .await?;
+        // What the triage found is known from the moment the request was registered.
+        crate::attribute_events::record(
+            &tx,
+            variant,
+            case.id,
+            &Default::default(),
+            &crate::attribute_events::strings(&attributes),
+            before.received_at,
+            kurator_domain::UserId(before.taken_by),
         )
         .await?;
         // The registration is the first step of the first stage.

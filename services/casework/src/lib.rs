@@ -7,6 +7,7 @@
 //! first, runs in one tenant transaction, writes the audit trail, and writes nothing if it fails.
 
 pub mod actor;
+pub mod attribute_events;
 pub mod audit;
 pub mod board;
 pub mod case_file;
@@ -16,11 +17,14 @@ pub mod deadlines;
 pub mod error;
 pub mod forms;
 pub mod intake;
+pub mod minutes;
 pub mod next_actions;
 pub mod plans;
 pub mod records;
 pub mod registry;
+pub mod request_end;
 pub mod runtime;
+pub mod schedules;
 pub mod settings;
 pub mod staff;
 pub mod steps;

@@ -2,7 +2,8 @@
 //! the variant's roles — senior curator, psychologist, coordinator, working-group member… — to
 //! members; a member may hold several. A person acts only in a role they hold, and the votes,
 //! rulings and conference participants of a decision name members (by id) who hold the role they
-//! are recorded in. People from outside the organisation are recorded apart, never as members.
+//! are recorded in. People from outside the organisation are recorded with their organisation,
+//! never as members.
 
 use crate::actor::Actor;
 use crate::audit::{self, Audit};
@@ -54,19 +55,21 @@ pub async fn check_people(
         for vote in record.votes.iter().chain(&record.rulings) {
             named.push((format!("decisions.{key}"), &vote.person, &vote.role));
         }
-        for participant in &record.participants {
+        for (i, participant) in record.participants.iter().enumerate() {
+            // People from outside the organisation are recorded with it, never as members.
+            if participant.outside().is_some() {
+                if participant.person.trim().is_empty() {
+                    return Ok(vec![format!(
+                        "decisions.{key}.participants[{i}]: укажите имя представителя другой организации"
+                    )]);
+                }
+                continue;
+            }
             named.push((
                 format!("decisions.{key}.participants"),
                 &participant.person,
                 &participant.role,
             ));
-        }
-        for (i, external) in record.externals.iter().enumerate() {
-            if external.name.trim().is_empty() || external.organisation.trim().is_empty() {
-                return Ok(vec![format!(
-                    "decisions.{key}.externals[{i}]: укажите имя и организацию внешнего участника"
-                )]);
-            }
         }
     }
     if named.is_empty() {
@@ -78,7 +81,7 @@ pub async fn check_people(
         match Uuid::parse_str(person) {
             Ok(id) => ids.push(id),
             Err(_) => problems.push(format!(
-                "{path}: «{person}» — не сотрудник организации; укажите id сотрудника, а внешних участников — в externals"
+                "{path}: «{person}» — не сотрудник организации; укажите id сотрудника, а для представителя другой организации — его организацию (organisation)"
             )),
         }
     }

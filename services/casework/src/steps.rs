@@ -205,6 +205,11 @@ pub async fn perform(
     let state = file.state(&variant);
     let outcome = transitions::check_step(&variant, &state, step, &input.acting_as, &provided)
         .map_err(rejections)?;
+    let scheduled =
+        crate::schedules::check(&variant, runtime.calendar(), &state.attributes, &input)
+            .map_err(CaseworkError::Rejected)?;
+    let ending =
+        crate::request_end::check(&variant, &case, &input).map_err(CaseworkError::Rejected)?;
 
     produced_forms(
         &variant,
@@ -215,6 +220,9 @@ pub async fn perform(
         !file.revisions.is_empty(),
     )?;
     write_inputs(&tx, actor, case_id, &input, decisions).await?;
+    crate::schedules::write(&tx, case_id, actor.user, input.at, &scheduled).await?;
+    let minutes = crate::minutes::to_send(&variant, &input);
+    crate::minutes::write(&tx, case_id, actor.user, input.at, minutes).await?;
     let data = json!({ "acting_as": input.acting_as, "note": input.note, "produces": outcome.produces, "journal": outcome.journal });
     cases::append_record(
         &tx,
@@ -248,7 +256,11 @@ pub async fn perform(
     }
     // Every step changes the case: its version moves, so a concurrent edit based on the old
     // state is refused.
-    let after = cases::update(&tx, case.clone(), expected_version).await?;
+    let mut changed = case.clone();
+    if let Some(ending) = &ending {
+        crate::request_end::apply(&tx, &variant, actor, &mut changed, ending, &input).await?;
+    }
+    let after = cases::update(&tx, changed, expected_version).await?;
     audit::record(
         &tx,
         actor,
@@ -378,8 +390,15 @@ pub async fn transition(
         runtime.calendar(),
     )
     .map_err(rejections)?;
+    let scheduled =
+        crate::schedules::check(&variant, runtime.calendar(), &state.attributes, &input)
+            .map_err(CaseworkError::Rejected)?;
+    crate::request_end::forbid_in_transition(&variant, &case, &input)?;
 
     write_inputs(&tx, actor, case_id, &input, decisions).await?;
+    crate::schedules::write(&tx, case_id, actor.user, input.at, &scheduled).await?;
+    let minutes = crate::minutes::to_send(&variant, &input);
+    crate::minutes::write(&tx, case_id, actor.user, input.at, minutes).await?;
     let mut changed = case.clone();
     changed.stage = to.to_owned();
     changed.stage_entered_at = input.at;

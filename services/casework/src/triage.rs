@@ -17,6 +17,10 @@ pub struct TriageInput {
     /// Score table key → criterion → points, e.g. `complexity` → `distance` → 2.
     #[serde(default)]
     pub scores: BTreeMap<String, BTreeMap<String, u32>>,
+    /// Score table key → measured criterion → value in the criterion's unit, e.g. `complexity` →
+    /// `distance` → 95 (km); the variant's levels turn it into points.
+    #[serde(default)]
+    pub values: BTreeMap<String, BTreeMap<String, f64>>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -34,6 +38,12 @@ pub struct ScoreResult {
     pub total: u32,
     pub band: String,
     pub canonical: String,
+    /// Points per criterion, those turned from measured values included.
+    #[serde(default)]
+    pub points: BTreeMap<String, u32>,
+    /// The measured values given (criterion → value in its unit).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub values: BTreeMap<String, f64>,
 }
 
 impl Triage {
@@ -73,8 +83,14 @@ pub fn evaluate(variant: &Variant, input: &TriageInput) -> Result<Triage, Vec<St
             Err(err) => problems.push(format!("triage.classifications.{key}: {err}")),
         }
     }
-    for (table, points) in &input.scores {
-        match scoring::score(variant, table, points) {
+    let no_points = BTreeMap::new();
+    let no_values = BTreeMap::new();
+    let tables: std::collections::BTreeSet<&String> =
+        input.scores.keys().chain(input.values.keys()).collect();
+    for table in tables {
+        let points = input.scores.get(table).unwrap_or(&no_points);
+        let values = input.values.get(table).unwrap_or(&no_values);
+        match scoring::score_with_values(variant, table, points, values) {
             Ok(score) => {
                 let canonical = serde_json::to_value(score.canonical)
                     .ok()
@@ -89,6 +105,8 @@ pub fn evaluate(variant: &Variant, input: &TriageInput) -> Result<Triage, Vec<St
                     total: score.total,
                     band: score.band,
                     canonical,
+                    points: score.points,
+                    values: values.clone(),
                 });
             }
             Err(errors) => {

@@ -197,6 +197,9 @@ mod cases {
         pub source: String,
         pub channel: String,
         pub subject: String,
+        /// Date of birth or approximate age of the child, where the variant asks for it.
+        #[serde(default)]
+        pub birth_date: Option<String>,
         pub grounds: String,
         /// new, accept, refuse, not_confirmed, one_time_help.
         pub decision: String,
@@ -338,6 +341,15 @@ mod cases {
         Ok(seeded)
     }
 
+    /// The child or family as the demo request names them, with the child's age if given.
+    fn described(case: &DemoCase) -> serde_json::Value {
+        let mut described = json!({ "name": case.subject });
+        if let Some(birth_date) = &case.birth_date {
+            described["birth_date"] = json!(birth_date);
+        }
+        described
+    }
+
     async fn seed_one(
         control: &DatabaseConnection,
         runtime: &TenantRuntime,
@@ -353,20 +365,21 @@ mod cases {
             source: case.source.clone(),
             channel: case.channel.clone(),
             requester: json!({ "name": "Демо-заявитель" }),
-            subject: json!({ "name": case.subject }),
+            subject: described(case),
             parents: json!({}),
             grounds: case.grounds.clone(),
             follow_up: String::new(),
             triage: TriageInput {
                 classifications: case.classifications.clone(),
                 scores: case.scores.clone(),
+                ..TriageInput::default()
             },
         };
         let signal = intake::register(runtime, actor, input, None).await?;
         let decision = match case.decision.as_str() {
             "new" => return Ok(()),
             "accept" => SignalDecision::Accept {
-                family: json!({ "name": case.subject }),
+                family: described(case),
             },
             "refuse" => SignalDecision::Refuse {
                 reasons: "Семья проживает вне территории работы фонда".into(),

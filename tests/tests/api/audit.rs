@@ -227,6 +227,8 @@ async fn every_mutation_on_a_case_is_in_its_trail_with_who_and_what_changed(back
 
 async fn a_case_from_a_signal_and_its_refusal_are_in_its_trail(backend: Backend) {
     let app = spawn_app(backend).await;
+    // The supervisor also holds the social worker's method role here.
+    kit::clinic_team(&app).await;
     let admin = Worker::sign_in(&app, "clinic.admin").await;
     let lead = Worker::sign_in(&app, "clinic.supervisor").await;
     let curator = Worker::sign_in(&app, "clinic.curator").await;
@@ -243,11 +245,11 @@ async fn a_case_from_a_signal_and_its_refusal_are_in_its_trail(backend: Backend)
         .to_owned();
     // The primary assessment does not confirm the concern, and the supervisor declines the case:
     // an informed refusal (seed 004 §7, step 2).
-    let v = kit::bring_to_unconfirmed(&curator, &case, 1, true).await;
+    let v = kit::bring_to_primary_assessment(&curator, &case, 1, true).await;
     let declined = lead
         .gql(
             kit::DECLINE,
-            json!({ "c": case, "v": v, "r": kit::REFUSAL }),
+            json!({ "c": case, "v": v, "r": kit::REFUSAL, "d": kit::not_confirmed_by(&lead.user_id) }),
         )
         .await;
     assert_eq!(
@@ -262,7 +264,6 @@ async fn a_case_from_a_signal_and_its_refusal_are_in_its_trail(backend: Backend)
             ("case.open_from_signal".to_owned(), curator.user_id.clone()),
             ("case.set_attribute".to_owned(), curator.user_id.clone()),
             ("case.transition".to_owned(), curator.user_id.clone()),
-            ("case.perform_step".to_owned(), curator.user_id.clone()),
             ("case.decline".to_owned(), lead.user_id.clone()),
         ]
     );

@@ -25,9 +25,12 @@ const MY_CASES: &str = "query($first: Int!, $after: String) {
 /// Opens `n` clinic cases for the curator, each with a two-action plan.
 async fn cases_with_plans(supervisor: &Worker<'_>, curator: &Worker<'_>, n: usize) {
     for i in 0..n {
+        // seed 004 §3: the clinic works with children 0–5, and the case says the child's age.
+        let mut family = demo_family(&format!("Ахметов{i}"));
+        family["birthDate"] = json!("2023-01-15");
         let opened = supervisor
             .open_case(
-                demo_family(&format!("Ахметов{i}")),
+                family,
                 json!({ "placement": "parents", "risk": "high" }),
                 "2026-04-06T04:00:00Z",
                 Some(&curator.user_id),

@@ -130,8 +130,11 @@ async fn a_fund_case_closes_only_from_the_closure_stage_after_its_conference(bac
             "closing_conference",
             json!({ "actingAs": "curator", "at": "2026-07-15T07:00:00Z", "decisions": [{
                 "key": "closure_conference",
-                "participants": [team.participant("curator"), team.participant("senior_curator")],
-                "externals": [{ "name": "Васильева Е.", "organisation": "мать" }],
+                "participants": [
+                    team.participant("curator"),
+                    team.participant("senior_curator"),
+                    { "person": "Васильева Е.", "role": "мать", "organisation": "семья" }
+                ],
                 "recorded": "close"
             }] }),
         )
@@ -444,7 +447,7 @@ async fn votes_name_members_who_hold_the_role_and_each_votes_once(backend: Backe
     assert_eq!(
         reasons(&refused),
         [
-            "decisions.take_case: «Белова Т.» — не сотрудник организации; укажите id сотрудника, а внешних участников — в externals".to_owned(),
+            "decisions.take_case: «Белова Т.» — не сотрудник организации; укажите id сотрудника, а для представителя другой организации — его организацию (organisation)".to_owned(),
             format!(
                 "decisions.take_case: сотрудник {} не назначен на роль «psychologist»",
                 team.curator.user_id

@@ -319,7 +319,7 @@ async fn build(people: &People<'_>, needs: Needs, with_specialist: bool) -> Fixt
             kit::to_plan_stage(lead, &case, v).await;
         }
         Needs::Declinable => {
-            kit::bring_to_unconfirmed(lead, &case, v, false).await;
+            kit::bring_to_primary_assessment(lead, &case, v, false).await;
         }
         Needs::Open => {
             v = kit::bring_to_open(lead, &case, v, &people.team.supervisor).await;
@@ -475,8 +475,11 @@ async fn attempt(
             .await
         }
         Op::DeclineCase => {
-            who.gql(kit::DECLINE, json!({ "c": c, "v": v, "r": kit::REFUSAL }))
-                .await
+            who.gql(
+                kit::DECLINE,
+                json!({ "c": c, "v": v, "r": kit::REFUSAL, "d": kit::not_confirmed_by(&who.user_id) }),
+            )
+            .await
         }
         Op::EndPostSupport => {
             who.gql(
@@ -1050,9 +1053,9 @@ pub(crate) mod kit {
         recordMonitoring(caseId: $c, input: $i) { id kind key } }";
     pub const CLOSE: &str = "mutation($c: ID!, $v: Int!, $i: CloseCaseInput!) { \
         closeCase(caseId: $c, version: $v, input: $i) { id version status } }";
-    pub const DECLINE: &str = "mutation($c: ID!, $v: Int!, $r: String!) { \
+    pub const DECLINE: &str = "mutation($c: ID!, $v: Int!, $r: String!, $d: StepActionInput) { \
         declineCase(caseId: $c, version: $v, reasons: $r, \
-        alternatives: [\"Центр социального обслуживания\"]) { id version status } }";
+        alternatives: [\"Центр социального обслуживания\"], decided: $d) { id version status stage { key } } }";
     /// Why a case is declined (the informed refusal's reasons).
     pub const REFUSAL: &str = "Семья отказалась от сопровождения после первичной оценки";
     pub const END_POST_SUPPORT: &str = "mutation($c: ID!, $v: Int!, $at: DateTime) { \
@@ -1091,7 +1094,7 @@ pub(crate) mod kit {
 
     pub fn open_input(curator: Option<&str>) -> Value {
         json!({
-            "family": { "child": "Сейтов Алихан", "mother": "Сейтова Айжан" },
+            "family": { "child": "Сейтов Алихан", "birthDate": "2023-01-15", "mother": "Сейтова Айжан" },
             "attributes": { "risk": "high" },
             "curatorId": curator
         })
@@ -1318,10 +1321,10 @@ pub(crate) mod kit {
         move_to(who, case, v, "assessment_and_plan").await
     }
 
-    /// A case whose primary assessment, made by `who` as the social worker, did not confirm the
-    /// concern (seed 004 §7, step 2): it is then declined into the unconfirmed journal. A case
-    /// opened directly is registered first; one from a signal already is.
-    pub async fn bring_to_unconfirmed(
+    /// A medium-risk case at the primary assessment (seed 004 §7, step 2), moved there by `who`
+    /// as the social worker. A case opened directly is registered first; one from a signal
+    /// already is.
+    pub async fn bring_to_primary_assessment(
         who: &Worker<'_>,
         case: &str,
         v: i64,
@@ -1337,13 +1340,16 @@ pub(crate) mod kit {
         if !registered {
             v = step(who, case, v, "register_request", register()).await;
         }
-        let v = move_to(who, case, v, "urgent_or_primary").await;
-        let mut assess = act();
-        assess["decisions"] = json!([{
+        move_to(who, case, v, "urgent_or_primary").await
+    }
+
+    /// The primary assessment by `who` as the social worker: the concern is not confirmed —
+    /// given with `declineCase` it refuses the case into the unconfirmed journal.
+    pub fn not_confirmed_by(who: &str) -> Value {
+        json!({ "actingAs": "social_worker", "decisions": [{
             "key": "primary_assessment_result",
-            "votes": [{ "role": "social_worker", "person": who.user_id, "choice": "not_confirmed" }]
-        }]);
-        step(who, case, v, "primary_assessment", assess).await
+            "votes": [{ "role": "social_worker", "person": who, "choice": "not_confirmed" }]
+        }] })
     }
 
     /// From an open case to the closure stage, the way the clinic's SOP goes (seed 004 §7,

@@ -594,7 +594,8 @@ async fn the_clinics_urgent_protection_is_due_within_an_hour_for_high_risk_only(
         urgent["when"],
         json!({ "attribute": "risk", "values": ["high"] })
     );
-    assert_eq!(urgent["deadline"]["after"], "request_registered");
+    // The hour counts from when high risk is found (seed 004 §7, step 1).
+    assert_eq!(urgent["deadline"]["after"], "high_risk_identified");
     assert_eq!(urgent["deadline"]["within"]["hours"], 1);
     assert_eq!(urgent["deadline"]["within"]["workingDays"], 0);
     assert_eq!(

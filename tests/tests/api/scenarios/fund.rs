@@ -10,6 +10,7 @@ db_suites!(
     a_fund_curator_with_fifteen_cases_cannot_take_a_sixteenth,
     the_plan_correction_loop_can_be_walked_a_second_time,
     a_case_reaches_post_support_only_through_closure,
+    the_distance_is_given_in_km_and_80_and_110_km_both_score_2,
 );
 
 fn signal(received_at: &str) -> Value {
@@ -825,4 +826,70 @@ async fn a_case_reaches_post_support_only_through_closure(backend: Backend) {
     assert_eq!(moved.error_code(), "BAD_USER_INPUT", "{case:#}");
     assert_eq!(case["status"], "open");
     assert_eq!(case["version"], v);
+}
+
+/// A signal whose complexity gives the distance from Smolensk in km and every other criterion 2.
+fn signal_at_distance(km: Value) -> Value {
+    let mut input = signal("2026-04-06T07:00:00Z");
+    input["triage"] = json!({ "scores": [{ "table": "complexity", "points": [
+        { "criterion": "distance", "value": km },
+        { "criterion": "guardianship_tension", "points": 2 },
+        { "criterion": "resource_deficit", "points": 2 },
+        { "criterion": "removal_risk", "points": 2 },
+        { "criterion": "substance_use", "points": 2 }
+    ] }] });
+    input
+}
+
+// seed 000 §11: distance «до 80 км пути» → 1, «от 80 до 110 км» → 2, «более 110 км» → 3. The
+// bounds are the variant's levels; 80 and 110 km themselves score 2.
+async fn the_distance_is_given_in_km_and_80_and_110_km_both_score_2(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let curator = Worker::sign_in(&app, "fund.curator").await;
+    for (km, distance_points, total) in [
+        (json!(79.9), 1, 9),
+        (json!(80), 2, 10),
+        (json!(110), 2, 10),
+        (json!(110.5), 3, 11),
+    ] {
+        let registered = curator
+            .register_signal(signal_at_distance(km.clone()))
+            .await;
+        assert!(registered.errors().is_empty(), "{:#}", registered.body);
+        let score = &registered.data()["registerSignal"]["triage"]["scores"][0];
+        assert_eq!(score["points"]["distance"], distance_points, "{km} km");
+        assert_eq!(score["values"]["distance"].as_f64(), km.as_f64(), "{km} km");
+        assert_eq!(score["total"], total, "{km} km");
+        assert_eq!(score["band"], "medium", "{km} km");
+    }
+
+    // A negative distance, or points and a distance for the same criterion, are refused with
+    // the reason, and nothing is registered.
+    let before = curator.ok("{ signals { id } }", json!({})).await["signals"]
+        .as_array()
+        .unwrap()
+        .len();
+    let negative = curator.register_signal(signal_at_distance(json!(-5))).await;
+    assert_eq!(negative.error_code(), "BAD_USER_INPUT");
+    assert_eq!(
+        reasons(&negative),
+        [
+            "triage.scores.complexity: критерий «distance»: измеренное значение должно быть неотрицательным числом"
+        ]
+    );
+    let mut both = signal_at_distance(json!(95));
+    both["triage"]["scores"][0]["points"][0]["points"] = json!(2);
+    let both = curator.register_signal(both).await;
+    assert_eq!(both.error_code(), "BAD_USER_INPUT");
+    assert_eq!(
+        reasons(&both),
+        [
+            "triage.scores.complexity: критерий «distance»: укажите либо баллы, либо измеренное значение, но не то и другое"
+        ]
+    );
+    let after = curator.ok("{ signals { id } }", json!({})).await["signals"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(after, before);
 }

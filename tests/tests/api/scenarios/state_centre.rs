@@ -30,9 +30,9 @@ fn working_group(recorded: &str, curator: &str, member: &str) -> Value {
         "key": if recorded == "approved" { "programme_approval" } else { "continue_or_stop" },
         "participants": [
             { "person": curator, "role": "family_curator" },
-            { "person": member, "role": "working_group" }
+            { "person": member, "role": "working_group" },
+            { "person": "Представитель КДН и ЗП", "role": "член комиссии", "organisation": "КДН и ЗП Льговского района" }
         ],
-        "externals": [{ "name": "Представитель КДН и ЗП", "organisation": "КДН и ЗП Льговского района" }],
         "recorded": recorded
     })
 }

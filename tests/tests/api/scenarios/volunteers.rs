@@ -381,9 +381,9 @@ async fn a_family_opens_only_after_the_team_votes_and_closes_with_its_social_res
             "key": "case_conference",
             "participants": [
                 { "person": manager.user_id, "role": "case_manager" },
-                { "person": supervisor.user_id, "role": "supervisor" }
+                { "person": supervisor.user_id, "role": "supervisor" },
+                { "person": "Кузнецова О.", "role": "мать", "organisation": "семья" }
             ],
-            "externals": [{ "name": "Кузнецова О.", "organisation": "мать" }],
             "recorded": recorded
         }]);
         input

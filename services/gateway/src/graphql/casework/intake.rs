@@ -5,6 +5,7 @@ use super::{idempotency_key, parse_id, personalData, tenant_actor};
 use crate::graphql::error::{ApiError, ApiResult};
 use async_graphql::{Context, Enum, ID, InputObject, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
+use kurator_casework::CaseworkError;
 use kurator_casework::intake::{self, JournalQuery, SignalDecision};
 use kurator_casework::triage::TriageInput as ServiceTriage;
 use serde_json::Value;
@@ -23,10 +24,15 @@ pub struct ClassificationInput {
     pub value: String,
 }
 
+/// One criterion of a score table: its points, or — for a measured criterion such as the fund's
+/// distance — the measured value in the criterion's unit, which the variant's levels turn into
+/// points.
 #[derive(InputObject)]
 pub struct CriterionPoints {
     pub criterion: String,
-    pub points: i32,
+    pub points: Option<i32>,
+    /// The measured value in the criterion's unit (e.g. km).
+    pub value: Option<f64>,
 }
 
 #[derive(InputObject)]
@@ -52,14 +58,30 @@ impl TriageInput {
         }
         for score in self.scores {
             let mut points = BTreeMap::new();
+            let mut values = BTreeMap::new();
             for p in score.points {
-                let value = u32::try_from(p.points).map_err(|_| {
-                    ApiError::bad_input(format!(
-                        "triage.scores.{}.{}: баллы не могут быть отрицательными",
+                if p.points.is_none() && p.value.is_none() {
+                    return Err(CaseworkError::rejected(format!(
+                        "triage.scores.{}.{}: укажите баллы или измеренное значение",
                         score.table, p.criterion
                     ))
-                })?;
-                points.insert(p.criterion, value);
+                    .into());
+                }
+                if let Some(given) = p.points {
+                    let given = u32::try_from(given).map_err(|_| {
+                        ApiError::bad_input(format!(
+                            "triage.scores.{}.{}: баллы не могут быть отрицательными",
+                            score.table, p.criterion
+                        ))
+                    })?;
+                    points.insert(p.criterion.clone(), given);
+                }
+                if let Some(value) = p.value {
+                    values.insert(p.criterion, value);
+                }
+            }
+            if !values.is_empty() {
+                triage.values.insert(score.table.clone(), values);
             }
             triage.scores.insert(score.table, points);
         }

@@ -6,12 +6,12 @@ use super::types::{Case, CaseRecord, PlanAction};
 use super::{STAFF, parse_id, parse_user, personalData, require_staff, tenant_actor};
 use crate::graphql::error::{ApiError, ApiResult};
 use async_graphql::{Context, ID, InputObject, Json, Object};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use kurator_casework::closure::{self, ClosureInput};
 use kurator_casework::plans::{self, ActionInput, RevisionInput};
 use kurator_casework::records::{self, RecordInput};
 use kurator_casework::steps::{self, StepInput};
-use kurator_method::decisions::{DecisionRecord, ExternalParticipant, Participant, Vote};
+use kurator_method::decisions::{DecisionRecord, Participant, Vote};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -37,22 +37,20 @@ pub struct VoteInput {
     pub choice: Option<String>,
 }
 
-/// A member of the organisation taking part in a decision, in a role they hold.
+/// Someone taking part in a decision: a member of the organisation in a role they hold (by user
+/// id), or a representative of another organisation or the family (by name, with their
+/// organisation) — recorded, never counted as a member.
 #[derive(InputObject)]
 pub struct ParticipantInput {
-    /// The member's user id.
-    pub person: String,
-    pub role: String,
-}
-
-/// Someone from outside the organisation taking part (guardianship authority, another agency,
-/// the parents): recorded with their organisation, never counted as a member.
-#[derive(InputObject)]
-pub struct ExternalParticipantInput {
+    /// The member's user id; for someone from outside, their name.
     #[graphql(directive = personalData::apply())]
-    pub name: String,
-    /// Their organisation, or their relation to the family.
-    pub organisation: String,
+    pub person: String,
+    /// The variant role of a member of the organisation; for a representative of another
+    /// organisation, their position.
+    pub role: String,
+    /// The other organisation or agency the participant represents (police, kindergarten,
+    /// maternity home…); empty for the organisation's own people.
+    pub organisation: Option<String>,
 }
 
 /// What was recorded about one decision: a single decider's choice or the team's votes, the
@@ -66,9 +64,10 @@ pub struct DecisionInput {
     pub rulings: Vec<VoteInput>,
     #[graphql(default)]
     pub participants: Vec<ParticipantInput>,
-    #[graphql(default)]
-    pub externals: Vec<ExternalParticipantInput>,
     pub recorded: Option<String>,
+    /// The date the decision agreed for the next occurrence of an obligation — the clinic's
+    /// review meeting sets the date of the next plan review — where the variant says it sets one.
+    pub next_date: Option<NaiveDate>,
 }
 
 fn votes(input: Vec<VoteInput>) -> Vec<Vote> {
@@ -129,17 +128,11 @@ impl StepActionInput {
                     .map(|p| Participant {
                         person: p.person,
                         role: p.role,
+                        organisation: p.organisation,
                     })
                     .collect(),
                 recorded: d.recorded,
-                externals: d
-                    .externals
-                    .into_iter()
-                    .map(|e| ExternalParticipant {
-                        name: e.name,
-                        organisation: e.organisation,
-                    })
-                    .collect(),
+                next_date: d.next_date,
             };
             decisions.insert(d.key, record);
         }
@@ -383,6 +376,10 @@ impl WorkMutation {
 
     /// Declines a case still in intake (the decision after the first visit was not to take it):
     /// an informed refusal with the reasons and where else the family can get help.
+    ///
+    /// The decision to refuse, where the variant's refusal needs one and it is not recorded
+    /// yet, comes in `decided` (the role the person records it in, and the decision).
+    #[allow(clippy::too_many_arguments)]
     async fn decline_case(
         &self,
         ctx: &Context<'_>,
@@ -391,13 +388,27 @@ impl WorkMutation {
         reasons: String,
         alternatives: Vec<String>,
         at: Option<DateTime<Utc>>,
+        decided: Option<StepActionInput>,
     ) -> async_graphql::Result<Case> {
         let (runtime, actor) = tenant_actor(ctx)?;
         let id = parse_id(&case_id)?;
         let at = at.unwrap_or_else(Utc::now);
-        closure::decline(&runtime, &actor, id, version, reasons, alternatives, at)
-            .await
-            .map_err(ApiError::from)?;
+        let mut decided = match decided {
+            Some(input) => input.into_service()?,
+            None => StepInput::default(),
+        };
+        decided.at = at;
+        closure::decline(
+            &runtime,
+            &actor,
+            id,
+            version,
+            reasons,
+            alternatives,
+            decided,
+        )
+        .await
+        .map_err(ApiError::from)?;
         Ok(reload(ctx, id).await?)
     }
 
