@@ -287,6 +287,10 @@ pub struct VariantDoc {
     pub intake_event: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub contact_kinds: Vec<ContactKind>,
+    /// Kinds of monitoring the organisation records (fund: current, monthly, quarterly, annual;
+    /// state centre: intermediate and final).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub monitoring_kinds: Vec<MonitoringKind>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attributes: Vec<AttributeDef>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -391,6 +395,17 @@ pub const BUILTIN_EVENTS: [&str; 3] = ["case_opened", "case_closed", "post_suppo
 pub struct ContactKind {
     pub key: String,
     pub name: Text,
+}
+
+/// A kind of monitoring («мониторинг»): recording it may complete an event, which is what meets
+/// a recurring monitoring obligation (fund: quarterly monitoring → `quarterly_monitoring_done`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MonitoringKind {
+    pub key: String,
+    pub name: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completes: Option<String>,
 }
 
 /// A case attribute with a closed list of values (e.g. the clinic's placement of the child).
@@ -924,6 +939,9 @@ pub struct Classification {
     /// Whether changes are kept as history (they are part of monitoring).
     #[serde(default, skip_serializing_if = "is_false")]
     pub tracked: bool,
+    /// Whether case lists and boards can be filtered by it.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub filterable: bool,
     pub values: Vec<ClassValue>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,

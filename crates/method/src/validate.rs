@@ -413,6 +413,14 @@ pub fn validate(doc: &VariantDoc) -> Vec<ValidationError> {
             doc.scenarios.iter().map(|r| (&r.key, &r.name)).collect(),
         ),
         (
+            "monitoring kind",
+            "monitoring_kinds",
+            doc.monitoring_kinds
+                .iter()
+                .map(|r| (&r.key, &r.name))
+                .collect(),
+        ),
+        (
             "quality-of-life domain",
             "quality_domains",
             doc.quality_domains
@@ -1149,6 +1157,11 @@ pub fn validate(doc: &VariantDoc) -> Vec<ValidationError> {
     }
 
     // periods and policies
+    for (i, m) in doc.monitoring_kinds.iter().enumerate() {
+        if let Some(event) = &m.completes {
+            known.event(s, format!("monitoring_kinds[{i}].completes"), event);
+        }
+    }
     if let Some(plan) = &doc.plan {
         for (i, owner) in plan.requires_owners.iter().enumerate() {
             if !PLAN_ACTION_OWNERS.contains(&owner.as_str()) {

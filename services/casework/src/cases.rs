@@ -120,12 +120,18 @@ pub async fn list(
     query: CaseQuery,
 ) -> CaseworkResult<Vec<CaseFile>> {
     let scope = actor.case_scope()?;
+    let mut problems = Vec::new();
     for status in &query.statuses {
         if !status::ALL.contains(&status.as_str()) {
-            return Err(CaseworkError::rejected(format!(
-                "status: неизвестный статус «{status}»"
-            )));
+            problems.push(format!("status: неизвестный статус «{status}»"));
         }
+    }
+    problems.extend(filter_problems(
+        runtime.current_variant()?,
+        &query.attributes,
+    ));
+    if !problems.is_empty() {
+        return Err(CaseworkError::Rejected(problems));
     }
     let visible_to = match scope {
         CaseScope::Own(user) => Some(user),
@@ -144,6 +150,44 @@ pub async fn list(
     let files = load_files(&tx, rows).await?;
     tx.commit().await?;
     Ok(files)
+}
+
+/// Every problem with attribute filters: lists are narrowed only by what the variant lets them
+/// be — its classifications marked `filterable`, its score tables (by band) and its attributes
+/// with closed lists — and only by their values.
+fn filter_problems(variant: &kurator_method::Variant, filters: &[(String, String)]) -> Vec<String> {
+    let doc = variant.doc();
+    let mut problems = Vec::new();
+    for (key, value) in filters {
+        let values: Option<Vec<&str>> = doc
+            .classifications
+            .iter()
+            .find(|c| &c.key == key && c.filterable)
+            .map(|c| c.values.iter().map(|v| v.key.as_str()).collect())
+            .or_else(|| {
+                doc.scoring
+                    .iter()
+                    .find(|t| &t.key == key)
+                    .map(|t| t.bands.iter().map(|b| b.key.as_str()).collect())
+            })
+            .or_else(|| {
+                doc.attributes
+                    .iter()
+                    .find(|a| &a.key == key)
+                    .map(|a| a.values.iter().map(|v| v.key.as_str()).collect())
+            });
+        match values {
+            None => problems.push(format!(
+                "attributes.{key}: по этому признаку списки не фильтруются"
+            )),
+            Some(values) if !values.contains(&value.as_str()) => problems.push(format!(
+                "attributes.{key}: ожидается одно из {}",
+                values.join(", ")
+            )),
+            Some(_) => {}
+        }
+    }
+    problems
 }
 
 #[derive(Debug, Clone)]

@@ -14,16 +14,6 @@ use kurator_store::tenant::cases::{self, NewRecord, RecordRow};
 use serde_json::Value;
 use uuid::Uuid;
 
-/// Monitoring kinds Kurator knows; a variant may complete one through an event of the same name.
-pub const MONITORING_KINDS: [&str; 6] = [
-    "current",
-    "monthly",
-    "quarterly",
-    "annual",
-    "intermediate",
-    "final",
-];
-
 #[derive(Debug, Clone)]
 pub struct RecordInput {
     pub kind: String,
@@ -77,7 +67,7 @@ pub async fn contact(
     Ok(row)
 }
 
-/// Records monitoring. When the variant has an event `<kind>_monitoring_done`, it is recorded too,
+/// Records monitoring of a kind the variant declares; the event the kind completes is recorded too,
 /// so recurring monitoring obligations are met.
 #[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug, case = %case_id))]
 pub async fn monitoring(
@@ -86,17 +76,23 @@ pub async fn monitoring(
     case_id: Uuid,
     input: RecordInput,
 ) -> CaseworkResult<RecordRow> {
-    if !MONITORING_KINDS.contains(&input.kind.as_str()) {
-        return Err(CaseworkError::rejected(format!(
-            "kind: ожидается один из видов мониторинга: {}",
-            MONITORING_KINDS.join(", ")
-        )));
-    }
     check_data(&input.data)?;
     let tx = runtime.begin().await?;
     let case = get_in_scope(&tx, actor, case_id).await?;
     let variant = runtime.variant(case.variant_version)?;
-    let event = format!("{}_monitoring_done", input.kind);
+    let kinds = &variant.doc().monitoring_kinds;
+    let Some(monitoring_kind) = kinds.iter().find(|k| k.key == input.kind) else {
+        let known: Vec<&str> = kinds.iter().map(|k| k.key.as_str()).collect();
+        return Err(CaseworkError::rejected(if known.is_empty() {
+            "kind: вариант технологии не предусматривает записей мониторинга".to_owned()
+        } else {
+            format!(
+                "kind: ожидается один из видов мониторинга: {}",
+                known.join(", ")
+            )
+        }));
+    };
+    let completes = monitoring_kind.completes.clone();
     let row = cases::append_record(
         &tx,
         NewRecord::new(
@@ -109,7 +105,7 @@ pub async fn monitoring(
         .with(input.data),
     )
     .await?;
-    if variant.doc().events.iter().any(|e| e.key == event) {
+    if let Some(event) = completes {
         cases::append_record(
             &tx,
             NewRecord::new(case_id, kind::EVENT, event, input.at, actor.user)

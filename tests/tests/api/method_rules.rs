@@ -24,6 +24,7 @@ db_suites!(
     a_reassigned_curator_no_longer_sees_the_case,
     the_board_shows_every_curator_with_their_spare_capacity,
     the_clinics_follow_up_lasts_at_least_three_months,
+    lists_are_filtered_by_what_the_variant_offers,
 );
 
 fn reasons(response: &GqlResponse) -> Vec<String> {
@@ -865,4 +866,41 @@ async fn the_clinics_follow_up_lasts_at_least_three_months(backend: Backend) {
         )
         .await;
     assert_eq!(ended.data()["endPostSupport"]["status"], "closed");
+}
+
+// seed 003 §1.8: lists are narrowed by the state centre's family category, which its variant
+// marks filterable; a key the variant does not offer is refused, not ignored.
+async fn lists_are_filtered_by_what_the_variant_offers(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let senior = Worker::sign_in(&app, "state_centre.supervisor").await;
+    for (n, category) in ["sop", "tzhs", "tzhs"].into_iter().enumerate() {
+        let opened = senior
+            .open_case(
+                demo_family(&format!("Фомин{n}")),
+                json!({ "family_category": category }),
+                "2026-04-06T07:00:00Z",
+                None,
+            )
+            .await;
+        assert!(opened.errors().is_empty(), "{:#}", opened.body);
+    }
+    let list = "query($k: String!, $v: String!) { cases(filter: { attributes: [{ key: $k, value: $v }] }, first: 100) { edges { node { id } } } }";
+    let tzhs = senior
+        .ok(list, json!({ "k": "family_category", "v": "tzhs" }))
+        .await;
+    assert_eq!(tzhs["cases"]["edges"].as_array().unwrap().len(), 2);
+    let unknown = senior
+        .gql(list, json!({ "k": "placement", "v": "parents" }))
+        .await;
+    assert_eq!(
+        reasons(&unknown),
+        ["attributes.placement: по этому признаку списки не фильтруются"]
+    );
+    let bad_value = senior
+        .gql(list, json!({ "k": "family_category", "v": "rich" }))
+        .await;
+    assert_eq!(
+        reasons(&bad_value),
+        ["attributes.family_category: ожидается одно из sop, tzhs, needs_support"]
+    );
 }

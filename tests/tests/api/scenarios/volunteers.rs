@@ -99,7 +99,7 @@ async fn history(worker: &Worker<'_>, case_id: &str, key: &str) -> Vec<(Value, V
 async fn with_type(worker: &Worker<'_>, case_type: &str) -> Vec<String> {
     let answer = worker
         .ok(
-            "query($t: String) { cases(filter: { caseType: $t }, first: 100) { edges { node { id } } } }",
+            "query($t: String!) { cases(filter: { attributes: [{ key: \"case_type\", value: $t }] }, first: 100) { edges { node { id } } } }",
             json!({ "t": case_type }),
         )
         .await;

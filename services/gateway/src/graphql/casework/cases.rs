@@ -30,16 +30,23 @@ pub struct CaseFilter {
     /// Only cases the caller curates or is on.
     #[graphql(default)]
     pub mine: bool,
-    pub category: Option<String>,
-    /// Canonical or variant risk band / complexity band, as stored in the case's attributes.
-    pub risk_band: Option<String>,
-    pub complexity: Option<String>,
-    pub case_type: Option<String>,
+    /// Classifications, scores and attributes the variant lets lists be filtered by (family
+    /// category, risk level, complexity band, case type…), each `{ key, value }` as the variant
+    /// names them; every one narrows the list.
+    #[graphql(default)]
+    pub attributes: Vec<AttributeFilter>,
     /// Only cases with an overdue obligation.
     #[graphql(default)]
     pub overdue: bool,
     /// Only cases with an obligation due within this many days.
     pub due_within_days: Option<i32>,
+}
+
+/// One attribute a list is narrowed by: the variant's key and a value of it.
+#[derive(InputObject)]
+pub struct AttributeFilter {
+    pub key: String,
+    pub value: String,
 }
 
 const MAX_PAGE: usize = 100;
@@ -155,17 +162,11 @@ impl CaseQueryRoot {
             Some(n) if (0..=MAX_PAGE as i32).contains(&n) => n as usize,
             Some(_) => return Err(ApiError::bad_input(format!("first: от 0 до {MAX_PAGE}")).into()),
         };
-        let mut attributes = Vec::new();
-        for (key, value) in [
-            ("family_category", filter.category.clone()),
-            ("risk", filter.risk_band.clone()),
-            ("complexity", filter.complexity.clone()),
-            ("case_type", filter.case_type.clone()),
-        ] {
-            if let Some(value) = value {
-                attributes.push((key.to_owned(), value));
-            }
-        }
+        let attributes = filter
+            .attributes
+            .iter()
+            .map(|a| (a.key.clone(), a.value.clone()))
+            .collect();
         let curator = filter.curator_id.as_ref().map(parse_user).transpose()?;
         let query = CaseQuery {
             statuses: filter.status.clone().unwrap_or_default(),
