@@ -10,6 +10,9 @@ pub const REQUIRE_VAR: &str = "KURATOR_TEST_REQUIRE_SERVICES";
 /// The tenants the demo data creates; the PostgreSQL suite makes a database for each.
 pub const DEMO_TENANTS: [&str; 4] = ["fund", "volunteers", "state_centre", "clinic"];
 
+/// Organisations a test may add besides the demo ones; their databases are made ready too.
+pub const EXTRA_TENANTS: [&str; 1] = ["school"];
+
 /// The login role PostgreSQL tests run the application as in tenant databases: a member of
 /// `kurator_tenant_app`, owning nothing, unable to bypass row-level security.
 pub const APP_LOGIN: &str = "kurator_test_app";
@@ -90,6 +93,28 @@ impl Backend {
         })
     }
 
+    /// The control plane's database, as the application reaches it.
+    pub fn control_url(&self) -> String {
+        match &self.postgres {
+            Some(pg) => pg.url_for("control"),
+            None => format!(
+                "sqlite://{}/control.sqlite?mode=rwc",
+                self.data_dir.path().display()
+            ),
+        }
+    }
+
+    /// The database a new organisation `slug` gets.
+    pub fn tenant_url(&self, slug: &str) -> String {
+        match &self.postgres {
+            Some(pg) => pg.url_for(slug),
+            None => format!(
+                "sqlite://{}/tenants/{slug}.sqlite?mode=rwc",
+                self.data_dir.path().display()
+            ),
+        }
+    }
+
     /// The settings that point an application at this backend.
     pub fn settings_json(&self) -> serde_json::Value {
         let mut settings = serde_json::json!({
@@ -142,7 +167,10 @@ impl PostgresDatabases {
             ))
             .await
             .unwrap();
-        for name in std::iter::once("control").chain(DEMO_TENANTS) {
+        for name in std::iter::once("control")
+            .chain(DEMO_TENANTS)
+            .chain(EXTRA_TENANTS)
+        {
             admin
                 .execute_unprepared(&format!("CREATE DATABASE {prefix}_{name}"))
                 .await
@@ -180,7 +208,10 @@ impl Drop for PostgresDatabases {
                 let Ok(admin) = Database::connect(&admin_url).await else {
                     return;
                 };
-                for name in std::iter::once("control").chain(DEMO_TENANTS) {
+                for name in std::iter::once("control")
+                    .chain(DEMO_TENANTS)
+                    .chain(EXTRA_TENANTS)
+                {
                     let _ = admin
                         .execute_unprepared(&format!(
                             "DROP DATABASE IF EXISTS {prefix}_{name} WITH (FORCE)"

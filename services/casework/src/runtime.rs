@@ -52,8 +52,7 @@ impl TenantRuntime {
         let tx = TenantTx::begin(&db, tenant.id).await?;
         let mut rows = variants::all(&tx).await?;
         if rows.is_empty() {
-            let preset = kurator_method::presets::load(&tenant.preset)
-                .map_err(|e| CaseworkError::Variant(e.to_string()))?;
+            let preset = starting_variant(&tenant.preset)?;
             let document = serde_json::from_str(&preset.to_json())
                 .map_err(|e| CaseworkError::Variant(e.to_string()))?;
             let version = i32::try_from(preset.version()).unwrap_or(1);
@@ -142,4 +141,22 @@ impl TenantRuntime {
         self.db.ping().await?;
         Ok(())
     }
+}
+
+/// The variant an organisation starts from: one of the presets by name, or a variant file of its
+/// own (`file:PATH`, TOML or JSON), validated like any other. Nothing about an organisation needs
+/// code: a new one brings its variant as data.
+fn starting_variant(preset: &str) -> CaseworkResult<Variant> {
+    let Some(path) = preset.strip_prefix("file:") else {
+        return kurator_method::presets::load(preset)
+            .map_err(|e| CaseworkError::Variant(e.to_string()));
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CaseworkError::Variant(format!("variant file {path}: {e}")))?;
+    let parsed = if path.ends_with(".json") {
+        Variant::from_json_str(&text)
+    } else {
+        Variant::from_toml_str(&text)
+    };
+    parsed.map_err(|errors| CaseworkError::Variant(format!("variant file {path}: {errors}")))
 }
