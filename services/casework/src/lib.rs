@@ -22,6 +22,7 @@ pub mod records;
 pub mod registry;
 pub mod runtime;
 pub mod settings;
+pub mod spending;
 pub mod staff;
 pub mod steps;
 pub mod triage;
