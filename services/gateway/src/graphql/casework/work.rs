@@ -71,6 +71,34 @@ pub struct DecisionInput {
     pub recorded: Option<String>,
 }
 
+impl DecisionInput {
+    /// The decision's key and what was recorded, in the method engine's terms.
+    pub fn into_service(self) -> (String, DecisionRecord) {
+        let record = DecisionRecord {
+            votes: votes(self.votes),
+            rulings: votes(self.rulings),
+            participants: self
+                .participants
+                .into_iter()
+                .map(|p| Participant {
+                    person: p.person,
+                    role: p.role,
+                })
+                .collect(),
+            recorded: self.recorded,
+            externals: self
+                .externals
+                .into_iter()
+                .map(|e| ExternalParticipant {
+                    name: e.name,
+                    organisation: e.organisation,
+                })
+                .collect(),
+        };
+        (self.key, record)
+    }
+}
+
 fn votes(input: Vec<VoteInput>) -> Vec<Vote> {
     input
         .into_iter()
@@ -120,28 +148,8 @@ impl StepActionInput {
         }
         let mut decisions = BTreeMap::new();
         for d in self.decisions {
-            let record = DecisionRecord {
-                votes: votes(d.votes),
-                rulings: votes(d.rulings),
-                participants: d
-                    .participants
-                    .into_iter()
-                    .map(|p| Participant {
-                        person: p.person,
-                        role: p.role,
-                    })
-                    .collect(),
-                recorded: d.recorded,
-                externals: d
-                    .externals
-                    .into_iter()
-                    .map(|e| ExternalParticipant {
-                        name: e.name,
-                        organisation: e.organisation,
-                    })
-                    .collect(),
-            };
-            decisions.insert(d.key, record);
+            let (key, record) = d.into_service();
+            decisions.insert(key, record);
         }
         Ok(StepInput {
             acting_as: self.acting_as,
