@@ -14,4 +14,5 @@ mod permissions;
 mod platform;
 mod rls;
 mod scenarios;
+mod spending;
 mod variant;
