@@ -539,7 +539,7 @@ async fn reopening_as_a_new_case_is_in_the_old_cases_trail(backend: Backend) {
         [("case.reopen_as_new".to_owned(), curator.user_id.clone())]
     );
     // … and the old one, which the reopening closed, says so.
-    let old = kit::card(&lead, &case).await;
+    let old = kit::card(lead, &case).await;
     assert_eq!(old["status"], "closed");
     let trail = trail(&admin, &case).await;
     let last = trail
