@@ -1141,17 +1141,45 @@ pub struct SlipPolicy {
     pub source: Option<String>,
 }
 
-/// Spending limit per case per year, in minor units (kopecks, tiyn).
+/// Spending on a case (расходы по случаю) and its limit per case per year, in minor units
+/// (kopecks, tiyn). The year is the case's own: it starts on the day the case was opened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CostLimit {
     pub max_minor_per_year: u64,
+    /// ISO 4217 code; every spending entry of a case is in this currency.
     pub currency: String,
-    /// The decision that allows spending above the limit.
+    /// The categories spending is recorded under (fund, §13: material help, services, other).
+    /// Without categories a case's spending is not recorded.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<SpendingCategory>,
+    /// The decision that allows spending above the limit; without it the limit is hard.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub over_limit_decision: Option<String>,
+    /// The outcome of `over_limit_decision` that allows the spend; any other outcome refuses it.
+    #[serde(default = "approve")]
+    pub approving_outcome: String,
+    /// Whose approval it is, in the Russian genitive, for messages: «нужно отдельное согласование
+    /// руководителя направления».
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval_by: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+}
+
+fn approve() -> String {
+    "approve".into()
+}
+
+/// A category of spending on a case (material help, services, other).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpendingCategory {
+    pub key: String,
+    pub name: Text,
+    /// What belongs here and what does not (fund, §9: material help is goods, never money).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<Text>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

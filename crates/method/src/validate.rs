@@ -1200,12 +1200,58 @@ pub fn validate(doc: &VariantDoc) -> Vec<ValidationError> {
                 ),
             );
         }
-        if let Some(d) = &cl.over_limit_decision
-            && !known.decisions.contains_key(d.as_str())
-        {
+        if cl.max_minor_per_year == 0 || i64::try_from(cl.max_minor_per_year).is_err() {
             s.err(
-                "cost_limit.over_limit_decision",
-                format!("unknown decision \"{d}\""),
+                "cost_limit.max_minor_per_year",
+                format!(
+                    "{}: expected a positive amount in minor units (kopecks, tiyn) up to {}",
+                    cl.max_minor_per_year,
+                    i64::MAX
+                ),
+            );
+        }
+        for (i, c) in cl.categories.iter().enumerate() {
+            let path = format!("cost_limit.categories[{i}]");
+            check_key(s, &path, &c.key);
+            check_text(s, &format!("{path}.name"), &c.name);
+            if let Some(d) = &c.description {
+                check_text(s, &format!("{path}.description"), d);
+            }
+        }
+        unique(
+            s,
+            "spending category",
+            cl.categories
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (format!("cost_limit.categories[{i}]"), c.key.as_str())),
+        );
+        match &cl.over_limit_decision {
+            Some(d) => match known.decisions.get(d.as_str()) {
+                None => s.err(
+                    "cost_limit.over_limit_decision",
+                    format!("unknown decision \"{d}\""),
+                ),
+                Some(def) if !def.outcomes.contains(&cl.approving_outcome) => s.err(
+                    "cost_limit.approving_outcome",
+                    format!(
+                        "decision \"{d}\" has no outcome \"{}\": expected one of {}",
+                        cl.approving_outcome,
+                        quoted_list(def.outcomes.iter().map(String::as_str))
+                    ),
+                ),
+                Some(_) => {}
+            },
+            None if cl.approval_by.is_some() => s.err(
+                "cost_limit.approval_by",
+                "no over_limit_decision: name the decision that approves spending above the limit",
+            ),
+            None => {}
+        }
+        if cl.approval_by.as_ref().is_some_and(|a| a.trim().is_empty()) {
+            s.err(
+                "cost_limit.approval_by",
+                "empty: expected whose approval it is, e.g. \"руководителя направления\"",
             );
         }
     }

@@ -547,6 +547,65 @@ fn spending_above_500_000_roubles_a_year_needs_a_separate_approval() {
     );
 }
 
+// seed 000 §13: the limit counts services of specialists, material help and other spending; §9:
+// material help is goods, never money handed to the family; §6 table 1, stage «Корректировка»:
+// additional money is discussed with the head of direction.
+#[test]
+fn spending_is_recorded_under_the_categories_of_section_13_and_approved_by_the_head_of_direction() {
+    let (v, _) = preset("fund");
+    let limit = v.doc().cost_limit.as_ref().unwrap();
+    let categories: Vec<(&str, &str)> = limit
+        .categories
+        .iter()
+        .map(|c| (c.key.as_str(), c.name.ru.as_str()))
+        .collect();
+    assert_eq!(
+        categories,
+        [
+            ("material_help", "Материальная помощь"),
+            ("services", "Услуги"),
+            ("other", "Прочее")
+        ]
+    );
+    let material_help = limit.categories[0].description.as_ref().unwrap();
+    assert!(material_help.ru.contains("не передаёт семье деньги"));
+    assert_eq!(limit.currency, "RUB");
+    let decision = v
+        .decision(limit.over_limit_decision.as_deref().unwrap())
+        .unwrap();
+    assert_eq!(decision.deciders, ["project_head"]);
+    assert!(decision.outcomes.contains(&limit.approving_outcome));
+    assert_eq!(
+        limit.approval_by.as_deref(),
+        Some("руководителя направления")
+    );
+}
+
+#[test]
+fn spending_categories_and_the_approving_outcome_are_checked_with_their_paths() {
+    let src = kurator_method::presets::source("fund")
+        .unwrap()
+        .replace("max_minor_per_year = 50000000", "max_minor_per_year = 0")
+        .replace(
+            "{ key = \"other\", name = { ru = \"Прочее\"",
+            "{ key = \"services\", name = { ru = \" \"",
+        )
+        .replace(
+            "approving_outcome = \"approve\"",
+            "approving_outcome = \"agree\"",
+        );
+    let errs = kurator_method::Variant::from_toml_str(&src).unwrap_err();
+    for path in [
+        "cost_limit.max_minor_per_year",
+        "cost_limit.categories[2].key",
+        "cost_limit.categories[2].name.ru",
+        "cost_limit.approving_outcome",
+    ] {
+        assert!(errs.has_path(path), "{path}: {errs}");
+    }
+    assert_eq!(errs.len(), 4, "{errs}");
+}
+
 // seed 000 §6 table 1: without consensus escalate to the coordinator, then the head of direction.
 #[test]
 fn a_split_vote_on_taking_the_case_goes_to_the_coordinator_then_the_head_of_direction() {

@@ -88,6 +88,12 @@ impl Actor {
     pub fn may_close(&self, curator: Option<UserId>) -> bool {
         self.is_lead() || (self.has(Role::Curator) && curator == Some(self.user))
     }
+
+    /// Recording spending on a case: its curator or a lead (not a specialist on the case, nor a
+    /// curator who only took it in).
+    pub fn may_record_spending(&self, curator: Option<UserId>) -> bool {
+        self.is_lead() || (self.has(Role::Curator) && curator == Some(self.user))
+    }
 }
 
 #[cfg(test)]
@@ -141,6 +147,19 @@ mod tests {
                 .is_err()
         );
         assert!(actor(&[]).require_variant_reader().is_err());
+    }
+
+    #[test]
+    fn spending_is_recorded_by_the_cases_curator_or_a_lead() {
+        let curator = actor(&[Role::Curator]);
+        assert!(curator.may_record_spending(Some(curator.user)));
+        assert!(!curator.may_record_spending(Some(UserId::new())));
+        assert!(!curator.may_record_spending(None));
+        let specialist = actor(&[Role::Specialist]);
+        assert!(!specialist.may_record_spending(Some(specialist.user)));
+        assert!(actor(&[Role::Supervisor]).may_record_spending(None));
+        assert!(actor(&[Role::OrgAdmin]).may_record_spending(Some(UserId::new())));
+        assert!(!actor(&[Role::Methodologist]).may_record_spending(None));
     }
 
     #[test]

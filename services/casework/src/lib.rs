@@ -26,6 +26,7 @@ pub mod request_end;
 pub mod runtime;
 pub mod schedules;
 pub mod settings;
+pub mod spending;
 pub mod staff;
 pub mod steps;
 pub mod triage;

@@ -15,4 +15,5 @@ mod permissions;
 mod platform;
 mod rls;
 mod scenarios;
+mod spending;
 mod variant;

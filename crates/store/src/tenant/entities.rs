@@ -240,3 +240,29 @@ pub mod staff_role {
     }
     no_relations!();
 }
+
+/// One spend on a case (расход по случаю), in minor units (kopecks, tiyn). Never updated.
+pub mod case_spending {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
+    #[sea_orm(table_name = "case_spending")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub tenant_id: Uuid,
+        pub case_id: Uuid,
+        pub amount_minor: i64,
+        pub currency: String,
+        /// A category of the case's method variant (material help, services, other).
+        pub category: String,
+        pub spent_on: Date,
+        /// Personal data: free text.
+        pub note: Option<String>,
+        pub recorded_by: Uuid,
+        /// The case record of the decision that approved a spend above the yearly limit.
+        pub approval_record_id: Option<Uuid>,
+        pub created_at: DateTimeUtc,
+    }
+    no_relations!();
+}

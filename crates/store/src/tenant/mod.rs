@@ -8,6 +8,7 @@ pub mod idempotency;
 pub mod plans;
 pub mod settings;
 pub mod signals;
+pub mod spending;
 pub mod staff_roles;
 pub mod variants;
 pub mod versioned;

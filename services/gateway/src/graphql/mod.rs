@@ -40,6 +40,7 @@ pub struct Mutation(
     casework::intake::IntakeMutation,
     casework::cases::CaseMutation,
     casework::work::WorkMutation,
+    casework::spending::SpendingMutation,
 );
 
 pub type KuratorSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -4,6 +4,7 @@
 
 pub mod cases;
 pub mod intake;
+pub mod spending;
 pub mod types;
 pub mod variant;
 pub mod work;

@@ -1,5 +1,6 @@
 //! GraphQL types of case work. Fields holding personal data carry `@personalData`.
 
+use super::spending::CaseSpendingView;
 use super::variant::Text;
 use super::{personalData, tenant_actor};
 use crate::graphql::error::ApiError;
@@ -7,7 +8,7 @@ use async_graphql::{ComplexObject, Context, Enum, ID, Json, Object, SimpleObject
 use chrono::{DateTime, Utc};
 use kurator_casework::TenantRuntime;
 use kurator_casework::case_file::{CaseFile, kind};
-use kurator_casework::{deadlines, next_actions};
+use kurator_casework::{deadlines, next_actions, spending};
 use kurator_method::Variant;
 use kurator_method::obligations::{Evaluation, ObligationKind, Status};
 use kurator_store::tenant::cases::RecordRow;
@@ -479,6 +480,18 @@ impl Case {
             .filter(|r| kind.as_ref().is_none_or(|k| &r.kind == k))
             .map(CaseRecord::from)
             .collect()
+    }
+    /// Spending on the case: every entry, and the totals of each case year (from the day the
+    /// case was opened) against the variant's limit, with what is left.
+    async fn spending(&self, ctx: &Context<'_>) -> async_graphql::Result<CaseSpendingView> {
+        let (_, actor) = tenant_actor(ctx)?;
+        let spending = spending::of_case(&self.runtime, &actor, self.file.case.id)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(CaseSpendingView::new(
+            self.variant().map(|v| &**v),
+            spending,
+        ))
     }
     /// Steps of the current stage and moves out of it, for someone acting as `actingAs` (a role
     /// of the case's variant), each with every requirement still missing. A closed or declined

@@ -950,15 +950,30 @@ pub struct SlipPolicy {
     pub source: Option<String>,
 }
 
-/// Spending limit per case per year.
+/// Spending on a case and its limit per case per year (the case's year, from its opening day).
 #[derive(SimpleObject)]
 pub struct CostLimit {
     /// In minor units (kopecks, tiyn).
     pub max_minor_per_year: i64,
     pub currency: String,
+    /// The categories spending is recorded under.
+    pub categories: Vec<SpendingCategory>,
     /// The decision that allows spending above it.
     pub over_limit_decision: Option<String>,
+    /// Its outcome that allows the spend; any other outcome refuses it.
+    pub approving_outcome: String,
+    /// Whose approval it is, in the Russian genitive («руководителя направления»).
+    pub approval_by: Option<String>,
     pub source: Option<String>,
+}
+
+/// A category of spending on a case (material help, services, other).
+#[derive(SimpleObject)]
+pub struct SpendingCategory {
+    pub key: String,
+    pub name: Text,
+    /// What belongs here and what does not.
+    pub description: Option<Text>,
 }
 
 #[derive(SimpleObject)]
@@ -1119,7 +1134,18 @@ impl VariantView {
         self.doc().cost_limit.as_ref().map(|c| CostLimit {
             max_minor_per_year: i64::try_from(c.max_minor_per_year).unwrap_or(i64::MAX),
             currency: c.currency.clone(),
+            categories: c
+                .categories
+                .iter()
+                .map(|k| SpendingCategory {
+                    key: k.key.clone(),
+                    name: (&k.name).into(),
+                    description: k.description.as_ref().map(Into::into),
+                })
+                .collect(),
             over_limit_decision: c.over_limit_decision.clone(),
+            approving_outcome: c.approving_outcome.clone(),
+            approval_by: c.approval_by.clone(),
             source: c.source.clone(),
         })
     }

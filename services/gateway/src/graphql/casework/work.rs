@@ -70,6 +70,28 @@ pub struct DecisionInput {
     pub next_date: Option<NaiveDate>,
 }
 
+impl DecisionInput {
+    /// The decision's key and what was recorded, in the method engine's terms.
+    pub fn into_service(self) -> (String, DecisionRecord) {
+        let record = DecisionRecord {
+            votes: votes(self.votes),
+            rulings: votes(self.rulings),
+            participants: self
+                .participants
+                .into_iter()
+                .map(|p| Participant {
+                    person: p.person,
+                    role: p.role,
+                    organisation: p.organisation,
+                })
+                .collect(),
+            recorded: self.recorded,
+            next_date: self.next_date,
+        };
+        (self.key, record)
+    }
+}
+
 fn votes(input: Vec<VoteInput>) -> Vec<Vote> {
     input
         .into_iter()
@@ -119,22 +141,8 @@ impl StepActionInput {
         }
         let mut decisions = BTreeMap::new();
         for d in self.decisions {
-            let record = DecisionRecord {
-                votes: votes(d.votes),
-                rulings: votes(d.rulings),
-                participants: d
-                    .participants
-                    .into_iter()
-                    .map(|p| Participant {
-                        person: p.person,
-                        role: p.role,
-                        organisation: p.organisation,
-                    })
-                    .collect(),
-                recorded: d.recorded,
-                next_date: d.next_date,
-            };
-            decisions.insert(d.key, record);
+            let (key, record) = d.into_service();
+            decisions.insert(key, record);
         }
         Ok(StepInput {
             acting_as: self.acting_as,
