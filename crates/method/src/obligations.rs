@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Variant;
 use crate::calendar::Calendar;
-use crate::schema::{Condition, Recurring, Span};
+use crate::schema::{CadencePhase, Condition, Recurring, Span};
 
 /// A dated named event of a case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,6 +88,9 @@ pub struct CaseFacts {
     /// When post-support (follow-up) ended, if it has.
     #[serde(default)]
     pub post_support_ended_at: Option<DateTime<Utc>>,
+    /// How often to be in touch after closure, as set at closure.
+    #[serde(default)]
+    pub closure_cadence: Option<Span>,
     /// Dates decisions set for the next occurrence of recurring obligations.
     #[serde(default)]
     pub schedules: Vec<Schedule>,
@@ -105,6 +108,7 @@ impl CaseFacts {
             closed_at: None,
             post_support_started_at: None,
             post_support_ended_at: None,
+            closure_cadence: None,
             schedules: Vec::new(),
         }
     }
@@ -450,6 +454,14 @@ fn recurring(
     let Some(started) = facts.latest(&r.starts_after, now) else {
         return;
     };
+    let cadence: Vec<CadencePhase> = if r.cadence_set_at_closure {
+        match facts.closure_cadence {
+            Some(every) => vec![CadencePhase { every, until: None }],
+            None => return,
+        }
+    } else {
+        r.cadence.clone()
+    };
     // a restart event after the start begins the cadence again from its first phase
     let start = r
         .restarts_on
@@ -485,8 +497,7 @@ fn recurring(
     };
     records.retain(|t| *t > start && *t <= now);
     records.sort_unstable();
-    let phase_ends: Vec<Option<DateTime<Utc>>> = r
-        .cadence
+    let phase_ends: Vec<Option<DateTime<Utc>>> = cadence
         .iter()
         .map(|p| p.until.as_ref().map(|u| cal.add_span(start, u)))
         .collect();
@@ -512,7 +523,7 @@ fn recurring(
             .map(|(_, date)| cal.end_of_day(*date));
         // the phase the last record falls in, moving on while the due date would pass its end
         let mut due = None;
-        for (p, phase) in r.cadence.iter().enumerate() {
+        for (p, phase) in cadence.iter().enumerate() {
             let d = cal.add_span(last, &phase.every);
             match phase_ends[p] {
                 None => {

@@ -818,11 +818,16 @@ pub struct Recurring {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stops_at: Vec<String>,
     pub satisfied_by: Satisfier,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cadence: Vec<CadencePhase>,
     /// The obligation goes on through post-support until it ends, instead of stopping at
     /// closure (state centre: the monthly home visit in the supporting stage, seed 003 §1.5.5).
     #[serde(default, skip_serializing_if = "is_false")]
     pub through_post_support: bool,
+    /// The cadence is set when the case is closed (fund: post-support contacts «с
+    /// установленной при закрытии периодичностью», seed 000 §6 table 1); `cadence` stays empty.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub cadence_set_at_closure: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
 }

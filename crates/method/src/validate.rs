@@ -950,7 +950,14 @@ pub fn validate(doc: &VariantDoc) -> Vec<ValidationError> {
         if let Some(e) = &sb.event {
             known.event(s, format!("{p}.satisfied_by.event"), e);
         }
-        if r.cadence.is_empty() {
+        if r.cadence_set_at_closure {
+            if !r.cadence.is_empty() {
+                s.err(
+                    format!("{p}.cadence"),
+                    "a cadence set at closure has no cadence of its own: expected none",
+                );
+            }
+        } else if r.cadence.is_empty() {
             s.err(
                 format!("{p}.cadence"),
                 "empty cadence: expected at least one { every = ... }",

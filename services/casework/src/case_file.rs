@@ -142,6 +142,12 @@ impl CaseFile {
             .filter(|r| r.key == "post_support_started")
             .map(|r| r.at)
             .max();
+        facts.closure_cadence = self
+            .of_kind(kind::EVENT)
+            .filter(|r| r.key == "post_support_started")
+            .max_by_key(|r| r.at)
+            .and_then(|r| r.data.get("contact_every"))
+            .and_then(|every| serde_json::from_value(every.clone()).ok());
         facts.post_support_ended_at = self
             .of_kind(kind::EVENT)
             .filter(|r| r.key == "post_support_ended")

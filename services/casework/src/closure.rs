@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use kurator_domain::UserId;
 use kurator_method::Variant;
 use kurator_method::obligations::post_closure_window;
-use kurator_method::schema::{Transition, TransitionKind};
+use kurator_method::schema::{Span, Transition, TransitionKind};
 use kurator_method::transitions::{self, Provided, StepRejection};
 use kurator_store::tenant::cases::{self, CaseRow, NewCase, NewRecord};
 use serde_json::json;
@@ -53,6 +53,8 @@ pub struct ClosureInput {
     pub acting_as: String,
     /// Norms the person acknowledges (`case_duration` for a case closed before its minimum).
     pub acknowledged: Vec<String>,
+    /// How often to be in touch during post-support, where the variant has it set at closure.
+    pub contact_every: Option<Span>,
     pub at: DateTime<Utc>,
 }
 
@@ -336,6 +338,26 @@ pub async fn close(
         "advisory": check.advisory,
         "missing": missing,
     }));
+    // Where the variant's post-support contacts run at a frequency set at closure, it is set now.
+    let set_at_closure = variant
+        .doc()
+        .recurring
+        .iter()
+        .any(|r| r.cadence_set_at_closure);
+    let contact_every = match (into_post_support && set_at_closure, input.contact_every) {
+        (true, None) => {
+            return Err(CaseworkError::rejected(
+                "contactEvery: укажите, как часто быть на связи с семьёй на пост-сопровождении",
+            ));
+        }
+        (true, Some(every)) if every.is_zero() || every.approx_hours() > 8766 => {
+            return Err(CaseworkError::rejected(
+                "contactEvery: от одного дня до одного года",
+            ));
+        }
+        (true, Some(every)) => Some(every),
+        (false, _) => None,
+    };
     if into_post_support {
         changed.status = status::POST_SUPPORT.into();
         // Post-support counts against the curator's post-support allowance (fund: 5, §13).
@@ -359,7 +381,11 @@ pub async fn close(
                 input.at,
                 actor.user,
             )
-            .with(json!({ "until_min": min, "until_max": max.or(stage_max) })),
+            .with(json!({
+                "until_min": min,
+                "until_max": max.or(stage_max),
+                "contact_every": contact_every,
+            })),
         )
         .await?;
     } else {

@@ -526,7 +526,7 @@ async fn reopening_as_a_new_case_is_in_the_old_cases_trail(backend: Backend) {
         .gql(
             fund::CLOSE,
             json!({ "c": case, "v": v, "i": { "confirmed": fund::ALL_CRITERIA,
-                "actingAs": "curator", "at": "2026-07-15T09:00:00Z" } }),
+                "actingAs": "curator", "contactEvery": { "months": 1 }, "at": "2026-07-15T09:00:00Z" } }),
         )
         .await;
     assert_eq!(

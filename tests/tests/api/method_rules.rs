@@ -36,8 +36,10 @@ fn reasons(response: &GqlResponse) -> Vec<String> {
         .collect()
 }
 
+/// Closure as the fund's curator gives it: the criteria, the role, the moment, and how often to be
+/// in touch during post-support (seed 000 §6 table 1, «Пост-сопровождение»).
 fn close_input(confirmed: &[&str], acting_as: &str, at: &str) -> Value {
-    json!({ "confirmed": confirmed, "actingAs": acting_as, "at": at })
+    json!({ "confirmed": confirmed, "actingAs": acting_as, "at": at, "contactEvery": { "months": 1 } })
 }
 
 async fn close(who: &Worker<'_>, case: &str, v: i64, input: Value) -> GqlResponse {
@@ -155,6 +157,14 @@ async fn a_fund_case_closes_only_from_the_closure_stage_after_its_conference(bac
         )
         .await;
     let v = version(&done, "performStep");
+    // Post-support contacts run at a frequency set at closure: it must be set.
+    let mut unset = close_input(&fund::ALL_CRITERIA, "curator", "2026-07-15T09:00:00Z");
+    unset.as_object_mut().unwrap().remove("contactEvery");
+    let refused = close(curator, &case, v, unset).await;
+    assert_eq!(
+        reasons(&refused),
+        ["contactEvery: укажите, как часто быть на связи с семьёй на пост-сопровождении"]
+    );
     let closed = close(
         curator,
         &case,

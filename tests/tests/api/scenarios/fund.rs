@@ -594,7 +594,7 @@ async fn a_family_from_signal_through_a_late_plan_to_post_support_and_a_new_case
             close,
             json!({ "c": case_id, "v": v, "i": {
                 "confirmed": all, "outcomes": ["closed_successfully"], "actingAs": "curator",
-                "at": "2026-07-15T09:00:00Z"
+                "contactEvery": { "months": 1 }, "at": "2026-07-15T09:00:00Z"
             } }),
         )
         .await;
@@ -617,6 +617,26 @@ async fn a_family_from_signal_through_a_late_plan_to_post_support_and_a_new_case
     v = version(&done, "performStep");
     let case = curator.case(&case_id, "2026-08-14T08:00:00Z").await;
     assert_eq!(case["postSupportUntil"], "2027-01-15T20:59:59+00:00");
+    // seed 000 §6 table 1, «Пост-сопровождение»: contacts at the frequency set at closure —
+    // monthly here, the first by 15 August; a visit on 14 August meets it.
+    let contacts = obligation(&case, "recurring:post_support_contacts#1");
+    assert_eq!(contacts["due"], "2026-08-15T20:59:59+00:00");
+    let visit = curator
+        .gql(
+            "mutation($c: ID!) { recordContact(caseId: $c, input: { kind: \"home_visit\", at: \"2026-08-14T09:00:00Z\" }) { id } }",
+            json!({ "c": case_id }),
+        )
+        .await;
+    assert!(visit.errors().is_empty(), "{:#}", visit.body);
+    let case = curator.case(&case_id, "2026-08-20T08:00:00Z").await;
+    assert_eq!(
+        obligation(&case, "recurring:post_support_contacts#1")["status"],
+        "MET"
+    );
+    assert_eq!(
+        obligation(&case, "recurring:post_support_contacts#2")["due"],
+        "2026-09-14T20:59:59+00:00"
+    );
 
     // seed 000 §3: on regression the work restarts from signal intake; §6 table 1,
     // «Пост-сопровождение»: a new case opens and inherits every document the family has.

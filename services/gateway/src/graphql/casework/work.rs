@@ -221,7 +221,32 @@ pub struct CloseCaseInput {
     /// minimum duration, by the role the variant names (fund: the senior curator).
     #[graphql(default)]
     pub acknowledged: Vec<String>,
+    /// How often to be in touch with the family during post-support, where the variant has it
+    /// set at closure (fund).
+    pub contact_every: Option<EverySpan>,
     pub at: Option<DateTime<Utc>>,
+}
+
+/// A length of time in calendar units, e.g. `{ weeks: 2 }` or `{ months: 1 }`.
+#[derive(InputObject, Default)]
+pub struct EverySpan {
+    #[graphql(default)]
+    pub months: u32,
+    #[graphql(default)]
+    pub weeks: u32,
+    #[graphql(default)]
+    pub days: u32,
+}
+
+impl From<EverySpan> for kurator_method::schema::Span {
+    fn from(span: EverySpan) -> Self {
+        kurator_method::schema::Span {
+            months: span.months,
+            weeks: span.weeks,
+            calendar_days: span.days,
+            ..Default::default()
+        }
+    }
 }
 
 #[Object]
@@ -374,6 +399,7 @@ impl WorkMutation {
             note: input.note,
             acting_as: input.acting_as,
             acknowledged: input.acknowledged,
+            contact_every: input.contact_every.map(Into::into),
             at: input.at.unwrap_or_else(Utc::now),
         };
         closure::close(&runtime, &actor, id, version, closure)
