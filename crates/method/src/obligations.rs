@@ -415,8 +415,18 @@ pub fn evaluate(
         });
     }
 
-    // case duration
-    if let Some(max) = doc.case_duration.as_ref().and_then(|d| d.max.as_ref()) {
+    // case duration, unless the case runs under a scenario with no duration limit
+    let unlimited = facts
+        .attributes
+        .get(crate::schema::SCENARIO_ATTRIBUTE)
+        .and_then(|key| doc.scenarios.iter().find(|s| &s.key == key))
+        .is_some_and(|s| s.no_duration_limit);
+    if let Some(max) = doc
+        .case_duration
+        .as_ref()
+        .and_then(|d| d.max.as_ref())
+        .filter(|_| !unlimited)
+    {
         let due = cal.add_span(facts.opened_at, max);
         let met_at = facts.closed_at.filter(|c| *c <= now);
         let status = match met_at {

@@ -1209,10 +1209,19 @@ pub struct Scenario {
     /// Whether a full case is opened.
     #[serde(default = "yes")]
     pub full_case: bool,
-    /// Whether the curator may act without prior approvals (emergency).
+    /// Whether the curator may act without prior approvals (emergency): the decisions a step or
+    /// move needs are recorded afterwards, and until then the case is flagged.
     #[serde(default, skip_serializing_if = "is_false")]
     pub skips_approvals: bool,
+    /// Support with no duration limit (fund: permanent support until the youngest child comes of
+    /// age): the case is never overdue for its duration.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub no_duration_limit: bool,
 }
+
+/// The case attribute that names the scenario a case runs under (one of the variant's
+/// `scenarios`).
+pub const SCENARIO_ATTRIBUTE: &str = "scenario";
 
 #[cfg(test)]
 mod tests {

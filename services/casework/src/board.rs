@@ -21,6 +21,8 @@ pub struct CuratorLine {
     pub post_support_cases: usize,
     pub overdue_cases: usize,
     pub cases_without_plan_action: usize,
+    /// Cases that went ahead in an emergency and await approvals.
+    pub cases_awaiting_approval: usize,
     /// What the caseload policy says about one more case — per family category where the
     /// variant caps categories (category value, answer), otherwise one answer with no category.
     pub next_case: Vec<(Option<String>, CaseloadDecision)>,
@@ -128,6 +130,7 @@ pub async fn board(
             post_support_cases: 0,
             overdue_cases: 0,
             cases_without_plan_action: 0,
+            cases_awaiting_approval: 0,
             next_case: Vec::new(),
             spare: Vec::new(),
         };
@@ -140,6 +143,9 @@ pub async fn board(
             }
             if deadlines::without_plan_action(file, now, 14) {
                 line.cases_without_plan_action += 1;
+            }
+            if !file.pending_approvals().is_empty() {
+                line.cases_awaiting_approval += 1;
             }
             if file.case.status == status::POST_SUPPORT {
                 line.post_support_cases += 1;

@@ -27,6 +27,8 @@ pub mod kind {
     pub const ACKNOWLEDGEMENT: &str = "acknowledgement";
     /// Someone joined or left the case (curator, specialist, first-visit team).
     pub const MEMBER: &str = "member";
+    /// A decision an emergency went ahead without, to be recorded afterwards.
+    pub const PENDING_APPROVAL: &str = "pending_approval";
     /// A date a decision set for the next occurrence of a recurring obligation.
     pub const SCHEDULE: &str = "schedule";
     /// A conference's minutes sent to its participants.
@@ -110,6 +112,23 @@ impl CaseFile {
                 .extend(variant.plan_artefacts().map(str::to_owned));
         }
         state
+    }
+
+    /// Decisions an emergency went ahead without and that are not recorded since (seed 000 §10):
+    /// the case is flagged for the senior curator until they are.
+    pub fn pending_approvals(&self) -> Vec<String> {
+        let mut pending: Vec<String> = Vec::new();
+        // Records are in order: a decision recorded after the flag clears it.
+        for record in &self.records {
+            if record.kind == kind::PENDING_APPROVAL {
+                if !pending.contains(&record.key) {
+                    pending.push(record.key.clone());
+                }
+            } else if record.kind == kind::DECISION {
+                pending.retain(|p| p != &record.key);
+            }
+        }
+        pending
     }
 
     /// What happened when, for the engine's obligations.

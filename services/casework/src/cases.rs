@@ -9,6 +9,7 @@ use crate::runtime::TenantRuntime;
 use chrono::{DateTime, Utc};
 use kurator_domain::UserId;
 use kurator_method::caseload::{self, CaseloadDecision, CuratorLoad, LoadCase, Proposed};
+use kurator_method::schema::SCENARIO_ATTRIBUTE;
 use kurator_store::TenantTx;
 use kurator_store::tenant::cases::{self, CaseFilter, CaseRow, NewCase, NewRecord};
 use kurator_store::tenant::{idempotency, plans};
@@ -327,6 +328,28 @@ pub fn check_attributes(
         };
         if value.chars().count() > 200 {
             problems.push(format!("attributes.{key}: не более 200 символов"));
+        } else if key == SCENARIO_ATTRIBUTE {
+            // The way of working with the family (§10 of the fund's guide): one of the variant's
+            // scenarios, and one that opens a full case.
+            match variant.doc().scenarios.iter().find(|s| s.key == value) {
+                None => {
+                    let known: Vec<&str> = variant
+                        .doc()
+                        .scenarios
+                        .iter()
+                        .map(|s| s.key.as_str())
+                        .collect();
+                    problems.push(format!(
+                        "attributes.scenario: ожидается один из сценариев варианта: {}",
+                        known.join(", ")
+                    ));
+                }
+                Some(s) if !s.full_case => problems.push(format!(
+                    "attributes.scenario: «{}» не открывает полного случая — её записывают в журнал посетителей",
+                    s.name.ru
+                )),
+                Some(_) => {}
+            }
         } else if variant.classification(key).is_some() {
             if let Err(err) = kurator_method::scoring::classify(variant, key, value) {
                 problems.push(format!("attributes.{key}: {err}"));

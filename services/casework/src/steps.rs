@@ -12,6 +12,7 @@ use crate::runtime::TenantRuntime;
 use chrono::{DateTime, Utc};
 use kurator_method::Variant;
 use kurator_method::decisions::{self, DecisionRecord, DecisionStatus};
+use kurator_method::schema::SCENARIO_ATTRIBUTE;
 use kurator_method::transitions::{self, Provided, StepRejection};
 use kurator_store::TenantTx;
 use kurator_store::tenant::cases::{self, CaseRow, NewRecord};
@@ -203,8 +204,28 @@ pub async fn perform(
         .pop()
         .ok_or(CaseworkError::NotFound)?;
     let state = file.state(&variant);
-    let outcome = transitions::check_step(&variant, &state, step, &input.acting_as, &provided)
-        .map_err(rejections)?;
+    let (outcome, waived) =
+        match transitions::check_step(&variant, &state, step, &input.acting_as, &provided) {
+            Ok(outcome) => (outcome, Vec::new()),
+            Err(list) => {
+                let required = variant
+                    .step(step)
+                    .and_then(|(_, s)| s.requires_decision.clone())
+                    .into_iter()
+                    .collect::<Vec<_>>();
+                let (provided, waived, role_waived) =
+                    waive_approvals(&variant, &state, list, &provided, &required)?;
+                // The step is checked as its deciding role would do it; the record keeps who acted.
+                let deciding = variant
+                    .step(step)
+                    .and_then(|(_, s)| s.roles.first().cloned())
+                    .filter(|_| role_waived)
+                    .unwrap_or_else(|| input.acting_as.clone());
+                let outcome = transitions::check_step(&variant, &state, step, &deciding, &provided)
+                    .map_err(rejections)?;
+                (outcome, waived)
+            }
+        };
     let scheduled =
         crate::schedules::check(&variant, runtime.calendar(), &state.attributes, &input)
             .map_err(CaseworkError::Rejected)?;
@@ -220,6 +241,7 @@ pub async fn perform(
         !file.revisions.is_empty(),
     )?;
     write_inputs(&tx, actor, case_id, &input, decisions).await?;
+    write_pending(&tx, actor, case_id, input.at, step, &waived).await?;
     crate::schedules::write(&tx, case_id, actor.user, input.at, &scheduled).await?;
     let minutes = crate::minutes::to_send(&variant, &input);
     crate::minutes::write(&tx, case_id, actor.user, input.at, minutes).await?;
@@ -269,6 +291,151 @@ pub async fn perform(
             "case",
             case_id,
             &json!({ "version": case.version, "step": step }),
+            &after,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// In a scenario that skips approvals (fund: emergency, seed 000 §10) the curator acts first:
+/// the decisions a step or move still lacks are waived now and flagged as awaiting approval,
+/// to be recorded afterwards ([`record_approvals`]). Anything else still refuses. Returns what
+/// the engine should see as provided, the waived decisions, and whether the deciding role was
+/// waived too.
+fn waive_approvals(
+    variant: &Variant,
+    state: &transitions::CaseState,
+    rejected: Vec<StepRejection>,
+    provided: &Provided,
+    required: &[kurator_method::schema::DecisionRequirement],
+) -> CaseworkResult<(Provided, Vec<String>, bool)> {
+    let skips = state
+        .attributes
+        .get(SCENARIO_ATTRIBUTE)
+        .and_then(|key| variant.doc().scenarios.iter().find(|s| &s.key == key))
+        .is_some_and(|s| s.skips_approvals);
+    // What waits for approval: the decision, and — for a step that is itself the approval —
+    // the deciding role (the curator acts first, the senior curator approves afterwards).
+    let approval_step = !required.is_empty();
+    let (waivable, rest): (Vec<_>, Vec<_>) = rejected.into_iter().partition(|r| {
+        matches!(r, StepRejection::MissingDecision { .. })
+            || (approval_step && matches!(r, StepRejection::RoleNotAllowed { .. }))
+    });
+    let waives_decision = waivable
+        .iter()
+        .any(|r| matches!(r, StepRejection::MissingDecision { .. }));
+    if !skips || !rest.is_empty() || !waives_decision {
+        let mut all = rest;
+        all.extend(waivable);
+        return Err(rejections(all));
+    }
+    let role_waived = waivable
+        .iter()
+        .any(|r| matches!(r, StepRejection::RoleNotAllowed { .. }));
+    let mut provided = provided.clone();
+    let mut waived = Vec::new();
+    for rejection in waivable {
+        if let StepRejection::MissingDecision { decision } = rejection {
+            let outcome = required
+                .iter()
+                .find(|r| r.decision == decision)
+                .and_then(|r| r.outcome.clone())
+                .or_else(|| {
+                    variant
+                        .decision(&decision)
+                        .and_then(|d| d.outcomes.first().cloned())
+                })
+                .unwrap_or_default();
+            provided = provided.decision(&decision, &outcome);
+            waived.push(decision);
+        }
+    }
+    Ok((provided, waived, role_waived))
+}
+
+/// Flags the decisions waived in an emergency as awaiting approval.
+async fn write_pending(
+    tx: &TenantTx,
+    actor: &Actor,
+    case_id: Uuid,
+    at: DateTime<Utc>,
+    action: &str,
+    waived: &[String],
+) -> CaseworkResult<()> {
+    for decision in waived {
+        let record = NewRecord::new(
+            case_id,
+            kind::PENDING_APPROVAL,
+            decision.clone(),
+            at,
+            actor.user,
+        )
+        .with(json!({ "action": action }));
+        cases::append_record(tx, record).await?;
+    }
+    Ok(())
+}
+
+/// Records afterwards the approvals an emergency went ahead without (seed 000 §10: the curator
+/// acts first, the approvals follow), each by the members holding the deciding roles; the flag
+/// goes once every one awaiting is recorded.
+#[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug, case = %case_id))]
+pub async fn record_approvals(
+    runtime: &TenantRuntime,
+    actor: &Actor,
+    case_id: Uuid,
+    expected_version: i32,
+    input: StepInput,
+) -> CaseworkResult<CaseRow> {
+    let tx = runtime.begin().await?;
+    let case = get_in_scope_for_update(&tx, actor, case_id).await?;
+    if case.version != expected_version {
+        return Err(CaseworkError::Stale {
+            current: case.version,
+        });
+    }
+    let variant = runtime.variant(case.variant_version)?.clone();
+    check_people(&tx, actor, &variant, &input).await?;
+    let file = load_files(&tx, vec![case.clone()])
+        .await?
+        .pop()
+        .ok_or(CaseworkError::NotFound)?;
+    let pending = file.pending_approvals();
+    let mut problems = Vec::new();
+    if input.decisions.is_empty() {
+        problems.push("decisions: укажите решения, которые ожидают согласования".to_owned());
+    }
+    for key in input.decisions.keys() {
+        if !pending.contains(key) {
+            problems.push(format!(
+                "decisions.{key}: это решение не ожидает согласования"
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(CaseworkError::Rejected(problems));
+    }
+    let (_, decisions) = prepare(&variant, &input)?;
+    let undecided: Vec<String> = decisions
+        .iter()
+        .filter(|(_, data)| data.get("outcome").is_none_or(serde_json::Value::is_null))
+        .map(|(key, _)| format!("decisions.{key}: решение ещё не принято"))
+        .collect();
+    if !undecided.is_empty() {
+        return Err(CaseworkError::Rejected(undecided));
+    }
+    write_inputs(&tx, actor, case_id, &input, decisions).await?;
+    let after = cases::update(&tx, case.clone(), expected_version).await?;
+    audit::record(
+        &tx,
+        actor,
+        Audit::changed(
+            "case.record_approvals",
+            "case",
+            case_id,
+            &json!({ "version": case.version, "pending": pending }),
             &after,
         ),
     )
@@ -380,7 +547,7 @@ pub async fn transition(
         .pop()
         .ok_or(CaseworkError::NotFound)?;
     let state = file.state(&variant);
-    transitions::check_transition(
+    let waived = match transitions::check_transition(
         &variant,
         &state,
         to,
@@ -388,14 +555,38 @@ pub async fn transition(
         &provided,
         input.at,
         runtime.calendar(),
-    )
-    .map_err(rejections)?;
+    ) {
+        Ok(_) => Vec::new(),
+        Err(list) => {
+            let required: Vec<_> = variant
+                .doc()
+                .transitions
+                .iter()
+                .filter(|t| t.from == case.stage && t.to == to)
+                .filter_map(|t| t.requires_decision.clone())
+                .collect();
+            let (provided, waived, _) =
+                waive_approvals(&variant, &state, list, &provided, &required)?;
+            transitions::check_transition(
+                &variant,
+                &state,
+                to,
+                &input.acting_as,
+                &provided,
+                input.at,
+                runtime.calendar(),
+            )
+            .map_err(rejections)?;
+            waived
+        }
+    };
     let scheduled =
         crate::schedules::check(&variant, runtime.calendar(), &state.attributes, &input)
             .map_err(CaseworkError::Rejected)?;
     crate::request_end::forbid_in_transition(&variant, &case, &input)?;
 
     write_inputs(&tx, actor, case_id, &input, decisions).await?;
+    write_pending(&tx, actor, case_id, input.at, to, &waived).await?;
     crate::schedules::write(&tx, case_id, actor.user, input.at, &scheduled).await?;
     let minutes = crate::minutes::to_send(&variant, &input);
     crate::minutes::write(&tx, case_id, actor.user, input.at, minutes).await?;

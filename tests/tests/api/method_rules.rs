@@ -4,7 +4,7 @@
 //! it comes from.
 
 use crate::permissions::kit;
-use kurator_tests::casework::{Worker, demo_family, fund_first_visit_report, version};
+use kurator_tests::casework::{Worker, demo_family, fund_first_visit_report, obligation, version};
 use kurator_tests::fund::{self, FundTeam};
 use kurator_tests::{Backend, GqlResponse, db_suites, spawn_app};
 use serde_json::{Value, json};
@@ -25,6 +25,9 @@ db_suites!(
     the_board_shows_every_curator_with_their_spare_capacity,
     the_clinics_follow_up_lasts_at_least_three_months,
     lists_are_filtered_by_what_the_variant_offers,
+    one_time_help_opens_no_case,
+    in_an_emergency_the_curator_acts_first_and_approvals_follow,
+    permanent_support_is_never_overdue_for_its_duration,
 );
 
 fn reasons(response: &GqlResponse) -> Vec<String> {
@@ -912,5 +915,203 @@ async fn lists_are_filtered_by_what_the_variant_offers(backend: Backend) {
     assert_eq!(
         reasons(&bad_value),
         ["attributes.family_category: ожидается одно из sop, tzhs, needs_support"]
+    );
+}
+
+/// A fund case opened for the curator on Monday 6 April 2026 under `scenario`.
+async fn fund_case_under(team: &FundTeam<'_>, scenario: &str) -> GqlResponse {
+    team.supervisor
+        .open_case(
+            demo_family("Соколов"),
+            json!({ "complexity": "low", "scenario": scenario }),
+            "2026-04-06T07:00:00Z",
+            Some(&team.curator.user_id),
+        )
+        .await
+}
+
+// seed 000 §10: one-time help opens no full case — it is noted in the visitors' journal.
+async fn one_time_help_opens_no_case(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let team = FundTeam::sign_in(&app).await;
+    let once = fund_case_under(&team, "one_time_help").await;
+    assert_eq!(
+        reasons(&once),
+        [
+            "attributes.scenario: «Разовая помощь» не открывает полного случая — её записывают в журнал посетителей"
+        ]
+    );
+    let unknown = fund_case_under(&team, "miracle").await;
+    assert_eq!(
+        reasons(&unknown),
+        [
+            "attributes.scenario: ожидается один из сценариев варианта: one_time_help, planned_support, emergency, permanent_support"
+        ]
+    );
+    let planned = fund_case_under(&team, "planned_support").await;
+    let case = planned.data()["openCase"].clone();
+    let changed = team
+        .supervisor
+        .gql(
+            kit::SET_ATTRIBUTE,
+            json!({ "c": case["id"], "v": case["version"], "k": "scenario", "val": "one_time_help" }),
+        )
+        .await;
+    assert_eq!(changed.error_code(), "BAD_USER_INPUT");
+}
+
+// seed 000 §10: in an emergency the curator acts without prior approvals; the approvals are
+// recorded afterwards, and until then the case is flagged for the senior curator.
+async fn in_an_emergency_the_curator_acts_first_and_approvals_follow(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let team = FundTeam::sign_in(&app).await;
+    let (curator, senior) = (&team.curator, &team.supervisor);
+    let receive = json!({ "do": "receive_signal", "actingAs": "curator", "at": "2026-04-06T07:30:00Z",
+        "artefacts": [{ "key": "signal_script", "content": {} }] });
+
+    // Planned support: the senior curator triages the signal; the curator may not.
+    let planned = fund_case_under(&team, "planned_support").await;
+    let planned_id = planned.data()["openCase"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let v = team
+        .walk(
+            &planned_id,
+            version(&planned, "openCase"),
+            vec![receive.clone()],
+        )
+        .await;
+    let refused = curator
+        .step(
+            &planned_id,
+            v,
+            "triage_signal",
+            json!({ "actingAs": "curator" }),
+        )
+        .await;
+    assert_eq!(refused.error_code(), "BAD_USER_INPUT");
+
+    // An emergency: the curator takes the signal and goes on to the visit at once.
+    let emergency = fund_case_under(&team, "emergency").await;
+    let case = emergency.data()["openCase"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let v = team
+        .walk(&case, version(&emergency, "openCase"), vec![receive])
+        .await;
+    let done = curator
+        .step(
+            &case,
+            v,
+            "triage_signal",
+            json!({ "actingAs": "curator", "at": "2026-04-06T08:00:00Z" }),
+        )
+        .await;
+    let v = version(&done, "performStep");
+    let moved = curator
+        .move_case(
+            &case,
+            v,
+            "first_visit",
+            json!({ "actingAs": "curator", "at": "2026-04-06T08:10:00Z" }),
+        )
+        .await;
+    let v = version(&moved, "moveCase");
+    let card = senior
+        .ok(
+            "query($id: ID!) { case(id: $id) { stage { key } pendingApprovals } }",
+            json!({ "id": case }),
+        )
+        .await;
+    assert_eq!(
+        card["case"],
+        json!({ "stage": { "key": "first_visit" }, "pendingApprovals": ["signal_triage"] })
+    );
+    let board = senior
+        .ok("{ board { curatorId casesAwaitingApproval } }", json!({}))
+        .await;
+    assert!(
+        board["board"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({ "curatorId": curator.user_id, "casesAwaitingApproval": 1 })),
+        "{board:#}"
+    );
+    // The senior curator records the approval afterwards, in their own role.
+    let approval = |person: &str| {
+        json!({ "actingAs": "senior_curator", "at": "2026-04-06T12:00:00Z", "decisions": [{
+            "key": "signal_triage",
+            "votes": [{ "role": "senior_curator", "person": person, "choice": "accept" }]
+        }] })
+    };
+    let record = "mutation($c: ID!, $v: Int!, $i: StepActionInput!) { recordApprovals(caseId: $c, version: $v, input: $i) { version pendingApprovals } }";
+    let by_curator = curator
+        .gql(
+            record,
+            json!({ "c": case, "v": v, "i": approval(&curator.user_id) }),
+        )
+        .await;
+    assert_eq!(by_curator.error_code(), "FORBIDDEN");
+    let approved = senior
+        .gql(
+            record,
+            json!({ "c": case, "v": v, "i": approval(&senior.user_id) }),
+        )
+        .await;
+    assert_eq!(
+        approved.data()["recordApprovals"]["pendingApprovals"],
+        json!([])
+    );
+    let again = senior
+        .gql(
+            record,
+            json!({ "c": case, "v": v + 1, "i": approval(&senior.user_id) }),
+        )
+        .await;
+    assert_eq!(
+        reasons(&again),
+        ["decisions.signal_triage: это решение не ожидает согласования"]
+    );
+}
+
+// seed 000 §10 and §13: permanent support lasts until the youngest child comes of age — the
+// 1.5-year guideline does not make it overdue.
+async fn permanent_support_is_never_overdue_for_its_duration(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let team = FundTeam::sign_in(&app).await;
+    let keys = |card: &Value| -> Vec<String> {
+        card["obligations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["key"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // Two open cases carrying out their plans; one is then marked permanent support.
+    let (planned, _) = team.case_carrying_out_its_plan("low").await;
+    let (permanent, v) = team.case_carrying_out_its_plan("low").await;
+    let marked = team
+        .supervisor
+        .gql(
+            kit::SET_ATTRIBUTE,
+            json!({ "c": permanent, "v": v, "k": "scenario", "val": "permanent_support" }),
+        )
+        .await;
+    assert!(marked.errors().is_empty(), "{:#}", marked.body);
+    let planned = team.supervisor.case(&planned, "2028-01-10T07:00:00Z").await;
+    let permanent = team
+        .supervisor
+        .case(&permanent, "2028-01-10T07:00:00Z")
+        .await;
+    assert_eq!(obligation(&planned, "case_duration")["status"], "OVERDUE");
+    assert!(
+        keys(&planned).contains(&"case_duration".to_owned()),
+        "{planned:#}"
+    );
+    assert!(
+        !keys(&permanent).contains(&"case_duration".to_owned()),
+        "{permanent:#}"
     );
 }

@@ -96,6 +96,8 @@ pub struct CuratorLoadLine {
     pub overdue_cases: i32,
     /// Open cases with a plan and no completed plan action in two weeks.
     pub cases_without_plan_action: i32,
+    /// Cases that went ahead in an emergency and await approvals (for the senior curator).
+    pub cases_awaiting_approval: i32,
     /// What the caseload policy says about one more case (per family category where capped).
     pub next_case: Vec<CaseloadAnswer>,
 }
@@ -241,6 +243,7 @@ impl CaseQueryRoot {
                 post_support_cases: count(l.post_support_cases),
                 overdue_cases: count(l.overdue_cases),
                 cases_without_plan_action: count(l.cases_without_plan_action),
+                cases_awaiting_approval: count(l.cases_awaiting_approval),
                 next_case: l
                     .next_case
                     .iter()

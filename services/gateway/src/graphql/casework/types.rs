@@ -385,6 +385,11 @@ impl Case {
     async fn curator_id(&self) -> Option<ID> {
         self.file.case.curator_id.map(|c| ID(c.to_string()))
     }
+    /// Decisions an emergency went ahead without, awaiting approval afterwards (the case is
+    /// flagged for the senior curator until they are recorded).
+    async fn pending_approvals(&self) -> Vec<String> {
+        self.file.pending_approvals()
+    }
     async fn members(&self) -> Vec<CaseMember> {
         self.file
             .members

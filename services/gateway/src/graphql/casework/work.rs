@@ -269,6 +269,23 @@ impl WorkMutation {
         Ok(reload(ctx, id).await?)
     }
 
+    /// Records afterwards the approvals an emergency went ahead without (the decisions awaiting
+    /// approval on the case), each by the members holding the deciding roles.
+    async fn record_approvals(
+        &self,
+        ctx: &Context<'_>,
+        case_id: ID,
+        version: i32,
+        input: StepActionInput,
+    ) -> async_graphql::Result<Case> {
+        let (runtime, actor) = tenant_actor(ctx)?;
+        let id = parse_id(&case_id)?;
+        steps::record_approvals(&runtime, &actor, id, version, input.into_service()?)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(reload(ctx, id).await?)
+    }
+
     /// Moves the case to another stage, if the variant's transition allows it.
     async fn move_case(
         &self,
