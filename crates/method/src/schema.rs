@@ -285,6 +285,11 @@ pub struct VariantDoc {
     /// signal's reception time when a case starts, so deadlines counted from it start there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intake_event: Option<String>,
+    /// The decisions the organisation takes on a signal, among [`SIGNAL_DECISIONS`] (clinic:
+    /// accept, not confirmed, one-time help; fund: accept, informed refusal, redirect, one-time
+    /// help); empty means all of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signal_decisions: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub contact_kinds: Vec<ContactKind>,
     /// Kinds of monitoring the organisation records (fund: current, monthly, quarterly, annual;
@@ -385,6 +390,16 @@ impl AttributeChange {
         }
     }
 }
+
+/// Decisions on a signal Kurator knows: accept it into work, informed refusal, redirect to another
+/// organisation, not confirmed (the unconfirmed journal), one-time help (the visitors' journal).
+pub const SIGNAL_DECISIONS: [&str; 5] = [
+    "accept",
+    "refuse",
+    "redirect",
+    "not_confirmed",
+    "one_time_help",
+];
 
 /// Events every case has without declaring them: opening, closure, start of post-support.
 pub const BUILTIN_EVENTS: [&str; 3] = ["case_opened", "case_closed", "post_support_started"];

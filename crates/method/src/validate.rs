@@ -1164,6 +1164,17 @@ pub fn validate(doc: &VariantDoc) -> Vec<ValidationError> {
     }
 
     // periods and policies
+    for (i, d) in doc.signal_decisions.iter().enumerate() {
+        if !SIGNAL_DECISIONS.contains(&d.as_str()) {
+            s.err(
+                format!("signal_decisions[{i}]"),
+                format!(
+                    "unknown decision on a signal \"{d}\": expected one of {}",
+                    quoted_list(SIGNAL_DECISIONS)
+                ),
+            );
+        }
+    }
     for (i, m) in doc.monitoring_kinds.iter().enumerate() {
         if let Some(event) = &m.completes {
             known.event(s, format!("monitoring_kinds[{i}].completes"), event);

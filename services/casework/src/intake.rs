@@ -58,6 +58,17 @@ pub enum SignalDecision {
 }
 
 impl SignalDecision {
+    /// The decision's kind, as variants list them in `signal_decisions`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SignalDecision::Accept { .. } => "accept",
+            SignalDecision::Refuse { .. } => "refuse",
+            SignalDecision::Redirect { .. } => "redirect",
+            SignalDecision::NotConfirmed { .. } => "not_confirmed",
+            SignalDecision::OneTimeHelp { .. } => "one_time_help",
+        }
+    }
+
     fn status(&self) -> &'static str {
         match self {
             SignalDecision::Accept { .. } => "accepted",
@@ -265,6 +276,13 @@ pub async fn decide(
         return Err(CaseworkError::Rejected(problems));
     }
     let variant = runtime.current_variant()?;
+    let allowed = &variant.doc().signal_decisions;
+    if !allowed.is_empty() && !allowed.iter().any(|k| k == decision.kind()) {
+        return Err(CaseworkError::rejected(format!(
+            "decision.kind: такого решения по сигналу вариант технологии не предусматривает; возможны: {}",
+            allowed.join(", ")
+        )));
+    }
     let tx = runtime.begin().await?;
     let before = signals::get(&tx, id).await?;
     if before.version != expected_version {

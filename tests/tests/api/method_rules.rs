@@ -28,6 +28,8 @@ db_suites!(
     one_time_help_opens_no_case,
     in_an_emergency_the_curator_acts_first_and_approvals_follow,
     permanent_support_is_never_overdue_for_its_duration,
+    each_organisation_takes_its_own_decisions_on_a_signal,
+    plans_follow_the_variant,
 );
 
 fn reasons(response: &GqlResponse) -> Vec<String> {
@@ -1113,5 +1115,100 @@ async fn permanent_support_is_never_overdue_for_its_duration(backend: Backend) {
     assert!(
         !keys(&permanent).contains(&"case_duration".to_owned()),
         "{permanent:#}"
+    );
+}
+
+// seed 000 §6 table 1, «Получение сигнала»: the fund accepts, refuses or redirects a signal (and
+// gives one-time help, §10); seed 004 §7: the clinic accepts, finds it not confirmed, or helps
+// once. Each takes only its own decisions.
+async fn each_organisation_takes_its_own_decisions_on_a_signal(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let fund = Worker::sign_in(&app, "fund.supervisor").await;
+    let clinic = Worker::sign_in(&app, "clinic.supervisor").await;
+    let fund_signal = fund
+        .register_signal(json!({
+            "receivedAt": "2026-04-06T07:00:00Z", "source": "school", "channel": "call",
+            "requester": { "name": "Школа" }, "subject": { "name": "Семья" }, "parents": {},
+            "grounds": "Нет зимней одежды", "followUp": "", "triage": {}
+        }))
+        .await;
+    let id = fund_signal.data()["registerSignal"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let refused = fund
+        .decide_signal(
+            &id,
+            1,
+            json!({ "kind": "NOT_CONFIRMED", "reasons": "Не подтвердилось" }),
+            "2026-04-06T08:00:00Z",
+        )
+        .await;
+    assert_eq!(
+        reasons(&refused),
+        [
+            "decision.kind: такого решения по сигналу вариант технологии не предусматривает; возможны: accept, refuse, redirect, one_time_help"
+        ]
+    );
+    let clinic_signal = kit::register_signal(&clinic, None).await;
+    let refused = clinic
+        .decide_signal(
+            &clinic_signal,
+            1,
+            json!({ "kind": "REDIRECT", "redirectTo": "Другая поликлиника", "reasons": "По адресу" }),
+            "2026-04-06T08:00:00Z",
+        )
+        .await;
+    assert_eq!(refused.error_code(), "BAD_USER_INPUT");
+    let redirected = fund
+        .decide_signal(
+            &id,
+            1,
+            json!({ "kind": "REDIRECT", "redirectTo": "Центр соцобслуживания", "reasons": "Другой район" }),
+            "2026-04-06T08:00:00Z",
+        )
+        .await;
+    assert_eq!(
+        redirected.data()["decideSignal"]["signal"]["status"],
+        "redirected"
+    );
+}
+
+// seed 000 §6 table 1, «Составление Плана»: the plan always holds actions of the foundation and of
+// the parents; seed 004 §7, step 3: the clinic draws up its plan after the comprehensive
+// assessment's stage begins, not at registration.
+async fn plans_follow_the_variant(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let team = FundTeam::sign_in(&app).await;
+    let revise = "mutation($c: ID!, $v: Int!, $i: PlanRevisionInput!) { revisePlan(caseId: $c, version: $v, input: $i) { version } }";
+    let (case, v) = team.case_carrying_out_its_plan("low").await;
+    let one_sided = team
+        .curator
+        .gql(
+            revise,
+            json!({ "c": case, "v": v, "i": {
+                "meetingDate": "2026-05-20T07:00:00Z", "participants": ["Куратор", "Мать"],
+                "actions": [{ "title": "Купить продукты", "deadline": "2026-05-30T07:00:00Z",
+                    "responsibleUserId": team.curator.user_id, "owner": "organisation" }]
+            } }),
+        )
+        .await;
+    assert_eq!(
+        reasons(&one_sided),
+        ["actions: в плане должны быть действия семьи (родителей), не только организации"]
+    );
+    let lead = Worker::sign_in(&app, "clinic.supervisor").await;
+    let (clinic_case, v) = kit::open_case(&lead, None).await;
+    let early = lead
+        .gql(
+            revise,
+            json!({ "c": clinic_case, "v": v, "i": kit::plan_input() }),
+        )
+        .await;
+    assert_eq!(
+        reasons(&early),
+        [
+            "план составляется на этапе «Комплексная оценка, индивидуальный план и его реализация»; случай на этапе «Регистрация обращения и определение степени риска»"
+        ]
     );
 }
