@@ -276,6 +276,8 @@ pub async fn decide(
         return Err(CaseworkError::Rejected(problems));
     }
     let variant = runtime.current_variant()?;
+    let tx = runtime.begin().await?;
+    let before = signals::get(&tx, id).await?;
     let allowed = &variant.doc().signal_decisions;
     if !allowed.is_empty() && !allowed.iter().any(|k| k == decision.kind()) {
         return Err(CaseworkError::rejected(format!(
@@ -283,8 +285,6 @@ pub async fn decide(
             allowed.join(", ")
         )));
     }
-    let tx = runtime.begin().await?;
-    let before = signals::get(&tx, id).await?;
     if before.version != expected_version {
         return Err(CaseworkError::Stale {
             current: before.version,
