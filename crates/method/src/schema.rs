@@ -285,6 +285,11 @@ pub struct VariantDoc {
     /// signal's reception time when a case starts, so deadlines counted from it start there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intake_event: Option<String>,
+    /// The form a signal is registered on, where the organisation has one (clinic: its Appendix 1
+    /// `request_form`); an artefact with sections. Signals then carry it, checked for its
+    /// required fields, and the case opened from one holds it as its first document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intake_form: Option<String>,
     /// The decisions the organisation takes on a signal, among [`SIGNAL_DECISIONS`] (clinic:
     /// accept, not confirmed, one-time help; fund: accept, informed refusal, redirect, one-time
     /// help); empty means all of them.

@@ -1164,6 +1164,19 @@ pub fn validate(doc: &VariantDoc) -> Vec<ValidationError> {
     }
 
     // periods and policies
+    if let Some(form) = &doc.intake_form {
+        match doc.artefacts.iter().find(|a| &a.key == form) {
+            None => s.err(
+                "intake_form",
+                format!("unknown artefact \"{form}\": expected a declared form"),
+            ),
+            Some(a) if a.sections.is_empty() => s.err(
+                "intake_form",
+                format!("artefact \"{form}\" has no sections: an intake form needs its fields"),
+            ),
+            Some(_) => {}
+        }
+    }
     for (i, d) in doc.signal_decisions.iter().enumerate() {
         if !SIGNAL_DECISIONS.contains(&d.as_str()) {
             s.err(

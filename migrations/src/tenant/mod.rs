@@ -7,6 +7,7 @@ mod m20261122_000002_casework;
 mod m20261122_000003_application_role;
 mod m20261122_000004_tenant_settings;
 mod m20261129_000001_method_roles;
+mod m20261129_000002_signal_form;
 mod m20261129_000200_case_spending;
 
 pub struct TenantMigrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(m20261122_000003_application_role::Migration),
             Box::new(m20261122_000004_tenant_settings::Migration),
             Box::new(m20261129_000001_method_roles::Migration),
+            Box::new(m20261129_000002_signal_form::Migration),
             Box::new(m20261129_000200_case_spending::Migration),
         ]
     }

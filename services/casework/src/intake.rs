@@ -36,6 +36,9 @@ pub struct SignalInput {
     pub grounds: String,
     pub follow_up: String,
     pub triage: TriageInput,
+    /// The variant's intake form as filled in (clinic: Appendix 1), where it has one. Personal data.
+    #[serde(default)]
+    pub form: Option<Value>,
 }
 
 /// The decision on a signal.
@@ -201,6 +204,19 @@ pub async fn register(
         input.received_at,
         true,
     ));
+    // The organisation's intake form, where it registers signals on one.
+    match (&variant.doc().intake_form, &input.form) {
+        (Some(form), Some(content)) => problems.extend(crate::forms::check(variant, form, content)),
+        (Some(form), None) => problems.push(format!(
+            "signal.form: обращение регистрируется по форме «{}» — заполните её",
+            variant
+                .artefact(form)
+                .map_or(form.as_str(), |a| a.name.ru.as_str())
+        )),
+        (None, Some(_)) => problems
+            .push("signal.form: вариант технологии не предусматривает формы обращения".to_owned()),
+        (None, None) => {}
+    }
     let triage = triage::evaluate(variant, &input.triage);
     let triage = match triage {
         Ok(triage) => Some(triage),
@@ -237,6 +253,7 @@ pub async fn register(
             taken_by: actor.user,
             risk_band: triage.risk_band(),
             triage: Some(triage.to_json()),
+            form: input.form,
         },
     )
     .await?;
@@ -375,6 +392,23 @@ pub async fn decide(
                 .with(json!({ "signal": before.id })),
             )
             .await?;
+            // The intake form the signal was registered on is the case's first document.
+            if let (Some(form), Some(content)) = (&variant.doc().intake_form, &before.form)
+                && step.produces.contains(form)
+            {
+                cases::append_record(
+                    &tx,
+                    NewRecord::new(
+                        case.id,
+                        kind::ARTEFACT,
+                        form.clone(),
+                        before.received_at,
+                        kurator_domain::UserId(before.taken_by),
+                    )
+                    .with(content.clone()),
+                )
+                .await?;
+            }
             if let Some(event) = &step.completes {
                 cases::append_record(
                     &tx,

@@ -137,6 +137,7 @@ pub async fn apply(
                     follow_up: String::new(),
                     taken_by: actor.user,
                     triage: None,
+                    form: None,
                     risk_band: risk_band(variant, case),
                 },
             )

@@ -208,6 +208,9 @@ mod cases {
         #[serde(default)]
         pub scores: BTreeMap<String, BTreeMap<String, u32>>,
         pub curator: Option<String>,
+        /// The intake form, where the organisation's variant registers signals on one.
+        #[serde(default)]
+        pub form: Option<serde_json::Value>,
         #[serde(default)]
         pub actions: Vec<DemoAction>,
     }
@@ -374,6 +377,7 @@ mod cases {
                 scores: case.scores.clone(),
                 ..TriageInput::default()
             },
+            form: case.form.clone(),
         };
         let signal = intake::register(runtime, actor, input, None).await?;
         let decision = match case.decision.as_str() {

@@ -30,6 +30,7 @@ db_suites!(
     permanent_support_is_never_overdue_for_its_duration,
     each_organisation_takes_its_own_decisions_on_a_signal,
     plans_follow_the_variant,
+    signals_are_registered_on_the_organisations_own_form,
 );
 
 fn reasons(response: &GqlResponse) -> Vec<String> {
@@ -1210,5 +1211,70 @@ async fn plans_follow_the_variant(backend: Backend) {
         [
             "план составляется на этапе «Комплексная оценка, индивидуальный план и его реализация»; случай на этапе «Регистрация обращения и определение степени риска»"
         ]
+    );
+}
+
+// seed 004 §7, step 1 and Appendix 1: the clinic registers a request on its form, with the
+// fields the form requires; the fund keeps its signal journal without one. The form becomes the
+// case's first document.
+async fn signals_are_registered_on_the_organisations_own_form(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let clinic = Worker::sign_in(&app, "clinic.curator").await;
+    let fund = Worker::sign_in(&app, "fund.curator").await;
+    let mut request = kit::request();
+    request.as_object_mut().unwrap().remove("form");
+    let without = clinic.register_signal(request.clone()).await;
+    assert_eq!(
+        reasons(&without),
+        [
+            "signal.form: обращение регистрируется по форме «Форма обращения за помощью» — заполните её"
+        ]
+    );
+    request["form"] = json!({ "subject": { "full_name": "Сейтов Алихан" } });
+    let incomplete = clinic.register_signal(request).await;
+    let missing = reasons(&incomplete);
+    assert!(
+        missing.contains(
+            &"artefacts.request_form.subject.birth_date: обязательное поле «Дата рождения или приблизительный возраст» не заполнено".to_owned()
+        ),
+        "{missing:#?}"
+    );
+    let registered = clinic.register_signal(kit::request()).await;
+    let signal = registered.data()["registerSignal"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let decided = clinic
+        .decide_signal(
+            &signal,
+            1,
+            json!({ "kind": "ACCEPT", "family": { "child": "Сейтов Алихан" } }),
+            "2026-04-06T04:10:00Z",
+        )
+        .await;
+    let case = decided.data()["decideSignal"]["caseId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let artefacts = clinic
+        .ok(
+            "query($id: ID!) { case(id: $id) { records(kind: \"artefact\") { key data } } }",
+            json!({ "id": case }),
+        )
+        .await;
+    assert_eq!(
+        artefacts["case"]["records"][0],
+        json!({ "key": "request_form", "data": kurator_tests::casework::clinic_request_form() })
+    );
+    let with_form = fund
+        .register_signal(json!({
+            "receivedAt": "2026-04-06T07:00:00Z", "source": "school", "channel": "call",
+            "requester": { "name": "Школа" }, "subject": { "name": "Семья" }, "parents": {},
+            "grounds": "Нет зимней одежды", "triage": {}, "form": { "x": {} }
+        }))
+        .await;
+    assert_eq!(
+        reasons(&with_form),
+        ["signal.form: вариант технологии не предусматривает формы обращения"]
     );
 }

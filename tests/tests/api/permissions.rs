@@ -1084,7 +1084,8 @@ pub(crate) mod kit {
             "parents": { "mother": { "name": "Сейтова Айжан", "whereabouts": "неизвестно" } },
             "grounds": "Ребёнок оставлен без присмотра",
             "followUp": "Выезд социального работника",
-            "triage": { "classifications": [{ "key": "risk", "value": "high" }] }
+            "triage": { "classifications": [{ "key": "risk", "value": "high" }] },
+            "form": kurator_tests::casework::clinic_request_form()
         })
     }
 

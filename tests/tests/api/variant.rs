@@ -1125,7 +1125,8 @@ async fn next_actions_for_a_high_risk_child_name_the_supervisors_agreement_to_ur
             "parents": { "mother": { "name": "Сейтова Айжан" } },
             "grounds": "Ребёнок оставлен без присмотра",
             "followUp": "Выезд социального работника",
-            "triage": { "classifications": [{ "key": "risk", "value": "high" }] }
+            "triage": { "classifications": [{ "key": "risk", "value": "high" }] },
+            "form": kurator_tests::casework::clinic_request_form()
         }))
         .await;
     let signal = registered.data()["registerSignal"]["id"]

@@ -32,6 +32,8 @@ pub mod signal {
         pub follow_up: String,
         pub taken_by: Uuid,
         pub triage: Option<Json>,
+        /// The variant's intake form as filled in (personal data), where it names one.
+        pub form: Option<Json>,
         pub risk_band: Option<String>,
         pub status: String,
         pub decision: Option<Json>,

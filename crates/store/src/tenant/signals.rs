@@ -24,6 +24,7 @@ pub struct NewSignal {
     pub follow_up: String,
     pub taken_by: UserId,
     pub triage: Option<serde_json::Value>,
+    pub form: Option<serde_json::Value>,
     pub risk_band: Option<String>,
 }
 
@@ -43,6 +44,7 @@ pub async fn insert(tx: &TenantTx, new: NewSignal) -> Result<SignalRow, StoreErr
         follow_up: Set(new.follow_up),
         taken_by: Set(new.taken_by.0),
         triage: Set(new.triage),
+        form: Set(new.form),
         risk_band: Set(new.risk_band),
         status: Set("new".into()),
         decision: Set(None),

@@ -27,7 +27,8 @@ fn request(received_at: &str, risk: &str) -> Value {
         "parents": { "mother": { "name": "Сейтова Айжан", "whereabouts": "неизвестно", "occupation": "нет" } },
         "grounds": "Ребёнок оставлен без присмотра",
         "followUp": "Выезд социального работника",
-        "triage": { "classifications": [{ "key": "risk", "value": risk }] }
+        "triage": { "classifications": [{ "key": "risk", "value": risk }] },
+        "form": clinic_request_form()
     })
 }
 

@@ -113,6 +113,10 @@ pub struct SignalInput {
     pub follow_up: String,
     #[graphql(default)]
     pub triage: TriageInput,
+    /// The organisation's intake form as filled in — its sections and fields — where its variant
+    /// registers signals on one (clinic: Appendix 1, `variant { intakeForm }`).
+    #[graphql(directive = personalData::apply())]
+    pub form: Option<Json<Value>>,
 }
 
 #[derive(Enum, Copy, Clone, PartialEq, Eq)]
@@ -243,6 +247,7 @@ impl IntakeMutation {
             grounds: input.grounds,
             follow_up: input.follow_up,
             triage: input.triage.into_service()?,
+            form: input.form.map(|f| f.0),
         };
         let row = intake::register(&runtime, &actor, input, key.as_deref())
             .await

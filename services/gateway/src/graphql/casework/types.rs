@@ -38,6 +38,9 @@ pub struct Signal {
     pub taken_by: ID,
     /// Classification values and scores by the tenant's variant.
     pub triage: Option<Json<Value>>,
+    /// The intake form as filled in, where the variant registers signals on one.
+    #[graphql(directive = personalData::apply())]
+    pub form: Option<Json<Value>>,
     /// Canonical risk band: none, low, medium, high.
     pub risk_band: Option<String>,
     /// new, accepted, refused, redirected, not_confirmed, one_time_help.
@@ -61,6 +64,7 @@ impl From<SignalRow> for Signal {
             follow_up: row.follow_up,
             taken_by: ID(row.taken_by.to_string()),
             triage: row.triage.map(Json),
+            form: row.form.map(Json),
             risk_band: row.risk_band,
             status: row.status,
             decision: row.decision.map(Json),

@@ -1050,6 +1050,25 @@ impl VariantView {
         self.doc().case_subject.into()
     }
     /// The event that marks the reception of a signal; deadlines counted from it start there.
+    /// The form signals are registered on, where the organisation has one (an artefact key).
+    async fn intake_form(&self) -> Option<&str> {
+        self.doc().intake_form.as_deref()
+    }
+    /// The decisions the organisation takes on a signal (empty: all of them).
+    async fn signal_decisions(&self) -> &[String] {
+        &self.doc().signal_decisions
+    }
+    /// The kinds of monitoring the organisation records.
+    async fn monitoring_kinds(&self) -> Vec<NamedValue> {
+        self.doc()
+            .monitoring_kinds
+            .iter()
+            .map(|m| NamedValue {
+                key: m.key.clone(),
+                name: (&m.name).into(),
+            })
+            .collect()
+    }
     async fn intake_event(&self) -> Option<&str> {
         self.doc().intake_event.as_deref()
     }
