@@ -149,26 +149,7 @@ pub async fn grant(
             known.join(", ")
         )));
     }
-    let tx = runtime.begin().await?;
-    let before = staff_roles::held(&tx, user).await?;
-    if staff_roles::grant(&tx, user, role, Some(actor.user), Utc::now()).await? {
-        let after = staff_roles::held(&tx, user).await?;
-        audit::record(
-            &tx,
-            actor,
-            Audit::changed(
-                "staff.grant_method_role",
-                "user",
-                user.0,
-                &json!({ "method_roles": before }),
-                &json!({ "method_roles": after }),
-            ),
-        )
-        .await?;
-    }
-    let after = staff_roles::held(&tx, user).await?;
-    tx.commit().await?;
-    Ok(after)
+    change(runtime, actor, user, role, true).await
 }
 
 /// Takes a method role from a member; the organisation administrator only.
@@ -180,15 +161,36 @@ pub async fn revoke(
     role: &str,
 ) -> CaseworkResult<Vec<String>> {
     actor.require_org_admin()?;
+    change(runtime, actor, user, role, false).await
+}
+
+/// Grants or revokes, audited when it changes anything; the roles held afterwards.
+async fn change(
+    runtime: &TenantRuntime,
+    actor: &Actor,
+    user: UserId,
+    role: &str,
+    grant: bool,
+) -> CaseworkResult<Vec<String>> {
     let tx = runtime.begin().await?;
     let before = staff_roles::held(&tx, user).await?;
-    if staff_roles::revoke(&tx, user, role).await? {
-        let after = staff_roles::held(&tx, user).await?;
+    let changed = if grant {
+        staff_roles::grant(&tx, user, role, Some(actor.user), Utc::now()).await?
+    } else {
+        staff_roles::revoke(&tx, user, role).await?
+    };
+    let after = staff_roles::held(&tx, user).await?;
+    if changed {
+        let action = if grant {
+            "staff.grant_method_role"
+        } else {
+            "staff.revoke_method_role"
+        };
         audit::record(
             &tx,
             actor,
             Audit::changed(
-                "staff.revoke_method_role",
+                action,
                 "user",
                 user.0,
                 &json!({ "method_roles": before }),
@@ -197,7 +199,6 @@ pub async fn revoke(
         )
         .await?;
     }
-    let after = staff_roles::held(&tx, user).await?;
     tx.commit().await?;
     Ok(after)
 }
