@@ -90,6 +90,19 @@ impl TestApp {
         token: Option<&str>,
         tenant: Option<&str>,
     ) -> GqlResponse {
+        self.graphql_with_headers(query, variables, token, tenant, &[])
+            .await
+    }
+
+    /// Like [`TestApp::graphql_for_tenant`], with extra headers (e.g. `Accept-Language`).
+    pub async fn graphql_with_headers(
+        &self,
+        query: &str,
+        variables: Value,
+        token: Option<&str>,
+        tenant: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> GqlResponse {
         let mut request = self
             .client
             .post(format!("{}/graphql", self.address))
@@ -99,6 +112,9 @@ impl TestApp {
         }
         if let Some(tenant) = tenant {
             request = request.header("X-Kurator-Tenant", tenant);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
         }
         GqlResponse::from_response(request.send().await.unwrap()).await
     }

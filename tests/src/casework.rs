@@ -64,6 +64,24 @@ impl<'a> Worker<'a> {
             .await
     }
 
+    /// Like [`Worker::gql`], asking for messages in `accept_language` (`Accept-Language`).
+    pub async fn gql_in(
+        &self,
+        accept_language: &str,
+        query: &str,
+        variables: Value,
+    ) -> GqlResponse {
+        self.app
+            .graphql_with_headers(
+                query,
+                variables,
+                Some(&self.token),
+                Some(&self.tenant),
+                &[("Accept-Language", accept_language)],
+            )
+            .await
+    }
+
     /// Like [`Worker::gql`], for another tenant's header.
     pub async fn gql_as_tenant(&self, tenant: &str, query: &str, variables: Value) -> GqlResponse {
         self.app

@@ -9,6 +9,7 @@
 use chrono::{Datelike, NaiveDate};
 use serde_json::Value;
 
+use crate::Problem;
 use crate::schema::SubjectAge;
 
 /// What a form says about a person's age.
@@ -202,6 +203,45 @@ impl AgeProblem {
                 format!("возраст — {}: {range}", years_ru(*years))
             }
         }
+    }
+}
+
+impl AgeProblem {
+    /// A stable code clients match on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AgeProblem::Missing => "age_missing",
+            AgeProblem::Unreadable => "age_unreadable",
+            AgeProblem::BornLater => "born_after_request",
+            AgeProblem::OutOfRange { .. } => "age_out_of_range",
+        }
+    }
+
+    /// The sentence in English.
+    pub fn english(&self, spec: &SubjectAge) -> String {
+        let range = format!(
+            "the method variant works with children aged {} to {} inclusive (until they turn {})",
+            spec.min_years,
+            spec.max_years,
+            spec.max_years + 1
+        );
+        match self {
+            AgeProblem::Missing => format!("give a date of birth or an approximate age: {range}"),
+            AgeProblem::Unreadable => "a date of birth (YYYY-MM-DD or DD.MM.YYYY) or an approximate age (“3”, “3 years”, “8 months”) is expected".to_owned(),
+            AgeProblem::BornLater => "the date of birth is after the date of the request".to_owned(),
+            AgeProblem::OutOfRange { years } => format!("age {years}: {range}"),
+        }
+    }
+
+    /// The problem as the API shows it, about the age field under `path`.
+    pub fn problem(&self, spec: &SubjectAge, path: &str) -> Problem {
+        let field = format!("{path}.{}", spec.field);
+        Problem::new(
+            self.code(),
+            format!("{field}: {}", self.message(spec)),
+            format!("{field}: {}", self.english(spec)),
+        )
+        .at(field)
     }
 }
 

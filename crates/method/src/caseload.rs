@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::Variant;
 use crate::schema::{CapsMode, CaseloadPolicy, Noun};
+use crate::{Language, Problem, Variant};
 
 /// One active case of a curator, by its attributes (family_category, complexity band, …).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -108,32 +108,98 @@ pub fn evaluate_policy(
     load: &CuratorLoad,
     proposed: &Proposed,
 ) -> CaseloadDecision {
+    assess(variant, policy, load, proposed).decision()
+}
+
+/// Every refusal and warning of a proposed assignment, as problems in both languages.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Assessment {
+    pub refusals: Vec<Problem>,
+    pub warnings: Vec<Problem>,
+}
+
+impl Assessment {
+    /// The decision, with the Russian sentences joined.
+    pub fn decision(&self) -> CaseloadDecision {
+        let join = |list: &[Problem]| {
+            list.iter()
+                .map(|p| p.ru.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        if !self.refusals.is_empty() {
+            CaseloadDecision::Refused(join(&self.refusals))
+        } else if !self.warnings.is_empty() {
+            CaseloadDecision::AllowedWithWarning(join(&self.warnings))
+        } else {
+            CaseloadDecision::Allowed
+        }
+    }
+}
+
+/// English count of cases: the variant's noun is Russian only.
+fn en_cases(k: u64) -> String {
+    if k == 1 {
+        "1 case".to_owned()
+    } else {
+        format!("{k} cases")
+    }
+}
+
+/// Like [`evaluate_policy`], keeping every refusal and warning apart, in both languages.
+pub fn assess(
+    variant: &Variant,
+    policy: &CaseloadPolicy,
+    load: &CuratorLoad,
+    proposed: &Proposed,
+) -> Assessment {
     let noun = policy.noun.clone().unwrap_or_else(default_noun);
     let n = |k: u64| format!("{k} {}", plural(k, &noun));
-    let mut refusals: Vec<String> = Vec::new();
-    let mut warnings: Vec<String> = Vec::new();
+    let mut refusals: Vec<Problem> = Vec::new();
+    let mut warnings: Vec<Problem> = Vec::new();
 
     if proposed.post_support
         && let Some(allow) = policy.post_support_allowance
     {
         if load.post_support >= allow {
-            refusals.push(format!(
-                "Куратор ведёт {} на пост-сопровождении из {allow} допустимых",
-                n(u64::from(load.post_support))
+            let held = u64::from(load.post_support);
+            refusals.push(Problem::new(
+                "caseload_post_support_full",
+                format!(
+                    "Куратор ведёт {} на пост-сопровождении из {allow} допустимых",
+                    n(held)
+                ),
+                format!(
+                    "The curator holds {} in post-support out of {allow} allowed",
+                    en_cases(held)
+                ),
             ));
         }
-        return finish(refusals, warnings);
+        return Assessment { refusals, warnings };
     }
 
     let active = load.active.len() as u64;
     if let Some(max) = policy.max_total
         && active + 1 > u64::from(max)
     {
-        refusals.push(format!("Куратор ведёт {} из {max} допустимых", n(active)));
+        refusals.push(Problem::new(
+            "caseload_full",
+            format!("Куратор ведёт {} из {max} допустимых", n(active)),
+            format!(
+                "The curator holds {} out of {max} allowed",
+                en_cases(active)
+            ),
+        ));
     }
 
     if let Some(cats) = &policy.categories {
         let class = variant.classification(&cats.classification);
+        let label_en = |v: &str| -> String {
+            class
+                .and_then(|c| c.values.iter().find(|x| x.key == v))
+                .map(|x| format!("“{}”", x.name.in_language(Language::En)))
+                .unwrap_or_else(|| v.to_string())
+        };
         let label = |v: &str| -> String {
             class
                 .and_then(|c| c.values.iter().find(|x| x.key == v))
@@ -155,20 +221,41 @@ pub fn evaluate_policy(
                 .count() as u64
         };
         match proposed.case.attributes.get(&cats.classification) {
-            None => refusals.push(format!(
-                "Для новой семьи не указана категория ({}): без неё нагрузку не проверить",
-                class.map_or(cats.classification.as_str(), |c| c.name.ru.as_str())
-            )),
+            None => refusals.push(
+                Problem::new(
+                    "caseload_category_missing",
+                    format!(
+                        "Для новой семьи не указана категория ({}): без неё нагрузку не проверить",
+                        class.map_or(cats.classification.as_str(), |c| c.name.ru.as_str())
+                    ),
+                    format!(
+                        "The new family has no category ({}): the caseload cannot be checked without it",
+                        class.map_or(cats.classification.as_str(), |c| c
+                            .name
+                            .in_language(Language::En))
+                    ),
+                )
+                .at(format!("attributes.{}", cats.classification)),
+            ),
             Some(v) => match cats.mode {
                 CapsMode::Independent => {
                     if let Some(cap) = cats.caps.iter().find(|c| &c.value == v) {
                         let have = count(v);
                         if have + 1 > u64::from(cap.max) {
-                            refusals.push(format!(
-                                "Куратор ведёт {} {} из {} допустимых",
-                                n(have),
-                                label(v),
-                                cap.max
+                            refusals.push(Problem::new(
+                                "caseload_category_full",
+                                format!(
+                                    "Куратор ведёт {} {} из {} допустимых",
+                                    n(have),
+                                    label(v),
+                                    cap.max
+                                ),
+                                format!(
+                                    "The curator holds {} {} out of {} allowed",
+                                    en_cases(have),
+                                    label_en(v),
+                                    cap.max
+                                ),
                             ));
                         }
                     }
@@ -211,13 +298,37 @@ pub fn evaluate_policy(
                             .iter()
                             .find(|c| &c.value == v)
                             .map_or(0, |c| c.max);
-                        refusals.push(format!(
+                        let held_en = {
+                            let parts: Vec<String> = cats
+                                .caps
+                                .iter()
+                                .filter(|c| count(&c.value) > 0)
+                                .map(|c| {
+                                    format!("{} {}", en_cases(count(&c.value)), label_en(&c.value))
+                                })
+                                .collect();
+                            if parts.is_empty() {
+                                "no families".to_string()
+                            } else {
+                                parts.join(" and ")
+                            }
+                        };
+                        refusals.push(Problem::new(
+                            "caseload_category_full",
+                            format!(
                                 "Куратор ведёт {held} — это {} полной нагрузки; ещё одна {} {} (1/{cap} нагрузки) даст {} из 1 допустимой",
                                 ratio(used, l),
                                 noun.one.replace("семью", "семья"),
                                 label(v),
                                 ratio(used + add, l)
-                            ));
+                            ),
+                            format!(
+                                "The curator holds {held_en}, which is {} of a full caseload; one more {} case (1/{cap} of a caseload) makes {} out of 1 allowed",
+                                ratio_en(used, l),
+                                label_en(v),
+                                ratio_en(used + add, l)
+                            ),
+                        ));
                     }
                 }
             },
@@ -233,11 +344,20 @@ pub fn evaluate_policy(
         if hit(&proposed.case) {
             let have = load.active.iter().filter(|c| hit(c)).count() as u64;
             if have + 1 > u64::from(sl.max) {
-                refusals.push(format!(
-                    "Куратор ведёт {have} {} {} из {} допустимых",
-                    sl.label,
-                    plural(have, &noun),
-                    sl.max
+                refusals.push(Problem::new(
+                    "caseload_sub_limit_full",
+                    format!(
+                        "Куратор ведёт {have} {} {} из {} допустимых",
+                        sl.label,
+                        plural(have, &noun),
+                        sl.max
+                    ),
+                    format!(
+                        "The curator holds {} of kind “{}” out of {} allowed",
+                        en_cases(have),
+                        sl.label,
+                        sl.max
+                    ),
                 ));
             }
         }
@@ -246,12 +366,19 @@ pub fn evaluate_policy(
     if let Some(opt) = policy.optimum
         && active + 1 > u64::from(opt)
     {
-        warnings.push(format!(
-            "После назначения у куратора будет {} — больше оптимальных {opt}",
-            n(active + 1)
+        warnings.push(Problem::new(
+            "caseload_above_optimum",
+            format!(
+                "После назначения у куратора будет {} — больше оптимальных {opt}",
+                n(active + 1)
+            ),
+            format!(
+                "After this assignment the curator will hold {} — more than the optimal {opt}",
+                en_cases(active + 1)
+            ),
         ));
     }
-    finish(refusals, warnings)
+    Assessment { refusals, warnings }
 }
 
 fn ratio(num: u64, den: u64) -> String {
@@ -259,14 +386,8 @@ fn ratio(num: u64, den: u64) -> String {
     format!("{},{:02}", hundredths / 100, hundredths % 100)
 }
 
-fn finish(refusals: Vec<String>, warnings: Vec<String>) -> CaseloadDecision {
-    if !refusals.is_empty() {
-        CaseloadDecision::Refused(refusals.join("; "))
-    } else if !warnings.is_empty() {
-        CaseloadDecision::AllowedWithWarning(warnings.join("; "))
-    } else {
-        CaseloadDecision::Allowed
-    }
+fn ratio_en(num: u64, den: u64) -> String {
+    ratio(num, den).replace(',', ".")
 }
 
 #[cfg(test)]

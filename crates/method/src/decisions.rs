@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::schema::{DecisionDef, Procedure, VoteRule};
+use crate::{Language, Problem, problem};
 
 /// A vote, a ruling or a recorded decision by one person acting in a role. `choice = None`
 /// means "no opinion" (for an escalation ruling: pass it further up).
@@ -93,38 +94,64 @@ pub enum DecisionStatus {
     },
 }
 
-fn check_choice(def: &DecisionDef, v: &Vote, reasons: &mut Vec<String>) {
+fn check_choice(def: &DecisionDef, v: &Vote, reasons: &mut Vec<Problem>) {
     if let Some(c) = &v.choice
         && !def.outcomes.contains(c)
     {
-        reasons.push(format!(
-            "«{c}» не является допустимым решением («{}»): ожидается одно из {}",
-            def.name.ru,
-            def.outcomes.join(", ")
+        let (ru, en, outcomes) = names(def, &def.outcomes);
+        reasons.push(problem!(
+            "unknown_decision_outcome",
+            "«{c}» не является допустимым решением («{ru}»): ожидается одно из {outcomes}",
+            "“{c}” is not a valid outcome of “{en}”: expected one of {outcomes}"
         ));
+    }
+}
+
+/// The decision's Russian and English names, and `keys` joined.
+fn names<'d>(def: &'d DecisionDef, keys: &[String]) -> (&'d str, &'d str, String) {
+    (
+        &def.name.ru,
+        def.name.in_language(Language::En),
+        keys.join(", "),
+    )
+}
+
+fn invalid(reasons: &[Problem]) -> DecisionStatus {
+    DecisionStatus::Invalid {
+        reasons: reasons.iter().map(|p| p.ru.clone()).collect(),
     }
 }
 
 /// Where a decision stands given what was recorded.
 pub fn evaluate(def: &DecisionDef, rec: &DecisionRecord) -> DecisionStatus {
-    let mut reasons = Vec::new();
+    evaluate_with_problems(def, rec, &mut Vec::new())
+}
+
+/// Like [`evaluate`]; every way the record breaks the procedure is also added to `reasons` as a
+/// problem in both languages (the status keeps the Russian sentences).
+pub fn evaluate_with_problems(
+    def: &DecisionDef,
+    rec: &DecisionRecord,
+    reasons: &mut Vec<Problem>,
+) -> DecisionStatus {
     for v in rec.votes.iter().chain(&rec.rulings) {
-        check_choice(def, v, &mut reasons);
+        check_choice(def, v, reasons);
     }
     match def.procedure {
         Procedure::Single => {
             for v in &rec.votes {
                 if !def.deciders.contains(&v.role) {
-                    reasons.push(format!(
-                        "решение «{}» принимает {}, а не {}",
-                        def.name.ru,
-                        def.deciders.join(", "),
-                        v.role
+                    let (ru, en, deciders) = names(def, &def.deciders);
+                    let role = &v.role;
+                    reasons.push(problem!(
+                        "not_a_decider",
+                        "решение «{ru}» принимает {deciders}, а не {role}",
+                        "decision “{en}” is taken by {deciders}, not {role}"
                     ));
                 }
             }
             if !reasons.is_empty() {
-                return DecisionStatus::Invalid { reasons };
+                return invalid(reasons);
             }
             match rec
                 .votes
@@ -141,30 +168,38 @@ pub fn evaluate(def: &DecisionDef, rec: &DecisionRecord) -> DecisionStatus {
             let mut voters = std::collections::BTreeSet::new();
             for v in &rec.votes {
                 if !voters.insert(v.person.as_str()) {
-                    reasons.push(format!(
-                        "в голосовании «{}» один человек голосует один раз",
-                        def.name.ru
+                    let (ru, en, _) = names(def, &[]);
+                    reasons.push(problem!(
+                        "duplicate_vote",
+                        "в голосовании «{ru}» один человек голосует один раз",
+                        "in the vote “{en}” a person votes once"
                     ));
                 }
             }
             for v in &rec.votes {
                 if !def.deciders.contains(&v.role) {
-                    reasons.push(format!(
-                        "роль {} не участвует в голосовании «{}»",
-                        v.role, def.name.ru
+                    let (ru, en, _) = names(def, &[]);
+                    let role = &v.role;
+                    reasons.push(problem!(
+                        "not_a_voter",
+                        "роль {role} не участвует в голосовании «{ru}»",
+                        "role {role} does not take part in the vote “{en}”"
                     ));
                 }
             }
             for r in &rec.rulings {
                 if !def.escalation.contains(&r.role) {
-                    reasons.push(format!(
-                        "роль {} не входит в цепочку эскалации «{}»",
-                        r.role, def.name.ru
+                    let (ru, en, _) = names(def, &[]);
+                    let role = &r.role;
+                    reasons.push(problem!(
+                        "not_in_escalation",
+                        "роль {role} не входит в цепочку эскалации «{ru}»",
+                        "role {role} is not in the escalation chain of “{en}”"
                     ));
                 }
             }
             if !reasons.is_empty() {
-                return DecisionStatus::Invalid { reasons };
+                return invalid(reasons);
             }
             let missing: Vec<String> = def
                 .deciders
@@ -235,10 +270,12 @@ pub fn evaluate(def: &DecisionDef, rec: &DecisionRecord) -> DecisionStatus {
                 .collect();
             let min_organisations = def.min_organisations.unwrap_or(0) as usize;
             if organisations.len() < min_organisations {
-                reasons.push(format!(
-                    "«{}»: представлено других организаций и ведомств: {}, нужно не менее {min_organisations}",
-                    def.name.ru,
-                    organisations.len()
+                let (ru, en, _) = names(def, &[]);
+                let count = organisations.len();
+                reasons.push(problem!(
+                    "too_few_organisations",
+                    "«{ru}»: представлено других организаций и ведомств: {count}, нужно не менее {min_organisations}",
+                    "“{en}”: other organisations and agencies present: {count}, at least {min_organisations} needed"
                 ));
             }
             let min = def.min_participants.unwrap_or(1) as usize;
@@ -250,10 +287,12 @@ pub fn evaluate(def: &DecisionDef, rec: &DecisionRecord) -> DecisionStatus {
                 .map(|p| p.person.as_str())
                 .collect();
             if people.len() < min {
-                reasons.push(format!(
-                    "на консилиуме «{}» записано участников из организации: {}, нужно не менее {min}",
-                    def.name.ru,
-                    people.len()
+                let (ru, en, _) = names(def, &[]);
+                let count = people.len();
+                reasons.push(problem!(
+                    "too_few_participants",
+                    "на консилиуме «{ru}» записано участников из организации: {count}, нужно не менее {min}",
+                    "at the conference “{en}” participants from the organisation recorded: {count}, at least {min} needed"
                 ));
             }
             if let Some(c) = &rec.recorded {
@@ -264,7 +303,7 @@ pub fn evaluate(def: &DecisionDef, rec: &DecisionRecord) -> DecisionStatus {
                         person: String::new(),
                         choice: Some(c.clone()),
                     },
-                    &mut reasons,
+                    reasons,
                 );
             }
             match (&rec.recorded, waiting.is_empty() && reasons.is_empty()) {
@@ -273,12 +312,14 @@ pub fn evaluate(def: &DecisionDef, rec: &DecisionRecord) -> DecisionStatus {
                     by: "conference".into(),
                 },
                 (Some(_), false) if !reasons.is_empty() || !waiting.is_empty() => {
-                    reasons.extend(
-                        waiting
-                            .drain(..)
-                            .map(|r| format!("на консилиуме нет обязательного участника: {r}")),
-                    );
-                    DecisionStatus::Invalid { reasons }
+                    reasons.extend(waiting.drain(..).map(|r| {
+                        problem!(
+                            "required_participant_missing",
+                            "на консилиуме нет обязательного участника: {r}",
+                            "a required participant is missing from the conference: {r}"
+                        )
+                    }));
+                    invalid(reasons)
                 }
                 _ => {
                     if waiting.is_empty() {

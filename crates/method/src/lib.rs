@@ -15,6 +15,7 @@ pub mod decisions;
 pub mod norms;
 pub mod obligations;
 pub mod presets;
+pub mod problem;
 pub mod schema;
 pub mod scoring;
 pub mod transitions;
@@ -24,6 +25,7 @@ pub mod versioning;
 pub mod vocabulary;
 
 pub use calendar::Calendar;
+pub use problem::{Language, Problem};
 pub use schema::{Span, Text, VariantDoc};
 pub use validate::{ValidationError, ValidationErrors};
 pub use variant::Variant;

@@ -19,6 +19,16 @@ pub struct Text {
     pub en: Option<String>,
 }
 
+impl Text {
+    /// The label in `language`, or the Russian one when the variant gives no translation.
+    pub fn in_language(&self, language: crate::Language) -> &str {
+        match language {
+            crate::Language::Ru => &self.ru,
+            crate::Language::En => self.en.as_deref().unwrap_or(&self.ru),
+        }
+    }
+}
+
 /// A length of time as a sum of parts, e.g. `{ months = 1, calendar_days = 15 }` for the fund's
 /// «не более 1,5 месяцев». Parts are applied largest first (years, months, weeks, calendar days,
 /// working days, hours); see [`crate::calendar::Calendar::add_span`] for the exact rules.
@@ -157,6 +167,36 @@ impl Span {
             [] => "0".to_owned(),
             [only] => only.clone(),
             [init @ .., last] => format!("{} и {last}", init.join(", ")),
+        }
+    }
+}
+
+impl Span {
+    /// The span as read in English: «3 months», «1 year and 6 months».
+    pub fn english(&self) -> String {
+        let parts = [
+            (self.years, "year"),
+            (self.months, "month"),
+            (self.weeks, "week"),
+            (self.calendar_days, "day"),
+            (self.working_days, "working day"),
+            (self.hours, "hour"),
+        ];
+        let words: Vec<String> = parts
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, word)| {
+                if *n == 1 {
+                    format!("1 {word}")
+                } else {
+                    format!("{n} {word}s")
+                }
+            })
+            .collect();
+        match words.as_slice() {
+            [] => "0".to_owned(),
+            [only] => only.clone(),
+            [init @ .., last] => format!("{} and {last}", init.join(", ")),
         }
     }
 }

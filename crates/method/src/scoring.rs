@@ -8,9 +8,9 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::Variant;
 use crate::schema::{Band, ClassValue, ScoreCriterion, ScoreLevel, ScoreTable};
 use crate::vocabulary::RiskBand;
+use crate::{Problem, Variant};
 
 #[derive(Debug, Clone, PartialEq, Serialize, thiserror::Error)]
 pub enum ScoringError {
@@ -48,6 +48,74 @@ pub enum ScoringError {
     },
     #[error("критерий «{0}»: измеренное значение должно быть неотрицательным числом")]
     InvalidValue(String),
+}
+
+impl ScoringError {
+    /// A stable code clients match on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ScoringError::UnknownTable(_) => "unknown_score_table",
+            ScoringError::UnknownClassification(_) => "unknown_classification",
+            ScoringError::UnknownCriterion(_) => "unknown_criterion",
+            ScoringError::MissingCriterion(_) => "missing_criterion",
+            ScoringError::OutOfRange { .. } => "points_out_of_range",
+            ScoringError::NoBand(_) => "no_score_band",
+            ScoringError::UnknownValue { .. } => "unknown_classification_value",
+            ScoringError::NotMeasured(_) => "criterion_not_measured",
+            ScoringError::PointsAndValue(_) => "points_and_value",
+            ScoringError::NoLevel { .. } => "no_score_level",
+            ScoringError::InvalidValue(_) => "invalid_measured_value",
+        }
+    }
+
+    /// The sentence in English (the Russian one is the `Display`).
+    pub fn english(&self) -> String {
+        match self {
+            ScoringError::UnknownTable(t) => format!("the method variant has no scale “{t}”"),
+            ScoringError::UnknownClassification(c) => {
+                format!("the method variant has no classification “{c}”")
+            }
+            ScoringError::UnknownCriterion(c) => format!("the scale has no criterion “{c}”"),
+            ScoringError::MissingCriterion(c) => format!("criterion “{c}”: no points given"),
+            ScoringError::OutOfRange {
+                criterion,
+                points,
+                min,
+                max,
+            } => format!("criterion “{criterion}”: {points} points outside {min}–{max}"),
+            ScoringError::NoBand(sum) => {
+                format!("a total of {sum} points falls in no band of the scale")
+            }
+            ScoringError::UnknownValue {
+                classification,
+                value,
+            } => format!("classification “{classification}” has no value “{value}”"),
+            ScoringError::NotMeasured(c) => {
+                format!("criterion “{c}” is scored in points, not by a measured value")
+            }
+            ScoringError::PointsAndValue(c) => {
+                format!("criterion “{c}”: give either points or a measured value, not both")
+            }
+            ScoringError::NoLevel {
+                criterion,
+                value,
+                unit,
+            } => format!("criterion “{criterion}”: value {value} {unit} falls in no level"),
+            ScoringError::InvalidValue(c) => {
+                format!("criterion “{c}”: the measured value must be a non-negative number")
+            }
+        }
+    }
+
+    /// The error as an API problem about the input at `field`, each sentence prefixed with it.
+    pub fn problem(&self, field: &str) -> Problem {
+        Problem::new(
+            self.code(),
+            format!("{field}: {self}"),
+            format!("{field}: {}", self.english()),
+        )
+        .at(field)
+    }
 }
 
 /// The result of scoring a case on one table.

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::Variant;
 use crate::calendar::Calendar;
 use crate::obligations::CaseFacts;
+use crate::problem::{Language, Problem};
 use crate::schema::{ClosureMode, DecisionRequirement, ReopeningMode, Step, Text, TransitionKind};
 use crate::vocabulary::Phase;
 
@@ -227,16 +228,51 @@ impl StepRejection {
 
     /// A sentence for the user, in Russian, naming things by their keys.
     pub fn message(&self) -> String {
-        self.render(&Names(None))
+        self.render(&Names(None, Language::Ru))
     }
 
     /// A sentence for the user, in Russian, naming steps, stages, roles, documents, decisions and
     /// attributes by the names `variant` gives them, and moments in its time zone.
     pub fn describe(&self, variant: &Variant) -> String {
-        self.render(&Names(Some(variant)))
+        self.render(&Names(Some(variant), Language::Ru))
+    }
+
+    /// The same sentence in `language`; things are named by the variant's names in that language
+    /// (Russian ones where the variant gives no translation), or by their keys without a variant.
+    pub fn describe_in(&self, variant: Option<&Variant>, language: Language) -> String {
+        self.render(&Names(variant, language))
+    }
+
+    /// The rejection as an API problem, in both languages.
+    pub fn problem(&self, variant: Option<&Variant>) -> Problem {
+        let problem = Problem::new(
+            self.code(),
+            self.describe_in(variant, Language::Ru),
+            self.describe_in(variant, Language::En),
+        );
+        match self {
+            StepRejection::UnknownStep { .. } => problem.at("step"),
+            StepRejection::RoleNotAllowed { .. } => problem.at("actingAs"),
+            StepRejection::MissingDecision { decision }
+            | StepRejection::WrongDecisionOutcome { decision, .. } => {
+                problem.at(format!("decisions.{decision}"))
+            }
+            StepRejection::MissingArtefact { .. } => problem.at("artefacts"),
+            StepRejection::MissingConsent { .. } => problem.at("consents"),
+            StepRejection::NeedsAcknowledgement { .. } => problem.at("acknowledged"),
+            StepRejection::GroundNotConfirmed { .. } => problem.at("confirmed"),
+            _ => problem,
+        }
     }
 
     fn render(&self, n: &Names<'_>) -> String {
+        match n.1 {
+            Language::Ru => self.render_ru(n),
+            Language::En => self.render_en(n),
+        }
+    }
+
+    fn render_ru(&self, n: &Names<'_>) -> String {
         match self {
             StepRejection::UnknownStep { step } => format!("неизвестный шаг «{step}»"),
             StepRejection::UnknownStage { stage } => format!("неизвестный этап «{stage}»"),
@@ -332,15 +368,109 @@ impl StepRejection {
             ),
         }
     }
+    fn render_en(&self, n: &Names<'_>) -> String {
+        match self {
+            StepRejection::UnknownStep { step } => format!("unknown step “{step}”"),
+            StepRejection::UnknownStage { stage } => format!("unknown stage “{stage}”"),
+            StepRejection::NotInCurrentStage {
+                step,
+                stage,
+                current,
+            } => format!(
+                "step “{}” belongs to stage “{}”, but the case is at stage “{}”",
+                n.step(step),
+                n.stage(stage),
+                n.stage(current)
+            ),
+            StepRejection::NotApplicable { step, attribute } => format!(
+                "step “{}” does not apply to this case (by attribute “{}”)",
+                n.step(step),
+                n.attribute(attribute)
+            ),
+            StepRejection::AlreadyDone { step } => {
+                format!("step “{}” is already done", n.step(step))
+            }
+            StepRejection::RoleNotAllowed { role, allowed } => format!(
+                "role “{}” may not do this; allowed: {}",
+                n.role(role),
+                n.list(allowed, Names::role)
+            ),
+            StepRejection::PrerequisiteMissing { step } => {
+                format!("step “{}” must be done first", n.step(step))
+            }
+            StepRejection::MissingArtefact { artefact } => {
+                format!("document “{}” is missing", n.artefact(artefact))
+            }
+            StepRejection::MissingConsent { consent } => {
+                format!("consent “{}” is missing", n.artefact(consent))
+            }
+            StepRejection::MissingDecision { decision } => {
+                format!("decision “{}” is missing", n.decision(decision))
+            }
+            StepRejection::WrongDecisionOutcome {
+                decision,
+                required,
+                actual,
+            } => format!(
+                "decision “{}”: “{required}” is required, “{actual}” was taken",
+                n.decision(decision)
+            ),
+            StepRejection::NoTransition { from, to } => format!(
+                "cannot move from stage “{}” to “{}”",
+                n.stage(from),
+                n.stage(to)
+            ),
+            StepRejection::StepsNotDone { steps } => match n.0 {
+                None => format!("required steps are not done: {}", steps.join(", ")),
+                Some(_) => format!(
+                    "required steps are not done: {}",
+                    steps
+                        .iter()
+                        .map(|s| format!("“{}”", n.step(s)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            },
+            StepRejection::StageTooShort { stage, until } => format!(
+                "stage “{}” has lasted less than its minimum: until {}",
+                n.stage(stage),
+                n.moment(until)
+            ),
+            StepRejection::CaseTooShort { until } => format!(
+                "the case has run for less than its minimum: until {}",
+                n.moment(until)
+            ),
+            StepRejection::NeedsAcknowledgement { norm, role, until } => format!(
+                "norm “{norm}” is not met (until {}): you may go on if role “{}” acknowledges it",
+                n.moment(until),
+                n.role(role)
+            ),
+            StepRejection::GroundNotConfirmed { ground } => {
+                format!("closure ground “{ground}” is not confirmed")
+            }
+            StepRejection::EndsCase { to } => format!(
+                "moving to “{}” ends the case: it is done by closing (closeCase) or refusing (declineCase)",
+                n.stage(to)
+            ),
+            StepRejection::ConditionNotMet {
+                attribute,
+                expected,
+            } => format!(
+                "attribute “{}” must be one of: {}",
+                n.attribute(attribute),
+                expected.join(", ")
+            ),
+        }
+    }
 }
 
-/// How a rejection names things: by key, or by the Russian names of a variant.
-struct Names<'v>(Option<&'v Variant>);
+/// How a rejection names things: by key, or by the names a variant gives them in a language.
+struct Names<'v>(Option<&'v Variant>, Language);
 
 impl Names<'_> {
     fn or_key(&self, key: &str, name: Option<&Text>) -> String {
         match (self.0, name) {
-            (Some(_), Some(text)) => text.ru.clone(),
+            (Some(_), Some(text)) => text.in_language(self.1).to_owned(),
             _ => key.to_string(),
         }
     }

@@ -4,11 +4,12 @@
 use crate::actor::{Actor, CaseScope};
 use crate::audit::{self, Audit};
 use crate::case_file::{self, CaseFile, kind, status};
-use crate::error::{CaseworkError, CaseworkResult};
+use crate::error::{CaseworkError, CaseworkResult, Language, Problem};
 use crate::runtime::TenantRuntime;
 use chrono::{DateTime, Utc};
 use kurator_domain::UserId;
 use kurator_method::caseload::{self, CaseloadDecision, CuratorLoad, LoadCase, Proposed};
+use kurator_method::problem;
 use kurator_method::schema::SCENARIO_ATTRIBUTE;
 use kurator_store::TenantTx;
 use kurator_store::tenant::cases::{self, CaseFilter, CaseRow, NewCase, NewRecord};
@@ -124,7 +125,12 @@ pub async fn list(
     let mut problems = Vec::new();
     for status in &query.statuses {
         if !status::ALL.contains(&status.as_str()) {
-            problems.push(format!("status: неизвестный статус «{status}»"));
+            problems.push(problem!(
+                at = "status",
+                "unknown_status",
+                "status: неизвестный статус «{status}»",
+                "status: unknown status “{status}”"
+            ));
         }
     }
     problems.extend(filter_problems(
@@ -156,7 +162,10 @@ pub async fn list(
 /// Every problem with attribute filters: lists are narrowed only by what the variant lets them
 /// be — its classifications marked `filterable`, its score tables (by band) and its attributes
 /// with closed lists — and only by their values.
-fn filter_problems(variant: &kurator_method::Variant, filters: &[(String, String)]) -> Vec<String> {
+fn filter_problems(
+    variant: &kurator_method::Variant,
+    filters: &[(String, String)],
+) -> Vec<Problem> {
     let doc = variant.doc();
     let mut problems = Vec::new();
     for (key, value) in filters {
@@ -178,13 +187,21 @@ fn filter_problems(variant: &kurator_method::Variant, filters: &[(String, String
                     .map(|a| a.values.iter().map(|v| v.key.as_str()).collect())
             });
         match values {
-            None => problems.push(format!(
-                "attributes.{key}: по этому признаку списки не фильтруются"
+            None => problems.push(problem!(
+                at = format!("attributes.{key}"),
+                "not_filterable",
+                "attributes.{key}: по этому признаку списки не фильтруются",
+                "attributes.{key}: lists cannot be filtered by this attribute"
             )),
-            Some(values) if !values.contains(&value.as_str()) => problems.push(format!(
-                "attributes.{key}: ожидается одно из {}",
-                values.join(", ")
-            )),
+            Some(values) if !values.contains(&value.as_str()) => {
+                let values = values.join(", ");
+                problems.push(problem!(
+                    at = format!("attributes.{key}"),
+                    "unknown_value",
+                    "attributes.{key}: ожидается одно из {values}",
+                    "attributes.{key}: expected one of {values}"
+                ))
+            }
             Some(_) => {}
         }
     }
@@ -216,7 +233,12 @@ pub async fn open(
         return Err(CaseworkError::Forbidden);
     }
     if !input.family.is_object() {
-        return Err(CaseworkError::rejected("family: ожидается описание семьи"));
+        return Err(CaseworkError::rejected(problem!(
+            at = "family",
+            "family_not_object",
+            "family: ожидается описание семьи",
+            "family: a description of the family is expected"
+        )));
     }
     let variant = runtime.current_variant()?;
     let mut problems = check_attributes(variant, &input.attributes);
@@ -319,15 +341,26 @@ pub async fn open(
 pub fn check_attributes(
     variant: &kurator_method::Variant,
     attributes: &serde_json::Map<String, Value>,
-) -> Vec<String> {
+) -> Vec<Problem> {
     let mut problems = Vec::new();
     for (key, value) in attributes {
+        let field = format!("attributes.{key}");
         let Some(value) = value.as_str() else {
-            problems.push(format!("attributes.{key}: ожидается строка"));
+            problems.push(problem!(
+                at = &field,
+                "not_a_string",
+                "attributes.{key}: ожидается строка",
+                "attributes.{key}: a string is expected"
+            ));
             continue;
         };
         if value.chars().count() > 200 {
-            problems.push(format!("attributes.{key}: не более 200 символов"));
+            problems.push(problem!(
+                at = &field,
+                "too_long",
+                "attributes.{key}: не более 200 символов",
+                "attributes.{key}: at most 200 characters"
+            ));
         } else if key == SCENARIO_ATTRIBUTE {
             // The way of working with the family (§10 of the fund's guide): one of the variant's
             // scenarios, and one that opens a full case.
@@ -339,25 +372,38 @@ pub fn check_attributes(
                         .iter()
                         .map(|s| s.key.as_str())
                         .collect();
-                    problems.push(format!(
-                        "attributes.scenario: ожидается один из сценариев варианта: {}",
-                        known.join(", ")
+                    let known = known.join(", ");
+                    problems.push(problem!(
+                        at = &field,
+                        "unknown_scenario",
+                        "attributes.scenario: ожидается один из сценариев варианта: {known}",
+                        "attributes.scenario: expected one of the variant's scenarios: {known}"
                     ));
                 }
-                Some(s) if !s.full_case => problems.push(format!(
-                    "attributes.scenario: «{}» не открывает полного случая — её записывают в журнал посетителей",
-                    s.name.ru
-                )),
+                Some(s) if !s.full_case => {
+                    let (ru, en) = (&s.name.ru, s.name.in_language(Language::En));
+                    problems.push(problem!(
+                        at = &field,
+                        "scenario_opens_no_case",
+                        "attributes.scenario: «{ru}» не открывает полного случая — её записывают в журнал посетителей",
+                        "attributes.scenario: “{en}” opens no full case — it is written in the visitors' log"
+                    ))
+                }
                 Some(_) => {}
             }
         } else if variant.classification(key).is_some() {
             if let Err(err) = kurator_method::scoring::classify(variant, key, value) {
-                problems.push(format!("attributes.{key}: {err}"));
+                problems.push(err.problem(&field));
             }
         } else if let Some(table) = variant.score_table(key)
             && !table.bands.iter().any(|b| b.key == value)
         {
-            problems.push(format!("attributes.{key}: неизвестный уровень «{value}»"));
+            problems.push(problem!(
+                at = &field,
+                "unknown_band",
+                "attributes.{key}: неизвестный уровень «{value}»",
+                "attributes.{key}: unknown band “{value}”"
+            ));
         }
     }
     problems
@@ -467,14 +513,14 @@ pub(crate) async fn check_load(
         post_support,
     };
     let settings = crate::settings::load(tx).await?;
-    let decision = match crate::settings::caseload_policy(variant, &settings.settings) {
-        Some(policy) => caseload::evaluate_policy(variant, &policy, &load, &proposed),
-        None => caseload::evaluate(variant, &load, &proposed),
+    let Some(policy) = crate::settings::caseload_policy(variant, &settings.settings) else {
+        return Ok(CaseloadDecision::Allowed);
     };
-    if let CaseloadDecision::Refused(reason) = &decision {
-        return Err(CaseworkError::rejected(reason.clone()));
+    let assessment = caseload::assess(variant, &policy, &load, &proposed);
+    if !assessment.refusals.is_empty() {
+        return Err(CaseworkError::Rejected(assessment.refusals));
     }
-    Ok(decision)
+    Ok(assessment.decision())
 }
 
 /// Adds a specialist or a member of the first-visit team to a case.
@@ -487,9 +533,7 @@ pub async fn add_member(
     member_kind: &str,
 ) -> CaseworkResult<()> {
     if !["specialist", "first_visit"].contains(&member_kind) {
-        return Err(CaseworkError::rejected(
-            "kind: ожидается specialist или first_visit",
-        ));
+        return Err(CaseworkError::rejected(member_kind_problem()));
     }
     let tx = runtime.begin().await?;
     let case = get_in_scope(&tx, actor, case_id).await?;
@@ -530,9 +574,7 @@ pub async fn remove_member(
     member_kind: &str,
 ) -> CaseworkResult<()> {
     if !["specialist", "first_visit"].contains(&member_kind) {
-        return Err(CaseworkError::rejected(
-            "kind: ожидается specialist или first_visit",
-        ));
+        return Err(CaseworkError::rejected(member_kind_problem()));
     }
     let tx = runtime.begin().await?;
     let case = get_in_scope(&tx, actor, case_id).await?;
@@ -584,7 +626,12 @@ pub async fn set_attribute(
     if !problems.is_empty() || key.is_empty() || key.len() > 64 {
         let mut problems = problems;
         if key.is_empty() || key.len() > 64 {
-            problems.push("key: от 1 до 64 символов".into());
+            problems.push(problem!(
+                at = "key",
+                "invalid_length",
+                "key: от 1 до 64 символов",
+                "key: 1 to 64 characters"
+            ));
         }
         return Err(CaseworkError::Rejected(problems));
     }
@@ -654,4 +701,13 @@ pub async fn audit_trail(
     let trail = kurator_store::tenant::audit::trail_of(&tx, case_id, 10_000).await?;
     tx.commit().await?;
     Ok(trail)
+}
+
+fn member_kind_problem() -> Problem {
+    problem!(
+        at = "kind",
+        "unknown_member_kind",
+        "kind: ожидается specialist или first_visit",
+        "kind: specialist or first_visit is expected"
+    )
 }

@@ -6,13 +6,14 @@ use crate::actor::Actor;
 use crate::audit::{self, Audit};
 use crate::case_file::{kind, status};
 use crate::cases::{check_load, get_in_scope_for_update, load_files};
-use crate::error::{CaseworkError, CaseworkResult};
+use crate::error::{CaseworkError, CaseworkResult, Language, Problem};
 use crate::runtime::TenantRuntime;
 use crate::steps::{StepInput, is_post_support_stage, opening_stage};
 use chrono::{DateTime, Utc};
 use kurator_domain::UserId;
 use kurator_method::Variant;
 use kurator_method::obligations::post_closure_window;
+use kurator_method::problem;
 use kurator_method::schema::{Span, Transition, TransitionKind};
 use kurator_method::transitions::{self, Provided, StepRejection};
 use kurator_store::tenant::cases::{self, CaseRow, NewCase, NewRecord};
@@ -59,13 +60,34 @@ pub struct ClosureInput {
 }
 
 fn stage_name(variant: &Variant, key: &str) -> String {
-    variant
-        .stage(key)
-        .map_or_else(|| key.to_owned(), |s| s.name.ru.clone())
+    stage_name_in(variant, key, Language::Ru)
+}
+
+fn stage_name_in(variant: &Variant, key: &str, language: Language) -> String {
+    variant.stage(key).map_or_else(
+        || key.to_owned(),
+        |s| s.name.in_language(language).to_owned(),
+    )
+}
+
+/// The distinct names of the stages `keys`, in order, joined.
+fn stage_names<'a>(
+    variant: &Variant,
+    keys: impl Iterator<Item = &'a str>,
+    language: Language,
+) -> String {
+    let mut names: Vec<String> = Vec::new();
+    for key in keys {
+        let name = stage_name_in(variant, key, language);
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names.join(", ")
 }
 
 fn rejections(list: Vec<StepRejection>) -> CaseworkError {
-    CaseworkError::Rejected(list.iter().map(StepRejection::message).collect())
+    CaseworkError::Rejected(list.iter().map(|r| r.problem(None)).collect())
 }
 
 /// Runs a transition's guards where no role is asked for (ending post-support, a refusal): only
@@ -102,7 +124,7 @@ fn guards_without_role(
 }
 
 /// Every problem with what the person confirms and reports at closure.
-fn check_closure_input(variant: &Variant, input: &ClosureInput) -> Vec<String> {
+fn check_closure_input(variant: &Variant, input: &ClosureInput) -> Vec<Problem> {
     let mut problems = Vec::new();
     let closure = variant.doc().closure.as_ref();
     let known: Vec<&str> = closure
@@ -116,14 +138,22 @@ fn check_closure_input(variant: &Variant, input: &ClosureInput) -> Vec<String> {
         .unwrap_or_default();
     for key in &input.confirmed {
         if !known.contains(&key.as_str()) {
-            problems.push(format!(
-                "confirmed: «{key}» нет среди критериев и оснований закрытия варианта"
+            problems.push(problem!(
+                at = "confirmed",
+                "unknown_closure_criterion",
+                "confirmed: «{key}» нет среди критериев и оснований закрытия варианта",
+                "confirmed: “{key}” is not among the variant's closure criteria and grounds"
             ));
         }
     }
     for key in &input.outcomes {
         if !variant.doc().outcomes.iter().any(|o| &o.key == key) {
-            problems.push(format!("outcomes: «{key}» нет среди результатов варианта"));
+            problems.push(problem!(
+                at = "outcomes",
+                "unknown_outcome",
+                "outcomes: «{key}» нет среди результатов варианта",
+                "outcomes: “{key}” is not among the variant's outcomes"
+            ));
         }
     }
     let domains: Vec<&str> = variant
@@ -135,18 +165,31 @@ fn check_closure_input(variant: &Variant, input: &ClosureInput) -> Vec<String> {
     for domain in &input.improved_domains {
         if !domains.contains(&domain.as_str()) {
             problems.push(if domains.is_empty() {
-                "improvedDomains: вариант технологии не отслеживает качество жизни по сферам"
-                    .to_owned()
+                problem!(
+                    at = "improvedDomains",
+                    "no_quality_domains",
+                    "improvedDomains: вариант технологии не отслеживает качество жизни по сферам",
+                    "improvedDomains: the method variant tracks no quality-of-life domains"
+                )
             } else {
-                format!("improvedDomains: ожидается одно из {}", domains.join(", "))
+                let domains = domains.join(", ");
+                problem!(
+                    at = "improvedDomains",
+                    "unknown_value",
+                    "improvedDomains: ожидается одно из {domains}",
+                    "improvedDomains: expected one of {domains}"
+                )
             });
         }
     }
     for norm in &input.acknowledged {
         if norm != transitions::CASE_DURATION_NORM {
-            problems.push(format!(
-                "acknowledged: «{norm}» — неизвестный норматив; ожидается {}",
-                transitions::CASE_DURATION_NORM
+            let known = transitions::CASE_DURATION_NORM;
+            problems.push(problem!(
+                at = "acknowledged",
+                "unknown_norm",
+                "acknowledged: «{norm}» — неизвестный норматив; ожидается {known}",
+                "acknowledged: “{norm}” is an unknown norm; expected {known}"
             ));
         }
     }
@@ -170,9 +213,11 @@ pub async fn close(
     let tx = runtime.begin().await?;
     let case = closable(&tx, actor, case_id, expected_version).await?;
     if case.status != status::OPEN {
-        return Err(CaseworkError::rejected(format!(
-            "закрыть можно только открытый случай; статус случая: {}",
-            case.status
+        let status = &case.status;
+        return Err(CaseworkError::rejected(problem!(
+            "case_not_open",
+            "закрыть можно только открытый случай; статус случая: {status}",
+            "only an open case can be closed; the case's status: {status}"
         )));
     }
     let variant = runtime.variant(case.variant_version)?.clone();
@@ -193,17 +238,14 @@ pub async fn close(
         .filter(|t| t.from == case.stage)
         .collect();
     if from_here.is_empty() {
-        let mut stages: Vec<String> = Vec::new();
-        for t in &closing {
-            let name = stage_name(&variant, &t.from);
-            if !stages.contains(&name) {
-                stages.push(name);
-            }
-        }
-        return Err(CaseworkError::rejected(format!(
-            "с этапа «{}» случай не закрывается; по варианту технологии его закрывают с этапа: {}",
-            stage_name(&variant, &case.stage),
-            stages.join(", ")
+        let from = |l| stage_names(&variant, closing.iter().map(|t| t.from.as_str()), l);
+        let (stages_ru, stages_en) = (from(Language::Ru), from(Language::En));
+        let here_ru = stage_name(&variant, &case.stage);
+        let here_en = stage_name_in(&variant, &case.stage, Language::En);
+        return Err(CaseworkError::rejected(problem!(
+            "not_closable_from_stage",
+            "с этапа «{here_ru}» случай не закрывается; по варианту технологии его закрывают с этапа: {stages_ru}",
+            "a case does not close from stage “{here_en}”; by the method variant it closes from: {stages_en}"
         )));
     }
     let file = load_files(&tx, vec![case.clone()])
@@ -234,31 +276,44 @@ pub async fn close(
     if targets.is_empty() {
         // Only paths on a ground here, and none of the grounds confirmed: say which grounds
         // close the case from this stage and where it closes otherwise.
-        let grounds: Vec<String> = from_here
-            .iter()
-            .filter_map(|t| t.ground.as_deref())
-            .map(|g| {
-                let name = variant
-                    .doc()
-                    .closure
-                    .as_ref()
-                    .and_then(|c| c.alternatives.iter().find(|a| a.key == g))
-                    .map_or(g, |a| a.name.ru.as_str());
-                format!("«{name}» ({g})")
-            })
-            .collect();
-        let mut ordinary: Vec<String> = Vec::new();
-        for t in closing.iter().filter(|t| t.ground.is_none()) {
-            let name = stage_name(&variant, &t.from);
-            if !ordinary.contains(&name) {
-                ordinary.push(name);
-            }
-        }
-        return Err(CaseworkError::rejected(format!(
-            "с этапа «{}» случай закрывается только по основанию: {}; обычное закрытие — с этапа: {}",
-            stage_name(&variant, &case.stage),
-            grounds.join(", "),
-            ordinary.join(", ")
+        let grounds = |language: Language, (open, close): (&str, &str)| {
+            from_here
+                .iter()
+                .filter_map(|t| t.ground.as_deref())
+                .map(|g| {
+                    let name = variant
+                        .doc()
+                        .closure
+                        .as_ref()
+                        .and_then(|c| c.alternatives.iter().find(|a| a.key == g))
+                        .map_or(g, |a| a.name.in_language(language));
+                    format!("{open}{name}{close} ({g})")
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let (grounds_ru, grounds_en) = (
+            grounds(Language::Ru, ("«", "»")),
+            grounds(Language::En, ("“", "”")),
+        );
+        let ordinary = |l| {
+            stage_names(
+                &variant,
+                closing
+                    .iter()
+                    .filter(|t| t.ground.is_none())
+                    .map(|t| t.from.as_str()),
+                l,
+            )
+        };
+        let (ordinary_ru, ordinary_en) = (ordinary(Language::Ru), ordinary(Language::En));
+        let here_ru = stage_name(&variant, &case.stage);
+        let here_en = stage_name_in(&variant, &case.stage, Language::En);
+        return Err(CaseworkError::rejected(problem!(
+            at = "confirmed",
+            "closure_ground_required",
+            "с этапа «{here_ru}» случай закрывается только по основанию: {grounds_ru}; обычное закрытие — с этапа: {ordinary_ru}",
+            "from stage “{here_en}” a case closes only on a ground: {grounds_en}; it closes ordinarily from: {ordinary_en}"
         )));
     }
     targets.dedup();
@@ -300,22 +355,27 @@ pub async fn close(
         runtime.calendar(),
     );
     if ground.is_none() && !check.allowed {
-        let names: Vec<String> = check
-            .missing
-            .iter()
-            .map(|key| {
-                variant
-                    .doc()
-                    .closure
-                    .as_ref()
-                    .and_then(|c| c.criteria.iter().find(|k| &k.key == key))
-                    .map_or(key.clone(), |k| k.name.ru.clone())
-            })
-            .collect();
+        let name = |key: &String, language| {
+            variant
+                .doc()
+                .closure
+                .as_ref()
+                .and_then(|c| c.criteria.iter().find(|k| &k.key == key))
+                .map_or(key.clone(), |k| k.name.in_language(language).to_owned())
+        };
         return Err(CaseworkError::Rejected(
-            names
-                .into_iter()
-                .map(|n| format!("критерий закрытия не подтверждён: {n}"))
+            check
+                .missing
+                .iter()
+                .map(|key| {
+                    let (ru, en) = (name(key, Language::Ru), name(key, Language::En));
+                    problem!(
+                        at = "confirmed",
+                        "closure_criterion_not_confirmed",
+                        "критерий закрытия не подтверждён: {ru}",
+                        "closure criterion not confirmed: {en}"
+                    )
+                })
                 .collect(),
         ));
     }
@@ -346,14 +406,20 @@ pub async fn close(
         .any(|r| r.cadence_set_at_closure);
     let contact_every = match (into_post_support && set_at_closure, input.contact_every) {
         (true, None) => {
-            return Err(CaseworkError::rejected(
+            return Err(CaseworkError::rejected(problem!(
+                at = "contactEvery",
+                "contact_frequency_missing",
                 "contactEvery: укажите, как часто быть на связи с семьёй на пост-сопровождении",
-            ));
+                "contactEvery: say how often to be in touch with the family in post-support"
+            )));
         }
         (true, Some(every)) if every.is_zero() || every.approx_hours() > 8766 => {
-            return Err(CaseworkError::rejected(
+            return Err(CaseworkError::rejected(problem!(
+                at = "contactEvery",
+                "contact_frequency_out_of_range",
                 "contactEvery: от одного дня до одного года",
-            ));
+                "contactEvery: from one day to one year"
+            )));
         }
         (true, Some(every)) => Some(every),
         (false, _) => None,
@@ -445,9 +511,11 @@ pub async fn end_post_support(
     let tx = runtime.begin().await?;
     let case = closable(&tx, actor, case_id, expected_version).await?;
     if case.status != status::POST_SUPPORT {
-        return Err(CaseworkError::rejected(
+        return Err(CaseworkError::rejected(problem!(
+            "not_in_post_support",
             "случай не находится в пост-сопровождении",
-        ));
+            "the case is not in post-support"
+        )));
     }
     let variant = runtime.variant(case.variant_version)?.clone();
     let file = load_files(&tx, vec![case.clone()])
@@ -467,10 +535,12 @@ pub async fn end_post_support(
     {
         let until = runtime.calendar().add_span(started, min);
         if at < until {
-            return Err(CaseworkError::rejected(format!(
-                "пост-сопровождение длится не менее {}: до {}",
-                min.russian_genitive(),
-                until.format("%d.%m.%Y")
+            let (ru, en) = (min.russian_genitive(), min.english());
+            let until = until.format("%d.%m.%Y");
+            return Err(CaseworkError::rejected(problem!(
+                "post_support_too_short",
+                "пост-сопровождение длится не менее {ru}: до {until}",
+                "post-support lasts at least {en}: until {until}"
             )));
         }
     }
@@ -530,9 +600,11 @@ pub async fn reopen(
     let tx = runtime.begin().await?;
     let case = closable(&tx, actor, case_id, expected_version).await?;
     if case.status != status::CLOSED && case.status != status::POST_SUPPORT {
-        return Err(CaseworkError::rejected(
+        return Err(CaseworkError::rejected(problem!(
+            "not_reopenable",
             "открыть заново можно только закрытый случай или случай на пост-сопровождении",
-        ));
+            "only a closed case or one in post-support can be reopened"
+        )));
     }
     let variant = runtime.variant(case.variant_version)?.clone();
     let file = load_files(&tx, vec![case.clone()])
@@ -540,7 +612,11 @@ pub async fn reopen(
         .pop()
         .ok_or(CaseworkError::NotFound)?;
     let reopened = transitions::reopen(&variant, &file.state(&variant), at).ok_or_else(|| {
-        CaseworkError::rejected("вариант технологии не предусматривает повторного открытия")
+        CaseworkError::rejected(problem!(
+            "reopening_not_provided",
+            "вариант технологии не предусматривает повторного открытия",
+            "the method variant provides no reopening"
+        ))
     })?;
     let restart = reopened.state.stage.clone();
     let opens = opening_stage(&variant)
@@ -696,12 +772,20 @@ pub async fn decline(
     let at = decided.at;
     let mut problems = Vec::new();
     if reasons.trim().is_empty() || reasons.chars().count() > crate::forms::MAX_FIELD_LEN {
-        problems.push("reasons: укажите причины отказа".to_owned());
+        problems.push(problem!(
+            at = "reasons",
+            "reasons_missing",
+            "reasons: укажите причины отказа",
+            "reasons: give the reasons for the refusal"
+        ));
     }
     if alternatives.iter().all(|a| a.trim().is_empty()) {
-        problems.push(
-            "alternatives: информированный отказ называет, куда ещё можно обратиться".to_owned(),
-        );
+        problems.push(problem!(
+            at = "alternatives",
+            "alternatives_missing",
+            "alternatives: информированный отказ называет, куда ещё можно обратиться",
+            "alternatives: an informed refusal names where else to turn"
+        ));
     }
     if !problems.is_empty() {
         return Err(CaseworkError::Rejected(problems));
@@ -709,9 +793,11 @@ pub async fn decline(
     let tx = runtime.begin().await?;
     let case = closable(&tx, actor, case_id, expected_version).await?;
     if case.status != status::INTAKE {
-        return Err(CaseworkError::rejected(
+        return Err(CaseworkError::rejected(problem!(
+            "case_already_open",
             "отказать можно только до открытия случая",
-        ));
+            "a case can be declined only before it is opened"
+        )));
     }
     let variant = runtime.variant(case.variant_version)?.clone();
     let refusals: Vec<&Transition> = variant
@@ -721,9 +807,12 @@ pub async fn decline(
         .filter(|t| t.kind == TransitionKind::Refusal && t.from == case.stage)
         .collect();
     let Some(first) = refusals.first() else {
-        return Err(CaseworkError::rejected(format!(
-            "на этапе «{}» вариант технологии не предусматривает отказа",
-            stage_name(&variant, &case.stage)
+        let here_ru = stage_name(&variant, &case.stage);
+        let here_en = stage_name_in(&variant, &case.stage, Language::En);
+        return Err(CaseworkError::rejected(problem!(
+            "no_refusal_at_stage",
+            "на этапе «{here_ru}» вариант технологии не предусматривает отказа",
+            "the method variant provides no refusal at stage “{here_en}”"
         )));
     };
     let file = load_files(&tx, vec![case.clone()])

@@ -2,6 +2,8 @@
 
 use kurator_store::StoreError;
 
+pub use kurator_method::problem::{Language, Problem};
+
 #[derive(Debug, thiserror::Error)]
 pub enum CaseworkError {
     /// Does not exist, or is outside the caller's tenant or scope — deliberately the same.
@@ -10,10 +12,10 @@ pub enum CaseworkError {
     /// The caller's role does not allow this at all.
     #[error("forbidden")]
     Forbidden,
-    /// The request is malformed or breaks a rule of the method variant; the reasons are written
-    /// for the person who made it.
-    #[error("{}", .0.join("; "))]
-    Rejected(Vec<String>),
+    /// The request is malformed or breaks a rule of the method variant; every problem has a stable
+    /// code and is written, in Russian and in English, for the person who made it.
+    #[error("{}", .0.iter().map(|p| p.ru.as_str()).collect::<Vec<_>>().join("; "))]
+    Rejected(Vec<Problem>),
     /// The client's version is stale.
     #[error("stale version; current is {current}")]
     Stale { current: i32 },
@@ -26,8 +28,8 @@ pub enum CaseworkError {
 }
 
 impl CaseworkError {
-    pub fn rejected(reason: impl Into<String>) -> Self {
-        CaseworkError::Rejected(vec![reason.into()])
+    pub fn rejected(problem: Problem) -> Self {
+        CaseworkError::Rejected(vec![problem])
     }
 }
 

@@ -4,10 +4,11 @@
 use crate::actor::Actor;
 use crate::audit::{self, Audit};
 use crate::case_file::kind;
-use crate::error::{CaseworkError, CaseworkResult};
+use crate::error::{CaseworkError, CaseworkResult, Problem};
 use crate::runtime::TenantRuntime;
 use crate::triage::{self, TriageInput};
 use chrono::{DateTime, Utc};
+use kurator_method::problem;
 use kurator_store::tenant::cases::{self, NewCase, NewRecord};
 use kurator_store::tenant::idempotency;
 use kurator_store::tenant::signals::{self, NewSignal, SignalFilter, SignalRow};
@@ -82,19 +83,20 @@ impl SignalDecision {
         }
     }
 
-    fn problems(&self) -> Vec<String> {
+    fn problems(&self) -> Vec<Problem> {
         let mut problems = Vec::new();
         let mut text = |field: &str, value: &str| {
-            if value.trim().is_empty() {
-                problems.push(format!("decision.{field}: поле не может быть пустым"));
-            } else if value.chars().count() > MAX_TEXT {
-                problems.push(format!("decision.{field}: не более {MAX_TEXT} символов"));
-            }
+            problems.extend(text_problem("decision", field, value, true));
         };
         match self {
             SignalDecision::Accept { family } => {
                 if !family.is_object() {
-                    problems.push("decision.family: ожидается описание семьи".into());
+                    problems.push(problem!(
+                        at = "decision.family",
+                        "family_not_object",
+                        "decision.family: ожидается описание семьи",
+                        "decision.family: a description of the family is expected"
+                    ));
                 }
             }
             SignalDecision::Refuse {
@@ -103,10 +105,12 @@ impl SignalDecision {
             } => {
                 text("reasons", reasons);
                 if alternatives.iter().all(|a| a.trim().is_empty()) {
-                    problems.push(
-                        "decision.alternatives: информированный отказ называет, куда ещё можно обратиться за помощью"
-                            .into(),
-                    );
+                    problems.push(problem!(
+                        at = "decision.alternatives",
+                        "alternatives_missing",
+                        "decision.alternatives: информированный отказ называет, куда ещё можно обратиться за помощью",
+                        "decision.alternatives: an informed refusal names where else help can be found"
+                    ));
                 }
             }
             SignalDecision::Redirect { to, reasons } => {
@@ -141,7 +145,29 @@ impl Journal {
     }
 }
 
-fn text_problems(input: &SignalInput) -> Vec<String> {
+/// An empty required text or one over [`MAX_TEXT`] characters, at `{prefix}.{field}`.
+fn text_problem(prefix: &str, field: &str, value: &str, required: bool) -> Option<Problem> {
+    let path = format!("{prefix}.{field}");
+    if required && value.trim().is_empty() {
+        Some(problem!(
+            at = &path,
+            "empty",
+            "{path}: поле не может быть пустым",
+            "{path}: the field may not be empty"
+        ))
+    } else if value.chars().count() > MAX_TEXT {
+        Some(problem!(
+            at = &path,
+            "too_long",
+            "{path}: не более {MAX_TEXT} символов",
+            "{path}: at most {MAX_TEXT} characters"
+        ))
+    } else {
+        None
+    }
+}
+
+fn text_problems(input: &SignalInput) -> Vec<Problem> {
     let mut problems = Vec::new();
     for (field, value, required) in [
         ("source", &input.source, true),
@@ -149,12 +175,7 @@ fn text_problems(input: &SignalInput) -> Vec<String> {
         ("grounds", &input.grounds, true),
         ("followUp", &input.follow_up, false),
     ] {
-        if required && value.trim().is_empty() {
-            problems.push(format!("signal.{field}: поле не может быть пустым"));
-        }
-        if value.chars().count() > MAX_TEXT {
-            problems.push(format!("signal.{field}: не более {MAX_TEXT} символов"));
-        }
+        problems.extend(text_problem("signal", field, value, required));
     }
     for (field, value) in [
         ("requester", &input.requester),
@@ -162,7 +183,12 @@ fn text_problems(input: &SignalInput) -> Vec<String> {
         ("parents", &input.parents),
     ] {
         if !value.is_object() {
-            problems.push(format!("signal.{field}: ожидается объект"));
+            problems.push(problem!(
+                at = format!("signal.{field}"),
+                "not_an_object",
+                "signal.{field}: ожидается объект",
+                "signal.{field}: an object is expected"
+            ));
         }
     }
     problems
@@ -177,12 +203,12 @@ pub fn age_problem(
     path: &str,
     at: DateTime<Utc>,
     require: bool,
-) -> Option<String> {
+) -> Option<Problem> {
     let spec = variant.doc().subject_age.as_ref()?;
     let on = at.with_timezone(&variant.time_zone()).date_naive();
     kurator_method::age::check(spec, subject, on, require)
         .err()
-        .map(|problem| format!("{path}.{}: {}", spec.field, problem.message(spec)))
+        .map(|problem| problem.problem(spec, path))
 }
 
 /// Registers a signal with its triage. Retried with the same idempotency key, it returns the
@@ -308,9 +334,11 @@ pub async fn decide(
         });
     }
     if before.status != "new" {
-        return Err(CaseworkError::rejected(format!(
-            "решение по сигналу уже принято: {}",
-            before.status
+        let status = &before.status;
+        return Err(CaseworkError::rejected(problem!(
+            "signal_already_decided",
+            "решение по сигналу уже принято: {status}",
+            "the signal has already been decided: {status}"
         )));
     }
 

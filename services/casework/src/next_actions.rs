@@ -213,8 +213,8 @@ pub fn next_actions(
     actor.case_scope()?;
     let variant = runtime.variant(file.case.variant_version)?;
     if variant.role(acting_as).is_none() {
-        return Err(CaseworkError::rejected(format!(
-            "actingAs: в варианте технологии нет роли «{acting_as}»"
+        return Err(CaseworkError::rejected(crate::staff::unknown_role(
+            acting_as,
         )));
     }
     if file.case.status == status::CLOSED || file.case.status == status::DECLINED {

@@ -5,10 +5,11 @@
 use crate::actor::Actor;
 use crate::audit::{self, Audit};
 use crate::cases::{get_in_scope, get_in_scope_for_update};
-use crate::error::{CaseworkError, CaseworkResult};
+use crate::error::{CaseworkError, CaseworkResult, Language, Problem};
 use crate::forms::MAX_FIELD_LEN;
 use crate::runtime::TenantRuntime;
 use chrono::{DateTime, Utc};
+use kurator_method::problem;
 use kurator_method::schema::PLAN_ACTION_OWNERS;
 use kurator_store::tenant::cases;
 use kurator_store::tenant::plans::{self, ActionRow, NewAction, RevisionRow};
@@ -33,14 +34,24 @@ pub struct RevisionInput {
 }
 
 /// Every problem with a revision as the variant sees it: whose actions the plan must hold.
-fn variant_problems(variant: &kurator_method::Variant, input: &RevisionInput) -> Vec<String> {
+fn variant_problems(variant: &kurator_method::Variant, input: &RevisionInput) -> Vec<Problem> {
     let mut problems = Vec::new();
     if let Some(rules) = &variant.doc().plan {
         for owner in &rules.requires_owners {
             if !input.actions.iter().any(|a| &a.owner == owner) {
                 problems.push(match owner.as_str() {
-                    "family" => "actions: в плане должны быть действия семьи (родителей), не только организации".to_owned(),
-                    _ => "actions: в плане должны быть действия организации, не только семьи".to_owned(),
+                    "family" => problem!(
+                        at = "actions",
+                        "family_actions_missing",
+                        "actions: в плане должны быть действия семьи (родителей), не только организации",
+                        "actions: the plan must have actions of the family (parents), not only of the organisation"
+                    ),
+                    _ => problem!(
+                        at = "actions",
+                        "organisation_actions_missing",
+                        "actions: в плане должны быть действия организации, не только семьи",
+                        "actions: the plan must have actions of the organisation, not only of the family"
+                    ),
                 });
             }
         }
@@ -61,41 +72,75 @@ fn check_stage(variant: &kurator_method::Variant, stage: &str) -> CaseworkResult
     if reached {
         Ok(())
     } else {
-        let current = variant
-            .stage(stage)
-            .map_or_else(|| stage.to_owned(), |s| s.name.ru.clone());
-        Err(CaseworkError::rejected(format!(
-            "план составляется на этапе «{}»; случай на этапе «{current}»",
-            plan_stage.name.ru
+        let current = |language| {
+            variant.stage(stage).map_or_else(
+                || stage.to_owned(),
+                |s| s.name.in_language(language).to_owned(),
+            )
+        };
+        let (current_ru, current_en) = (current(Language::Ru), current(Language::En));
+        let (plan_ru, plan_en) = (
+            &plan_stage.name.ru,
+            plan_stage.name.in_language(Language::En),
+        );
+        Err(CaseworkError::rejected(problem!(
+            "plan_stage_not_reached",
+            "план составляется на этапе «{plan_ru}»; случай на этапе «{current_ru}»",
+            "the plan is drawn up at stage “{plan_en}”; the case is at stage “{current_en}”"
         )))
     }
 }
 
-fn problems(input: &RevisionInput) -> Vec<String> {
+fn problems(input: &RevisionInput) -> Vec<Problem> {
     let mut problems = Vec::new();
     if input.participants.is_empty() {
-        problems
-            .push("participants: укажите участников встречи, на которой согласован план".into());
+        problems.push(problem!(
+            at = "participants",
+            "participants_missing",
+            "participants: укажите участников встречи, на которой согласован план",
+            "participants: name the participants of the meeting that agreed the plan"
+        ));
     }
     if input.actions.is_empty() {
-        problems.push("actions: в плане должно быть хотя бы одно действие".into());
+        problems.push(problem!(
+            at = "actions",
+            "actions_missing",
+            "actions: в плане должно быть хотя бы одно действие",
+            "actions: the plan must have at least one action"
+        ));
     }
     if input.actions.len() > 500 {
-        problems.push("actions: не более 500 действий".into());
+        problems.push(problem!(
+            at = "actions",
+            "too_many",
+            "actions: не более 500 действий",
+            "actions: at most 500 actions"
+        ));
     }
     for (i, action) in input.actions.iter().enumerate() {
         if action.title.trim().is_empty() || action.title.chars().count() > MAX_FIELD_LEN {
-            problems.push(format!(
-                "actions[{i}].title: от 1 до {MAX_FIELD_LEN} символов"
+            problems.push(problem!(
+                at = format!("actions[{i}].title"),
+                "invalid_length",
+                "actions[{i}].title: от 1 до {MAX_FIELD_LEN} символов",
+                "actions[{i}].title: 1 to {MAX_FIELD_LEN} characters"
             ));
         }
         if !PLAN_ACTION_OWNERS.contains(&action.owner.as_str()) {
-            problems.push(format!(
-                "actions[{i}].owner: ожидается organisation или family"
+            problems.push(problem!(
+                at = format!("actions[{i}].owner"),
+                "unknown_action_owner",
+                "actions[{i}].owner: ожидается organisation или family",
+                "actions[{i}].owner: organisation or family is expected"
             ));
         }
         if !action.responsible.is_object() {
-            problems.push(format!("actions[{i}].responsible: укажите ответственного"));
+            problems.push(problem!(
+                at = format!("actions[{i}].responsible"),
+                "responsible_missing",
+                "actions[{i}].responsible: укажите ответственного",
+                "actions[{i}].responsible: name who is responsible"
+            ));
         }
     }
     problems
@@ -178,8 +223,11 @@ pub async fn complete_action(
         .as_ref()
         .is_some_and(|r| r.chars().count() > MAX_FIELD_LEN)
     {
-        return Err(CaseworkError::rejected(format!(
-            "result: не более {MAX_FIELD_LEN} символов"
+        return Err(CaseworkError::rejected(problem!(
+            at = "result",
+            "too_long",
+            "result: не более {MAX_FIELD_LEN} символов",
+            "result: at most {MAX_FIELD_LEN} characters"
         )));
     }
     // The role first: someone who sees no case data learns nothing about which actions exist.

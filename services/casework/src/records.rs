@@ -10,6 +10,7 @@ use crate::error::{CaseworkError, CaseworkResult};
 use crate::forms::MAX_FIELD_LEN;
 use crate::runtime::TenantRuntime;
 use chrono::{DateTime, Utc};
+use kurator_method::problem;
 use kurator_store::tenant::cases::{self, NewRecord, RecordRow};
 use serde_json::Value;
 use uuid::Uuid;
@@ -45,10 +46,12 @@ pub async fn contact(
             .iter()
             .map(|k| k.key.as_str())
             .collect();
-        return Err(CaseworkError::rejected(format!(
-            "kind: вид контакта «{}» не предусмотрен вариантом; ожидается один из: {}",
-            input.kind,
-            known.join(", ")
+        let (kind, known) = (&input.kind, known.join(", "));
+        return Err(CaseworkError::rejected(problem!(
+            at = "kind",
+            "unknown_contact_kind",
+            "kind: вид контакта «{kind}» не предусмотрен вариантом; ожидается один из: {known}",
+            "kind: the variant provides no contact kind “{kind}”; expected one of: {known}"
         )));
     }
     check_data(&input.data)?;
@@ -84,11 +87,19 @@ pub async fn monitoring(
     let Some(monitoring_kind) = kinds.iter().find(|k| k.key == input.kind) else {
         let known: Vec<&str> = kinds.iter().map(|k| k.key.as_str()).collect();
         return Err(CaseworkError::rejected(if known.is_empty() {
-            "kind: вариант технологии не предусматривает записей мониторинга".to_owned()
+            problem!(
+                at = "kind",
+                "no_monitoring_kinds",
+                "kind: вариант технологии не предусматривает записей мониторинга",
+                "kind: the method variant provides no monitoring records"
+            )
         } else {
-            format!(
-                "kind: ожидается один из видов мониторинга: {}",
-                known.join(", ")
+            let known = known.join(", ");
+            problem!(
+                at = "kind",
+                "unknown_monitoring_kind",
+                "kind: ожидается один из видов мониторинга: {known}",
+                "kind: expected one of the monitoring kinds: {known}"
             )
         }));
     };
@@ -125,10 +136,20 @@ pub async fn monitoring(
 
 fn check_data(data: &Value) -> CaseworkResult<()> {
     if !data.is_object() {
-        return Err(CaseworkError::rejected("data: ожидается объект"));
+        return Err(CaseworkError::rejected(problem!(
+            at = "data",
+            "not_an_object",
+            "data: ожидается объект",
+            "data: an object is expected"
+        )));
     }
     if data.to_string().len() > 4 * MAX_FIELD_LEN {
-        return Err(CaseworkError::rejected("data: запись слишком велика"));
+        return Err(CaseworkError::rejected(problem!(
+            at = "data",
+            "too_large",
+            "data: запись слишком велика",
+            "data: the record is too large"
+        )));
     }
     Ok(())
 }

@@ -8,10 +8,11 @@
 use crate::actor::Actor;
 use crate::audit::{self, Audit};
 use crate::case_file::{kind, status};
-use crate::error::{CaseworkError, CaseworkResult};
+use crate::error::{CaseworkError, CaseworkResult, Language, Problem};
 use crate::steps::StepInput;
 use kurator_method::Variant;
 use kurator_method::decisions::{self, DecisionStatus};
+use kurator_method::problem;
 use kurator_method::schema::ClassificationPurpose;
 use kurator_method::vocabulary::JournalKind;
 use kurator_store::TenantTx;
@@ -34,7 +35,7 @@ pub fn check(
     variant: &Variant,
     case: &CaseRow,
     input: &StepInput,
-) -> Result<Option<Ending>, Vec<String>> {
+) -> Result<Option<Ending>, Vec<Problem>> {
     let mut ending = None;
     for (key, record) in &input.decisions {
         let Some(def) = variant.decision(key) else {
@@ -55,22 +56,30 @@ pub fn check(
             .and_then(JournalKind::parse)
             .and_then(JournalKind::signal_status)
             .ok_or_else(|| {
-                vec![format!(
-                    "decisions.{key}: журнал «{}» не ведётся по обращениям",
-                    end.journal
+                let journal = &end.journal;
+                vec![problem!(
+                    at = format!("decisions.{key}"),
+                    "journal_not_for_requests",
+                    "decisions.{key}: журнал «{journal}» не ведётся по обращениям",
+                    "decisions.{key}: journal “{journal}” is not kept for requests"
                 )]
             })?;
+        let (name_ru, name_en) = (&def.name.ru, def.name.in_language(Language::En));
         let mut problems = Vec::new();
         if case.status != status::INTAKE {
-            problems.push(format!(
-                "decisions.{key}: итог «{outcome}» решения «{}» завершает работу по обращению до открытия случая, а случай уже открыт",
-                def.name.ru
+            problems.push(problem!(
+                at = format!("decisions.{key}"),
+                "ends_request_after_opening",
+                "decisions.{key}: итог «{outcome}» решения «{name_ru}» завершает работу по обращению до открытия случая, а случай уже открыт",
+                "decisions.{key}: outcome “{outcome}” of decision “{name_en}” ends work on a request before a case is opened, but the case is already open"
             ));
         }
         if input.note.as_deref().is_none_or(|n| n.trim().is_empty()) {
-            problems.push(format!(
-                "note: итог «{outcome}» решения «{}» завершает работу по обращению — укажите причины",
-                def.name.ru
+            problems.push(problem!(
+                at = "note",
+                "reasons_missing",
+                "note: итог «{outcome}» решения «{name_ru}» завершает работу по обращению — укажите причины",
+                "note: outcome “{outcome}” of decision “{name_en}” ends work on the request — give the reasons"
             ));
         }
         if !problems.is_empty() {
@@ -243,10 +252,15 @@ pub fn forbid_in_transition(
     input: &StepInput,
 ) -> CaseworkResult<()> {
     match check(variant, case, input).map_err(CaseworkError::Rejected)? {
-        Some(ending) => Err(CaseworkError::rejected(format!(
-            "decisions.{}: итог «{}» завершает работу по обращению — запишите его шагом, а не переходом между этапами",
-            ending.decision, ending.outcome
-        ))),
+        Some(ending) => {
+            let (key, outcome) = (&ending.decision, &ending.outcome);
+            Err(CaseworkError::rejected(problem!(
+                at = format!("decisions.{key}"),
+                "ending_in_transition",
+                "decisions.{key}: итог «{outcome}» завершает работу по обращению — запишите его шагом, а не переходом между этапами",
+                "decisions.{key}: outcome “{outcome}” ends work on the request — record it with a step, not a move between stages"
+            )))
+        }
         None => Ok(()),
     }
 }

@@ -5,13 +5,14 @@
 //! and the next occurrence falls due at the end of that local day.
 
 use crate::case_file::kind;
-use crate::error::CaseworkResult;
+use crate::error::{CaseworkResult, Language, Problem};
 use crate::steps::StepInput;
 use chrono::{DateTime, NaiveDate, Utc};
 use kurator_domain::UserId;
 use kurator_method::Variant;
 use kurator_method::calendar::Calendar;
 use kurator_method::decisions::{self, DecisionStatus};
+use kurator_method::problem;
 use kurator_method::schema::{Condition, Span};
 use kurator_store::TenantTx;
 use kurator_store::tenant::cases::{self, NewRecord};
@@ -49,33 +50,34 @@ fn span_ru(s: &Span) -> String {
         .join(" ")
 }
 
-/// «“Степень риска” — “Высокий риск…”», by the variant's names.
-fn condition_ru(variant: &Variant, c: &Condition, value: &str) -> String {
+/// «“Степень риска” — “Высокий риск…”», by the variant's names in `language`.
+fn condition_in(variant: &Variant, c: &Condition, value: &str, language: Language) -> String {
     let doc = variant.doc();
     let (name, value_name) = if let Some(class) = variant.classification(&c.attribute) {
         (
-            class.name.ru.clone(),
+            class.name.in_language(language).to_owned(),
             class
                 .values
                 .iter()
                 .find(|v| v.key == value)
-                .map(|v| v.name.ru.clone()),
+                .map(|v| v.name.in_language(language).to_owned()),
         )
     } else if let Some(attr) = doc.attributes.iter().find(|a| a.key == c.attribute) {
         (
-            attr.name.ru.clone(),
+            attr.name.in_language(language).to_owned(),
             attr.values
                 .iter()
                 .find(|v| v.key == value)
-                .map(|v| v.name.ru.clone()),
+                .map(|v| v.name.in_language(language).to_owned()),
         )
     } else {
         (c.attribute.clone(), None)
     };
-    format!(
-        "«{name}» — «{}»",
-        value_name.unwrap_or_else(|| value.to_owned())
-    )
+    let value = value_name.unwrap_or_else(|| value.to_owned());
+    match language {
+        Language::Ru => format!("«{name}» — «{value}»"),
+        Language::En => format!("“{name}” — “{value}”"),
+    }
 }
 
 /// Checks the dates the decisions of `input` set, for a case with `attributes`; every problem
@@ -85,7 +87,7 @@ pub fn check(
     calendar: &Calendar,
     attributes: &BTreeMap<String, String>,
     input: &StepInput,
-) -> Result<Vec<Scheduled>, Vec<String>> {
+) -> Result<Vec<Scheduled>, Vec<Problem>> {
     let mut problems = Vec::new();
     let mut scheduled = Vec::new();
     let decided_on = calendar.local_date(input.at);
@@ -102,23 +104,30 @@ pub fn check(
             .sets_next
             .as_ref()
             .filter(|n| outcome.as_deref().is_some_and(|o| n.applies_to(o)));
+        let (name_ru, name_en) = (&def.name.ru, def.name.in_language(Language::En));
         let Some(rule) = rule else {
             if let Some(date) = record.next_date {
-                problems.push(format!(
-                    "{path}: решение «{}»{} не назначает дату следующего раза, а указано {}",
-                    def.name.ru,
-                    outcome
-                        .as_deref()
-                        .map(|o| format!(" с итогом «{o}»"))
-                        .unwrap_or_default(),
-                    date_ru(date)
+                let (with_ru, with_en) = outcome.as_deref().map_or_else(Default::default, |o| {
+                    (format!(" с итогом «{o}»"), format!(" with outcome “{o}”"))
+                });
+                let date = date_ru(date);
+                problems.push(problem!(
+                    at = &path,
+                    "next_date_not_set_by_decision",
+                    "{path}: решение «{name_ru}»{with_ru} не назначает дату следующего раза, а указано {date}",
+                    "{path}: decision “{name_en}”{with_en} sets no next date, but {date} was given"
                 ));
             }
             continue;
         };
-        let recurring = variant
-            .recurring(&rule.recurring)
-            .map_or(rule.recurring.clone(), |r| r.name.ru.clone());
+        let recurring = |language| {
+            variant
+                .recurring(&rule.recurring)
+                .map_or(rule.recurring.clone(), |r| {
+                    r.name.in_language(language).to_owned()
+                })
+        };
+        let (recurring_ru, recurring_en) = (recurring(Language::Ru), recurring(Language::En));
         // the shortest limit that applies to this case
         let mut limit = (
             calendar.local_date(calendar.add_span(input.at, &rule.max)),
@@ -134,35 +143,53 @@ pub fn check(
             }
             let date = calendar.local_date(calendar.add_span(input.at, &sooner.max));
             if date < limit.0 {
-                limit = (
-                    date,
-                    &sooner.max,
-                    Some(condition_ru(variant, &sooner.when, value)),
-                );
+                limit = (date, &sooner.max, Some((&sooner.when, value)));
             }
         }
         let (latest, span, because) = limit;
-        let why = match because {
-            Some(condition) => format!("{} после решения, так как {condition}", span_ru(span)),
+        let why_ru = match because {
+            Some((c, value)) => format!(
+                "{} после решения, так как {}",
+                span_ru(span),
+                condition_in(variant, c, value, Language::Ru)
+            ),
             None => format!("{} после решения", span_ru(span)),
         };
+        let why_en = match because {
+            Some((c, value)) => format!(
+                "{} after the decision, since {}",
+                span.english(),
+                condition_in(variant, c, value, Language::En)
+            ),
+            None => format!("{} after the decision", span.english()),
+        };
+        let latest_day = date_ru(latest);
         match record.next_date {
-            None if rule.required => problems.push(format!(
-                "{path}: решение «{}» назначает дату: «{recurring}» — укажите её, не позднее {} ({why})",
-                def.name.ru,
-                date_ru(latest)
+            None if rule.required => problems.push(problem!(
+                at = &path,
+                "next_date_missing",
+                "{path}: решение «{name_ru}» назначает дату: «{recurring_ru}» — укажите её, не позднее {latest_day} ({why_ru})",
+                "{path}: decision “{name_en}” sets a date: “{recurring_en}” — give it, no later than {latest_day} ({why_en})"
             )),
             None => {}
-            Some(date) if date <= decided_on => problems.push(format!(
-                "{path}: {} — не позже дня решения {}: ожидается более поздняя дата",
-                date_ru(date),
-                date_ru(decided_on)
-            )),
-            Some(date) if date > latest => problems.push(format!(
-                "{path}: {} позже допустимого: «{recurring}» — не позднее {} ({why})",
-                date_ru(date),
-                date_ru(latest)
-            )),
+            Some(date) if date <= decided_on => {
+                let (date, decided) = (date_ru(date), date_ru(decided_on));
+                problems.push(problem!(
+                    at = &path,
+                    "next_date_too_early",
+                    "{path}: {date} — не позже дня решения {decided}: ожидается более поздняя дата",
+                    "{path}: {date} is not after the day of the decision {decided}: a later date is expected"
+                ))
+            }
+            Some(date) if date > latest => {
+                let date = date_ru(date);
+                problems.push(problem!(
+                    at = &path,
+                    "next_date_too_late",
+                    "{path}: {date} позже допустимого: «{recurring_ru}» — не позднее {latest_day} ({why_ru})",
+                    "{path}: {date} is later than allowed: “{recurring_en}” — no later than {latest_day} ({why_en})"
+                ))
+            }
             Some(date) => scheduled.push(Scheduled {
                 decision: key.clone(),
                 recurring: rule.recurring.clone(),

@@ -16,7 +16,7 @@ use crate::actor::Actor;
 use crate::audit::{self, Audit};
 use crate::case_file::{kind, status};
 use crate::cases::{get_in_scope, get_in_scope_for_update};
-use crate::error::{CaseworkError, CaseworkResult};
+use crate::error::{CaseworkError, CaseworkResult, Language, Problem};
 use crate::forms::MAX_FIELD_LEN;
 use crate::runtime::TenantRuntime;
 use chrono::{NaiveDate, Utc};
@@ -24,6 +24,7 @@ use kurator_domain::UserId;
 use kurator_method::Variant;
 use kurator_method::decisions::{self, DecisionRecord, DecisionStatus};
 use kurator_method::norms::{self, CostCheck};
+use kurator_method::problem;
 use kurator_method::schema::CostLimit;
 use kurator_store::TenantTx;
 use kurator_store::tenant::cases::{self, CaseRow, NewRecord, RecordRow};
@@ -140,44 +141,66 @@ fn problems(
     input: &SpendingInput,
     opened_on: NaiveDate,
     today: NaiveDate,
-) -> Vec<String> {
+) -> Vec<Problem> {
     let mut problems = Vec::new();
     if input.amount_minor <= 0 {
-        problems.push("amountMinor: сумма расхода должна быть больше нуля".to_owned());
+        problems.push(problem!(
+            at = "amountMinor",
+            "amount_not_positive",
+            "amountMinor: сумма расхода должна быть больше нуля",
+            "amountMinor: the amount must be greater than zero"
+        ));
     } else if input.amount_minor > MAX_AMOUNT_MINOR {
-        problems.push(format!(
-            "amountMinor: не более {} за один расход",
-            minor(MAX_AMOUNT_MINOR, &limit.currency)
+        let max = minor(MAX_AMOUNT_MINOR, &limit.currency);
+        problems.push(problem!(
+            at = "amountMinor",
+            "amount_too_large",
+            "amountMinor: не более {max} за один расход",
+            "amountMinor: at most {max} per spend"
         ));
     }
     if input.currency != limit.currency {
-        problems.push(format!(
-            "currency: расходы по случаю записываются в {}, а не в «{}»",
-            limit.currency, input.currency
+        let (expected, given) = (&limit.currency, &input.currency);
+        problems.push(problem!(
+            at = "currency",
+            "wrong_currency",
+            "currency: расходы по случаю записываются в {expected}, а не в «{given}»",
+            "currency: a case's spending is recorded in {expected}, not “{given}”"
         ));
     }
     if !limit.categories.iter().any(|c| c.key == input.category) {
-        let known: Vec<String> = limit
-            .categories
-            .iter()
-            .map(|c| format!("{} ({})", c.key, c.name.ru))
-            .collect();
-        problems.push(format!(
-            "category: категории расходов «{}» нет в варианте технологии; есть: {}",
-            input.category,
-            known.join(", ")
+        let known = |language| {
+            limit
+                .categories
+                .iter()
+                .map(|c| format!("{} ({})", c.key, c.name.in_language(language)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let (known_ru, known_en, category) =
+            (known(Language::Ru), known(Language::En), &input.category);
+        problems.push(problem!(
+            at = "category",
+            "unknown_spending_category",
+            "category: категории расходов «{category}» нет в варианте технологии; есть: {known_ru}",
+            "category: the method variant has no spending category “{category}”; there are: {known_en}"
         ));
     }
+    let spent_on = day(input.spent_on);
     if input.spent_on < opened_on {
-        problems.push(format!(
-            "spentOn: {} — раньше открытия случая ({})",
-            day(input.spent_on),
-            day(opened_on)
+        let opened = day(opened_on);
+        problems.push(problem!(
+            at = "spentOn",
+            "spent_before_opening",
+            "spentOn: {spent_on} — раньше открытия случая ({opened})",
+            "spentOn: {spent_on} is before the case was opened ({opened})"
         ));
     } else if input.spent_on > today {
-        problems.push(format!(
-            "spentOn: {} ещё не наступило: записывается расход, который уже сделан",
-            day(input.spent_on)
+        problems.push(problem!(
+            at = "spentOn",
+            "spent_in_future",
+            "spentOn: {spent_on} ещё не наступило: записывается расход, который уже сделан",
+            "spentOn: {spent_on} has not come yet: only a spend already made is recorded"
         ));
     }
     if input
@@ -185,18 +208,30 @@ fn problems(
         .as_ref()
         .is_some_and(|n| n.chars().count() > MAX_FIELD_LEN)
     {
-        problems.push(format!("note: не более {MAX_FIELD_LEN} символов"));
+        problems.push(problem!(
+            at = "note",
+            "too_long",
+            "note: не более {MAX_FIELD_LEN} символов",
+            "note: at most {MAX_FIELD_LEN} characters"
+        ));
     }
     if let Some(approval) = &input.approval {
         match &limit.over_limit_decision {
-            None => problems.push(
-                "approval: вариант технологии не предусматривает согласования расходов сверх норматива"
-                    .to_owned(),
-            ),
-            Some(key) if *key != approval.key => problems.push(format!(
-                "approval.key: ожидается решение «{key}», а не «{}»",
-                approval.key
+            None => problems.push(problem!(
+                at = "approval",
+                "approval_not_provided",
+                "approval: вариант технологии не предусматривает согласования расходов сверх норматива",
+                "approval: the method variant provides no approval of spending over the limit"
             )),
+            Some(key) if *key != approval.key => {
+                let given = &approval.key;
+                problems.push(problem!(
+                    at = "approval.key",
+                    "wrong_approval_decision",
+                    "approval.key: ожидается решение «{key}», а не «{given}»",
+                    "approval.key: decision “{key}” is expected, not “{given}”"
+                ))
+            }
             Some(_) => {}
         }
     }
@@ -213,9 +248,12 @@ async fn check_approval(
     approval: &Approval,
 ) -> CaseworkResult<serde_json::Value> {
     let def = variant.decision(&approval.key).ok_or_else(|| {
-        CaseworkError::rejected(format!(
-            "approval.key: такой процедуры решения нет в варианте: «{}»",
-            approval.key
+        let key = &approval.key;
+        CaseworkError::rejected(problem!(
+            at = "approval.key",
+            "unknown_decision",
+            "approval.key: такой процедуры решения нет в варианте: «{key}»",
+            "approval.key: the variant has no such decision procedure: “{key}”"
         ))
     })?;
     let named = BTreeMap::from([(approval.key.clone(), approval.record.clone())]);
@@ -225,34 +263,61 @@ async fn check_approval(
         return Err(CaseworkError::Rejected(
             people
                 .into_iter()
-                .map(|p| p.replacen(&prefix, "approval", 1))
+                .map(|p| Problem {
+                    field: p.field.map(|f| f.replacen(&prefix, "approval", 1)),
+                    ru: p.ru.replacen(&prefix, "approval", 1),
+                    en: p.en.replacen(&prefix, "approval", 1),
+                    ..p
+                })
                 .collect(),
         ));
     }
-    let status = decisions::evaluate(def, &approval.record);
+    let mut invalid = Vec::new();
+    let status = decisions::evaluate_with_problems(def, &approval.record, &mut invalid);
+    let (name_ru, name_en) = (&def.name.ru, def.name.in_language(Language::En));
     match &status {
         DecisionStatus::Decided { outcome, .. } if *outcome == limit.approving_outcome => {
             Ok(json!({ "outcome": outcome, "status": status, "record": approval.record }))
         }
-        DecisionStatus::Decided { outcome, .. } => Err(CaseworkError::rejected(format!(
-            "approval: расход не согласован — «{}»: {outcome}",
-            def.name.ru
+        DecisionStatus::Decided { outcome, .. } => Err(CaseworkError::rejected(problem!(
+            at = "approval",
+            "spend_not_approved",
+            "approval: расход не согласован — «{name_ru}»: {outcome}",
+            "approval: the spend is not approved — “{name_en}”: {outcome}"
         ))),
-        DecisionStatus::Invalid { reasons } => Err(CaseworkError::Rejected(
-            reasons.iter().map(|r| format!("approval: {r}")).collect(),
+        DecisionStatus::Invalid { .. } => Err(CaseworkError::Rejected(
+            invalid
+                .into_iter()
+                .map(|p| {
+                    Problem {
+                        ru: format!("approval: {}", p.ru),
+                        en: format!("approval: {}", p.en),
+                        ..p
+                    }
+                    .at("approval")
+                })
+                .collect(),
         )),
-        DecisionStatus::Pending { waiting_for } => Err(CaseworkError::rejected(format!(
-            "approval: решение «{}» ещё не принято; решает: {}",
-            def.name.ru,
-            waiting_for.join(", ")
+        DecisionStatus::Pending { waiting_for } => {
+            let waiting = waiting_for.join(", ");
+            Err(CaseworkError::rejected(problem!(
+                at = "approval",
+                "decision_pending",
+                "approval: решение «{name_ru}» ещё не принято; решает: {waiting}",
+                "approval: decision “{name_en}” is not taken yet; it is up to: {waiting}"
+            )))
+        }
+        DecisionStatus::Escalated { to } => Err(CaseworkError::rejected(problem!(
+            at = "approval",
+            "decision_escalated",
+            "approval: решение «{name_ru}» не принято — вопрос передан роли {to}",
+            "approval: decision “{name_en}” is not taken — it was passed to role {to}"
         ))),
-        DecisionStatus::Escalated { to } => Err(CaseworkError::rejected(format!(
-            "approval: решение «{}» не принято — вопрос передан роли {to}",
-            def.name.ru
-        ))),
-        DecisionStatus::Deadlocked => Err(CaseworkError::rejected(format!(
-            "approval: решение «{}» не принято: согласия нет",
-            def.name.ru
+        DecisionStatus::Deadlocked => Err(CaseworkError::rejected(problem!(
+            at = "approval",
+            "decision_deadlocked",
+            "approval: решение «{name_ru}» не принято: согласия нет",
+            "approval: decision “{name_en}” is not taken: there is no agreement"
         ))),
     }
 }
@@ -265,23 +330,43 @@ fn over_limit(
     spent: i64,
     amount: i64,
 ) -> CaseworkError {
-    let what_then = match (&limit.over_limit_decision, &limit.approval_by) {
-        (Some(_), Some(by)) => format!("нужно отдельное согласование {by}"),
-        (Some(key), None) => format!(
-            "нужно отдельное согласование: «{}»",
-            variant
-                .decision(key)
-                .map_or(key.as_str(), |d| d.name.ru.as_str())
-        ),
-        (None, _) => "вариант технологии не допускает расходов сверх норматива".to_owned(),
+    let name = |key: &str, language| {
+        variant
+            .decision(key)
+            .map_or(key, |d| d.name.in_language(language))
+            .to_owned()
     };
-    CaseworkError::rejected(format!(
-        "Расходы по случаю за год с {} по {} превысят норматив {}: уже {}, запрошено {} — {what_then}",
-        day(year.0),
-        day(year.1),
-        minor(limit_i64(limit), &limit.currency),
+    let (then_ru, then_en) = match (&limit.over_limit_decision, &limit.approval_by) {
+        (Some(_), Some(by)) => (
+            format!("нужно отдельное согласование {by}"),
+            format!("a separate approval by {by} is needed"),
+        ),
+        (Some(key), None) => (
+            format!(
+                "нужно отдельное согласование: «{}»",
+                name(key, Language::Ru)
+            ),
+            format!(
+                "a separate approval is needed: “{}”",
+                name(key, Language::En)
+            ),
+        ),
+        (None, _) => (
+            "вариант технологии не допускает расходов сверх норматива".to_owned(),
+            "the method variant allows no spending over the limit".to_owned(),
+        ),
+    };
+    let (from, to) = (day(year.0), day(year.1));
+    let cap = minor(limit_i64(limit), &limit.currency);
+    let (spent, amount) = (
         minor(spent, &limit.currency),
         minor(amount, &limit.currency),
+    );
+    CaseworkError::rejected(problem!(
+        at = "amountMinor",
+        "over_spending_limit",
+        "Расходы по случаю за год с {from} по {to} превысят норматив {cap}: уже {spent}, запрошено {amount} — {then_ru}",
+        "The case's spending for the year {from} to {to} would exceed the limit {cap}: {spent} so far, {amount} requested — {then_en}"
     ))
 }
 
@@ -314,13 +399,15 @@ pub async fn record(
         return Err(CaseworkError::Forbidden);
     }
     if case.status != status::OPEN && case.status != status::POST_SUPPORT {
-        return Err(CaseworkError::rejected(format!(
-            "случай {}: расходы записываются по открытому случаю и на пост-сопровождении",
-            if case.status == status::INTAKE {
-                "ещё не открыт"
-            } else {
-                "закрыт"
-            }
+        let (ru, en) = if case.status == status::INTAKE {
+            ("ещё не открыт", "is not open yet")
+        } else {
+            ("закрыт", "is closed")
+        };
+        return Err(CaseworkError::rejected(problem!(
+            "case_not_active",
+            "случай {ru}: расходы записываются по открытому случаю и на пост-сопровождении",
+            "the case {en}: spending is recorded on an open case and in post-support"
         )));
     }
     let variant = runtime.variant(case.variant_version)?.clone();
@@ -330,9 +417,11 @@ pub async fn record(
         .as_ref()
         .filter(|l| !l.categories.is_empty())
         .ok_or_else(|| {
-            CaseworkError::rejected(
+            CaseworkError::rejected(problem!(
+                "spending_not_provided",
                 "вариант технологии не предусматривает учёт расходов по случаю: в нём нет категорий расходов",
-            )
+                "the method variant provides no spending records for a case: it has no spending categories"
+            ))
         })?;
     let opened_on = opened_on(&variant, &case);
     let found = problems(limit, &input, opened_on, today(&variant));

@@ -7,12 +7,13 @@
 
 use crate::actor::Actor;
 use crate::audit::{self, Audit};
-use crate::error::{CaseworkError, CaseworkResult};
+use crate::error::{CaseworkError, CaseworkResult, Problem};
 use crate::runtime::TenantRuntime;
 use chrono::Utc;
 use kurator_domain::UserId;
 use kurator_method::Variant;
 use kurator_method::decisions::DecisionRecord;
+use kurator_method::problem;
 use kurator_store::TenantTx;
 use kurator_store::tenant::staff_roles;
 use serde_json::json;
@@ -31,9 +32,7 @@ pub async fn require_acting_as(
     acting_as: &str,
 ) -> CaseworkResult<()> {
     if variant.role(acting_as).is_none() {
-        return Err(CaseworkError::rejected(format!(
-            "actingAs: в варианте технологии нет роли «{acting_as}»"
-        )));
+        return Err(CaseworkError::rejected(unknown_role(acting_as)));
     }
     let held = staff_roles::held(tx, actor.user).await?;
     if held.iter().any(|r| r == acting_as) {
@@ -43,13 +42,23 @@ pub async fn require_acting_as(
     }
 }
 
+/// `actingAs` names no role of the variant.
+pub fn unknown_role(acting_as: &str) -> Problem {
+    problem!(
+        at = "actingAs",
+        "unknown_role",
+        "actingAs: в варианте технологии нет роли «{acting_as}»",
+        "actingAs: the method variant has no role “{acting_as}”"
+    )
+}
+
 /// Every problem with the people named in `decisions`: each vote, ruling and participant must be
 /// a member of the organisation (by id) holding the role they are recorded in.
 pub async fn check_people(
     tx: &TenantTx,
     variant: &Variant,
     decisions: &BTreeMap<String, DecisionRecord>,
-) -> CaseworkResult<Vec<String>> {
+) -> CaseworkResult<Vec<Problem>> {
     let mut named: Vec<(String, &str, &str)> = Vec::new();
     for (key, record) in decisions {
         for vote in record.votes.iter().chain(&record.rulings) {
@@ -59,8 +68,11 @@ pub async fn check_people(
             // People from outside the organisation are recorded with it, never as members.
             if participant.outside().is_some() {
                 if participant.person.trim().is_empty() {
-                    return Ok(vec![format!(
-                        "decisions.{key}.participants[{i}]: укажите имя представителя другой организации"
+                    return Ok(vec![problem!(
+                        at = format!("decisions.{key}.participants[{i}]"),
+                        "outside_participant_unnamed",
+                        "decisions.{key}.participants[{i}]: укажите имя представителя другой организации",
+                        "decisions.{key}.participants[{i}]: give the name of the other organisation's representative"
                     )]);
                 }
                 continue;
@@ -80,8 +92,11 @@ pub async fn check_people(
     for (path, person, _) in &named {
         match Uuid::parse_str(person) {
             Ok(id) => ids.push(id),
-            Err(_) => problems.push(format!(
-                "{path}: «{person}» — не сотрудник организации; укажите id сотрудника, а для представителя другой организации — его организацию (organisation)"
+            Err(_) => problems.push(problem!(
+                at = path,
+                "not_a_member",
+                "{path}: «{person}» — не сотрудник организации; укажите id сотрудника, а для представителя другой организации — его организацию (organisation)",
+                "{path}: “{person}” is not a member of the organisation; give a member's id, or for a representative of another organisation, their organisation (organisation)"
             )),
         }
     }
@@ -93,10 +108,18 @@ pub async fn check_people(
             continue;
         };
         if variant.role(role).is_none() {
-            problems.push(format!("{path}: в варианте технологии нет роли «{role}»"));
+            problems.push(problem!(
+                at = path,
+                "unknown_role",
+                "{path}: в варианте технологии нет роли «{role}»",
+                "{path}: the method variant has no role “{role}”"
+            ));
         } else if !holders.get(&id).is_some_and(|roles| roles.contains(*role)) {
-            problems.push(format!(
-                "{path}: сотрудник {person} не назначен на роль «{role}»"
+            problems.push(problem!(
+                at = path,
+                "role_not_held",
+                "{path}: сотрудник {person} не назначен на роль «{role}»",
+                "{path}: member {person} does not hold role “{role}”"
             ));
         }
     }
@@ -144,9 +167,12 @@ pub async fn grant(
     let variant = runtime.current_variant()?;
     if variant.role(role).is_none() {
         let known: Vec<&str> = variant.doc().roles.iter().map(|r| r.key.as_str()).collect();
-        return Err(CaseworkError::rejected(format!(
-            "role: в варианте технологии нет роли «{role}»; есть: {}",
-            known.join(", ")
+        let known = known.join(", ");
+        return Err(CaseworkError::rejected(problem!(
+            at = "role",
+            "unknown_role",
+            "role: в варианте технологии нет роли «{role}»; есть: {known}",
+            "role: the method variant has no role “{role}”; there are: {known}"
         )));
     }
     change(runtime, actor, user, role, true).await

@@ -6,12 +6,13 @@ use crate::actor::Actor;
 use crate::audit::{self, Audit};
 use crate::case_file::{kind, status};
 use crate::cases::{get_in_scope_for_update, load_files};
-use crate::error::{CaseworkError, CaseworkResult};
+use crate::error::{CaseworkError, CaseworkResult, Language};
 use crate::forms;
 use crate::runtime::TenantRuntime;
 use chrono::{DateTime, Utc};
 use kurator_method::Variant;
 use kurator_method::decisions::{self, DecisionRecord, DecisionStatus};
+use kurator_method::problem;
 use kurator_method::schema::SCENARIO_ATTRIBUTE;
 use kurator_method::transitions::{self, Provided, StepRejection};
 use kurator_store::TenantTx;
@@ -38,7 +39,7 @@ pub struct StepInput {
 }
 
 fn rejections(list: Vec<StepRejection>) -> CaseworkError {
-    CaseworkError::Rejected(list.iter().map(StepRejection::message).collect())
+    CaseworkError::Rejected(list.iter().map(|r| r.problem(None)).collect())
 }
 
 /// Checks forms and evaluates decision procedures; returns what the engine should see as provided
@@ -51,9 +52,12 @@ pub(crate) fn prepare(
     let mut provided = Provided::default();
     for norm in &input.acknowledged {
         if norm != transitions::CASE_DURATION_NORM {
-            problems.push(format!(
-                "acknowledged: «{norm}» — неизвестный норматив; ожидается {}",
-                transitions::CASE_DURATION_NORM
+            let known = transitions::CASE_DURATION_NORM;
+            problems.push(problem!(
+                at = "acknowledged",
+                "unknown_norm",
+                "acknowledged: «{norm}» — неизвестный норматив; ожидается {known}",
+                "acknowledged: “{norm}” is an unknown norm; expected {known}"
             ));
         }
         provided.acknowledged.insert(norm.clone());
@@ -70,24 +74,42 @@ pub(crate) fn prepare(
         .as_ref()
         .is_some_and(|n| n.chars().count() > forms::MAX_FIELD_LEN)
     {
-        problems.push(format!("note: не более {} символов", forms::MAX_FIELD_LEN));
+        let max = forms::MAX_FIELD_LEN;
+        problems.push(problem!(
+            at = "note",
+            "too_long",
+            "note: не более {max} символов",
+            "note: at most {max} characters"
+        ));
     }
     let mut recorded = Vec::new();
     for (key, record) in &input.decisions {
         let Some(def) = variant.decision(key) else {
-            problems.push(format!(
-                "decisions.{key}: такой процедуры решения нет в варианте"
+            problems.push(problem!(
+                at = format!("decisions.{key}"),
+                "unknown_decision",
+                "decisions.{key}: такой процедуры решения нет в варианте",
+                "decisions.{key}: the variant has no such decision procedure"
             ));
             continue;
         };
-        let status = decisions::evaluate(def, record);
+        let mut invalid = Vec::new();
+        let status = decisions::evaluate_with_problems(def, record, &mut invalid);
         let outcome = match &status {
             DecisionStatus::Decided { outcome, .. } => {
                 provided = provided.decision(key, outcome);
                 Some(outcome.clone())
             }
-            DecisionStatus::Invalid { reasons } => {
-                problems.extend(reasons.iter().map(|r| format!("decisions.{key}: {r}")));
+            DecisionStatus::Invalid { .. } => {
+                let field = format!("decisions.{key}");
+                problems.extend(invalid.into_iter().map(|p| {
+                    kurator_method::Problem {
+                        ru: format!("{field}: {}", p.ru),
+                        en: format!("{field}: {}", p.en),
+                        ..p
+                    }
+                    .at(&field)
+                }));
                 None
             }
             _ => None,
@@ -171,9 +193,11 @@ pub(crate) async fn write_inputs(
 
 fn require_active(case: &CaseRow) -> CaseworkResult<()> {
     if case.status == status::CLOSED || case.status == status::DECLINED {
-        return Err(CaseworkError::rejected(
+        return Err(CaseworkError::rejected(problem!(
+            "case_closed",
             "случай закрыт: сначала его нужно открыть заново",
-        ));
+            "the case is closed: it must be reopened first"
+        )));
     }
     Ok(())
 }
@@ -405,12 +429,20 @@ pub async fn record_approvals(
     let pending = file.pending_approvals();
     let mut problems = Vec::new();
     if input.decisions.is_empty() {
-        problems.push("decisions: укажите решения, которые ожидают согласования".to_owned());
+        problems.push(problem!(
+            at = "decisions",
+            "decisions_missing",
+            "decisions: укажите решения, которые ожидают согласования",
+            "decisions: give the decisions awaiting approval"
+        ));
     }
     for key in input.decisions.keys() {
         if !pending.contains(key) {
-            problems.push(format!(
-                "decisions.{key}: это решение не ожидает согласования"
+            problems.push(problem!(
+                at = format!("decisions.{key}"),
+                "not_awaiting_approval",
+                "decisions.{key}: это решение не ожидает согласования",
+                "decisions.{key}: this decision is not awaiting approval"
             ));
         }
     }
@@ -418,10 +450,17 @@ pub async fn record_approvals(
         return Err(CaseworkError::Rejected(problems));
     }
     let (_, decisions) = prepare(&variant, &input)?;
-    let undecided: Vec<String> = decisions
+    let undecided: Vec<_> = decisions
         .iter()
         .filter(|(_, data)| data.get("outcome").is_none_or(serde_json::Value::is_null))
-        .map(|(key, _)| format!("decisions.{key}: решение ещё не принято"))
+        .map(|(key, _)| {
+            problem!(
+                at = format!("decisions.{key}"),
+                "decision_pending",
+                "decisions.{key}: решение ещё не принято",
+                "decisions.{key}: the decision is not taken yet"
+            )
+        })
         .collect();
     if !undecided.is_empty() {
         return Err(CaseworkError::Rejected(undecided));
@@ -456,19 +495,25 @@ fn produced_forms(
     has_plan: bool,
 ) -> CaseworkResult<()> {
     let plans: Vec<&str> = variant.plan_artefacts().collect();
-    let step_name = variant
-        .step(step)
-        .map_or_else(|| step.to_owned(), |(_, s)| s.name.ru.clone());
+    let step_name = |language| {
+        variant.step(step).map_or_else(
+            || step.to_owned(),
+            |(_, s)| s.name.in_language(language).to_owned(),
+        )
+    };
+    let (step_ru, step_en) = (step_name(Language::Ru), step_name(Language::En));
     let mut problems = Vec::new();
     for key in produces {
         let Some(artefact) = variant.artefact(key) else {
             continue;
         };
+        let (form_ru, form_en) = (&artefact.name.ru, artefact.name.in_language(Language::En));
         if plans.contains(&key.as_str()) {
             if !has_plan {
-                problems.push(format!(
-                    "шаг «{step_name}» составляет «{}»: сначала запишите план с его действиями (revisePlan)",
-                    artefact.name.ru
+                problems.push(problem!(
+                    "plan_missing",
+                    "шаг «{step_ru}» составляет «{form_ru}»: сначала запишите план с его действиями (revisePlan)",
+                    "step “{step_en}” produces “{form_en}”: record the plan with its actions first (revisePlan)"
                 ));
             }
             continue;
@@ -478,9 +523,11 @@ fn produced_forms(
             .iter()
             .any(|s| s.fields.iter().any(|f| f.required));
         if has_required && !input.artefacts.contains_key(key) && !state.artefacts.contains(key) {
-            problems.push(format!(
-                "artefacts.{key}: шаг «{step_name}» составляет форму «{}» — заполните её обязательные разделы",
-                artefact.name.ru
+            problems.push(problem!(
+                at = format!("artefacts.{key}"),
+                "form_missing",
+                "artefacts.{key}: шаг «{step_ru}» составляет форму «{form_ru}» — заполните её обязательные разделы",
+                "artefacts.{key}: step “{step_en}” produces form “{form_en}” — fill in its required sections"
             ));
         }
     }
@@ -537,7 +584,7 @@ pub async fn transition(
     let variant = runtime.variant(case.variant_version)?.clone();
     if transitions::ends_case(&variant, &case.stage, to) || is_post_support_stage(&variant, to) {
         return Err(CaseworkError::rejected(
-            transitions::StepRejection::EndsCase { to: to.to_owned() }.message(),
+            transitions::StepRejection::EndsCase { to: to.to_owned() }.problem(None),
         ));
     }
     check_people(&tx, actor, &variant, &input).await?;

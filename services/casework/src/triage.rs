@@ -2,9 +2,9 @@
 //! level, the state centre's family category, the volunteers' case type) and score tables (the
 //! fund's complexity score). Their results become the case's attributes.
 
-use kurator_method::Variant;
 use kurator_method::schema::ClassificationPurpose;
 use kurator_method::scoring;
+use kurator_method::{Problem, Variant};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -57,7 +57,7 @@ impl Triage {
 }
 
 /// Applies the variant's tables to `input`; every problem is reported with its path.
-pub fn evaluate(variant: &Variant, input: &TriageInput) -> Result<Triage, Vec<String>> {
+pub fn evaluate(variant: &Variant, input: &TriageInput) -> Result<Triage, Vec<Problem>> {
     let mut triage = Triage::default();
     let mut problems = Vec::new();
     let mut risk_from_level = false;
@@ -80,7 +80,7 @@ pub fn evaluate(variant: &Variant, input: &TriageInput) -> Result<Triage, Vec<St
                     _ => {}
                 }
             }
-            Err(err) => problems.push(format!("triage.classifications.{key}: {err}")),
+            Err(err) => problems.push(err.problem(&format!("triage.classifications.{key}"))),
         }
     }
     let no_points = BTreeMap::new();
@@ -111,7 +111,7 @@ pub fn evaluate(variant: &Variant, input: &TriageInput) -> Result<Triage, Vec<St
             }
             Err(errors) => {
                 for err in errors {
-                    problems.push(format!("triage.scores.{table}: {err}"));
+                    problems.push(err.problem(&format!("triage.scores.{table}")));
                 }
             }
         }
@@ -158,7 +158,8 @@ mod tests {
         assert!(
             problems
                 .iter()
-                .any(|p| p.starts_with("triage.classifications.risk:"))
+                .any(|p| p.ru.starts_with("triage.classifications.risk:")
+                    && p.field.as_deref() == Some("triage.classifications.risk"))
         );
     }
 }

@@ -6,6 +6,7 @@ mod administration;
 mod audit;
 mod caseload;
 mod conflicts;
+mod errors;
 mod fifth_organisation;
 mod hostile;
 mod isolation;

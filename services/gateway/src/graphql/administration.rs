@@ -3,13 +3,14 @@
 
 use crate::AppState;
 use crate::graphql::casework::{STAFF, require_staff, tenant_actor};
-use crate::graphql::error::{ApiError, ApiResult};
+use crate::graphql::error::{ApiError, ApiResult, ErrorCode};
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use kurator_auth::password::{MAX_PASSWORD_LEN, hash_password};
 use kurator_casework::audit::administrative;
 use kurator_casework::settings::{self, TenantSettings};
 use kurator_casework::staff;
 use kurator_domain::{LoginName, Role, UserId};
+use kurator_method::problem;
 use kurator_method::schema::CapsMode;
 use kurator_store::control::{NewUser, repo};
 use sea_orm::TransactionTrait;
@@ -166,18 +167,35 @@ impl AdministrationMutation {
         let state = ctx.data::<AppState>()?;
         let mut problems = Vec::new();
         let login = LoginName::parse(&login)
-            .map_err(|e| problems.push(e.to_string()))
+            .map_err(|_| {
+                problems.push(problem!(
+                    at = "login",
+                    "invalid_login",
+                    "login: от 3 до 120 букв, цифр или знаков . _ - @",
+                    "login: 3 to 120 letters, digits or . _ - @"
+                ))
+            })
             .ok();
         let display_name = display_name.trim().to_owned();
         if display_name.is_empty() || display_name.chars().count() > 200 {
-            problems.push("displayName: от 1 до 200 символов".to_owned());
+            problems.push(problem!(
+                at = "displayName",
+                "invalid_length",
+                "displayName: от 1 до 200 символов",
+                "displayName: 1 to 200 characters"
+            ));
         }
         let length = password.chars().count();
         if !(10..=MAX_PASSWORD_LEN).contains(&length) {
-            problems.push(format!("password: от 10 до {MAX_PASSWORD_LEN} символов"));
+            problems.push(problem!(
+                at = "password",
+                "invalid_length",
+                "password: от 10 до {MAX_PASSWORD_LEN} символов",
+                "password: 10 to {MAX_PASSWORD_LEN} characters"
+            ));
         }
         let Some(login) = login.filter(|_| problems.is_empty()) else {
-            return Err(ApiError::bad_input(problems.join("; ")).into());
+            return Err(ApiError::rejected(problems).into());
         };
         let hash = tokio::task::spawn_blocking(move || hash_password(&password))
             .await
@@ -186,7 +204,12 @@ impl AdministrationMutation {
         let control = &state.inner.control;
         let tx = control.begin().await.map_err(|e| ApiError::internal(&e))?;
         if repo::find_user_by_login(&tx, &login).await?.is_some() {
-            return Err(ApiError::conflict("Этот логин уже занят").into());
+            return Err(ApiError::new(
+                ErrorCode::Conflict,
+                "Этот логин уже занят",
+                "This login is already taken",
+            )
+            .into());
         }
         let new = NewUser {
             login: &login,
@@ -317,15 +340,23 @@ async fn change_role(
         }
     } else {
         if user == actor.user && role == Role::OrgAdmin {
-            return Err(
-                ApiError::bad_input("Нельзя снять с себя роль администратора организации").into(),
-            );
+            return Err(ApiError::bad_input(problem!(
+                at = "role",
+                "own_admin_role",
+                "Нельзя снять с себя роль администратора организации",
+                "You cannot take the organisation administrator's role from yourself"
+            ))
+            .into());
         }
         let held = memberships.iter().filter(|m| m.tenant_id == tenant).count();
         if held <= 1 {
-            return Err(
-                ApiError::bad_input("У сотрудника должна остаться хотя бы одна роль").into(),
-            );
+            return Err(ApiError::bad_input(problem!(
+                at = "role",
+                "last_role",
+                "У сотрудника должна остаться хотя бы одна роль",
+                "A member must keep at least one role"
+            ))
+            .into());
         }
         repo::delete_membership(&state.inner.control, user, tenant, role).await?;
     }

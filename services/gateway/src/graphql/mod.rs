@@ -5,13 +5,14 @@ pub mod administration;
 pub mod casework;
 pub mod context;
 pub mod error;
+pub mod language;
 pub mod limits;
 
 use crate::AppState;
 use crate::graphql::context::{Caller, RequestContext};
-use crate::graphql::error::{ApiError, ErrorCode};
+use crate::graphql::error::{ApiError, ErrorCode, Problem};
 use async_graphql::http::GraphiQLSource;
-use async_graphql::{EmptySubscription, MergedObject, Schema, ServerError};
+use async_graphql::{EmptySubscription, MergedObject, Schema};
 use async_graphql_axum::GraphQLResponse;
 use axum::body::Body;
 use axum::extract::State;
@@ -22,6 +23,7 @@ use axum::response::{Html, IntoResponse};
 use futures::StreamExt;
 use kurator_auth::SessionToken;
 use kurator_domain::TenantSlug;
+use kurator_method::problem;
 use kurator_store::control::repo;
 
 #[derive(MergedObject, Default)]
@@ -73,6 +75,16 @@ pub async fn graphql_post(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    let language = language::from_accept_language(
+        headers
+            .get(axum::http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    language::scope(language, serve(state, headers, body)).await
+}
+
+/// Serves one request, in the language already chosen for it.
+async fn serve(state: AppState, headers: HeaderMap, body: Body) -> Response {
     let request_id = headers
         .get(REQUEST_ID_HEADER)
         .and_then(|v| v.to_str().ok())
@@ -85,26 +97,42 @@ pub async fn graphql_post(
     let body = match read_body(body, state.inner.settings.graphql.max_body_bytes).await {
         Ok(body) => body,
         Err(status) => {
-            let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
-                "Запрос слишком велик"
+            let problem = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                problem!(
+                    "request_too_large",
+                    "Запрос слишком велик",
+                    "The request is too large"
+                )
             } else {
-                "Некорректный запрос: тело запроса не прочитано"
+                problem!(
+                    "body_unreadable",
+                    "Некорректный запрос: тело запроса не прочитано",
+                    "Malformed request: the body could not be read"
+                )
             };
-            return (status, finish(refusal(message.to_owned()), &request_id)).into_response();
+            return (status, finish(refusal(problem), &request_id)).into_response();
         }
     };
     let request: async_graphql::Request = match serde_json::from_slice(&body) {
         Ok(request) => request,
         Err(err) => {
-            let message = format!("Некорректный запрос: ожидается JSON с полем query ({err})");
-            return finish(refusal(message), &request_id).into_response();
+            let problem = problem!(
+                "not_graphql_json",
+                "Некорректный запрос: ожидается JSON с полем query ({err})",
+                "Malformed request: JSON with a query field is expected ({err})"
+            );
+            return finish(refusal(problem), &request_id).into_response();
         }
     };
     if limits::expanded_selections(&request.query)
         .is_some_and(|n| n > limits::MAX_EXPANDED_SELECTIONS)
     {
-        let message = "Запрос слишком сложен: слишком много полей после подстановки фрагментов";
-        return finish(refusal(message.to_owned()), &request_id).into_response();
+        let problem = problem!(
+            "query_too_large",
+            "Запрос слишком сложен: слишком много полей после подстановки фрагментов",
+            "The query is too complex: too many fields once fragments are spread"
+        );
+        return finish(refusal(problem), &request_id).into_response();
     }
 
     let caller = match resolve_caller(&state, &headers).await {
@@ -157,14 +185,40 @@ async fn read_body(body: Body, limit: usize) -> Result<Vec<u8>, StatusCode> {
     }
 }
 
-fn refusal(message: String) -> async_graphql::Response {
-    async_graphql::Response::from_errors(vec![ServerError::new(message, None)])
+fn refusal(problem: Problem) -> async_graphql::Response {
+    let error = async_graphql::Error::from(ApiError::bad_input(problem));
+    async_graphql::Response::from_errors(vec![error.into_server_error(Default::default())])
+}
+
+/// The engine's own limit refusals, as problems: the engine words them in English only.
+fn engine_problem(message: &str) -> Option<Problem> {
+    match message {
+        "Query is too complex." => Some(problem!(
+            "query_too_complex",
+            "Запрос слишком сложен",
+            "The query is too complex"
+        )),
+        "Query is nested too deep." => Some(problem!(
+            "query_too_deep",
+            "Запрос слишком глубоко вложен",
+            "The query is nested too deep"
+        )),
+        _ => None,
+    }
 }
 
 /// Gives every error a code (parse, validation and limit errors come from the GraphQL engine
-/// without one: they are the client's mistake) and adds the request id.
+/// without one: they are the client's mistake; its limit refusals are translated) and adds the
+/// request id.
 fn finish(mut response: async_graphql::Response, request_id: &str) -> GraphQLResponse {
     for error in &mut response.errors {
+        if error.extensions.is_none()
+            && let Some(problem) = engine_problem(&error.message)
+        {
+            let translated = async_graphql::Error::from(ApiError::bad_input(problem));
+            error.message = translated.message;
+            error.extensions = translated.extensions;
+        }
         let extensions = error.extensions.get_or_insert_with(Default::default);
         if extensions.get("code").is_none() {
             extensions.set("code", ErrorCode::BadUserInput.as_str());

@@ -12,6 +12,7 @@ use kurator_casework::cases::{self, CaseQuery, OpenCase};
 use kurator_casework::{board, deadlines};
 use kurator_domain::Role;
 use kurator_method::caseload::CaseloadDecision;
+use kurator_method::problem;
 use kurator_store::control::repo;
 use serde_json::Value;
 
@@ -162,7 +163,15 @@ impl CaseQueryRoot {
         let first = match first {
             None => 20,
             Some(n) if (0..=MAX_PAGE as i32).contains(&n) => n as usize,
-            Some(_) => return Err(ApiError::bad_input(format!("first: от 0 до {MAX_PAGE}")).into()),
+            Some(_) => {
+                return Err(ApiError::bad_input(problem!(
+                    at = "first",
+                    "page_size_out_of_range",
+                    "first: от 0 до {MAX_PAGE}",
+                    "first: 0 to {MAX_PAGE}"
+                ))
+                .into());
+            }
         };
         let attributes = filter
             .attributes
@@ -197,7 +206,14 @@ impl CaseQueryRoot {
                 .iter()
                 .position(|c| &c.file.case.id.to_string() == cursor)
                 .map(|p| p + 1)
-                .ok_or_else(|| ApiError::bad_input("after: неизвестный курсор"))?,
+                .ok_or_else(|| {
+                    ApiError::bad_input(problem!(
+                        at = "after",
+                        "unknown_cursor",
+                        "after: неизвестный курсор",
+                        "after: unknown cursor"
+                    ))
+                })?,
             None => 0,
         };
         let total = nodes.len();
@@ -308,7 +324,15 @@ impl CaseMutation {
         let attributes = match input.attributes.map(|a| a.0) {
             None | Some(Value::Null) => serde_json::Map::new(),
             Some(Value::Object(map)) => map,
-            Some(_) => return Err(ApiError::bad_input("attributes: ожидается объект").into()),
+            Some(_) => {
+                return Err(ApiError::bad_input(problem!(
+                    at = "attributes",
+                    "not_an_object",
+                    "attributes: ожидается объект",
+                    "attributes: an object is expected"
+                ))
+                .into());
+            }
         };
         let curator = input.curator_id.as_ref().map(parse_user).transpose()?;
         if let Some(curator) = curator {

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use kurator_casework::CaseworkError;
 use kurator_casework::intake::{self, JournalQuery, SignalDecision};
 use kurator_casework::triage::TriageInput as ServiceTriage;
+use kurator_method::problem;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -60,18 +61,23 @@ impl TriageInput {
             let mut points = BTreeMap::new();
             let mut values = BTreeMap::new();
             for p in score.points {
+                let field = format!("triage.scores.{}.{}", score.table, p.criterion);
                 if p.points.is_none() && p.value.is_none() {
-                    return Err(CaseworkError::rejected(format!(
-                        "triage.scores.{}.{}: укажите баллы или измеренное значение",
-                        score.table, p.criterion
+                    return Err(CaseworkError::rejected(problem!(
+                        at = &field,
+                        "points_missing",
+                        "{field}: укажите баллы или измеренное значение",
+                        "{field}: give points or a measured value"
                     ))
                     .into());
                 }
                 if let Some(given) = p.points {
                     let given = u32::try_from(given).map_err(|_| {
-                        ApiError::bad_input(format!(
-                            "triage.scores.{}.{}: баллы не могут быть отрицательными",
-                            score.table, p.criterion
+                        ApiError::bad_input(problem!(
+                            at = &field,
+                            "negative_points",
+                            "{field}: баллы не могут быть отрицательными",
+                            "{field}: points cannot be negative"
                         ))
                     })?;
                     points.insert(p.criterion.clone(), given);

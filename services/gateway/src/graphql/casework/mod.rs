@@ -15,6 +15,7 @@ use crate::graphql::error::{ApiError, ApiResult, ErrorCode};
 use async_graphql::{Context, ID, TypeDirective};
 use kurator_casework::{Actor, CaseworkError, TenantRuntime};
 use kurator_domain::{Role, UserId};
+use kurator_method::problem;
 use kurator_store::control::repo;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -34,10 +35,13 @@ pub fn tenant_actor(ctx: &Context<'_>) -> ApiResult<(Arc<TenantRuntime>, Actor)>
         .data::<AppState>()
         .map_err(|_| ApiError::unauthenticated())?;
     let caller = request.caller()?;
-    let slug = request
-        .tenant
-        .as_ref()
-        .ok_or_else(|| ApiError::bad_input("Укажите организацию в заголовке X-Kurator-Tenant"))?;
+    let slug = request.tenant.as_ref().ok_or_else(|| {
+        ApiError::bad_input(problem!(
+            "tenant_missing",
+            "Укажите организацию в заголовке X-Kurator-Tenant",
+            "Name the organisation in the X-Kurator-Tenant header"
+        ))
+    })?;
     let runtime = state
         .inner
         .tenants
@@ -61,15 +65,14 @@ impl From<CaseworkError> for ApiError {
         match err {
             CaseworkError::NotFound => ApiError::not_found(),
             CaseworkError::Forbidden => ApiError::forbidden(),
-            CaseworkError::Rejected(reasons) => {
-                ApiError::new(ErrorCode::BadUserInput, reasons.join("; "))
-                    .with_details(serde_json::json!({ "reasons": reasons }))
-            }
-            CaseworkError::Stale { current } => ApiError::conflict(
+            CaseworkError::Rejected(problems) => ApiError::rejected(problems),
+            CaseworkError::Stale { current } => ApiError::new(
+                ErrorCode::Conflict,
                 "Запись уже изменена другим пользователем: обновите её и повторите",
+                "The record has been changed by someone else: reload it and try again",
             )
-            .with_details(serde_json::json!({ "currentVersion": current })),
-            CaseworkError::Conflict(_) => ApiError::conflict("Запись изменена или уже существует"),
+            .with_detail("currentVersion", current.into()),
+            CaseworkError::Conflict(_) => ApiError::conflict(),
             other => ApiError::internal(&other),
         }
     }
@@ -81,9 +84,13 @@ pub fn parse_id(id: &ID) -> ApiResult<Uuid> {
 }
 
 pub fn parse_user(id: &ID) -> ApiResult<UserId> {
-    Uuid::parse_str(id.as_str())
-        .map(UserId)
-        .map_err(|_| ApiError::bad_input("Некорректный идентификатор пользователя"))
+    Uuid::parse_str(id.as_str()).map(UserId).map_err(|_| {
+        ApiError::bad_input(problem!(
+            "invalid_user_id",
+            "Некорректный идентификатор пользователя",
+            "Malformed user id"
+        ))
+    })
 }
 
 /// Refuses a person who holds none of `roles` in the tenant: cases are given only to the
@@ -121,7 +128,12 @@ pub const STAFF: [Role; 4] = [
 pub fn idempotency_key(key: &Option<String>) -> ApiResult<Option<&str>> {
     match key.as_deref() {
         Some(k) if k.is_empty() || k.len() > kurator_store::tenant::idempotency::MAX_KEY_LEN => {
-            Err(ApiError::bad_input("idempotencyKey: от 1 до 128 символов"))
+            Err(ApiError::bad_input(problem!(
+                at = "idempotencyKey",
+                "invalid_length",
+                "idempotencyKey: от 1 до 128 символов",
+                "idempotencyKey: 1 to 128 characters"
+            )))
         }
         other => Ok(other),
     }

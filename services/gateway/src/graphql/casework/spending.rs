@@ -14,6 +14,7 @@ use async_graphql::{
 use chrono::{DateTime, NaiveDate, Utc};
 use kurator_casework::spending::{self, Approval, CaseSpending, SpendingEntry, YearTotal};
 use kurator_method::Variant;
+use kurator_method::problem;
 
 /// An amount in minor units (kopecks, tiyn) as a string of digits: `"48000000"` is 480 000 ₽.
 /// A 64-bit integer, which GraphQL `Int` (32 bits) cannot hold; accepted as a string or an `Int`.
@@ -69,9 +70,12 @@ impl SpendingInput {
     fn into_service(self) -> ApiResult<spending::SpendingInput> {
         let approval = match self.approval {
             Some(d) if d.votes.len() + d.rulings.len() + d.participants.len() > 50 => {
-                return Err(ApiError::bad_input(
+                return Err(ApiError::bad_input(problem!(
+                    at = "approval",
+                    "too_many_inputs",
                     "approval: слишком много голосов и участников в одном решении",
-                ));
+                    "approval: too many votes and participants in one decision"
+                )));
             }
             Some(d) => {
                 let (key, record) = d.into_service();

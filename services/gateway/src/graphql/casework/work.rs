@@ -12,6 +12,7 @@ use kurator_casework::plans::{self, ActionInput, RevisionInput};
 use kurator_casework::records::{self, RecordInput};
 use kurator_casework::steps::{self, StepInput};
 use kurator_method::decisions::{DecisionRecord, Participant, Vote};
+use kurator_method::problem;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -131,9 +132,11 @@ impl StepActionInput {
             || self.consents.len() > 50
             || self.acknowledged.len() > 10
         {
-            return Err(ApiError::bad_input(
+            return Err(ApiError::bad_input(problem!(
+                "too_many_inputs",
                 "Слишком много документов, согласий или решений в одном действии",
-            ));
+                "Too many documents, consents or decisions in one action"
+            )));
         }
         let mut artefacts = BTreeMap::new();
         for a in self.artefacts {
