@@ -233,14 +233,28 @@ pub async fn register(
     // The organisation's intake form, where it registers signals on one.
     match (&variant.doc().intake_form, &input.form) {
         (Some(form), Some(content)) => problems.extend(crate::forms::check(variant, form, content)),
-        (Some(form), None) => problems.push(format!(
-            "signal.form: обращение регистрируется по форме «{}» — заполните её",
-            variant
+        (Some(form), None) => {
+            let (ru, en) = variant
                 .artefact(form)
-                .map_or(form.as_str(), |a| a.name.ru.as_str())
+                .map_or((form.as_str(), form.as_str()), |a| {
+                    (
+                        a.name.ru.as_str(),
+                        a.name.en.as_deref().unwrap_or(a.name.ru.as_str()),
+                    )
+                });
+            problems.push(problem!(
+                at = "signal.form",
+                "intake_form_missing",
+                "signal.form: обращение регистрируется по форме «{ru}» — заполните её",
+                "signal.form: a request is registered on the form “{en}” — fill it in"
+            ));
+        }
+        (None, Some(_)) => problems.push(problem!(
+            at = "signal.form",
+            "intake_form_not_used",
+            "signal.form: вариант технологии не предусматривает формы обращения",
+            "signal.form: the method variant has no intake form"
         )),
-        (None, Some(_)) => problems
-            .push("signal.form: вариант технологии не предусматривает формы обращения".to_owned()),
         (None, None) => {}
     }
     let triage = triage::evaluate(variant, &input.triage);
@@ -323,9 +337,12 @@ pub async fn decide(
     let before = signals::get(&tx, id).await?;
     let allowed = &variant.doc().signal_decisions;
     if !allowed.is_empty() && !allowed.iter().any(|k| k == decision.kind()) {
-        return Err(CaseworkError::rejected(format!(
-            "decision.kind: такого решения по сигналу вариант технологии не предусматривает; возможны: {}",
-            allowed.join(", ")
+        let allowed = allowed.join(", ");
+        return Err(CaseworkError::rejected(problem!(
+            at = "decision.kind",
+            "signal_decision_not_used",
+            "decision.kind: такого решения по сигналу вариант технологии не предусматривает; возможны: {allowed}",
+            "decision.kind: the method variant takes no such decision on a signal; it takes: {allowed}"
         )));
     }
     if before.version != expected_version {
