@@ -182,8 +182,8 @@ pub struct PlanRevisionInput {
 
 #[derive(InputObject)]
 pub struct RecordEntryInput {
-    /// Contact kind of the variant (home_visit, phone_call, meeting…) or monitoring kind
-    /// (current, monthly, quarterly, annual, intermediate, final).
+    /// A contact kind of the variant (`variant { contactKinds }`: home visit, phone call…) or a
+    /// monitoring kind it declares (`variant { monitoringKinds }`).
     pub kind: String,
     pub at: Option<DateTime<Utc>>,
     /// Notes, participants, findings.
@@ -212,8 +212,8 @@ pub struct CloseCaseInput {
     /// quality of life improved…).
     #[graphql(default)]
     pub outcomes: Vec<String>,
-    /// Where the child's quality of life improved: material_wellbeing, health,
-    /// psychological_state, education.
+    /// Where the child's quality of life improved: domains the variant follows
+    /// (`variant { qualityDomains }`).
     #[graphql(default)]
     pub improved_domains: Vec<String>,
     #[graphql(directive = personalData::apply())]
