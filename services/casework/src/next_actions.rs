@@ -40,6 +40,8 @@ pub const CLOSURE_REQUIRED: &str = "closure_required";
 pub struct Requirement {
     pub code: &'static str,
     pub message: String,
+    /// The same in English, for clients that ask for it.
+    pub message_en: String,
     pub step: Option<String>,
     pub stage: Option<String>,
     pub current_stage: Option<String>,
@@ -61,6 +63,7 @@ impl Requirement {
         let base = Requirement {
             code: rejection.code(),
             message: rejection.describe(variant),
+            message_en: rejection.describe_in(Some(variant), kurator_method::problem::Language::En),
             ..Requirement::default()
         };
         match rejection.clone() {
@@ -157,6 +160,9 @@ impl Requirement {
             code: CLOSURE_REQUIRED,
             message: "в пост-сопровождение случай переходит только через закрытие (closeCase) \
                       с критериями закрытия"
+                .into(),
+            message_en: "a case moves into post-support only by being closed (closeCase) with the \
+                         closure criteria"
                 .into(),
             stage: Some(stage.to_owned()),
             ..Requirement::default()

@@ -15,6 +15,7 @@ db_suites!(
     a_method_rule_refusal_has_its_code_in_both_languages,
     a_page_too_large_and_a_stale_version_have_codes_in_both_languages,
     kazakh_and_garbage_headers_fall_back_to_russian,
+    next_actions_speak_the_asked_language,
 );
 
 /// `(code, field, message)` of every problem of the first error.
@@ -408,4 +409,37 @@ fn every_problem_code_is_documented_and_every_documented_code_is_produced() {
         unproduced.is_empty(),
         "listed in docs/errors.md but produced nowhere: {unproduced:?}"
     );
+}
+
+// What a case still lacks is told in the client's language too: the clinic's urgent protection
+// waits for the supervisor's agreement (seed 004 §7, step 1).
+async fn next_actions_speak_the_asked_language(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let lead = Worker::sign_in(&app, "clinic.supervisor").await;
+    let (case, v) = kit::open_case(&lead, None).await;
+    kit::clinic_team(&app).await;
+    let v = kit::step(&lead, &case, v, "register_request", kit::register()).await;
+    kit::move_to(&lead, &case, v, "urgent_or_primary").await;
+    let query = "query($id: ID!) { case(id: $id) { nextActions(actingAs: \"social_worker\") { action missing { code message } } } }";
+    let message = |response: &GqlResponse| {
+        response.data()["case"]["nextActions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["action"] == "urgent_protection")
+            .unwrap()["missing"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["code"] == "missing_decision")
+            .unwrap()["message"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let ru = lead.gql(query, json!({ "id": case })).await;
+    let en = lead.gql_in("en", query, json!({ "id": case })).await;
+    assert!(message(&ru).starts_with("нет решения"), "{}", message(&ru));
+    assert!(!message(&en).contains("нет"), "{}", message(&en));
+    assert_ne!(message(&ru), message(&en));
 }

@@ -262,6 +262,7 @@ pub struct NextAction {
 #[derive(SimpleObject)]
 pub struct MissingRequirement {
     pub code: String,
+    /// In the language the client asks for (`Accept-Language`; Russian by default).
     pub message: String,
     pub step: Option<String>,
     pub stage: Option<String>,
@@ -283,7 +284,10 @@ impl From<next_actions::Requirement> for MissingRequirement {
     fn from(r: next_actions::Requirement) -> Self {
         Self {
             code: r.code.to_owned(),
-            message: r.message,
+            message: match crate::graphql::language::current() {
+                kurator_method::problem::Language::En => r.message_en,
+                kurator_method::problem::Language::Ru => r.message,
+            },
             step: r.step,
             stage: r.stage,
             current_stage: r.current_stage,
