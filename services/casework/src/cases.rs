@@ -688,17 +688,57 @@ pub async fn set_attribute(
     Ok(after)
 }
 
-/// A case's audit trail, oldest first: organisation administrators only.
+/// The most entries one page of a journal or an audit trail holds.
+pub const MAX_PAGE: u64 = 500;
+
+/// A page of at most `first` entries (1 to [`MAX_PAGE`]).
+pub fn page_size(first: Option<i64>, default: u64) -> CaseworkResult<u64> {
+    match first {
+        None => Ok(default),
+        Some(n) if (1..=MAX_PAGE as i64).contains(&n) => Ok(n as u64),
+        Some(_) => Err(CaseworkError::rejected(problem!(
+            at = "first",
+            "page_size_out_of_range",
+            "first: от 1 до {MAX_PAGE}",
+            "first: 1 to {MAX_PAGE}"
+        ))),
+    }
+}
+
+/// The position a page continues from is not one of the list's entries.
+pub fn unknown_cursor() -> CaseworkError {
+    CaseworkError::rejected(problem!(
+        at = "after",
+        "unknown_cursor",
+        "after: такой записи в этом списке нет",
+        "after: no such entry in this list"
+    ))
+}
+
+/// A page of a case's audit trail, oldest first: organisation administrators only. `after` is the
+/// id of the last entry the client has; the page continues behind it.
 #[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug, case = %case_id))]
 pub async fn audit_trail(
     runtime: &TenantRuntime,
     actor: &Actor,
     case_id: Uuid,
+    first: Option<i64>,
+    after: Option<Uuid>,
 ) -> CaseworkResult<Vec<kurator_store::tenant::audit::AuditEntry>> {
     actor.require_org_admin()?;
+    let limit = page_size(first, MAX_PAGE)?;
     let tx = runtime.begin().await?;
     cases::get(&tx, case_id).await?;
-    let trail = kurator_store::tenant::audit::trail_of(&tx, case_id, 10_000).await?;
+    let after = match after {
+        Some(id) => {
+            let at = kurator_store::tenant::audit::entry_at(&tx, case_id, id)
+                .await?
+                .ok_or_else(unknown_cursor)?;
+            Some((at, id))
+        }
+        None => None,
+    };
+    let trail = kurator_store::tenant::audit::trail_of(&tx, case_id, after, limit).await?;
     tx.commit().await?;
     Ok(trail)
 }

@@ -533,6 +533,10 @@ pub struct JournalQuery {
     pub statuses: Vec<String>,
     pub received_from: Option<DateTime<Utc>>,
     pub received_to: Option<DateTime<Utc>>,
+    /// At most this many entries (default 100, at most 500).
+    pub first: Option<i64>,
+    /// The id of the last entry the client has: the page continues behind it, newest first.
+    pub after: Option<Uuid>,
 }
 
 #[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug))]
@@ -544,13 +548,25 @@ pub async fn journal(
     actor.require_intake()?;
     let mut statuses = query.journal.map(Journal::statuses).unwrap_or_default();
     statuses.extend(query.statuses);
+    let limit = crate::cases::page_size(query.first, 100)?;
     let tx = runtime.begin().await?;
+    let after = match query.after {
+        Some(id) => {
+            let seen = signals::get(&tx, id)
+                .await
+                .map_err(|_| crate::cases::unknown_cursor())?;
+            Some((seen.received_at, seen.id))
+        }
+        None => None,
+    };
     let rows = signals::list(
         &tx,
         &SignalFilter {
             statuses,
             received_from: query.received_from,
             received_to: query.received_to,
+            after,
+            limit: Some(limit),
         },
     )
     .await?;

@@ -3,11 +3,12 @@
 
 use kurator_tests::casework::{Worker, demo_family};
 use kurator_tests::{Backend, db_suites, spawn_app};
-use serde_json::json;
+use serde_json::{Value, json};
 
 db_suites!(
     my_cases_cost_the_same_number_of_statements_for_5_and_50_cases,
-    cases_page_with_relay_cursors
+    cases_page_with_relay_cursors,
+    journals_and_the_audit_trail_come_in_pages,
 );
 
 const MY_CASES: &str = "query($first: Int!, $after: String) {
@@ -132,4 +133,123 @@ async fn cases_page_with_relay_cursors(backend: Backend) {
         .gql(MY_CASES, json!({ "first": 3, "after": "not-a-cursor" }))
         .await;
     assert_eq!(unknown.error_code(), "BAD_USER_INPUT");
+}
+
+/// The fund's signal journal with `n` signals, received a minute apart from 6 April 2026, 10:00.
+async fn signals_in_the_journal(curator: &Worker<'_>, n: usize) -> Vec<String> {
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let registered = curator
+            .register_signal(json!({
+                "receivedAt": format!("2026-04-06T07:{i:02}:00Z"), "source": "school", "channel": "call",
+                "requester": { "name": "Школа" }, "subject": { "name": format!("Семья {i}") },
+                "parents": {}, "grounds": "Нет зимней одежды", "triage": {}
+            }))
+            .await;
+        ids.push(
+            registered.data()["registerSignal"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    ids
+}
+
+// The journals and the audit trail come in pages, in SQL: a keyset cursor (the last entry the
+// client has) stays put while new entries arrive; a page too large or a cursor that is not an
+// entry of the list is refused.
+async fn journals_and_the_audit_trail_come_in_pages(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let curator = Worker::sign_in(&app, "fund.curator").await;
+    let ids = signals_in_the_journal(&curator, 5).await;
+    let page = "query($first: Int, $after: ID) { signals(first: $first, after: $after) { id } }";
+    let listed = |response: &kurator_tests::GqlResponse| -> Vec<String> {
+        response.data()["signals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let first = curator.gql(page, json!({ "first": 2 })).await;
+    assert_eq!(listed(&first), [ids[4].clone(), ids[3].clone()]);
+    // A signal arrives between the pages: the next page goes on from where the first ended.
+    let newer = curator
+        .register_signal(json!({
+            "receivedAt": "2026-04-06T09:00:00Z", "source": "school", "channel": "call",
+            "requester": { "name": "Школа" }, "subject": { "name": "Семья поздняя" },
+            "parents": {}, "grounds": "Нет зимней одежды", "triage": {}
+        }))
+        .await;
+    assert!(newer.errors().is_empty(), "{:#}", newer.body);
+    let second = curator
+        .gql(page, json!({ "first": 2, "after": ids[3] }))
+        .await;
+    assert_eq!(listed(&second), [ids[2].clone(), ids[1].clone()]);
+    let last = curator
+        .gql(page, json!({ "first": 2, "after": ids[1] }))
+        .await;
+    assert_eq!(listed(&last), [ids[0].clone()]);
+    for (variables, code) in [
+        (json!({ "first": 0 }), "page_size_out_of_range"),
+        (json!({ "first": 501 }), "page_size_out_of_range"),
+        (
+            json!({ "after": "00000000-0000-0000-0000-000000000001" }),
+            "unknown_cursor",
+        ),
+    ] {
+        let refused = curator.gql(page, variables).await;
+        assert_eq!(refused.error_code(), "BAD_USER_INPUT");
+        assert_eq!(
+            refused.errors()[0]["extensions"]["details"]["problems"][0]["code"],
+            code
+        );
+    }
+
+    // The audit trail of a case, oldest first, two entries at a time.
+    let admin = Worker::sign_in(&app, "fund.admin").await;
+    let opened = admin
+        .open_case(
+            demo_family("Листов"),
+            json!({}),
+            "2026-04-06T07:00:00Z",
+            None,
+        )
+        .await;
+    let case = opened.data()["openCase"]["id"].as_str().unwrap().to_owned();
+    for key in ["a", "b", "c"] {
+        let card = admin
+            .ok(
+                "query($id: ID!) { case(id: $id) { version } }",
+                json!({ "id": case }),
+            )
+            .await;
+        let set = admin
+            .gql(
+                "mutation($c: ID!, $v: Int!, $x: String!) { setCaseAttribute(caseId: $c, version: $v, key: \"note_tag\", value: $x) { version } }",
+                json!({ "c": case, "v": card["case"]["version"], "x": key }),
+            )
+            .await;
+        assert!(set.errors().is_empty(), "{:#}", set.body);
+    }
+    let trail = "query($c: ID!, $first: Int, $after: ID) { caseAuditTrail(caseId: $c, first: $first, after: $after) { id action } }";
+    let everything = admin.ok(trail, json!({ "c": case })).await;
+    let all: Vec<Value> = everything["caseAuditTrail"].as_array().unwrap().clone();
+    assert!(all.len() >= 5, "{all:#?}");
+    let mut paged = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = admin
+            .ok(trail, json!({ "c": case, "first": 2, "after": after }))
+            .await;
+        let entries = page["caseAuditTrail"].as_array().unwrap().clone();
+        if entries.is_empty() {
+            break;
+        }
+        after = entries.last().unwrap()["id"].as_str().map(str::to_owned);
+        paged.extend(entries);
+    }
+    // Reading the pages adds no entries to the trail (a trail is not a case card).
+    assert_eq!(paged[..all.len()], all[..]);
 }

@@ -79,14 +79,44 @@ pub async fn append(tx: &TenantTx, record: AuditRecord) -> Result<(), StoreError
 
 /// The trail of one entity, oldest first.
 #[tracing::instrument(skip_all)]
+/// When the entry `id` of the tenant's trail about `entity_id` was written; `None` when there is
+/// no such entry.
+#[tracing::instrument(skip_all)]
+pub async fn entry_at(
+    tx: &TenantTx,
+    entity_id: Uuid,
+    id: Uuid,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
+    Ok(entity::Entity::find_by_id(id)
+        .filter(entity::Column::TenantId.eq(tx.tenant_id().0))
+        .filter(entity::Column::EntityId.eq(entity_id))
+        .one(tx.conn())
+        .await?
+        .map(|row| row.at))
+}
+
 pub async fn trail_of(
     tx: &TenantTx,
     entity_id: Uuid,
+    after: Option<(DateTime<Utc>, Uuid)>,
     limit: u64,
 ) -> Result<Vec<AuditEntry>, StoreError> {
-    let rows = entity::Entity::find()
+    let mut query = entity::Entity::find()
         .filter(entity::Column::TenantId.eq(tx.tenant_id().0))
-        .filter(entity::Column::EntityId.eq(entity_id))
+        .filter(entity::Column::EntityId.eq(entity_id));
+    // Keyset paging: only entries after the one the client saw last, oldest first.
+    if let Some((at, id)) = after {
+        query = query.filter(
+            sea_orm::Condition::any()
+                .add(entity::Column::At.gt(at))
+                .add(
+                    sea_orm::Condition::all()
+                        .add(entity::Column::At.eq(at))
+                        .add(entity::Column::Id.gt(id)),
+                ),
+        );
+    }
+    let rows = query
         .order_by_asc(entity::Column::At)
         .order_by_asc(entity::Column::Id)
         .limit(limit)

@@ -7,8 +7,8 @@ use crate::{StoreError, TenantTx};
 use chrono::{DateTime, Utc};
 use kurator_domain::UserId;
 use sea_orm::ActiveValue::Set;
-use sea_orm::QueryOrder;
 use sea_orm::entity::prelude::*;
+use sea_orm::{Condition, QueryOrder, QuerySelect};
 
 pub use signal::Model as SignalRow;
 
@@ -104,6 +104,11 @@ pub struct SignalFilter {
     pub statuses: Vec<String>,
     pub received_from: Option<DateTime<Utc>>,
     pub received_to: Option<DateTime<Utc>>,
+    /// Only entries after this one in the journal's order (newest first): a keyset cursor that
+    /// stays put while new signals arrive.
+    pub after: Option<(DateTime<Utc>, Uuid)>,
+    /// At most this many entries.
+    pub limit: Option<u64>,
 }
 
 /// The journal, newest first.
@@ -119,9 +124,20 @@ pub async fn list(tx: &TenantTx, filter: &SignalFilter) -> Result<Vec<SignalRow>
     if let Some(to) = filter.received_to {
         query = query.filter(signal::Column::ReceivedAt.lt(to));
     }
-    Ok(query
+    if let Some((at, id)) = filter.after {
+        query = query.filter(
+            Condition::any().add(signal::Column::ReceivedAt.lt(at)).add(
+                Condition::all()
+                    .add(signal::Column::ReceivedAt.eq(at))
+                    .add(signal::Column::Id.lt(id)),
+            ),
+        );
+    }
+    let mut query = query
         .order_by_desc(signal::Column::ReceivedAt)
-        .order_by_desc(signal::Column::Id)
-        .all(tx.conn())
-        .await?)
+        .order_by_desc(signal::Column::Id);
+    if let Some(limit) = filter.limit {
+        query = query.limit(limit);
+    }
+    Ok(query.all(tx.conn()).await?)
 }

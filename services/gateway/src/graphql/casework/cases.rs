@@ -279,10 +279,15 @@ impl CaseQueryRoot {
         &self,
         ctx: &Context<'_>,
         case_id: ID,
+        #[graphql(desc = "At most this many entries, oldest first (default and most: 500).")]
+        first: Option<i64>,
+        #[graphql(desc = "The id of the last entry the client has: the page continues behind it.")]
+        after: Option<ID>,
     ) -> async_graphql::Result<Vec<AuditEntry>> {
         let (runtime, actor) = tenant_actor(ctx)?;
         let id = parse_id(&case_id)?;
-        let trail = cases::audit_trail(&runtime, &actor, id)
+        let after = after.as_ref().map(parse_id).transpose()?;
+        let trail = cases::audit_trail(&runtime, &actor, id, first, after)
             .await
             .map_err(ApiError::from)?;
         Ok(trail

@@ -202,6 +202,10 @@ impl IntakeQuery {
         status: Option<Vec<String>>,
         received_from: Option<DateTime<Utc>>,
         received_to: Option<DateTime<Utc>>,
+        #[graphql(desc = "At most this many entries, newest first (default 100, at most 500).")]
+        first: Option<i64>,
+        #[graphql(desc = "The id of the last entry the client has: the page continues behind it.")]
+        after: Option<ID>,
     ) -> async_graphql::Result<Vec<Signal>> {
         let (runtime, actor) = tenant_actor(ctx)?;
         let journal = match journal {
@@ -214,6 +218,8 @@ impl IntakeQuery {
             statuses: status.unwrap_or_default(),
             received_from,
             received_to,
+            first,
+            after: after.as_ref().map(parse_id).transpose()?,
         };
         let rows = intake::journal(&runtime, &actor, query)
             .await
