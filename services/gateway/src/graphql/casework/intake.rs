@@ -195,6 +195,7 @@ pub struct DecideSignalPayload {
 #[Object]
 impl IntakeQuery {
     /// A journal of signals, newest first, filtered by status and reception time.
+    #[allow(clippy::too_many_arguments)]
     async fn signals(
         &self,
         ctx: &Context<'_>,
