@@ -121,6 +121,20 @@ pub async fn list(
     actor: &Actor,
     query: CaseQuery,
 ) -> CaseworkResult<Vec<CaseFile>> {
+    let filter = case_filter(runtime, actor, query)?;
+    let tx = runtime.begin().await?;
+    let rows = cases::list(&tx, &filter).await?;
+    let files = load_files(&tx, rows).await?;
+    tx.commit().await?;
+    Ok(files)
+}
+
+/// The store's filter for `query` in the caller's scope, once every value is checked.
+fn case_filter(
+    runtime: &TenantRuntime,
+    actor: &Actor,
+    query: CaseQuery,
+) -> CaseworkResult<CaseFilter> {
     let scope = actor.case_scope()?;
     let mut problems = Vec::new();
     for status in &query.statuses {
@@ -145,18 +159,13 @@ pub async fn list(
         CaseScope::Tenant if query.mine => Some(actor.user),
         CaseScope::Tenant => None,
     };
-    let filter = CaseFilter {
+    Ok(CaseFilter {
         statuses: query.statuses,
         curator: query.curator,
         visible_to,
         attribute_equals: query.attributes,
         ids: None,
-    };
-    let tx = runtime.begin().await?;
-    let rows = cases::list(&tx, &filter).await?;
-    let files = load_files(&tx, rows).await?;
-    tx.commit().await?;
-    Ok(files)
+    })
 }
 
 /// Every problem with attribute filters: lists are narrowed only by what the variant lets them
@@ -206,6 +215,47 @@ fn filter_problems(
         }
     }
     problems
+}
+
+/// One page of a case list.
+#[derive(Debug, Clone)]
+pub struct CasePage {
+    pub files: Vec<CaseFile>,
+    /// More cases follow the page.
+    pub has_next: bool,
+    /// How many cases match in all.
+    pub total: u64,
+}
+
+/// A page of the cases matching `query` in the caller's scope, newest first, behind the case
+/// `after` — filtered, ordered, counted and cut in SQL, so a page costs the same however many
+/// cases the organisation holds; only the page's cases are loaded with their files.
+#[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug, first))]
+pub async fn page(
+    runtime: &TenantRuntime,
+    actor: &Actor,
+    query: CaseQuery,
+    first: u64,
+    after: Option<Uuid>,
+) -> CaseworkResult<CasePage> {
+    let filter = case_filter(runtime, actor, query)?;
+    let tx = runtime.begin().await?;
+    let after = match after {
+        Some(id) => {
+            let seen = cases::get(&tx, id).await.map_err(|_| unknown_cursor())?;
+            Some(seen)
+        }
+        None => None,
+    };
+    let (rows, has_next) = cases::page(&tx, &filter, after.as_ref(), first).await?;
+    let total = cases::count(&tx, &filter).await?;
+    let files = load_files(&tx, rows).await?;
+    tx.commit().await?;
+    Ok(CasePage {
+        files,
+        has_next,
+        total,
+    })
 }
 
 #[derive(Debug, Clone)]

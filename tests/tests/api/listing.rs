@@ -9,6 +9,7 @@ db_suites!(
     my_cases_cost_the_same_number_of_statements_for_5_and_50_cases,
     cases_page_with_relay_cursors,
     journals_and_the_audit_trail_come_in_pages,
+    case_pages_are_cut_in_sql_with_their_total,
 );
 
 const MY_CASES: &str = "query($first: Int!, $after: String) {
@@ -252,4 +253,75 @@ async fn journals_and_the_audit_trail_come_in_pages(backend: Backend) {
     }
     // Reading the pages adds no entries to the trail (a trail is not a case card).
     assert_eq!(paged[..all.len()], all[..]);
+}
+
+// A case list is filtered, ordered, counted and cut in SQL: a keyset cursor (the last case the
+// client has) stays put while newer cases are opened, and the total counts every match.
+async fn case_pages_are_cut_in_sql_with_their_total(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let lead = Worker::sign_in(&app, "fund.supervisor").await;
+    let mut ids = Vec::new();
+    for (day, complexity) in [
+        (6, "low"),
+        (7, "high"),
+        (8, "low"),
+        (9, "low"),
+        (10, "high"),
+    ] {
+        let opened = lead
+            .open_case(
+                demo_family(&format!("Страничный{day}")),
+                json!({ "complexity": complexity }),
+                &format!("2026-04-{day:02}T07:00:00Z"),
+                None,
+            )
+            .await;
+        ids.push(opened.data()["openCase"]["id"].as_str().unwrap().to_owned());
+    }
+    let page = "query($first: Int, $after: String, $filter: CaseFilter! = {}) {
+        cases(first: $first, after: $after, filter: $filter) {
+            totalCount pageInfo { hasNextPage hasPreviousPage } edges { cursor node { id } }
+        }
+    }";
+    let nodes = |data: &Value| -> Vec<String> {
+        data["cases"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"]["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let first = lead.ok(page, json!({ "first": 2 })).await;
+    assert_eq!(first["cases"]["totalCount"], 5);
+    assert_eq!(first["cases"]["pageInfo"]["hasNextPage"], true);
+    assert_eq!(nodes(&first), [ids[4].clone(), ids[3].clone()]);
+    // A newer case opens between the pages; the next page goes on behind the cursor.
+    lead.open_case(
+        demo_family("Новый"),
+        json!({}),
+        "2026-04-20T07:00:00Z",
+        None,
+    )
+    .await;
+    let cursor = first["cases"]["edges"][1]["cursor"].clone();
+    let second = lead.ok(page, json!({ "first": 2, "after": cursor })).await;
+    assert_eq!(nodes(&second), [ids[2].clone(), ids[1].clone()]);
+    assert_eq!(second["cases"]["totalCount"], 6);
+    let last = lead
+        .ok(
+            page,
+            json!({ "first": 2, "after": second["cases"]["edges"][1]["cursor"] }),
+        )
+        .await;
+    assert_eq!(nodes(&last), [ids[0].clone()]);
+    assert_eq!(last["cases"]["pageInfo"]["hasNextPage"], false);
+    // seed 000 §11: the complexity band filters in SQL too.
+    let high = lead
+        .ok(
+            page,
+            json!({ "first": 10, "filter": { "attributes": [{ "key": "complexity", "value": "high" }] } }),
+        )
+        .await;
+    assert_eq!(high["cases"]["totalCount"], 2);
+    assert_eq!(nodes(&high), [ids[4].clone(), ids[1].clone()]);
 }

@@ -155,26 +155,70 @@ fn filtered(tx: &TenantTx, filter: &CaseFilter) -> Select<case::Entity> {
     if let Some(ids) = &filter.ids {
         query = query.filter(case::Column::Id.is_in(ids.iter().copied()));
     }
+    // Attributes are read from the case's JSON in SQL: `->>` on PostgreSQL, `json_extract` on
+    // SQLite; the key and the value are bound, never spliced in.
+    for (key, value) in &filter.attribute_equals {
+        let condition = match tx.conn().get_database_backend() {
+            DatabaseBackend::Postgres => Expr::cust_with_values(
+                "(\"cases\".\"attributes\" ->> $1) = $2",
+                [key.clone(), value.clone()],
+            ),
+            _ => Expr::cust_with_values(
+                "json_extract(\"cases\".\"attributes\", '$.' || ?) = ?",
+                [key.clone(), value.clone()],
+            ),
+        };
+        query = query.filter(condition);
+    }
     query
 }
 
-/// Every case matching `filter`, newest first; attribute filters are applied by the caller's
-/// engine-aware code when the backend cannot look into JSON portably.
+/// One page of the cases matching `filter`, newest first (by opening, then id), behind the case
+/// `after` when given — a keyset that stays put while cases are added — and whether more follow.
+#[tracing::instrument(skip_all, fields(first))]
+pub async fn page(
+    tx: &TenantTx,
+    filter: &CaseFilter,
+    after: Option<&CaseRow>,
+    first: u64,
+) -> Result<(Vec<CaseRow>, bool), StoreError> {
+    let mut query = filtered(tx, filter);
+    if let Some(after) = after {
+        query = query.filter(
+            Condition::any()
+                .add(case::Column::OpenedAt.lt(after.opened_at))
+                .add(
+                    Condition::all()
+                        .add(case::Column::OpenedAt.eq(after.opened_at))
+                        .add(case::Column::Id.lt(after.id)),
+                ),
+        );
+    }
+    let mut rows = query
+        .order_by_desc(case::Column::OpenedAt)
+        .order_by_desc(case::Column::Id)
+        .limit(first + 1)
+        .all(tx.conn())
+        .await?;
+    let more = rows.len() as u64 > first;
+    rows.truncate(usize::try_from(first).unwrap_or(usize::MAX));
+    Ok((rows, more))
+}
+
+/// How many cases match `filter`.
+#[tracing::instrument(skip_all)]
+pub async fn count(tx: &TenantTx, filter: &CaseFilter) -> Result<u64, StoreError> {
+    Ok(filtered(tx, filter).count(tx.conn()).await?)
+}
+
+/// Every case matching `filter`, newest first.
 #[tracing::instrument(skip_all)]
 pub async fn list(tx: &TenantTx, filter: &CaseFilter) -> Result<Vec<CaseRow>, StoreError> {
-    let rows = filtered(tx, filter)
+    Ok(filtered(tx, filter)
         .order_by_desc(case::Column::OpenedAt)
         .order_by_desc(case::Column::Id)
         .all(tx.conn())
-        .await?;
-    Ok(rows
-        .into_iter()
-        .filter(|row| {
-            filter.attribute_equals.iter().all(|(key, value)| {
-                row.attributes.get(key).and_then(|v| v.as_str()) == Some(value.as_str())
-            })
-        })
-        .collect())
+        .await?)
 }
 
 /// Puts `user` on the case in `kind` (curator, specialist, first-visit team, intake); a person
