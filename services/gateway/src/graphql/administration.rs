@@ -248,12 +248,7 @@ impl AdministrationMutation {
         user_id: ID,
         role: String,
     ) -> async_graphql::Result<Vec<String>> {
-        let (runtime, actor) = tenant_actor(ctx)?;
-        actor.require_org_admin().map_err(ApiError::from)?;
-        let user = staff_member(ctx, &runtime, &user_id).await?;
-        Ok(staff::grant(&runtime, &actor, user, &role)
-            .await
-            .map_err(ApiError::from)?)
+        change_method_role(ctx, user_id, role, true).await
     }
 
     /// Takes a method role from a member; organisation administrators.
@@ -263,12 +258,7 @@ impl AdministrationMutation {
         user_id: ID,
         role: String,
     ) -> async_graphql::Result<Vec<String>> {
-        let (runtime, actor) = tenant_actor(ctx)?;
-        actor.require_org_admin().map_err(ApiError::from)?;
-        let user = staff_member(ctx, &runtime, &user_id).await?;
-        Ok(staff::revoke(&runtime, &actor, user, &role)
-            .await
-            .map_err(ApiError::from)?)
+        change_method_role(ctx, user_id, role, false).await
     }
 
     /// Gives a member of this organisation another role (organisation administrators).
@@ -310,6 +300,25 @@ impl AdministrationMutation {
             .map_err(ApiError::from)?;
         Ok(settings_out(saved))
     }
+}
+
+/// Grants or revokes a method role. The administrator is asked for first, so that nobody else
+/// learns from the answer which ids are the organisation's people.
+async fn change_method_role(
+    ctx: &Context<'_>,
+    user_id: ID,
+    role: String,
+    grant: bool,
+) -> async_graphql::Result<Vec<String>> {
+    let (runtime, actor) = tenant_actor(ctx)?;
+    actor.require_org_admin().map_err(ApiError::from)?;
+    let user = staff_member(ctx, &runtime, &user_id).await?;
+    let held = if grant {
+        staff::grant(&runtime, &actor, user, &role).await
+    } else {
+        staff::revoke(&runtime, &actor, user, &role).await
+    };
+    Ok(held.map_err(ApiError::from)?)
 }
 
 async fn change_role(
