@@ -317,6 +317,16 @@ fn open_status(due: DateTime<Utc>, now: DateTime<Utc>, window: Duration) -> Stat
     }
 }
 
+/// How long before its due instant an obligation counts as due (the variant's reminder window,
+/// 24 hours unless it says otherwise).
+pub fn reminder_window(variant: &Variant) -> Duration {
+    variant
+        .doc()
+        .reminder_window
+        .as_ref()
+        .map_or(Duration::hours(24), span_as_duration)
+}
+
 /// Computes every obligation of a case at `now` on calendar `cal`.
 pub fn evaluate(
     variant: &Variant,
@@ -325,10 +335,7 @@ pub fn evaluate(
     cal: &Calendar,
 ) -> Evaluation {
     let doc = variant.doc();
-    let window = doc
-        .reminder_window
-        .as_ref()
-        .map_or(Duration::hours(24), span_as_duration);
+    let window = reminder_window(variant);
     let mut out: Vec<Obligation> = Vec::with_capacity(64);
     let mut slip = Duration::zero();
 

@@ -15,4 +15,4 @@ pub mod tenant_tx;
 
 pub use connect::{StatementCounter, connect, migrate_control_plane, migrate_tenant, with_user};
 pub use error::StoreError;
-pub use tenant_tx::TenantTx;
+pub use tenant_tx::{BeforeCommit, TenantTx};

@@ -19,6 +19,17 @@ pub struct TenantTx {
     tenant_id: TenantId,
     /// Held for the whole transaction where the database admits one writer at a time.
     _serial: Option<tokio::sync::OwnedMutexGuard<()>>,
+    /// Cases this transaction changed (their row, record or plan), for [`BeforeCommit`].
+    touched: std::sync::Mutex<Vec<uuid::Uuid>>,
+    before_commit: Option<std::sync::Arc<dyn BeforeCommit>>,
+}
+
+/// Work that must be done in the same transaction as every change to a case, whoever made it:
+/// the tenant runtime keeps the case's stored obligations with it. Runs once, at commit, with
+/// every case the transaction touched.
+#[async_trait::async_trait]
+pub trait BeforeCommit: Send + Sync {
+    async fn before_commit(&self, tx: &TenantTx, cases: &[uuid::Uuid]) -> Result<(), StoreError>;
 }
 
 impl TenantTx {
@@ -36,7 +47,26 @@ impl TenantTx {
             tx,
             tenant_id,
             _serial: None,
+            touched: std::sync::Mutex::new(Vec::new()),
+            before_commit: None,
         })
+    }
+
+    /// Installs the work to run at commit for the cases the transaction touched.
+    pub fn with_before_commit(mut self, hook: std::sync::Arc<dyn BeforeCommit>) -> Self {
+        self.before_commit = Some(hook);
+        self
+    }
+
+    /// Notes that the transaction changed this case (its row, its record or its plan).
+    pub fn touch(&self, case: uuid::Uuid) {
+        let mut touched = self
+            .touched
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !touched.contains(&case) {
+            touched.push(case);
+        }
     }
 
     /// Like [`TenantTx::begin`], first taking `serial` for the life of the transaction. SQLite
@@ -62,7 +92,18 @@ impl TenantTx {
         &self.tx
     }
 
+    /// Runs the [`BeforeCommit`] work for the touched cases, then commits; if that work fails,
+    /// nothing of the transaction is kept.
     pub async fn commit(self) -> Result<(), StoreError> {
+        let touched = std::mem::take(
+            &mut *self
+                .touched
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        if let (Some(hook), false) = (&self.before_commit, touched.is_empty()) {
+            hook.before_commit(&self, &touched).await?;
+        }
         self.tx.commit().await?;
         Ok(())
     }

@@ -9,6 +9,7 @@ mod m20261122_000004_tenant_settings;
 mod m20261129_000001_method_roles;
 mod m20261129_000002_signal_form;
 mod m20261129_000200_case_spending;
+mod m20261129_000300_case_obligations;
 
 pub struct TenantMigrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(m20261129_000001_method_roles::Migration),
             Box::new(m20261129_000002_signal_form::Migration),
             Box::new(m20261129_000200_case_spending::Migration),
+            Box::new(m20261129_000300_case_obligations::Migration),
         ]
     }
 }

@@ -19,6 +19,7 @@ pub mod forms;
 pub mod intake;
 pub mod minutes;
 pub mod next_actions;
+pub mod obligations;
 pub mod plans;
 pub mod records;
 pub mod registry;

@@ -24,6 +24,8 @@ pub struct TenantRuntime {
     /// Serialises caseload decisions inside this process (PostgreSQL adds an advisory lock for
     /// several processes).
     pub(crate) assignment_lock: Mutex<()>,
+    /// Rewrites a changed case's stored obligations before its transaction commits.
+    keeper: Arc<crate::obligations::Keeper>,
 }
 
 impl TenantRuntime {
@@ -77,7 +79,12 @@ impl TenantRuntime {
             .ok_or_else(|| CaseworkError::Variant("no published variant".into()))?;
         let calendar =
             Calendar::for_variant(latest).map_err(|e| CaseworkError::Variant(e.to_string()))?;
+        let keeper = Arc::new(crate::obligations::Keeper {
+            variants: published.clone(),
+            calendar: calendar.clone(),
+        });
         Ok(Self {
+            keeper,
             tenant,
             db,
             variants: published,
@@ -92,12 +99,14 @@ impl TenantRuntime {
         &self.tenant
     }
 
-    /// A transaction bound to this tenant; the only way to reach its data.
+    /// A transaction bound to this tenant; the only way to reach its data. Every case it
+    /// changes gets its stored obligations rewritten before it commits.
     pub async fn begin(&self) -> Result<TenantTx, StoreError> {
-        match &self.sqlite_turns {
+        let tx = match &self.sqlite_turns {
             Some(turns) => TenantTx::begin_serialized(&self.db, self.tenant.id, turns).await,
             None => TenantTx::begin(&self.db, self.tenant.id).await,
-        }
+        }?;
+        Ok(tx.with_before_commit(self.keeper.clone()))
     }
 
     /// The newest published version: new cases start under it.

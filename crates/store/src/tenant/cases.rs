@@ -52,10 +52,39 @@ pub async fn insert(tx: &TenantTx, new: NewCase) -> Result<CaseRow, StoreError> 
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
+        next_due_at: Set(None),
+        number: Set(Some(next_number(tx).await?)),
     };
+    tx.touch(new.id);
     Ok(case::Entity::insert(model)
         .exec_with_returning(tx.conn())
         .await?)
+}
+
+/// The next case number of the organisation (1, 2, …), counted in the same transaction as the
+/// case it numbers; concurrent openings wait for each other on the counter's row.
+async fn next_number(tx: &TenantTx) -> Result<i64, StoreError> {
+    let backend = tx.conn().get_database_backend();
+    let sql = match backend {
+        DatabaseBackend::Postgres => {
+            "INSERT INTO case_numbers (tenant_id, last) VALUES ($1, 1) \
+             ON CONFLICT (tenant_id) DO UPDATE SET last = case_numbers.last + 1 RETURNING last"
+        }
+        _ => {
+            "INSERT INTO case_numbers (tenant_id, last) VALUES (?, 1) \
+             ON CONFLICT (tenant_id) DO UPDATE SET last = case_numbers.last + 1 RETURNING last"
+        }
+    };
+    let row = tx
+        .conn()
+        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+            backend,
+            sql,
+            [tx.tenant_id().0.into()],
+        ))
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok(row.try_get_by_index::<i64>(0)?)
 }
 
 /// The case, or `NotFound` — also when it belongs to another tenant.
@@ -95,6 +124,10 @@ pub async fn update(
     model.tenant_id = NotSet;
     model.id = NotSet;
     model.created_at = NotSet;
+    // Kept by the obligations and numbering, never by a writer of the case's own fields.
+    model.next_due_at = NotSet;
+    model.number = NotSet;
+    tx.touch(changed.id);
     let result = case::Entity::update_many()
         .set(model)
         .filter(case::Column::Id.eq(changed.id))
@@ -358,6 +391,7 @@ impl NewRecord {
 
 #[tracing::instrument(skip_all, fields(kind = new.kind))]
 pub async fn append_record(tx: &TenantTx, new: NewRecord) -> Result<RecordRow, StoreError> {
+    tx.touch(new.case_id);
     let model = case_record::ActiveModel {
         id: Set(Uuid::now_v7()),
         tenant_id: Set(tx.tenant_id().0),

@@ -73,6 +73,70 @@ pub mod case {
         pub version: i32,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
+        /// The earliest due instant of the case's open obligations (kept with them).
+        pub next_due_at: Option<DateTimeUtc>,
+        /// The case number people say and type, per organisation.
+        pub number: Option<i64>,
+    }
+    no_relations!();
+}
+
+/// An open obligation of a case, as the method engine last computed it (see the migration
+/// `m20261129_000300_case_obligations`).
+pub mod case_obligation {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
+    #[sea_orm(table_name = "case_obligations")]
+    pub struct Model {
+        pub tenant_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub case_id: Uuid,
+        /// The engine's key: `deadline:STEP`, `recurring:KEY#N`, `stage:STAGE#N`, `case_duration`.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub key: String,
+        /// deadline, recurring, stage_limit, case_duration.
+        pub kind: String,
+        /// The step, recurring obligation or stage it is about ("" for the case's duration).
+        pub subject: String,
+        pub from_at: DateTimeUtc,
+        pub due_at: DateTimeUtc,
+        /// When the reminder window of the variant opens before `due_at`.
+        pub remind_at: DateTimeUtc,
+        /// upcoming, due, overdue — as last advanced.
+        pub status: String,
+        pub updated_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+/// A word of a family's names, lower-cased, for search by surname. Personal data.
+pub mod case_search_term {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "case_search_terms")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub tenant_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub term: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub case_id: Uuid,
+    }
+    no_relations!();
+}
+
+/// The last case number given in the organisation.
+pub mod case_number {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "case_numbers")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub tenant_id: Uuid,
+        pub last: i64,
     }
     no_relations!();
 }

@@ -38,6 +38,7 @@ pub async fn insert_revision(
         .await?;
     let number = previous.map_or(1, |p| p.number + 1);
     let now = Utc::now();
+    tx.touch(case_id);
     let revision = plan_revision::ActiveModel {
         id: Set(Uuid::now_v7()),
         tenant_id: Set(tx.tenant_id().0),
@@ -134,5 +135,7 @@ pub async fn complete_action(
         let current = get_action(tx, id).await?;
         return Err(versioned::stale(current.version));
     }
-    get_action(tx, id).await
+    let action = get_action(tx, id).await?;
+    tx.touch(action.case_id);
+    Ok(action)
 }

@@ -1,0 +1,240 @@
+//! The open obligations of cases, kept by the tenant runtime in the same transaction as each
+//! change to a case and advanced by the deadline worker as time passes. Lists, the board and
+//! reminders read them instead of recomputing every case.
+
+use crate::tenant::entities::{case, case_obligation};
+use crate::{StoreError, TenantTx};
+use chrono::{DateTime, Utc};
+use sea_orm::ActiveValue::Set;
+use sea_orm::entity::prelude::*;
+use sea_orm::{QueryOrder, QuerySelect};
+use std::collections::BTreeMap;
+
+pub use case_obligation::Model as ObligationRow;
+
+/// Statuses of an open obligation.
+pub mod status {
+    /// Not yet within its reminder window.
+    pub const UPCOMING: &str = "upcoming";
+    /// Within its reminder window.
+    pub const DUE: &str = "due";
+    pub const OVERDUE: &str = "overdue";
+}
+
+/// An open obligation as the method engine computed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenObligation {
+    pub key: String,
+    pub kind: String,
+    pub subject: String,
+    pub from_at: DateTime<Utc>,
+    pub due_at: DateTime<Utc>,
+    pub remind_at: DateTime<Utc>,
+    pub status: String,
+}
+
+/// The stored open obligations of a case, by key.
+#[tracing::instrument(skip_all, fields(case = %case_id))]
+pub async fn of_case(tx: &TenantTx, case_id: Uuid) -> Result<Vec<ObligationRow>, StoreError> {
+    Ok(case_obligation::Entity::find()
+        .filter(case_obligation::Column::TenantId.eq(tx.tenant_id().0))
+        .filter(case_obligation::Column::CaseId.eq(case_id))
+        .order_by_asc(case_obligation::Column::Key)
+        .all(tx.conn())
+        .await?)
+}
+
+/// Makes the stored open obligations of a case exactly `open`, writing only what differs, and
+/// keeps the case's `next_due_at`.
+#[tracing::instrument(skip_all, fields(case = %case_id, count = open.len()))]
+pub async fn replace(
+    tx: &TenantTx,
+    case_id: Uuid,
+    open: Vec<OpenObligation>,
+) -> Result<(), StoreError> {
+    let tenant = tx.tenant_id().0;
+    let stored: BTreeMap<String, ObligationRow> = of_case(tx, case_id)
+        .await?
+        .into_iter()
+        .map(|row| (row.key.clone(), row))
+        .collect();
+    let next_due = open.iter().map(|o| o.due_at).min();
+    let stored_next_due = stored.values().map(|o| o.due_at).min();
+    let gone: Vec<String> = stored
+        .keys()
+        .filter(|key| !open.iter().any(|o| &o.key == *key))
+        .cloned()
+        .collect();
+    if !gone.is_empty() {
+        case_obligation::Entity::delete_many()
+            .filter(case_obligation::Column::TenantId.eq(tenant))
+            .filter(case_obligation::Column::CaseId.eq(case_id))
+            .filter(case_obligation::Column::Key.is_in(gone))
+            .exec(tx.conn())
+            .await?;
+    }
+    let now = Utc::now();
+    let mut inserts = Vec::new();
+    for o in open {
+        let model = case_obligation::ActiveModel {
+            tenant_id: Set(tenant),
+            case_id: Set(case_id),
+            key: Set(o.key.clone()),
+            kind: Set(o.kind.clone()),
+            subject: Set(o.subject.clone()),
+            from_at: Set(o.from_at),
+            due_at: Set(o.due_at),
+            remind_at: Set(o.remind_at),
+            status: Set(o.status.clone()),
+            updated_at: Set(now),
+        };
+        match stored.get(&o.key) {
+            None => inserts.push(model),
+            Some(row) if same(row, &o) => {}
+            Some(_) => {
+                case_obligation::Entity::update_many()
+                    .set(model)
+                    .filter(case_obligation::Column::TenantId.eq(tenant))
+                    .filter(case_obligation::Column::CaseId.eq(case_id))
+                    .filter(case_obligation::Column::Key.eq(o.key))
+                    .exec(tx.conn())
+                    .await?;
+            }
+        }
+    }
+    if !inserts.is_empty() {
+        case_obligation::Entity::insert_many(inserts)
+            .exec_without_returning(tx.conn())
+            .await?;
+    }
+    if next_due != stored_next_due {
+        case::Entity::update_many()
+            .col_expr(case::Column::NextDueAt, Expr::value(next_due))
+            .filter(case::Column::TenantId.eq(tenant))
+            .filter(case::Column::Id.eq(case_id))
+            .exec(tx.conn())
+            .await?;
+    }
+    Ok(())
+}
+
+fn same(row: &ObligationRow, o: &OpenObligation) -> bool {
+    row.kind == o.kind
+        && row.subject == o.subject
+        && row.from_at == o.from_at
+        && row.due_at == o.due_at
+        && row.remind_at == o.remind_at
+        && row.status == o.status
+}
+
+/// One change of status the worker made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Advanced {
+    pub obligation: ObligationRow,
+    /// The status it had before.
+    pub from: String,
+}
+
+/// Moves open obligations on as time passes: into `due` when their reminder window opens, into
+/// `overdue` when their due instant passes. At most `limit` obligations per call, earliest first;
+/// returns what changed (with the new status), so the caller can remind about each once.
+#[tracing::instrument(skip_all, fields(limit))]
+pub async fn advance(
+    tx: &TenantTx,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<Advanced>, StoreError> {
+    let tenant = tx.tenant_id().0;
+    let mut changed = Vec::new();
+    let falling_overdue = case_obligation::Entity::find()
+        .filter(case_obligation::Column::TenantId.eq(tenant))
+        .filter(case_obligation::Column::Status.is_in([status::UPCOMING, status::DUE]))
+        .filter(case_obligation::Column::DueAt.lt(now))
+        .order_by_asc(case_obligation::Column::DueAt)
+        .limit(limit)
+        .all(tx.conn())
+        .await?;
+    for row in falling_overdue {
+        changed.push(set_status(tx, row, status::OVERDUE).await?);
+    }
+    let left = limit.saturating_sub(changed.len() as u64);
+    if left > 0 {
+        let falling_due = case_obligation::Entity::find()
+            .filter(case_obligation::Column::TenantId.eq(tenant))
+            .filter(case_obligation::Column::Status.eq(status::UPCOMING))
+            .filter(case_obligation::Column::RemindAt.lte(now))
+            .filter(case_obligation::Column::DueAt.gte(now))
+            .order_by_asc(case_obligation::Column::RemindAt)
+            .limit(left)
+            .all(tx.conn())
+            .await?;
+        for row in falling_due {
+            changed.push(set_status(tx, row, status::DUE).await?);
+        }
+    }
+    Ok(changed)
+}
+
+async fn set_status(tx: &TenantTx, row: ObligationRow, to: &str) -> Result<Advanced, StoreError> {
+    case_obligation::Entity::update_many()
+        .col_expr(case_obligation::Column::Status, Expr::value(to))
+        .col_expr(case_obligation::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(case_obligation::Column::TenantId.eq(tx.tenant_id().0))
+        .filter(case_obligation::Column::CaseId.eq(row.case_id))
+        .filter(case_obligation::Column::Key.eq(row.key.clone()))
+        .exec(tx.conn())
+        .await?;
+    let from = row.status.clone();
+    let mut obligation = row;
+    obligation.status = to.to_owned();
+    Ok(Advanced { obligation, from })
+}
+
+/// Open obligations that are overdue at `now` (by their due instant, whatever their stored
+/// status), earliest first, at most `limit`, behind (`due_at`, `case_id`, `key`) `after`.
+#[tracing::instrument(skip_all, fields(limit))]
+pub async fn overdue(
+    tx: &TenantTx,
+    now: DateTime<Utc>,
+    after: Option<(DateTime<Utc>, Uuid, String)>,
+    limit: u64,
+) -> Result<Vec<ObligationRow>, StoreError> {
+    let mut query = case_obligation::Entity::find()
+        .filter(case_obligation::Column::TenantId.eq(tx.tenant_id().0))
+        .filter(case_obligation::Column::DueAt.lt(now));
+    if let Some((due, case_id, key)) = after {
+        query = query.filter(
+            sea_orm::Condition::any()
+                .add(case_obligation::Column::DueAt.gt(due))
+                .add(
+                    sea_orm::Condition::all()
+                        .add(case_obligation::Column::DueAt.eq(due))
+                        .add(case_obligation::Column::CaseId.gt(case_id)),
+                )
+                .add(
+                    sea_orm::Condition::all()
+                        .add(case_obligation::Column::DueAt.eq(due))
+                        .add(case_obligation::Column::CaseId.eq(case_id))
+                        .add(case_obligation::Column::Key.gt(key)),
+                ),
+        );
+    }
+    Ok(query
+        .order_by_asc(case_obligation::Column::DueAt)
+        .order_by_asc(case_obligation::Column::CaseId)
+        .order_by_asc(case_obligation::Column::Key)
+        .limit(limit)
+        .all(tx.conn())
+        .await?)
+}
+
+/// The open obligations of the given cases (a page of a list, a person's cases), earliest first.
+#[tracing::instrument(skip_all, fields(count = case_ids.len()))]
+pub async fn of_cases(tx: &TenantTx, case_ids: &[Uuid]) -> Result<Vec<ObligationRow>, StoreError> {
+    Ok(case_obligation::Entity::find()
+        .filter(case_obligation::Column::TenantId.eq(tx.tenant_id().0))
+        .filter(case_obligation::Column::CaseId.is_in(case_ids.iter().copied()))
+        .order_by_asc(case_obligation::Column::DueAt)
+        .all(tx.conn())
+        .await?)
+}

@@ -1,0 +1,98 @@
+//! Stored obligations: every change to a case rewrites the case's open obligations in the same
+//! transaction (see [`kurator_store::BeforeCommit`]), so lists, the board and the deadline worker
+//! read them instead of recomputing every case; the worker advances their status as time passes.
+
+use crate::case_file::CaseFile;
+use crate::cases::load_files;
+use crate::deadlines;
+use chrono::{DateTime, Utc};
+use kurator_method::Variant;
+use kurator_method::calendar::Calendar;
+use kurator_method::obligations::{self, Evaluation, ObligationKind, Status};
+use kurator_store::tenant::cases;
+use kurator_store::tenant::obligations::{OpenObligation, replace, status};
+use kurator_store::{BeforeCommit, StoreError, TenantTx};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// What the tenant runtime gives every transaction so that a changed case's obligations are
+/// rewritten before it commits.
+pub struct Keeper {
+    pub(crate) variants: BTreeMap<u32, Arc<Variant>>,
+    pub(crate) calendar: Calendar,
+}
+
+impl Keeper {
+    fn variant(&self, version: i32) -> Result<&Arc<Variant>, StoreError> {
+        u32::try_from(version)
+            .ok()
+            .and_then(|v| self.variants.get(&v))
+            .ok_or_else(|| {
+                StoreError::Database(sea_orm::DbErr::Custom(format!(
+                    "variant version {version} is not published"
+                )))
+            })
+    }
+
+    /// Rewrites the stored open obligations of `file` as the engine computes them at `now`.
+    pub(crate) async fn keep(
+        &self,
+        tx: &TenantTx,
+        file: &CaseFile,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let variant = self.variant(file.case.variant_version)?;
+        let evaluation = deadlines::evaluate(variant, &self.calendar, file, now);
+        replace(tx, file.case.id, open_obligations(variant, &evaluation)).await
+    }
+}
+
+#[async_trait::async_trait]
+impl BeforeCommit for Keeper {
+    async fn before_commit(&self, tx: &TenantTx, touched: &[Uuid]) -> Result<(), StoreError> {
+        let rows = cases::get_many(tx, touched).await?;
+        let files = load_files(tx, rows).await.map_err(|err| match err {
+            crate::CaseworkError::Store(err) => err,
+            other => StoreError::Database(sea_orm::DbErr::Custom(other.to_string())),
+        })?;
+        let now = Utc::now();
+        for file in &files {
+            self.keep(tx, file, now).await?;
+        }
+        Ok(())
+    }
+}
+
+/// The open obligations of an evaluation, as they are stored.
+pub fn open_obligations(variant: &Variant, evaluation: &Evaluation) -> Vec<OpenObligation> {
+    let window = obligations::reminder_window(variant);
+    evaluation
+        .open()
+        .map(|o| {
+            let (kind, subject) = match &o.kind {
+                ObligationKind::Deadline { step } => ("deadline", step.clone()),
+                ObligationKind::Recurring { key, .. } => ("recurring", key.clone()),
+                ObligationKind::StageLimit { stage, .. } => ("stage_limit", stage.clone()),
+                ObligationKind::CaseDuration => ("case_duration", String::new()),
+            };
+            OpenObligation {
+                key: o.kind.to_string(),
+                kind: kind.to_owned(),
+                subject,
+                from_at: o.from,
+                due_at: o.due,
+                remind_at: o.due - window,
+                status: status_name(o.status).to_owned(),
+            }
+        })
+        .collect()
+}
+
+fn status_name(s: Status) -> &'static str {
+    match s {
+        Status::Overdue => status::OVERDUE,
+        Status::Due => status::DUE,
+        _ => status::UPCOMING,
+    }
+}
