@@ -139,6 +139,17 @@ impl TestApp {
         .await
     }
 
+    /// The runtime of one tenant: its database handle, its statement counter.
+    pub fn tenant_runtime(&self, slug: &str) -> std::sync::Arc<kurator_casework::TenantRuntime> {
+        let slug = kurator_domain_slug(slug);
+        self.state
+            .inner
+            .tenants
+            .by_slug(&slug)
+            .cloned()
+            .unwrap_or_else(|| panic!("no tenant {slug}"))
+    }
+
     /// SQL statements run so far on one tenant's database.
     pub fn tenant_statements(&self, slug: &str) -> u64 {
         let slug = kurator_domain_slug(slug);

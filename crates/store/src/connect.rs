@@ -6,20 +6,56 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 use std::time::Duration;
 
 /// Counts the SQL statements a pool runs: a metric, and how tests show that a list does not cost
-/// one query per row.
+/// one query per row. While recording is on (tests only), it also keeps the statements, so that a
+/// test can ask the database how many rows each of them reads.
 #[derive(Debug, Clone, Default)]
-pub struct StatementCounter(std::sync::Arc<std::sync::atomic::AtomicU64>);
+pub struct StatementCounter {
+    count: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    recording: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    recorded: std::sync::Arc<std::sync::Mutex<Vec<sea_orm::Statement>>>,
+}
 
 impl StatementCounter {
     pub fn get(&self) -> u64 {
-        self.0.load(std::sync::atomic::Ordering::Relaxed)
+        self.count.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Starts keeping every statement run from now on (and forgets those kept before).
+    pub fn start_recording(&self) {
+        self.recorded
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
+        self.recording
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Stops keeping statements and returns those kept.
+    pub fn stop_recording(&self) -> Vec<sea_orm::Statement> {
+        self.recording
+            .store(false, std::sync::atomic::Ordering::SeqCst);
+        std::mem::take(
+            &mut *self
+                .recorded
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
     }
 
     /// Installs the counter on a pool; every statement it runs from then on is counted.
     pub fn attach(&self, db: &mut DatabaseConnection) {
-        let counter = self.0.clone();
-        db.set_metric_callback(move |_| {
-            counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let counter = self.clone();
+        db.set_metric_callback(move |info| {
+            counter
+                .count
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if counter.recording.load(std::sync::atomic::Ordering::Relaxed) {
+                counter
+                    .recorded
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .push(info.statement.clone());
+            }
         });
     }
 }

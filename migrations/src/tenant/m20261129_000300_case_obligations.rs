@@ -246,7 +246,14 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(CaseSearchTerms::Table)
                     .col(uuid(CaseSearchTerms::TenantId))
-                    .col(string_len(CaseSearchTerms::Term, 100))
+                    .col({
+                        // Byte order, so that a prefix is a range of the index on both backends.
+                        let mut term = string_len(CaseSearchTerms::Term, 100);
+                        if postgres {
+                            term.extra("COLLATE \"C\"");
+                        }
+                        term
+                    })
                     .col(uuid(CaseSearchTerms::CaseId))
                     .primary_key(
                         Index::create()

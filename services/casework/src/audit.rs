@@ -11,7 +11,7 @@ use uuid::Uuid;
 pub struct Audit {
     action: &'static str,
     entity: &'static str,
-    entity_id: Uuid,
+    entity_id: Option<Uuid>,
     before: Option<serde_json::Value>,
     after: Option<serde_json::Value>,
 }
@@ -30,7 +30,7 @@ impl Audit {
         Self {
             action,
             entity,
-            entity_id: id,
+            entity_id: Some(id),
             before: None,
             after: value(after),
         }
@@ -46,9 +46,20 @@ impl Audit {
         Self {
             action,
             entity,
-            entity_id: id,
+            entity_id: Some(id),
             before: value(before),
             after: value(after),
+        }
+    }
+
+    /// Families were looked up by name or case number: what was asked and which cases were shown.
+    pub fn searched(what: &impl Serialize) -> Self {
+        Self {
+            action: "case.search",
+            entity: "case",
+            entity_id: None,
+            before: None,
+            after: value(what),
         }
     }
 
@@ -57,7 +68,7 @@ impl Audit {
         Self {
             action: "case.view",
             entity,
-            entity_id: id,
+            entity_id: Some(id),
             before: None,
             after: None,
         }
@@ -71,7 +82,7 @@ pub async fn record(tx: &TenantTx, actor: &Actor, audit: Audit) -> Result<(), St
             actor: Some(actor.user),
             action: audit.action,
             entity: audit.entity,
-            entity_id: Some(audit.entity_id),
+            entity_id: audit.entity_id,
             before: audit.before,
             after: audit.after,
             request_id: actor.request_id.clone(),
@@ -94,7 +105,7 @@ pub async fn administrative(
     let audit = Audit {
         action,
         entity: "member",
-        entity_id,
+        entity_id: Some(entity_id),
         before,
         after,
     };

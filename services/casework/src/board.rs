@@ -2,15 +2,13 @@
 //! counts, and cases with no plan action in two weeks.
 
 use crate::actor::Actor;
-use crate::case_file::{self, status};
-use crate::cases::{CaseQuery, list};
-use crate::deadlines;
 use crate::error::CaseworkResult;
 use crate::runtime::TenantRuntime;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use kurator_method::Variant;
 use kurator_method::caseload::{self, CaseloadDecision, CuratorLoad, LoadCase, Proposed};
 use kurator_method::schema::CaseloadPolicy;
+use kurator_store::tenant::cases;
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
@@ -89,9 +87,11 @@ fn next_case(
         .collect()
 }
 
-#[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug))]
 /// Every curator of the organisation (`curators`, from its membership) gets a line, those with
-/// no cases too, with their spare capacity.
+/// no cases too, with their spare capacity. The counts come from one aggregate statement over the
+/// stored obligations and the active cases, so the board costs the same however many closed
+/// cases the organisation keeps.
+#[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug))]
 pub async fn board(
     runtime: &TenantRuntime,
     actor: &Actor,
@@ -99,70 +99,76 @@ pub async fn board(
     curators: &[Uuid],
 ) -> CaseworkResult<Vec<CuratorLine>> {
     actor.require_lead()?;
-    let files = list(
-        runtime,
-        actor,
-        CaseQuery {
-            statuses: vec![
-                status::INTAKE.into(),
-                status::OPEN.into(),
-                status::POST_SUPPORT.into(),
-            ],
-            ..Default::default()
-        },
-    )
-    .await?;
     let variant = runtime.current_variant()?;
-    let settings = crate::settings::get(runtime, actor).await?;
+    let tx = runtime.begin().await?;
+    let settings = crate::settings::load(&tx).await?;
     let policy = crate::settings::caseload_policy(variant, &settings.settings);
-    let mut by_curator: BTreeMap<Uuid, Vec<&case_file::CaseFile>> =
-        curators.iter().map(|c| (*c, Vec::new())).collect();
-    for file in &files {
-        if let Some(curator) = file.case.curator_id {
-            by_curator.entry(curator).or_default().push(file);
+    // What the caseload policy reads of each case: its category and its sub-limits' attributes.
+    let mut keys: Vec<String> = Vec::new();
+    if let Some(policy) = &policy {
+        if let Some(categories) = &policy.categories {
+            keys.push(categories.classification.clone());
+        }
+        for limit in &policy.sub_limits {
+            if !keys.contains(&limit.attribute) {
+                keys.push(limit.attribute.clone());
+            }
         }
     }
-    let mut lines = Vec::new();
-    for (curator, files) in by_curator {
-        let mut line = CuratorLine {
-            curator,
-            active_cases: 0,
-            post_support_cases: 0,
-            overdue_cases: 0,
-            cases_without_plan_action: 0,
-            cases_awaiting_approval: 0,
-            next_case: Vec::new(),
-            spare: Vec::new(),
-        };
-        let mut load = CuratorLoad::default();
-        for file in files {
-            let case_variant = runtime.variant(file.case.variant_version)?;
-            let evaluation = deadlines::evaluate(case_variant, runtime.calendar(), file, now);
-            if deadlines::is_overdue(&evaluation) {
-                line.overdue_cases += 1;
-            }
-            if deadlines::without_plan_action(file, now, 14) {
-                line.cases_without_plan_action += 1;
-            }
-            if !file.pending_approvals().is_empty() {
-                line.cases_awaiting_approval += 1;
-            }
-            if file.case.status == status::POST_SUPPORT {
-                line.post_support_cases += 1;
-                load.post_support += 1;
-            } else {
-                line.active_cases += 1;
-                load.active.push(LoadCase {
-                    attributes: case_file::attributes(&file.case),
-                });
-            }
-        }
-        line.next_case = next_case(variant, policy.as_ref(), &load);
-        line.spare = proposals(policy.as_ref())
-            .iter()
-            .map(|(_, proposed)| spare(variant, policy.as_ref(), &load, proposed))
-            .collect();
-        lines.push(line);
+    let groups = cases::board(&tx, now, now - Duration::days(14), &keys).await?;
+    tx.commit().await?;
+
+    let mut by_curator: BTreeMap<Uuid, (CuratorLine, CuratorLoad)> = BTreeMap::new();
+    let blank = |curator: Uuid| {
+        (
+            CuratorLine {
+                curator,
+                active_cases: 0,
+                post_support_cases: 0,
+                overdue_cases: 0,
+                cases_without_plan_action: 0,
+                cases_awaiting_approval: 0,
+                next_case: Vec::new(),
+                spare: Vec::new(),
+            },
+            CuratorLoad::default(),
+        )
+    };
+    for curator in curators {
+        by_curator.insert(*curator, blank(*curator));
     }
-    Ok(lines)
+    for group in groups {
+        let (line, load) = by_curator
+            .entry(group.curator)
+            .or_insert_with(|| blank(group.curator));
+        let n = usize::try_from(group.cases).unwrap_or(usize::MAX);
+        line.overdue_cases += usize::try_from(group.overdue).unwrap_or(0);
+        line.cases_without_plan_action += usize::try_from(group.without_plan_action).unwrap_or(0);
+        line.cases_awaiting_approval += usize::try_from(group.awaiting_approval).unwrap_or(0);
+        if group.post_support {
+            line.post_support_cases += n;
+            load.post_support += u32::try_from(n).unwrap_or(u32::MAX);
+        } else {
+            line.active_cases += n;
+            let case = LoadCase {
+                attributes: keys
+                    .iter()
+                    .zip(&group.attributes)
+                    .filter_map(|(k, v)| v.clone().map(|v| (k.clone(), v)))
+                    .collect(),
+            };
+            load.active.extend(std::iter::repeat_n(case, n));
+        }
+    }
+    Ok(by_curator
+        .into_values()
+        .map(|(mut line, load)| {
+            line.next_case = next_case(variant, policy.as_ref(), &load);
+            line.spare = proposals(policy.as_ref())
+                .iter()
+                .map(|(_, proposed)| spare(variant, policy.as_ref(), &load, proposed))
+                .collect();
+            line
+        })
+        .collect())
 }

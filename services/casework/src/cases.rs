@@ -12,7 +12,7 @@ use kurator_method::caseload::{self, CaseloadDecision, CuratorLoad, LoadCase, Pr
 use kurator_method::problem;
 use kurator_method::schema::SCENARIO_ATTRIBUTE;
 use kurator_store::TenantTx;
-use kurator_store::tenant::cases::{self, CaseFilter, CaseRow, NewCase, NewRecord};
+use kurator_store::tenant::cases::{self, CaseFilter, CaseRow, NewCase, NewRecord, Search};
 use kurator_store::tenant::{idempotency, plans};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -112,22 +112,22 @@ pub struct CaseQuery {
     pub mine: bool,
     /// Attribute → value (category, risk band, complexity, case type…).
     pub attributes: Vec<(String, String)>,
+    /// Only cases with an obligation overdue at `as_of`.
+    pub overdue: bool,
+    /// Only cases with an obligation falling due within this many days of `as_of`.
+    pub due_within_days: Option<i64>,
+    pub opened_from: Option<DateTime<Utc>>,
+    pub opened_to: Option<DateTime<Utc>>,
+    pub closed_from: Option<DateTime<Utc>>,
+    pub closed_to: Option<DateTime<Utc>>,
+    /// A case number (`123`, `№ 123`) or words of the family's names (each the start of a word).
+    pub search: Option<String>,
+    /// The moment deadlines are judged at (now, unless a client asks for another).
+    pub as_of: Option<DateTime<Utc>>,
 }
 
-/// Every case matching `query` in the caller's scope, newest first, with their files.
-#[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug))]
-pub async fn list(
-    runtime: &TenantRuntime,
-    actor: &Actor,
-    query: CaseQuery,
-) -> CaseworkResult<Vec<CaseFile>> {
-    let filter = case_filter(runtime, actor, query)?;
-    let tx = runtime.begin().await?;
-    let rows = cases::list(&tx, &filter).await?;
-    let files = load_files(&tx, rows).await?;
-    tx.commit().await?;
-    Ok(files)
-}
+/// The longest horizon of «due within N days».
+pub const MAX_DUE_WITHIN_DAYS: i64 = 366;
 
 /// The store's filter for `query` in the caller's scope, once every value is checked.
 fn case_filter(
@@ -151,9 +151,50 @@ fn case_filter(
         runtime.current_variant()?,
         &query.attributes,
     ));
+    if let Some(days) = query.due_within_days
+        && !(0..=MAX_DUE_WITHIN_DAYS).contains(&days)
+    {
+        problems.push(problem!(
+            at = "dueWithinDays",
+            "out_of_range",
+            "dueWithinDays: от 0 до {MAX_DUE_WITHIN_DAYS}",
+            "dueWithinDays: 0 to {MAX_DUE_WITHIN_DAYS}"
+        ));
+    }
+    for (at, from, to) in [
+        ("opened", query.opened_from, query.opened_to),
+        ("closed", query.closed_from, query.closed_to),
+    ] {
+        if let (Some(from), Some(to)) = (from, to)
+            && from > to
+        {
+            problems.push(problem!(
+                at = at,
+                "empty_range",
+                "{at}: начало периода позже его конца",
+                "{at}: the period starts after it ends"
+            ));
+        }
+    }
+    let search = match query.search.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(text) => match parse_search(text) {
+            Some(search) => Some(search),
+            None => {
+                problems.push(problem!(
+                    at = "search",
+                    "search_too_short",
+                    "search: номер случая или не менее двух букв фамилии",
+                    "search: a case number or at least two letters of a surname"
+                ));
+                None
+            }
+        },
+    };
     if !problems.is_empty() {
         return Err(CaseworkError::Rejected(problems));
     }
+    let as_of = query.as_of.unwrap_or_else(Utc::now);
     let visible_to = match scope {
         CaseScope::Own(user) => Some(user),
         CaseScope::Tenant if query.mine => Some(actor.user),
@@ -165,7 +206,27 @@ fn case_filter(
         visible_to,
         attribute_equals: query.attributes,
         ids: None,
+        overdue_at: query.overdue.then_some(as_of),
+        due_between: query
+            .due_within_days
+            .map(|days| (as_of, as_of + chrono::Duration::days(days))),
+        opened_from: query.opened_from,
+        opened_to: query.opened_to,
+        closed_from: query.closed_from,
+        closed_to: query.closed_to,
+        search,
     })
+}
+
+/// A case number (`123`, `№123`, `№ 123`) or the words of a name (at most 5, each at least two
+/// letters long).
+fn parse_search(text: &str) -> Option<Search> {
+    let number = text.trim_start_matches('№').trim_start_matches('#').trim();
+    if let Ok(n) = number.parse::<i64>() {
+        return (n > 0).then_some(Search::Number(n));
+    }
+    let words: Vec<String> = cases::words(text).into_iter().take(5).collect();
+    (!words.is_empty()).then_some(Search::Words(words))
 }
 
 /// Every problem with attribute filters: lists are narrowed only by what the variant lets them
@@ -223,8 +284,17 @@ pub struct CasePage {
     pub files: Vec<CaseFile>,
     /// More cases follow the page.
     pub has_next: bool,
-    /// How many cases match in all.
-    pub total: u64,
+    /// The list's filter in the caller's scope, to count it with [`count`] if the client asks.
+    pub filter: CaseFilter,
+}
+
+/// How many cases match a page's filter in all: counted only when a client asks for it.
+#[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug))]
+pub async fn count(runtime: &TenantRuntime, filter: &CaseFilter) -> CaseworkResult<u64> {
+    let tx = runtime.begin().await?;
+    let total = cases::count(&tx, filter).await?;
+    tx.commit().await?;
+    Ok(total)
 }
 
 /// A page of the cases matching `query` in the caller's scope, newest first, behind the case
@@ -238,6 +308,7 @@ pub async fn page(
     first: u64,
     after: Option<Uuid>,
 ) -> CaseworkResult<CasePage> {
+    let search = query.search.clone();
     let filter = case_filter(runtime, actor, query)?;
     let tx = runtime.begin().await?;
     let after = match after {
@@ -248,13 +319,23 @@ pub async fn page(
         None => None,
     };
     let (rows, has_next) = cases::page(&tx, &filter, after.as_ref(), first).await?;
-    let total = cases::count(&tx, &filter).await?;
+    if filter.search.is_some() {
+        // Looking a family up by name reads personal data: who searched for what, and what they
+        // were shown, is kept like the opening of a card.
+        let shown: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+        audit::record(
+            &tx,
+            actor,
+            Audit::searched(&json!({ "search": search, "shown": shown })),
+        )
+        .await?;
+    }
     let files = load_files(&tx, rows).await?;
     tx.commit().await?;
     Ok(CasePage {
         files,
         has_next,
-        total,
+        filter,
     })
 }
 
@@ -781,7 +862,7 @@ pub async fn audit_trail(
     cases::get(&tx, case_id).await?;
     let after = match after {
         Some(id) => {
-            let at = kurator_store::tenant::audit::entry_at(&tx, case_id, id)
+            let at = kurator_store::tenant::audit::entry_at(&tx, Some(case_id), id)
                 .await?
                 .ok_or_else(unknown_cursor)?;
             Some((at, id))
@@ -791,6 +872,33 @@ pub async fn audit_trail(
     let trail = kurator_store::tenant::audit::trail_of(&tx, case_id, after, limit).await?;
     tx.commit().await?;
     Ok(trail)
+}
+
+/// A page of the organisation's whole audit trail (of one action, when given), oldest first:
+/// organisation administrators only.
+#[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug))]
+pub async fn audit_log(
+    runtime: &TenantRuntime,
+    actor: &Actor,
+    action: Option<&str>,
+    first: Option<i64>,
+    after: Option<Uuid>,
+) -> CaseworkResult<Vec<kurator_store::tenant::audit::AuditEntry>> {
+    actor.require_org_admin()?;
+    let limit = page_size(first, MAX_PAGE)?;
+    let tx = runtime.begin().await?;
+    let after = match after {
+        Some(id) => {
+            let at = kurator_store::tenant::audit::entry_at(&tx, None, id)
+                .await?
+                .ok_or_else(unknown_cursor)?;
+            Some((at, id))
+        }
+        None => None,
+    };
+    let log = kurator_store::tenant::audit::log(&tx, action, after, limit).await?;
+    tx.commit().await?;
+    Ok(log)
 }
 
 fn member_kind_problem() -> Problem {

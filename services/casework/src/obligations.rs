@@ -96,3 +96,26 @@ fn status_name(s: Status) -> &'static str {
         _ => status::UPCOMING,
     }
 }
+
+/// Writes the stored obligations of every active case that has none yet — cases written before
+/// obligations were kept, or under a variant whose obligations changed — in batches of 200, each
+/// its own transaction. Returns how many cases it looked at.
+#[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug))]
+pub async fn catch_up(runtime: &crate::TenantRuntime) -> crate::CaseworkResult<usize> {
+    let mut after: Option<Uuid> = None;
+    let mut seen = 0;
+    loop {
+        let tx = runtime.begin().await?;
+        let batch = cases::without_obligations(&tx, after, 200).await?;
+        if batch.is_empty() {
+            tx.commit().await?;
+            return Ok(seen);
+        }
+        seen += batch.len();
+        after = batch.last().map(|c| c.id);
+        for id in batch.iter().map(|c| c.id) {
+            tx.touch(id);
+        }
+        tx.commit().await?;
+    }
+}

@@ -23,6 +23,7 @@ impl TenantRegistry {
         let mut registry = Self::default();
         for tenant in tenants {
             let runtime = Arc::new(TenantRuntime::open(tenant, max_connections, app_login).await?);
+            crate::obligations::catch_up(&runtime).await?;
             registry.by_id.insert(runtime.tenant().id, runtime.clone());
             registry
                 .by_slug

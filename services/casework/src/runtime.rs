@@ -141,6 +141,11 @@ impl TenantRuntime {
         &self.db
     }
 
+    /// Counts (and, for tests, records) the statements run on this tenant's database.
+    pub fn statement_counter(&self) -> &StatementCounter {
+        &self.statements
+    }
+
     /// SQL statements run on this tenant's database since the runtime opened.
     pub fn statements_executed(&self) -> u64 {
         self.statements.get()

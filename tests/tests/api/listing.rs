@@ -10,6 +10,8 @@ db_suites!(
     cases_page_with_relay_cursors,
     journals_and_the_audit_trail_come_in_pages,
     case_pages_are_cut_in_sql_with_their_total,
+    a_family_is_found_by_surname_or_case_number_and_the_search_is_audited,
+    bad_list_input_is_refused_with_a_code,
 );
 
 const MY_CASES: &str = "query($first: Int!, $after: String) {
@@ -324,4 +326,148 @@ async fn case_pages_are_cut_in_sql_with_their_total(backend: Backend) {
         .await;
     assert_eq!(high["cases"]["totalCount"], 2);
     assert_eq!(nodes(&high), [ids[4].clone(), ids[1].clone()]);
+}
+
+// A curator finds a family by the start of its surname or by the case number, only among the
+// cases they may see; every search is kept in the audit trail with what it showed.
+async fn a_family_is_found_by_surname_or_case_number_and_the_search_is_audited(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let lead = Worker::sign_in(&app, "fund.supervisor").await;
+    let curator = Worker::sign_in(&app, "fund.curator").await;
+    let admin = Worker::sign_in(&app, "fund.admin").await;
+    let mut opened = Vec::new();
+    for (surname, curator_id) in [
+        ("Ёлкин", Some(curator.user_id.as_str())),
+        ("Елкинсон", None),
+        ("Петров", Some(curator.user_id.as_str())),
+    ] {
+        let response = lead
+            .open_case(
+                demo_family(surname),
+                json!({ "complexity": "low" }),
+                "2026-04-06T07:00:00Z",
+                curator_id,
+            )
+            .await;
+        assert!(response.errors().is_empty(), "{:#}", response.body);
+        opened.push(
+            response.data()["openCase"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    let search = "query($s: String!) { cases(filter: { search: $s }, first: 10) {
+        edges { node { id number } }
+    } }";
+    let found = |data: &Value| -> Vec<String> {
+        data["cases"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"]["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // «ёлк» and «ЕЛК» are the same start of a word; the supervisor sees both families.
+    let all = lead.ok(search, json!({ "s": "ЕЛК" })).await;
+    assert_eq!(found(&all).len(), 2);
+    // The curator sees only their own family.
+    let own = curator.ok(search, json!({ "s": "ёлк" })).await;
+    assert_eq!(found(&own), [opened[0].clone()]);
+    // By number: «№ N» or N.
+    let number = all["cases"]["edges"][0]["node"]["number"].as_i64().unwrap();
+    let by_number = lead.ok(search, json!({ "s": format!("№ {number}") })).await;
+    assert_eq!(by_number["cases"]["edges"].as_array().unwrap().len(), 1);
+    // Nothing to search by: a coded refusal, nothing read.
+    let refused = lead.gql(search, json!({ "s": "а" })).await;
+    assert_eq!(refused.errors()[0]["extensions"]["code"], "BAD_USER_INPUT");
+    assert_eq!(
+        refused.errors()[0]["extensions"]["details"]["problems"][0]["code"],
+        "search_too_short"
+    );
+    assert!(
+        refused.errors()[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("фамилии")
+    );
+    // The organisation's audit trail keeps who searched for what and which cases they saw.
+    let trail = admin
+        .ok(
+            "{ auditLog(first: 100) { action actorId after } }",
+            json!({}),
+        )
+        .await;
+    let searches: Vec<&Value> = trail["auditLog"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "case.search")
+        .collect();
+    assert!(
+        searches
+            .iter()
+            .any(|e| e["actorId"] == curator.user_id.as_str()
+                && e["after"]["search"] == "ёлк"
+                && e["after"]["shown"] == json!([opened[0]])),
+        "{searches:#?}"
+    );
+}
+
+// A malformed or foreign cursor, a page size out of range, an unknown filter value: each gets a
+// coded, Russian-first error, and nothing is read.
+async fn bad_list_input_is_refused_with_a_code(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let lead = Worker::sign_in(&app, "fund.supervisor").await;
+    let other = Worker::sign_in(&app, "clinic.supervisor").await;
+    let (foreign, _) = crate::permissions::kit::open_case(&other, None).await;
+    let list = "query($first: Int, $after: String, $filter: CaseFilter! = {}) {
+        cases(first: $first, after: $after, filter: $filter) { edges { node { id } } }
+    }";
+    for (variables, code) in [
+        (json!({ "after": "not-a-cursor" }), "unknown_cursor"),
+        (json!({ "after": foreign }), "unknown_cursor"),
+        (json!({ "first": 100000 }), "page_size_out_of_range"),
+        (json!({ "first": -1 }), "page_size_out_of_range"),
+        (
+            json!({ "filter": { "attributes": [{ "key": "complexity", "value": "extreme" }] } }),
+            "unknown_value",
+        ),
+        (
+            json!({ "filter": { "status": ["lost"] } }),
+            "unknown_status",
+        ),
+        (
+            json!({ "filter": { "dueWithinDays": 5000 } }),
+            "out_of_range",
+        ),
+        (
+            json!({ "filter": { "openedFrom": "2026-05-01T00:00:00Z", "openedTo": "2026-04-01T00:00:00Z" } }),
+            "empty_range",
+        ),
+    ] {
+        let before = app.tenant_statements("fund");
+        let refused = lead.gql(list, variables.clone()).await;
+        let error = &refused.errors()[0];
+        assert_eq!(error["extensions"]["code"], "BAD_USER_INPUT", "{variables}");
+        let codes: Vec<&str> = error["extensions"]["details"]["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["code"].as_str().unwrap())
+            .collect();
+        assert!(codes.contains(&code), "{variables}: {codes:?}");
+        assert!(
+            error["message"]
+                .as_str()
+                .unwrap()
+                .chars()
+                .any(|c| ('а'..='я').contains(&c)),
+            "Russian first: {}",
+            error["message"]
+        );
+        // A foreign cursor is looked up (and not found); every other refusal reads nothing.
+        let read = app.tenant_statements("fund") - before;
+        assert!(read <= 3, "{variables}: {read} statements");
+    }
 }

@@ -77,33 +77,58 @@ pub async fn append(tx: &TenantTx, record: AuditRecord) -> Result<(), StoreError
     Ok(())
 }
 
-/// The trail of one entity, oldest first.
-#[tracing::instrument(skip_all)]
-/// When the entry `id` of the tenant's trail about `entity_id` was written; `None` when there is
-/// no such entry.
+/// When the entry `id` of the tenant's trail (about `entity_id`, when given) was written; `None`
+/// when there is no such entry.
 #[tracing::instrument(skip_all)]
 pub async fn entry_at(
     tx: &TenantTx,
-    entity_id: Uuid,
+    entity_id: Option<Uuid>,
     id: Uuid,
 ) -> Result<Option<DateTime<Utc>>, StoreError> {
-    Ok(entity::Entity::find_by_id(id)
-        .filter(entity::Column::TenantId.eq(tx.tenant_id().0))
-        .filter(entity::Column::EntityId.eq(entity_id))
-        .one(tx.conn())
-        .await?
-        .map(|row| row.at))
+    let mut query =
+        entity::Entity::find_by_id(id).filter(entity::Column::TenantId.eq(tx.tenant_id().0));
+    if let Some(entity_id) = entity_id {
+        query = query.filter(entity::Column::EntityId.eq(entity_id));
+    }
+    Ok(query.one(tx.conn()).await?.map(|row| row.at))
 }
 
+/// The trail of one entity, oldest first.
+#[tracing::instrument(skip_all)]
 pub async fn trail_of(
     tx: &TenantTx,
     entity_id: Uuid,
     after: Option<(DateTime<Utc>, Uuid)>,
     limit: u64,
 ) -> Result<Vec<AuditEntry>, StoreError> {
-    let mut query = entity::Entity::find()
-        .filter(entity::Column::TenantId.eq(tx.tenant_id().0))
-        .filter(entity::Column::EntityId.eq(entity_id));
+    page(tx, Some(entity_id), None, after, limit).await
+}
+
+/// The organisation's whole trail (of one action, when given), oldest first.
+#[tracing::instrument(skip_all)]
+pub async fn log(
+    tx: &TenantTx,
+    action: Option<&str>,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: u64,
+) -> Result<Vec<AuditEntry>, StoreError> {
+    page(tx, None, action, after, limit).await
+}
+
+async fn page(
+    tx: &TenantTx,
+    entity_id: Option<Uuid>,
+    action: Option<&str>,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: u64,
+) -> Result<Vec<AuditEntry>, StoreError> {
+    let mut query = entity::Entity::find().filter(entity::Column::TenantId.eq(tx.tenant_id().0));
+    if let Some(entity_id) = entity_id {
+        query = query.filter(entity::Column::EntityId.eq(entity_id));
+    }
+    if let Some(action) = action {
+        query = query.filter(entity::Column::Action.eq(action));
+    }
     // Keyset paging: only entries after the one the client saw last, oldest first.
     if let Some((at, id)) = after {
         query = query.filter(

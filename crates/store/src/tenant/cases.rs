@@ -1,6 +1,6 @@
 //! Cases, their members and their record, scoped to the transaction's tenant.
 
-use crate::tenant::entities::{case, case_member, case_record};
+use crate::tenant::entities::{case, case_member, case_obligation, case_record, case_search_term};
 use crate::tenant::versioned;
 use crate::{StoreError, TenantTx};
 use chrono::{DateTime, Utc};
@@ -32,6 +32,7 @@ pub struct NewCase {
 #[tracing::instrument(skip_all)]
 pub async fn insert(tx: &TenantTx, new: NewCase) -> Result<CaseRow, StoreError> {
     let now = Utc::now();
+    let terms = search_terms(&new.family);
     let model = case::ActiveModel {
         id: Set(new.id),
         tenant_id: Set(tx.tenant_id().0),
@@ -56,9 +57,20 @@ pub async fn insert(tx: &TenantTx, new: NewCase) -> Result<CaseRow, StoreError> 
         number: Set(Some(next_number(tx).await?)),
     };
     tx.touch(new.id);
-    Ok(case::Entity::insert(model)
+    let case = case::Entity::insert(model)
         .exec_with_returning(tx.conn())
-        .await?)
+        .await?;
+    if !terms.is_empty() {
+        let rows = terms.into_iter().map(|term| case_search_term::ActiveModel {
+            tenant_id: Set(tx.tenant_id().0),
+            term: Set(term),
+            case_id: Set(case.id),
+        });
+        case_search_term::Entity::insert_many(rows)
+            .exec_without_returning(tx.conn())
+            .await?;
+    }
+    Ok(case)
 }
 
 /// The next case number of the organisation (1, 2, …), counted in the same transaction as the
@@ -161,7 +173,72 @@ pub struct CaseFilter {
     pub visible_to: Option<UserId>,
     pub attribute_equals: Vec<(String, String)>,
     pub ids: Option<Vec<Uuid>>,
+    /// Cases with an open obligation due before this instant (overdue at it).
+    pub overdue_at: Option<DateTime<Utc>>,
+    /// Cases with an open obligation due in this span (inclusive).
+    pub due_between: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    pub opened_from: Option<DateTime<Utc>>,
+    pub opened_to: Option<DateTime<Utc>>,
+    pub closed_from: Option<DateTime<Utc>>,
+    pub closed_to: Option<DateTime<Utc>>,
+    pub search: Option<Search>,
 }
+
+/// Finding a family: by case number, or by words of the family's names (each a prefix of a word).
+#[derive(Debug, Clone)]
+pub enum Search {
+    Number(i64),
+    Words(Vec<String>),
+}
+
+/// The words a family is found by: every word of its names (values under keys naming a name —
+/// `name`, `surname`, `last_name`…, at any depth), lower-cased, with ё read as е.
+pub fn search_terms(family: &serde_json::Value) -> Vec<String> {
+    fn walk(value: &serde_json::Value, named: bool, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::String(text) if named => {
+                for word in words(text) {
+                    if !out.contains(&word) {
+                        out.push(word);
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for item in items {
+                    walk(item, named, out);
+                }
+            }
+            serde_json::Value::Object(map) => {
+                for (key, item) in map {
+                    walk(item, key.to_lowercase().contains("name"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(family, false, &mut out);
+    out
+}
+
+/// The words of a text as search terms: letters and digits, lower-cased, ё as е, 2 to 100 chars.
+pub fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric() && c != '-')
+        .map(|w| {
+            w.trim_matches('-')
+                .to_lowercase()
+                .replace('ё', "е")
+                .chars()
+                .take(100)
+                .collect::<String>()
+        })
+        .filter(|w| w.chars().count() >= 2)
+        .collect()
+}
+
+/// The largest character: a prefix's upper bound in a range over terms (byte order on both
+/// backends — the column is collated "C" on PostgreSQL).
+const PREFIX_END: char = '\u{10FFFF}';
 
 fn filtered(tx: &TenantTx, filter: &CaseFilter) -> Select<case::Entity> {
     let mut query = case::Entity::find().filter(case::Column::TenantId.eq(tx.tenant_id().0));
@@ -172,6 +249,14 @@ fn filtered(tx: &TenantTx, filter: &CaseFilter) -> Select<case::Entity> {
         query = query.filter(case::Column::CuratorId.eq(curator.0));
     }
     if let Some(user) = filter.visible_to {
+        // The cases the person curates, and those they are on now: a union of two index lookups,
+        // so the person's scope costs what they hold, not what the organisation holds.
+        let mut scope = case::Entity::find()
+            .select_only()
+            .column(case::Column::Id)
+            .filter(case::Column::TenantId.eq(tx.tenant_id().0))
+            .filter(case::Column::CuratorId.eq(user.0))
+            .into_query();
         let member_of = case_member::Entity::find()
             .select_only()
             .column(case_member::Column::CaseId)
@@ -179,14 +264,54 @@ fn filtered(tx: &TenantTx, filter: &CaseFilter) -> Select<case::Entity> {
             .filter(case_member::Column::UserId.eq(user.0))
             .filter(case_member::Column::EndedAt.is_null())
             .into_query();
-        query = query.filter(
-            Condition::any()
-                .add(case::Column::CuratorId.eq(user.0))
-                .add(case::Column::Id.in_subquery(member_of)),
-        );
+        scope.union(sea_orm::sea_query::UnionType::All, member_of);
+        query = query.filter(case::Column::Id.in_subquery(scope));
     }
     if let Some(ids) = &filter.ids {
         query = query.filter(case::Column::Id.is_in(ids.iter().copied()));
+    }
+    if let Some(at) = filter.overdue_at {
+        query = query.filter(case::Column::NextDueAt.lt(at));
+    }
+    if let Some((from, to)) = filter.due_between {
+        let due = case_obligation::Entity::find()
+            .select_only()
+            .column(case_obligation::Column::CaseId)
+            .filter(case_obligation::Column::TenantId.eq(tx.tenant_id().0))
+            .filter(case_obligation::Column::DueAt.gte(from))
+            .filter(case_obligation::Column::DueAt.lte(to))
+            .into_query();
+        query = query.filter(case::Column::Id.in_subquery(due));
+    }
+    if let Some(from) = filter.opened_from {
+        query = query.filter(case::Column::OpenedAt.gte(from));
+    }
+    if let Some(to) = filter.opened_to {
+        query = query.filter(case::Column::OpenedAt.lte(to));
+    }
+    if let Some(from) = filter.closed_from {
+        query = query.filter(case::Column::ClosedAt.gte(from));
+    }
+    if let Some(to) = filter.closed_to {
+        query = query.filter(case::Column::ClosedAt.lte(to));
+    }
+    match &filter.search {
+        None => {}
+        Some(Search::Number(number)) => {
+            query = query.filter(case::Column::Number.eq(*number));
+        }
+        Some(Search::Words(words)) => {
+            for word in words {
+                let found = case_search_term::Entity::find()
+                    .select_only()
+                    .column(case_search_term::Column::CaseId)
+                    .filter(case_search_term::Column::TenantId.eq(tx.tenant_id().0))
+                    .filter(case_search_term::Column::Term.gte(word.clone()))
+                    .filter(case_search_term::Column::Term.lt(format!("{word}{PREFIX_END}")))
+                    .into_query();
+                query = query.filter(case::Column::Id.in_subquery(found));
+            }
+        }
     }
     // Attributes are read from the case's JSON in SQL: `->>` on PostgreSQL, `json_extract` on
     // SQLite; the key and the value are bound, never spliced in.
@@ -242,16 +367,6 @@ pub async fn page(
 #[tracing::instrument(skip_all)]
 pub async fn count(tx: &TenantTx, filter: &CaseFilter) -> Result<u64, StoreError> {
     Ok(filtered(tx, filter).count(tx.conn()).await?)
-}
-
-/// Every case matching `filter`, newest first.
-#[tracing::instrument(skip_all)]
-pub async fn list(tx: &TenantTx, filter: &CaseFilter) -> Result<Vec<CaseRow>, StoreError> {
-    Ok(filtered(tx, filter)
-        .order_by_desc(case::Column::OpenedAt)
-        .order_by_desc(case::Column::Id)
-        .all(tx.conn())
-        .await?)
 }
 
 /// Puts `user` on the case in `kind` (curator, specialist, first-visit team, intake); a person
@@ -445,4 +560,138 @@ pub async fn lock_curator(tx: &TenantTx, curator: UserId) -> Result<(), StoreErr
             .await?;
     }
     Ok(())
+}
+
+/// One group of a supervisor's board: the active (or post-support) cases of one curator that share
+/// the values of the attributes the caseload policy reads, with how many of them are overdue, went
+/// two weeks without a plan action, or await approvals.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoardGroup {
+    pub curator: Uuid,
+    pub post_support: bool,
+    /// The values of the requested attributes, in their order.
+    pub attributes: Vec<Option<String>>,
+    pub cases: u64,
+    pub overdue: u64,
+    pub without_plan_action: u64,
+    pub awaiting_approval: u64,
+}
+
+/// The board in one aggregate statement over the tenant's active cases: grouped by curator,
+/// post-support or not, and the values of `attributes` (what the caseload policy reads). A case
+/// is overdue when an open obligation's due instant is before `now`; it went without a plan
+/// action when it is open, has a plan, and its last completed action (or, with none, its first
+/// plan meeting) is before `quiet_since`; it awaits approval while a decision an emergency went
+/// ahead without is not recorded after the flag.
+#[tracing::instrument(skip_all)]
+pub async fn board(
+    tx: &TenantTx,
+    now: DateTime<Utc>,
+    quiet_since: DateTime<Utc>,
+    attributes: &[String],
+) -> Result<Vec<BoardGroup>, StoreError> {
+    let backend = tx.conn().get_database_backend();
+    let postgres = backend == DatabaseBackend::Postgres;
+    let mut values: Vec<sea_orm::Value> = Vec::new();
+    let mut param = |value: sea_orm::Value| {
+        values.push(value);
+        if postgres {
+            format!("${}", values.len())
+        } else {
+            "?".to_owned()
+        }
+    };
+    let mut columns = String::new();
+    for key in attributes {
+        let key = param(key.clone().into());
+        columns.push_str(&if postgres {
+            format!(", (c.attributes ->> {key}) AS a")
+        } else {
+            format!(", json_extract(c.attributes, '$.' || {key}) AS a")
+        });
+    }
+    let now = param(now.into());
+    let quiet = param(quiet_since.into());
+    let tenant = param(tx.tenant_id().0.into());
+    let group_by: Vec<String> = (1..=attributes.len() + 2).map(|i| i.to_string()).collect();
+    let sql = format!(
+        "SELECT c.curator_id AS curator, \
+                CAST(CASE WHEN c.status = 'post_support' THEN 1 ELSE 0 END AS BIGINT) AS post{columns}, \
+                COUNT(*) AS cases, \
+                SUM(CASE WHEN c.next_due_at < {now} THEN 1 ELSE 0 END) AS overdue, \
+                SUM(CASE WHEN c.status = 'open' AND COALESCE( \
+                      (SELECT MAX(a.done_at) FROM plan_actions a \
+                        WHERE a.tenant_id = c.tenant_id AND a.case_id = c.id), \
+                      (SELECT MIN(r.meeting_date) FROM plan_revisions r \
+                        WHERE r.tenant_id = c.tenant_id AND r.case_id = c.id)) < {quiet} \
+                    THEN 1 ELSE 0 END) AS quiet, \
+                SUM(CASE WHEN EXISTS (SELECT 1 FROM case_records p \
+                      WHERE p.tenant_id = c.tenant_id AND p.case_id = c.id \
+                        AND p.kind = 'pending_approval' \
+                        AND NOT EXISTS (SELECT 1 FROM case_records d \
+                          WHERE d.tenant_id = p.tenant_id AND d.case_id = p.case_id \
+                            AND d.kind = 'decision' AND d.key = p.key \
+                            AND (d.at > p.at OR (d.at = p.at AND d.id > p.id)))) \
+                    THEN 1 ELSE 0 END) AS awaiting \
+         FROM cases c \
+         WHERE c.tenant_id = {tenant} AND c.curator_id IS NOT NULL \
+           AND c.status IN ('intake', 'open', 'post_support') \
+         GROUP BY {}",
+        group_by.join(", ")
+    );
+    let rows = tx
+        .conn()
+        .query_all_raw(sea_orm::Statement::from_sql_and_values(
+            backend, sql, values,
+        ))
+        .await?;
+    let count = |row: &sea_orm::QueryResult, column: &str| -> Result<u64, StoreError> {
+        let n: Option<i64> = row.try_get("", column)?;
+        Ok(u64::try_from(n.unwrap_or(0)).unwrap_or(0))
+    };
+    let mut groups = Vec::with_capacity(rows.len());
+    for row in rows {
+        let mut values = Vec::with_capacity(attributes.len());
+        for i in 0..attributes.len() {
+            values.push(row.try_get_by_index::<Option<String>>(2 + i)?);
+        }
+        groups.push(BoardGroup {
+            curator: row.try_get("", "curator")?,
+            post_support: count(&row, "post")? == 1,
+            attributes: values,
+            cases: count(&row, "cases")?,
+            overdue: count(&row, "overdue")?,
+            without_plan_action: count(&row, "quiet")?,
+            awaiting_approval: count(&row, "awaiting")?,
+        });
+    }
+    Ok(groups)
+}
+
+/// Active cases (intake, open, post-support) with no stored obligation and no next due instant,
+/// by id, behind `after`: those whose obligations may never have been written.
+#[tracing::instrument(skip_all)]
+pub async fn without_obligations(
+    tx: &TenantTx,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<CaseRow>, StoreError> {
+    let kept = case_obligation::Entity::find()
+        .select_only()
+        .column(case_obligation::Column::CaseId)
+        .filter(case_obligation::Column::TenantId.eq(tx.tenant_id().0))
+        .into_query();
+    let mut query = case::Entity::find()
+        .filter(case::Column::TenantId.eq(tx.tenant_id().0))
+        .filter(case::Column::Status.is_in(["intake", "open", "post_support"]))
+        .filter(case::Column::NextDueAt.is_null())
+        .filter(case::Column::Id.not_in_subquery(kept));
+    if let Some(after) = after {
+        query = query.filter(case::Column::Id.gt(after));
+    }
+    Ok(query
+        .order_by_asc(case::Column::Id)
+        .limit(limit)
+        .all(tx.conn())
+        .await?)
 }

@@ -8,8 +8,8 @@ use crate::graphql::error::{ApiError, ApiResult};
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{Context, Enum, ID, InputObject, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
+use kurator_casework::board;
 use kurator_casework::cases::{self, CaseQuery, OpenCase};
-use kurator_casework::{board, deadlines};
 use kurator_domain::Role;
 use kurator_method::caseload::CaseloadDecision;
 use kurator_method::problem;
@@ -41,13 +41,35 @@ pub struct CaseFilter {
     pub overdue: bool,
     /// Only cases with an obligation due within this many days.
     pub due_within_days: Option<i32>,
+    /// Opened at or after this moment.
+    pub opened_from: Option<DateTime<Utc>>,
+    /// Opened at or before this moment.
+    pub opened_to: Option<DateTime<Utc>>,
+    /// Closed at or after this moment.
+    pub closed_from: Option<DateTime<Utc>>,
+    /// Closed at or before this moment.
+    pub closed_to: Option<DateTime<Utc>>,
+    /// A case number (`123`, `№ 123`) or the start of the family's surname; the search is kept in
+    /// the audit trail.
+    #[graphql(directive = personalData::apply())]
+    pub search: Option<String>,
 }
 
 /// What a case list says about all of its cases, not only the page.
-#[derive(SimpleObject)]
 pub struct CaseListTotals {
-    /// How many cases match the filter in all.
-    pub total_count: i64,
+    runtime: std::sync::Arc<kurator_casework::TenantRuntime>,
+    filter: kurator_store::tenant::cases::CaseFilter,
+}
+
+#[Object]
+impl CaseListTotals {
+    /// How many cases match the filter in all (counted in SQL, only when asked for).
+    async fn total_count(&self) -> async_graphql::Result<i64> {
+        let total = cases::count(&self.runtime, &self.filter)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(i64::try_from(total).unwrap_or(i64::MAX))
+    }
 }
 
 /// One attribute a list is narrowed by: the variant's key and a value of it.
@@ -191,82 +213,42 @@ impl CaseQueryRoot {
             curator,
             mine: filter.mine,
             attributes,
+            overdue: filter.overdue,
+            due_within_days: filter.due_within_days.map(i64::from),
+            opened_from: filter.opened_from,
+            opened_to: filter.opened_to,
+            closed_from: filter.closed_from,
+            closed_to: filter.closed_to,
+            search: filter.search.clone(),
+            as_of: Some(as_of),
         };
-        // Without a filter on deadlines the page is cut in SQL and only its cases are loaded.
-        if !filter.overdue && filter.due_within_days.is_none() {
-            let after = match &after {
-                Some(cursor) => Some(uuid::Uuid::parse_str(cursor).map_err(|_| {
-                    ApiError::bad_input(problem!(
-                        at = "after",
-                        "unknown_cursor",
-                        "after: неизвестный курсор",
-                        "after: unknown cursor"
-                    ))
-                })?),
-                None => None,
-            };
-            let page = cases::page(&runtime, &actor, query, first as u64, after)
-                .await
-                .map_err(ApiError::from)?;
-            let mut connection = Connection::with_additional_fields(
-                after.is_some(),
-                page.has_next,
-                CaseListTotals {
-                    total_count: i64::try_from(page.total).unwrap_or(i64::MAX),
-                },
-            );
-            connection.edges.extend(page.files.into_iter().map(|f| {
-                let case = Case::new(runtime.clone(), f, as_of);
-                Edge::new(case.file.case.id.to_string(), case)
-            }));
-            return Ok(connection);
-        }
-        let files = cases::list(&runtime, &actor, query)
+        // Filtered, ordered and cut in SQL; only the page's cases are loaded.
+        let after = match &after {
+            Some(cursor) => Some(uuid::Uuid::parse_str(cursor).map_err(|_| {
+                ApiError::bad_input(problem!(
+                    at = "after",
+                    "unknown_cursor",
+                    "after: неизвестный курсор",
+                    "after: unknown cursor"
+                ))
+            })?),
+            None => None,
+        };
+        let page = cases::page(&runtime, &actor, query, first as u64, after)
             .await
             .map_err(ApiError::from)?;
-        let mut nodes: Vec<Case> = files
-            .into_iter()
-            .map(|f| Case::new(runtime.clone(), f, as_of))
-            .collect();
-        if filter.overdue {
-            nodes.retain(|c| c.evaluation().is_some_and(deadlines::is_overdue));
-        }
-        if let Some(days) = filter.due_within_days {
-            nodes.retain(|c| {
-                c.evaluation()
-                    .is_some_and(|e| deadlines::due_within(e, as_of, i64::from(days)))
-            });
-        }
-        let start = match &after {
-            Some(cursor) => nodes
-                .iter()
-                .position(|c| &c.file.case.id.to_string() == cursor)
-                .map(|p| p + 1)
-                .ok_or_else(|| {
-                    ApiError::bad_input(problem!(
-                        at = "after",
-                        "unknown_cursor",
-                        "after: неизвестный курсор",
-                        "after: unknown cursor"
-                    ))
-                })?,
-            None => 0,
-        };
-        let total = nodes.len();
         let mut connection = Connection::with_additional_fields(
-            start > 0,
-            start + first < total,
+            after.is_some(),
+            page.has_next,
             CaseListTotals {
-                total_count: i64::try_from(total).unwrap_or(i64::MAX),
+                runtime: runtime.clone(),
+                filter: page.filter,
             },
         );
-        connection.edges.extend(
-            nodes
-                .into_iter()
-                .skip(start)
-                .take(first)
-                .map(|c| Edge::new(c.file.case.id.to_string(), c)),
-        );
+        connection.edges.extend(page.files.into_iter().map(|f| {
+            let case = Case::new(runtime.clone(), f, as_of);
+            Edge::new(case.file.case.id.to_string(), case)
+        }));
         Ok(connection)
     }
 
@@ -332,19 +314,41 @@ impl CaseQueryRoot {
         let trail = cases::audit_trail(&runtime, &actor, id, first, after)
             .await
             .map_err(ApiError::from)?;
-        Ok(trail
-            .into_iter()
-            .map(|e| AuditEntry {
-                id: ID(e.id.to_string()),
-                at: e.at,
-                actor_id: e.actor.map(|a| ID(a.to_string())),
-                action: e.action,
-                entity: e.entity,
-                entity_id: e.entity_id.map(|i| ID(i.to_string())),
-                before: e.before.map(Json),
-                after: e.after.map(Json),
-            })
-            .collect())
+        Ok(trail.into_iter().map(AuditEntry::from).collect())
+    }
+
+    /// The organisation's whole audit trail — of one action (`case.search`, `case.view`…) when
+    /// given — oldest first: organisation administrators only.
+    async fn audit_log(
+        &self,
+        ctx: &Context<'_>,
+        action: Option<String>,
+        #[graphql(desc = "At most this many entries, oldest first (default and most: 500).")]
+        first: Option<i64>,
+        #[graphql(desc = "The id of the last entry the client has: the page continues behind it.")]
+        after: Option<ID>,
+    ) -> async_graphql::Result<Vec<AuditEntry>> {
+        let (runtime, actor) = tenant_actor(ctx)?;
+        let after = after.as_ref().map(parse_id).transpose()?;
+        let log = cases::audit_log(&runtime, &actor, action.as_deref(), first, after)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(log.into_iter().map(AuditEntry::from).collect())
+    }
+}
+
+impl From<kurator_store::tenant::audit::AuditEntry> for AuditEntry {
+    fn from(e: kurator_store::tenant::audit::AuditEntry) -> Self {
+        AuditEntry {
+            id: ID(e.id.to_string()),
+            at: e.at,
+            actor_id: e.actor.map(|a| ID(a.to_string())),
+            action: e.action,
+            entity: e.entity,
+            entity_id: e.entity_id.map(|i| ID(i.to_string())),
+            before: e.before.map(Json),
+            after: e.after.map(Json),
+        }
     }
 }
 

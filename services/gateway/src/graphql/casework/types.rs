@@ -369,6 +369,10 @@ impl Case {
     async fn id(&self) -> ID {
         ID(self.file.case.id.to_string())
     }
+    /// The case number people say and type (№ 1, 2, … in the organisation).
+    async fn number(&self) -> Option<i64> {
+        self.file.case.number
+    }
     /// Send it back with every change; a stale one is refused with `CONFLICT`.
     async fn version(&self) -> i32 {
         self.file.case.version
