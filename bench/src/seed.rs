@@ -13,15 +13,15 @@ use kurator_method::Variant;
 use kurator_method::calendar::Calendar;
 use kurator_store::control::{membership, tenant, user};
 use kurator_store::tenant::entities::{
-    case, case_member, case_number, case_obligation, case_record, plan_action, plan_revision,
-    signal, staff_role, variant,
+    case, case_member, case_number, case_obligation, case_record, case_search_term, plan_action,
+    plan_revision, signal, staff_role, variant,
 };
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, TransactionTrait,
 };
 use std::time::Instant;
 use uuid::Uuid;
@@ -34,6 +34,11 @@ const CASES_PER_TRANSACTION: usize = 5_000;
 /// 2 of 6 СОП, 4 of 12 ТЖС, 6 of 24 needing support) and closed ones behind them.
 const DEMO_CURATOR_OPEN: [(&str, usize); 3] = [("sop", 2), ("tzhs", 4), ("needs_support", 6)];
 const DEMO_CURATOR_CLOSED: usize = 8;
+/// Open cases each other curator holds at most: about a full weighted load of the state centre
+/// (6 СОП, 12 ТЖС or 24 needing support, mixed).
+const ACTIVE_PER_CURATOR: usize = 9;
+/// Families that wait for a curator at any moment.
+const WAITING_FOR_A_CURATOR: usize = 30;
 
 pub struct Seeder {
     control: DatabaseConnection,
@@ -46,6 +51,8 @@ pub struct Seeder {
     curators: Vec<Uuid>,
     rng: StdRng,
     next_number: i64,
+    /// Open cases held so far per curator (`None`: waiting for one).
+    active_held: std::collections::HashMap<Option<Uuid>, usize>,
     pub seeded: usize,
     /// Every seeded case id, for case cards.
     pub case_ids: Vec<Uuid>,
@@ -119,6 +126,7 @@ impl Seeder {
             curators,
             rng: StdRng::seed_from_u64(20_261_129),
             next_number,
+            active_held: std::collections::HashMap::new(),
             seeded: 0,
             case_ids: Vec::new(),
             demo_curator_open: Vec::new(),
@@ -139,6 +147,9 @@ impl Seeder {
             self.write(cases).await?;
             left -= batch;
         }
+        // What PostgreSQL's autovacuum does after a bulk load, and what SQLite's `PRAGMA optimize`
+        // does: the planner's statistics describe the data it plans for.
+        self.db.execute_unprepared("ANALYZE").await?;
         Ok(Growth {
             cases: adding,
             records: self.records_written - records_before,
@@ -183,11 +194,27 @@ impl Seeder {
             let (shape, curator) = match demo.get(i) {
                 Some(shape) => (*shape, Some(self.demo_curator)),
                 None => {
-                    let shape = history::draw_shape(&mut self.rng, stages);
+                    let mut shape = history::draw_shape(&mut self.rng, stages);
                     // A few new families wait for a curator.
                     let curator = (!(shape.stage == 0 && number % 3 == 0)).then(|| {
                         self.curators[usize::try_from(number).unwrap_or(0) % self.curators.len()]
                     });
+                    // Work in progress is bounded by the caseload policy, as the application
+                    // keeps it: each curator holds at most a full load of open cases, a few
+                    // families wait for one; every other case of a large organisation's history
+                    // is closed.
+                    let active = shape.stage + 1 < stages;
+                    let held = self.active_held.entry(curator).or_insert(0);
+                    let quota = if curator.is_some() {
+                        ACTIVE_PER_CURATOR
+                    } else {
+                        WAITING_FOR_A_CURATOR
+                    };
+                    if active && *held >= quota {
+                        shape.stage = stages - 1;
+                    } else if active {
+                        *held += 1;
+                    }
                     (shape, curator)
                 }
             };
@@ -245,7 +272,15 @@ impl Seeder {
         let mut revisions = Vec::new();
         let mut actions = Vec::new();
         let mut members = Vec::new();
+        let mut terms = Vec::new();
         for seeded in cases {
+            for term in kurator_store::tenant::cases::search_terms(&seeded.file.case.family) {
+                terms.push(case_search_term::Model {
+                    tenant_id: self.people.tenant_id,
+                    term,
+                    case_id: seeded.file.case.id,
+                });
+            }
             signals.push(seeded.signal);
             rows.push(seeded.file.case);
             records.extend(seeded.file.records);
@@ -264,6 +299,7 @@ impl Seeder {
         insert_all::<plan_action::Entity>(&tx, actions).await?;
         insert_all::<case_member::Entity>(&tx, members).await?;
         insert_all::<case_obligation::Entity>(&tx, obligation_rows).await?;
+        insert_all::<case_search_term::Entity>(&tx, terms).await?;
         case_number::Entity::insert(
             case_number::Model {
                 tenant_id: self.people.tenant_id,
