@@ -80,21 +80,16 @@ pub async fn get_in_scope_for_update(
 /// Opens a case card: the full file, and a record in the audit trail that it was opened.
 #[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug, case = %id))]
 pub async fn card(runtime: &TenantRuntime, actor: &Actor, id: Uuid) -> CaseworkResult<CaseFile> {
-    let tx = runtime.begin().await?;
-    let case = get_in_scope(&tx, actor, id).await?;
-    audit::record(&tx, actor, Audit::viewed("case", id)).await?;
-    let file = load_files(&tx, vec![case])
-        .await?
-        .pop()
-        .ok_or(CaseworkError::NotFound)?;
-    tx.commit().await?;
+    let file = file(runtime, actor, id).await?;
+    // Only a card the caller may see is recorded, and none is answered unrecorded.
+    audit::viewed(runtime, actor, id).await?;
     Ok(file)
 }
 
 /// The full file of a case in the caller's scope, without recording a card view (used to answer
 /// a mutation with the changed case).
 pub async fn file(runtime: &TenantRuntime, actor: &Actor, id: Uuid) -> CaseworkResult<CaseFile> {
-    let tx = runtime.begin().await?;
+    let tx = runtime.read().await?;
     let case = get_in_scope(&tx, actor, id).await?;
     let file = load_files(&tx, vec![case])
         .await?
@@ -122,7 +117,7 @@ pub async fn list(
     query: CaseQuery,
 ) -> CaseworkResult<Vec<CaseFile>> {
     let filter = case_filter(runtime, actor, query)?;
-    let tx = runtime.begin().await?;
+    let tx = runtime.read().await?;
     let rows = cases::list(&tx, &filter).await?;
     let files = load_files(&tx, rows).await?;
     tx.commit().await?;
@@ -239,7 +234,7 @@ pub async fn page(
     after: Option<Uuid>,
 ) -> CaseworkResult<CasePage> {
     let filter = case_filter(runtime, actor, query)?;
-    let tx = runtime.begin().await?;
+    let tx = runtime.read().await?;
     let after = match after {
         Some(id) => {
             let seen = cases::get(&tx, id).await.map_err(|_| unknown_cursor())?;
@@ -777,7 +772,7 @@ pub async fn audit_trail(
 ) -> CaseworkResult<Vec<kurator_store::tenant::audit::AuditEntry>> {
     actor.require_org_admin()?;
     let limit = page_size(first, MAX_PAGE)?;
-    let tx = runtime.begin().await?;
+    let tx = runtime.read().await?;
     cases::get(&tx, case_id).await?;
     let after = match after {
         Some(id) => {
