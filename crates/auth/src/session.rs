@@ -231,6 +231,47 @@ mod tests {
         assert!(store.resolve(&token).await.unwrap().is_none());
     }
 
+    #[tokio::test]
+    async fn a_recheck_sees_the_generation_move_and_the_session_end() {
+        let store = store(Duration::from_secs(60));
+        let (user, someone_else) = (UserId::new(), UserId::new());
+        let (token, _) = store
+            .create(VerifiedIdentity {
+                user_id: user,
+                method: LoginMethod::Password,
+            })
+            .await
+            .unwrap();
+        let (_, first) = store.recheck(&token, user).await.unwrap().unwrap();
+        assert_eq!(first, 0);
+        assert_eq!(store.generation(user).await.unwrap(), 0);
+        store.user_changed(user).await.unwrap();
+        let (_, second) = store.recheck(&token, user).await.unwrap().unwrap();
+        assert_ne!(second, first);
+        assert_eq!(store.generation(user).await.unwrap(), second);
+        store.user_changed(user).await.unwrap();
+        assert_ne!(store.generation(user).await.unwrap(), second);
+        // A token is only ever its own person's.
+        assert!(store.recheck(&token, someone_else).await.unwrap().is_none());
+        store.revoke(&token).await.unwrap();
+        assert!(store.recheck(&token, user).await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn an_expired_session_does_not_pass_a_recheck() {
+        let store = store(Duration::from_millis(10));
+        let user = UserId::new();
+        let (token, _) = store
+            .create(VerifiedIdentity {
+                user_id: user,
+                method: LoginMethod::Password,
+            })
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        assert!(store.recheck(&token, user).await.unwrap().is_none());
+    }
+
     #[test]
     fn tokens_are_64_hex_digits_and_hidden_in_debug() {
         let token = SessionToken::generate();
