@@ -1,5 +1,12 @@
 //! Server-side sessions. The client holds only an opaque random token; the store keeps the
 //! session under the token's SHA-256, so a leaked cache dump does not yield usable tokens.
+//!
+//! Next to the sessions the store keeps each person's *generation*: a value replaced
+//! ([`SessionStore::user_changed`]) whenever something a session carries changes — their roles
+//! or memberships, their account being disabled. Whoever keeps what it learnt about a caller
+//! (the gateway keeps the person and their memberships in each replica) keeps it with the
+//! generation it was read at, and reads it again once the generation has moved; the counter lives
+//! in the shared cache, so every replica sees the change on its next request.
 
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use kurator_domain::UserId;
@@ -59,8 +66,13 @@ impl SessionToken {
         &self.0
     }
 
+    /// The token's SHA-256: what the session is stored (and a resolved caller kept) under.
+    pub fn digest(&self) -> [u8; 32] {
+        Sha256::digest(self.0.as_bytes()).into()
+    }
+
     fn storage_key(&self) -> String {
-        format!("session:{}", hex::encode(Sha256::digest(self.0.as_bytes())))
+        format!("session:{}", hex::encode(self.digest()))
     }
 }
 
@@ -119,6 +131,63 @@ impl SessionStore {
     pub async fn revoke(&self, token: &SessionToken) -> Result<(), CacheError> {
         self.cache.delete(&token.storage_key()).await
     }
+
+    /// The generation of `user`: 0 until anything about them changes.
+    pub async fn generation(&self, user: UserId) -> Result<u64, CacheError> {
+        Ok(parse_generation(
+            self.cache.get(&generation_key(user)).await?,
+        ))
+    }
+
+    /// The live session for `token` — held to be `user`'s — with `user`'s generation, in one
+    /// round trip; `None` when the session is unknown, revoked, expired or someone else's.
+    #[tracing::instrument(skip_all)]
+    pub async fn recheck(
+        &self,
+        token: &SessionToken,
+        user: UserId,
+    ) -> Result<Option<(Session, u64)>, CacheError> {
+        let (session_key, generation_key) = (token.storage_key(), generation_key(user));
+        let mut values = self
+            .cache
+            .get_many(&[&session_key, &generation_key])
+            .await?
+            .into_iter();
+        let (Some(Some(session)), generation) = (values.next(), values.next().flatten()) else {
+            return Ok(None);
+        };
+        let Ok(session) = serde_json::from_str::<Session>(&session) else {
+            return Ok(None);
+        };
+        let live = session.user_id == user && session.expires_at > Utc::now();
+        Ok(live.then(|| (session, parse_generation(generation))))
+    }
+
+    /// Moves `user` to a new generation: what anyone kept about their sessions is stale from
+    /// the next request on. Call it after every change to the person's roles, memberships or
+    /// status has been committed.
+    #[tracing::instrument(skip_all, fields(user = %user))]
+    pub async fn user_changed(&self, user: UserId) -> Result<(), CacheError> {
+        // A fresh random value rather than a count: when the entry expires (after far longer than
+        // anyone keeps what they read beside a generation) and is written again, it cannot come
+        // back to a value someone still holds. 0 stands for "never changed".
+        let generation = rand::rng().next_u64().max(1);
+        let ttl = self.ttl.max(MIN_GENERATION_TTL);
+        self.cache
+            .set(&generation_key(user), &generation.to_string(), ttl)
+            .await
+    }
+}
+
+/// The shortest time a generation is kept after the person last changed.
+const MIN_GENERATION_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+
+fn generation_key(user: UserId) -> String {
+    format!("user-generation:{user}")
+}
+
+fn parse_generation(value: Option<String>) -> u64 {
+    value.and_then(|v| v.parse().ok()).unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -160,6 +229,47 @@ mod tests {
             .unwrap();
         tokio::time::sleep(Duration::from_millis(30)).await;
         assert!(store.resolve(&token).await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn a_recheck_sees_the_generation_move_and_the_session_end() {
+        let store = store(Duration::from_secs(60));
+        let (user, someone_else) = (UserId::new(), UserId::new());
+        let (token, _) = store
+            .create(VerifiedIdentity {
+                user_id: user,
+                method: LoginMethod::Password,
+            })
+            .await
+            .unwrap();
+        let (_, first) = store.recheck(&token, user).await.unwrap().unwrap();
+        assert_eq!(first, 0);
+        assert_eq!(store.generation(user).await.unwrap(), 0);
+        store.user_changed(user).await.unwrap();
+        let (_, second) = store.recheck(&token, user).await.unwrap().unwrap();
+        assert_ne!(second, first);
+        assert_eq!(store.generation(user).await.unwrap(), second);
+        store.user_changed(user).await.unwrap();
+        assert_ne!(store.generation(user).await.unwrap(), second);
+        // A token is only ever its own person's.
+        assert!(store.recheck(&token, someone_else).await.unwrap().is_none());
+        store.revoke(&token).await.unwrap();
+        assert!(store.recheck(&token, user).await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn an_expired_session_does_not_pass_a_recheck() {
+        let store = store(Duration::from_millis(10));
+        let user = UserId::new();
+        let (token, _) = store
+            .create(VerifiedIdentity {
+                user_id: user,
+                method: LoginMethod::Password,
+            })
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        assert!(store.recheck(&token, user).await.unwrap().is_none());
     }
 
     #[test]

@@ -28,6 +28,14 @@ impl From<redis::RedisError> for CacheError {
 #[async_trait]
 pub trait Cache: Send + Sync {
     async fn get(&self, key: &str) -> Result<Option<String>, CacheError>;
+    /// Several values in one round trip, in the order of `keys`.
+    async fn get_many(&self, keys: &[&str]) -> Result<Vec<Option<String>>, CacheError> {
+        let mut values = Vec::with_capacity(keys.len());
+        for key in keys {
+            values.push(self.get(key).await?);
+        }
+        Ok(values)
+    }
     async fn set(&self, key: &str, value: &str, ttl: Duration) -> Result<(), CacheError>;
     async fn delete(&self, key: &str) -> Result<(), CacheError>;
     /// Adds one to a counter, (re)starting its time to live when it is created; returns the count.
@@ -63,6 +71,14 @@ impl Cache for InProcessCache {
     async fn get(&self, key: &str) -> Result<Option<String>, CacheError> {
         let entries = self.entries.lock().await;
         Ok(Self::live(entries.get(key)).cloned())
+    }
+
+    async fn get_many(&self, keys: &[&str]) -> Result<Vec<Option<String>>, CacheError> {
+        let entries = self.entries.lock().await;
+        Ok(keys
+            .iter()
+            .map(|key| Self::live(entries.get(*key)).cloned())
+            .collect())
     }
 
     async fn set(&self, key: &str, value: &str, ttl: Duration) -> Result<(), CacheError> {
@@ -124,6 +140,12 @@ impl Cache for RedisCache {
     async fn get(&self, key: &str) -> Result<Option<String>, CacheError> {
         let mut conn = self.connection.clone();
         Ok(conn.get(self.key(key)).await?)
+    }
+
+    async fn get_many(&self, keys: &[&str]) -> Result<Vec<Option<String>>, CacheError> {
+        let mut conn = self.connection.clone();
+        let keys: Vec<String> = keys.iter().map(|key| self.key(key)).collect();
+        Ok(redis::cmd("MGET").arg(&keys).query_async(&mut conn).await?)
     }
 
     async fn set(&self, key: &str, value: &str, ttl: Duration) -> Result<(), CacheError> {

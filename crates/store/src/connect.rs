@@ -2,6 +2,7 @@
 
 use crate::StoreError;
 use kurator_migrations::{ControlPlaneMigrator, MigratorTrait, TenantMigrator};
+use sea_orm::sqlx::sqlite::SqliteSynchronous;
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 use std::time::Duration;
 
@@ -79,7 +80,21 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
         .min_connections(0)
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10))
-        .sqlx_logging(false);
+        // A connection in steady use is handed out as it is; only one idle for a while is pinged
+        // first (pinging on every checkout was one more round trip per transaction).
+        .test_before_acquire_if_idle_for(Duration::from_secs(30))
+        .sqlx_logging(false)
+        // A writer waits for the write lock (held by another process, or a checkpoint) this long
+        // instead of failing at once with "database is locked". Commits are `synchronous=FULL`:
+        // the WAL is synced on every commit, so what a client was told is saved (a case record,
+        // the audit entry of a card it read) survives a power cut, not only a crash of the
+        // process — NORMAL could lose the last commits. The cost, one sync per commit, is shared
+        // by the card views written together (see the casework audit).
+        .map_sqlx_sqlite_opts(|sqlite| {
+            sqlite
+                .busy_timeout(Duration::from_secs(10))
+                .synchronous(SqliteSynchronous::Full)
+        });
     let db = Database::connect(options).await?;
     if url.starts_with("sqlite:") {
         // Readers do not block the writer; the setting persists in the file.

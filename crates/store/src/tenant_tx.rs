@@ -5,14 +5,27 @@
 //! setting dies with the transaction, so a pooled connection never carries a tenant over to the
 //! next request. Repositories also filter on [`TenantTx::tenant_id`] explicitly: isolation holds
 //! even on SQLite, which has no row-level security.
+//!
+//! A transaction is a writer ([`TenantTx::begin`], [`TenantTx::begin_serialized`]) or a reader
+//! ([`TenantTx::begin_read`]). On SQLite (WAL) readers run beside the one writer on their own
+//! snapshot, so they take no turn; a writer starts with `BEGIN IMMEDIATE`, taking the write lock
+//! up front rather than failing ("database is locked") when a transaction that has read tries to
+//! become the writer. On PostgreSQL a reader is a tenant transaction like any other, marked
+//! read-only.
 
 use crate::StoreError;
 use kurator_domain::TenantId;
 use kurator_migrations::APP_TENANT_SETTING;
 use sea_orm::{
-    ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, Statement,
-    TransactionTrait,
+    ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction,
+    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
+
+#[derive(Clone, Copy)]
+enum Access {
+    Read,
+    Write,
+}
 
 pub struct TenantTx {
     tx: DatabaseTransaction,
@@ -33,12 +46,48 @@ pub trait BeforeCommit: Send + Sync {
 }
 
 impl TenantTx {
+    /// A transaction that may write.
     pub async fn begin(db: &DatabaseConnection, tenant_id: TenantId) -> Result<Self, StoreError> {
-        let tx = db.begin().await?;
-        if tx.get_database_backend() == DatabaseBackend::Postgres {
+        Self::start(db, tenant_id, Access::Write).await
+    }
+
+    /// A transaction that only reads: on SQLite it takes no write lock and waits for no writer;
+    /// on PostgreSQL it is read-only (a write in it is refused by the database).
+    pub async fn begin_read(
+        db: &DatabaseConnection,
+        tenant_id: TenantId,
+    ) -> Result<Self, StoreError> {
+        Self::start(db, tenant_id, Access::Read).await
+    }
+
+    async fn start(
+        db: &DatabaseConnection,
+        tenant_id: TenantId,
+        access: Access,
+    ) -> Result<Self, StoreError> {
+        let backend = db.get_database_backend();
+        let tx = match (backend, access) {
+            (DatabaseBackend::Sqlite, Access::Write) => {
+                db.begin_with_options(TransactionOptions {
+                    sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                    ..Default::default()
+                })
+                .await?
+            }
+            _ => db.begin().await?,
+        };
+        if backend == DatabaseBackend::Postgres {
+            // One round trip sets the tenant and, for a reader, read-only mode (which may be set
+            // at any point of a transaction).
+            let sql = match access {
+                Access::Write => "SELECT set_config($1, $2, true)",
+                Access::Read => {
+                    "SELECT set_config($1, $2, true), set_config('transaction_read_only', 'on', true)"
+                }
+            };
             tx.execute_raw(Statement::from_sql_and_values(
                 DatabaseBackend::Postgres,
-                "SELECT set_config($1, $2, true)",
+                sql,
                 [APP_TENANT_SETTING.into(), tenant_id.0.to_string().into()],
             ))
             .await?;
@@ -70,8 +119,8 @@ impl TenantTx {
     }
 
     /// Like [`TenantTx::begin`], first taking `serial` for the life of the transaction. SQLite
-    /// lets one transaction write at a time, and a transaction that has read cannot always become
-    /// the writer ("database is locked"); taking turns in the process avoids that.
+    /// lets one transaction write at a time; writers of this process queue here, in order, rather
+    /// than in SQLite's busy handler (which polls).
     pub async fn begin_serialized(
         db: &DatabaseConnection,
         tenant_id: TenantId,

@@ -100,7 +100,7 @@ pub async fn board(
 ) -> CaseworkResult<Vec<CuratorLine>> {
     actor.require_lead()?;
     let variant = runtime.current_variant()?;
-    let tx = runtime.begin().await?;
+    let tx = runtime.read().await?;
     let settings = crate::settings::load(&tx).await?;
     let policy = crate::settings::caseload_policy(variant, &settings.settings);
     // What the caseload policy reads of each case: its category and its sub-limits' attributes.

@@ -80,21 +80,16 @@ pub async fn get_in_scope_for_update(
 /// Opens a case card: the full file, and a record in the audit trail that it was opened.
 #[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug, case = %id))]
 pub async fn card(runtime: &TenantRuntime, actor: &Actor, id: Uuid) -> CaseworkResult<CaseFile> {
-    let tx = runtime.begin().await?;
-    let case = get_in_scope(&tx, actor, id).await?;
-    audit::record(&tx, actor, Audit::viewed("case", id)).await?;
-    let file = load_files(&tx, vec![case])
-        .await?
-        .pop()
-        .ok_or(CaseworkError::NotFound)?;
-    tx.commit().await?;
+    let file = file(runtime, actor, id).await?;
+    // Only a card the caller may see is recorded, and none is answered unrecorded.
+    audit::viewed(runtime, actor, id).await?;
     Ok(file)
 }
 
 /// The full file of a case in the caller's scope, without recording a card view (used to answer
 /// a mutation with the changed case).
 pub async fn file(runtime: &TenantRuntime, actor: &Actor, id: Uuid) -> CaseworkResult<CaseFile> {
-    let tx = runtime.begin().await?;
+    let tx = runtime.read().await?;
     let case = get_in_scope(&tx, actor, id).await?;
     let file = load_files(&tx, vec![case])
         .await?
@@ -291,7 +286,7 @@ pub struct CasePage {
 /// How many cases match a page's filter in all: counted only when a client asks for it.
 #[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug))]
 pub async fn count(runtime: &TenantRuntime, filter: &CaseFilter) -> CaseworkResult<u64> {
-    let tx = runtime.begin().await?;
+    let tx = runtime.read().await?;
     let total = cases::count(&tx, filter).await?;
     tx.commit().await?;
     Ok(total)
@@ -310,7 +305,7 @@ pub async fn page(
 ) -> CaseworkResult<CasePage> {
     let search = query.search.clone();
     let filter = case_filter(runtime, actor, query)?;
-    let tx = runtime.begin().await?;
+    let tx = runtime.read().await?;
     let after = match after {
         Some(id) => {
             let seen = cases::get(&tx, id).await.map_err(|_| unknown_cursor())?;
@@ -319,19 +314,21 @@ pub async fn page(
         None => None,
     };
     let (rows, has_next) = cases::page(&tx, &filter, after.as_ref(), first).await?;
+    let shown: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let files = load_files(&tx, rows).await?;
+    tx.commit().await?;
     if filter.search.is_some() {
         // Looking a family up by name reads personal data: who searched for what, and what they
-        // were shown, is kept like the opening of a card.
-        let shown: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+        // were shown, is kept like the opening of a card — and nothing is answered unrecorded.
+        let tx = runtime.begin().await?;
         audit::record(
             &tx,
             actor,
             Audit::searched(&json!({ "search": search, "shown": shown })),
         )
         .await?;
+        tx.commit().await?;
     }
-    let files = load_files(&tx, rows).await?;
-    tx.commit().await?;
     Ok(CasePage {
         files,
         has_next,
@@ -858,7 +855,7 @@ pub async fn audit_trail(
 ) -> CaseworkResult<Vec<kurator_store::tenant::audit::AuditEntry>> {
     actor.require_org_admin()?;
     let limit = page_size(first, MAX_PAGE)?;
-    let tx = runtime.begin().await?;
+    let tx = runtime.read().await?;
     cases::get(&tx, case_id).await?;
     let after = match after {
         Some(id) => {

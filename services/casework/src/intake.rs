@@ -549,7 +549,7 @@ pub async fn journal(
     let mut statuses = query.journal.map(Journal::statuses).unwrap_or_default();
     statuses.extend(query.statuses);
     let limit = crate::cases::page_size(query.first, 100)?;
-    let tx = runtime.begin().await?;
+    let tx = runtime.read().await?;
     let after = match query.after {
         Some(id) => {
             let seen = signals::get(&tx, id)
@@ -577,7 +577,7 @@ pub async fn journal(
 #[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug, signal = %id))]
 pub async fn get(runtime: &TenantRuntime, actor: &Actor, id: Uuid) -> CaseworkResult<SignalRow> {
     actor.require_intake()?;
-    let tx = runtime.begin().await?;
+    let tx = runtime.read().await?;
     let row = signals::get(&tx, id).await?;
     tx.commit().await?;
     Ok(row)

@@ -1,7 +1,9 @@
 //! The runtime of one tenant: its own database handle, its published method variants and its
 //! calendar. The only way to reach a tenant's data is through its runtime.
 
+use crate::audit;
 use crate::error::{CaseworkError, CaseworkResult};
+use kurator_domain::TenantId;
 use kurator_method::Variant;
 use kurator_method::calendar::Calendar;
 use kurator_store::control::TenantRow;
@@ -19,8 +21,11 @@ pub struct TenantRuntime {
     variants: BTreeMap<u32, Arc<Variant>>,
     calendar: Calendar,
     statements: StatementCounter,
-    /// On SQLite, tenant transactions take turns (see [`TenantTx::begin_serialized`]).
+    /// On SQLite, writing transactions take turns (see [`TenantTx::begin_serialized`]); readers
+    /// take none.
     sqlite_turns: Option<Arc<Mutex<()>>>,
+    /// Writes the audit records of opened case cards, several requests' in one transaction.
+    views: audit::ViewWriter,
     /// Serialises caseload decisions inside this process (PostgreSQL adds an advisory lock for
     /// several processes).
     pub(crate) assignment_lock: Mutex<()>,
@@ -66,6 +71,7 @@ impl TenantRuntime {
             .then(|| Arc::new(Mutex::new(())));
         let statements = StatementCounter::default();
         statements.attach(&mut db);
+        let views = audit::ViewWriter::start(db.clone(), tenant.id, sqlite_turns.clone());
 
         let mut published = BTreeMap::new();
         for row in rows {
@@ -91,6 +97,7 @@ impl TenantRuntime {
             calendar,
             statements,
             sqlite_turns,
+            views,
             assignment_lock: Mutex::new(()),
         })
     }
@@ -99,14 +106,22 @@ impl TenantRuntime {
         &self.tenant
     }
 
-    /// A transaction bound to this tenant; the only way to reach its data. Every case it
-    /// changes gets its stored obligations rewritten before it commits.
+    /// A transaction bound to this tenant that may write; the only way to change its data.
+    /// Every case it changes gets its stored obligations rewritten before it commits.
     pub async fn begin(&self) -> Result<TenantTx, StoreError> {
-        let tx = match &self.sqlite_turns {
-            Some(turns) => TenantTx::begin_serialized(&self.db, self.tenant.id, turns).await,
-            None => TenantTx::begin(&self.db, self.tenant.id).await,
-        }?;
+        let tx = begin_writer(&self.db, self.tenant.id, self.sqlite_turns.as_ref()).await?;
         Ok(tx.with_before_commit(self.keeper.clone()))
+    }
+
+    /// A transaction bound to this tenant that only reads (lists, case files, journals): it
+    /// waits for no writer, and on PostgreSQL the database refuses a write in it.
+    pub async fn read(&self) -> Result<TenantTx, StoreError> {
+        TenantTx::begin_read(&self.db, self.tenant.id).await
+    }
+
+    /// The card-view writer, for [`audit::viewed`].
+    pub(crate) fn views(&self) -> &audit::ViewWriter {
+        &self.views
     }
 
     /// The newest published version: new cases start under it.
@@ -154,6 +169,18 @@ impl TenantRuntime {
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.db.ping().await?;
         Ok(())
+    }
+}
+
+/// A writing transaction on `db`, taking its turn where the database has `turns`.
+pub(crate) async fn begin_writer(
+    db: &DatabaseConnection,
+    tenant: TenantId,
+    turns: Option<&Arc<Mutex<()>>>,
+) -> Result<TenantTx, StoreError> {
+    match turns {
+        Some(turns) => TenantTx::begin_serialized(db, tenant, turns).await,
+        None => TenantTx::begin(db, tenant).await,
     }
 }
 

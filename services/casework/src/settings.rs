@@ -52,7 +52,7 @@ pub(crate) fn caseload_policy(
 #[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug))]
 pub async fn get(runtime: &TenantRuntime, actor: &Actor) -> CaseworkResult<Settings> {
     actor.require_lead()?;
-    let tx = runtime.begin().await?;
+    let tx = runtime.read().await?;
     let settings = load(&tx).await?;
     tx.commit().await?;
     Ok(settings)

@@ -522,7 +522,7 @@ pub async fn of_case(
     actor: &Actor,
     case_id: Uuid,
 ) -> CaseworkResult<CaseSpending> {
-    let tx = runtime.begin().await?;
+    let tx = runtime.read().await?;
     let case = get_in_scope(&tx, actor, case_id).await?;
     let rows = spending::of_case(&tx, case_id).await?;
     tx.commit().await?;

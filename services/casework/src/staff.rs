@@ -139,7 +139,7 @@ pub async fn roles_of(tx: &TenantTx, users: Option<&[Uuid]>) -> CaseworkResult<R
 #[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug))]
 pub async fn list(runtime: &TenantRuntime, actor: &Actor) -> CaseworkResult<RolesByPerson> {
     actor.require_lead()?;
-    let tx = runtime.begin().await?;
+    let tx = runtime.read().await?;
     let map = roles_of(&tx, None).await?;
     tx.commit().await?;
     Ok(map)
@@ -148,7 +148,7 @@ pub async fn list(runtime: &TenantRuntime, actor: &Actor) -> CaseworkResult<Role
 /// The caller's own method roles.
 #[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug))]
 pub async fn mine(runtime: &TenantRuntime, actor: &Actor) -> CaseworkResult<Vec<String>> {
-    let tx = runtime.begin().await?;
+    let tx = runtime.read().await?;
     let held = staff_roles::held(&tx, actor.user).await?;
     tx.commit().await?;
     Ok(held)

@@ -1,5 +1,6 @@
 //! Building and running the application: connect, migrate, seed, open tenant runtimes, bind.
 
+use crate::callers::Callers;
 use crate::graphql::{self, REQUEST_ID_HEADER};
 use crate::state::{AppState, Services};
 use crate::{demo, http};
@@ -11,6 +12,7 @@ use kurator_auth::{LoginThrottle, PasswordLogin, SessionStore};
 use kurator_casework::TenantRegistry;
 use kurator_platform::Settings;
 use kurator_platform::cache::{InProcessCache, RedisCache, SharedCache};
+use kurator_store::StatementCounter;
 use kurator_store::control::repo;
 use secrecy::ExposeSecret;
 use std::sync::Arc;
@@ -37,11 +39,13 @@ impl Application {
             None => Arc::new(InProcessCache::new()),
         };
 
-        let control = kurator_store::connect(
+        let mut control = kurator_store::connect(
             &settings.control_database_url(),
             settings.database.max_connections,
         )
         .await?;
+        let control_statements = StatementCounter::default();
+        control_statements.attach(&mut control);
         kurator_store::migrate_control_plane(&control).await?;
         if settings.seed_demo() {
             let created = demo::seed(&control, &settings).await?;
@@ -77,6 +81,7 @@ impl Application {
             Duration::from_secs(auth.throttle_window_seconds),
         );
         let password_login = PasswordLogin::new(control.clone(), sessions.clone(), throttle)?;
+        let callers = Callers::new(sessions.clone(), control.clone());
 
         let schema = graphql::build_schema(
             settings.graphql.max_depth,
@@ -87,9 +92,11 @@ impl Application {
             inner: Arc::new(Services {
                 settings,
                 control,
+                control_statements,
                 tenants,
                 cache,
                 sessions,
+                callers,
                 password_login,
             }),
             schema,

@@ -6,6 +6,7 @@
 //! which binds the port (port 0 in tests) and returns it.
 
 pub mod app;
+pub mod callers;
 pub mod demo;
 pub mod graphql;
 pub mod http;

@@ -12,6 +12,7 @@ db_suites!(
     every_mutation_on_a_case_is_in_its_trail_with_who_and_what_changed,
     a_case_from_a_signal_and_its_refusal_are_in_its_trail,
     opening_a_case_card_is_recorded_as_a_view,
+    cards_opened_at_once_are_each_answered_and_recorded_once,
     only_the_organisation_administrator_reads_the_trail,
     a_failed_mutation_adds_nothing_to_the_trail,
 );
@@ -324,6 +325,43 @@ async fn opening_a_case_card_is_recorded_as_a_view(backend: Backend) {
         actions(&trail).last().unwrap(),
         &("case.view".to_owned(), admin.user_id.clone())
     );
+}
+
+/// Card views are written together when they come together; none is lost or doubled, and every
+/// card is answered.
+async fn cards_opened_at_once_are_each_answered_and_recorded_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = Worker::sign_in(&app, "clinic.admin").await;
+    let lead = Worker::sign_in(&app, "clinic.supervisor").await;
+    let curator = Worker::sign_in(&app, "clinic.curator").await;
+    let (case, _) = kit::open_case(&lead, Some(&curator.user_id)).await;
+
+    let mut opened = Vec::new();
+    for who in [&curator, &lead].repeat(6) {
+        let request = app
+            .client
+            .post(format!("{}/graphql", app.address))
+            .bearer_auth(&who.token)
+            .header("X-Kurator-Tenant", &who.tenant)
+            .json(&json!({ "query": kit::CASE, "variables": { "id": case } }));
+        opened.push(tokio::spawn(async move {
+            kurator_tests::GqlResponse::from_response(request.send().await.unwrap()).await
+        }));
+    }
+    for card in opened {
+        let card = card.await.unwrap();
+        assert_eq!(card.data()["case"]["id"], case.as_str(), "{:#}", card.body);
+    }
+
+    let trail = trail(&admin, &case).await;
+    let views = |user: &str| {
+        actions(&trail)
+            .iter()
+            .filter(|(action, by)| action == "case.view" && by == user)
+            .count()
+    };
+    assert_eq!(views(&curator.user_id), 6);
+    assert_eq!(views(&lead.user_id), 6);
 }
 
 async fn only_the_organisation_administrator_reads_the_trail(backend: Backend) {

@@ -59,7 +59,16 @@ pub struct AuditEntry {
 
 #[tracing::instrument(skip_all, fields(action = record.action, entity = record.entity))]
 pub async fn append(tx: &TenantTx, record: AuditRecord) -> Result<(), StoreError> {
-    let model = entity::ActiveModel {
+    append_many(tx, vec![record]).await
+}
+
+/// Appends several records in one statement.
+#[tracing::instrument(skip_all, fields(count = records.len()))]
+pub async fn append_many(tx: &TenantTx, records: Vec<AuditRecord>) -> Result<(), StoreError> {
+    if records.is_empty() {
+        return Ok(());
+    }
+    let models = records.into_iter().map(|record| entity::ActiveModel {
         id: Set(Uuid::now_v7()),
         tenant_id: Set(tx.tenant_id().0),
         at: Set(Utc::now()),
@@ -70,8 +79,8 @@ pub async fn append(tx: &TenantTx, record: AuditRecord) -> Result<(), StoreError
         before: Set(record.before),
         after: Set(record.after),
         request_id: Set(record.request_id),
-    };
-    entity::Entity::insert(model)
+    });
+    entity::Entity::insert_many(models)
         .exec_without_returning(tx.conn())
         .await?;
     Ok(())

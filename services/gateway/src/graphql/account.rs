@@ -178,6 +178,7 @@ impl AccountMutation {
             .revoke(&caller.token)
             .await
             .map_err(ApiError::from)?;
+        state.inner.callers.forget(&caller.token);
         Ok(true)
     }
 }

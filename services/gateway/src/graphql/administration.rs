@@ -369,6 +369,8 @@ async fn change_role(
         }
         repo::delete_membership(&state.inner.control, user, tenant, role).await?;
     }
+    // Their sessions on every replica carry the new roles from their next request.
+    state.inner.callers.user_changed(user).await?;
     let action = if grant {
         "member.grant_role"
     } else {

@@ -6,11 +6,14 @@ use crate::graphql::error::{ApiError, ApiResult};
 use kurator_auth::SessionToken;
 use kurator_domain::{Role, TenantSlug};
 use kurator_store::control::{MembershipRow, UserRow};
+use std::sync::Arc;
 
+/// The signed-in person (without their password hash) and their memberships, shared with the
+/// replica's [`crate::callers::Callers`].
 #[derive(Clone)]
 pub struct Caller {
-    pub user: UserRow,
-    pub memberships: Vec<MembershipRow>,
+    pub user: Arc<UserRow>,
+    pub memberships: Arc<Vec<MembershipRow>>,
     pub token: SessionToken,
 }
 

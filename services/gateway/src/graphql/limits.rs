@@ -17,6 +17,11 @@ pub const MAX_EXPANDED_SELECTIONS: u64 = 5_000;
 /// reports the syntax error itself).
 pub fn expanded_selections(query: &str) -> Option<u64> {
     let document = async_graphql::parser::parse_query(query).ok()?;
+    Some(expanded_selections_of(&document))
+}
+
+/// The number of selections an already parsed `document` expands to.
+pub fn expanded_selections_of(document: &ExecutableDocument) -> u64 {
     let mut sizes = HashMap::new();
     let operations: Vec<&SelectionSet> = match &document.operations {
         DocumentOperations::Single(op) => vec![&op.node.selection_set.node],
@@ -24,9 +29,9 @@ pub fn expanded_selections(query: &str) -> Option<u64> {
             ops.values().map(|op| &op.node.selection_set.node).collect()
         }
     };
-    Some(operations.into_iter().fold(0u64, |total, set| {
-        total.saturating_add(size_of_set(&document, set, &mut sizes, 0))
-    }))
+    operations.into_iter().fold(0u64, |total, set| {
+        total.saturating_add(size_of_set(document, set, &mut sizes, 0))
+    })
 }
 
 const IN_PROGRESS: u64 = u64::MAX;

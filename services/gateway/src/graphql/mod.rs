@@ -24,7 +24,6 @@ use futures::StreamExt;
 use kurator_auth::SessionToken;
 use kurator_domain::TenantSlug;
 use kurator_method::problem;
-use kurator_store::control::repo;
 
 #[derive(MergedObject, Default)]
 pub struct Query(
@@ -113,7 +112,7 @@ async fn serve(state: AppState, headers: HeaderMap, body: Body) -> Response {
             return (status, finish(refusal(problem), &request_id)).into_response();
         }
     };
-    let request: async_graphql::Request = match serde_json::from_slice(&body) {
+    let mut request: async_graphql::Request = match serde_json::from_slice(&body) {
         Ok(request) => request,
         Err(err) => {
             let problem = problem!(
@@ -124,9 +123,11 @@ async fn serve(state: AppState, headers: HeaderMap, body: Body) -> Response {
             return finish(refusal(problem), &request_id).into_response();
         }
     };
-    if limits::expanded_selections(&request.query)
-        .is_some_and(|n| n > limits::MAX_EXPANDED_SELECTIONS)
-    {
+    // Parsed once: the engine executes the document parsed here. One that does not parse is left
+    // to the engine, which reports the syntax error.
+    if request.parsed_query().is_ok_and(|document| {
+        limits::expanded_selections_of(document) > limits::MAX_EXPANDED_SELECTIONS
+    }) {
         let problem = problem!(
             "query_too_large",
             "Запрос слишком сложен: слишком много полей после подстановки фрагментов",
@@ -241,20 +242,5 @@ async fn resolve_caller(state: &AppState, headers: &HeaderMap) -> Result<Option<
     else {
         return Ok(None);
     };
-    let services = &state.inner;
-    let Some(session) = services.sessions.resolve(&token).await? else {
-        return Ok(None);
-    };
-    let Some(user) = repo::find_user(&services.control, session.user_id).await? else {
-        return Ok(None);
-    };
-    if !user.is_active {
-        return Ok(None);
-    }
-    let memberships = repo::memberships_of(&services.control, user.id).await?;
-    Ok(Some(Caller {
-        user,
-        memberships,
-        token,
-    }))
+    state.inner.callers.resolve(token).await
 }
