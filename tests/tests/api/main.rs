@@ -12,6 +12,7 @@ mod hostile;
 mod isolation;
 mod listing;
 mod method_rules;
+mod notifications;
 mod permissions;
 mod platform;
 mod rls;

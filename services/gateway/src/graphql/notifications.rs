@@ -58,11 +58,7 @@ pub struct NotificationEdge {
     pub node: Notification,
 }
 
-#[derive(SimpleObject)]
-pub struct PageInfo {
-    pub has_next_page: bool,
-    pub end_cursor: Option<String>,
-}
+use async_graphql::connection::PageInfo;
 
 #[derive(SimpleObject)]
 pub struct NotificationConnection {
@@ -136,7 +132,9 @@ pub struct WebhookDeliveryConnection {
 
 fn page_info<T>(page: &Page<T>, id: impl Fn(&T) -> Uuid) -> PageInfo {
     PageInfo {
+        has_previous_page: false,
         has_next_page: page.has_next,
+        start_cursor: page.items.first().map(|i| id(i).to_string()),
         end_cursor: page.items.last().map(|i| id(i).to_string()),
     }
 }
