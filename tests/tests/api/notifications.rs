@@ -22,6 +22,7 @@ db_suites!(
     two_workers_over_the_same_databases_take_turns_per_organisation,
     webhooks_are_signed_retried_with_backoff_and_logged_for_the_administrator,
     bad_paging_and_preferences_are_refused_with_codes,
+    the_server_runs_the_worker_in_its_own_process_when_enabled,
 );
 
 mod redis {
@@ -751,4 +752,23 @@ async fn a_crashed_worker_resumes_and_every_email_arrives_exactly_once(backend: 
         ids.len() as i64,
         unread(&curator).await + unread(&supervisor).await
     );
+}
+
+// The embedded default: `kurator serve` runs the worker itself (on by default; the test settings
+// turn it off for every other test).
+async fn the_server_runs_the_worker_in_its_own_process_when_enabled(backend: Backend) {
+    let app = spawn_app_with(
+        backend,
+        json!({ "worker": { "enabled": true, "interval_ms": 100 } }),
+    )
+    .await;
+    let curator = Worker::sign_in(&app, "clinic.curator").await;
+    high_risk_case(&curator).await;
+    for _ in 0..100 {
+        if unread(&curator).await > 0 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the in-process worker reminded nobody");
 }
