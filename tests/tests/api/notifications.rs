@@ -23,6 +23,7 @@ db_suites!(
     webhooks_are_signed_retried_with_backoff_and_logged_for_the_administrator,
     bad_paging_and_preferences_are_refused_with_codes,
     the_server_runs_the_worker_in_its_own_process_when_enabled,
+    each_morning_a_person_gets_their_digest_and_a_supervisor_their_teams_once_a_day,
 );
 
 mod redis {
@@ -771,4 +772,67 @@ async fn the_server_runs_the_worker_in_its_own_process_when_enabled(backend: Bac
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     panic!("the in-process worker reminded nobody");
+}
+
+async fn digests(worker: &Worker<'_>) -> Vec<Value> {
+    notifications(worker)
+        .await
+        .into_iter()
+        .filter(|n| n["kind"] == "digest")
+        .collect()
+}
+
+async fn each_morning_a_person_gets_their_digest_and_a_supervisor_their_teams_once_a_day(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let curator = Worker::sign_in(&app, "clinic.curator").await;
+    let supervisor = Worker::sign_in(&app, "clinic.supervisor").await;
+    let case = high_risk_case(&curator).await;
+    // The case gets a curator, whose digest lists it.
+    let v = curator.case(&case, "2026-04-06T04:10:00Z").await["version"]
+        .as_i64()
+        .unwrap();
+    let assigned = supervisor.assign_curator(&case, v, &curator.user_id).await;
+    assert!(assigned.errors().is_empty(), "{:#}", assigned.body);
+
+    // Tomorrow 06:00 in Almaty (UTC+5): before the digest hour.
+    let tomorrow = (Utc::now() + chrono::Duration::days(1)).date_naive();
+    let at = |hour: u32| tomorrow.and_hms_opt(hour, 0, 0).unwrap().and_utc();
+    let worker = worker_of(&app, None, json!({})).await;
+    worker.run_once(at(1)).await.unwrap();
+    assert!(digests(&curator).await.is_empty());
+    // 08:00 and 12:00 in Almaty: one digest each, whatever the runs.
+    worker.run_once(at(3)).await.unwrap();
+    worker_of(&app, None, json!({}))
+        .await
+        .run_once(at(7))
+        .await
+        .unwrap();
+    let mine = digests(&curator).await;
+    assert_eq!(mine.len(), 1, "{mine:#?}");
+    assert!(
+        mine[0]["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("Сводка на сегодня")
+    );
+    assert!(mine[0]["body"].as_str().unwrap().contains("Случай №"));
+    let team = digests(&supervisor).await;
+    assert_eq!(team.len(), 1, "{team:#?}");
+    assert!(
+        team[0]["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("Сводка по команде")
+    );
+    for n in mine.iter().chain(&team) {
+        assert!(!n["body"].as_str().unwrap().contains("Сейтов"));
+    }
+    // The next morning, the next digest.
+    worker
+        .run_once(at(3) + chrono::Duration::days(1))
+        .await
+        .unwrap();
+    assert_eq!(digests(&curator).await.len(), 2);
 }

@@ -99,6 +99,9 @@ pub struct DeadlineWorker {
     failpoint: Option<Failpoint>,
     /// When each tenant's slip was last checked.
     slip_checked: Mutex<HashMap<uuid::Uuid, DateTime<Utc>>>,
+    /// The last local day whose digests this worker planned, per tenant: later runs that day
+    /// skip the digest step (the marks would stop a repeat anyway).
+    digested: Mutex<HashMap<uuid::Uuid, chrono::NaiveDate>>,
 }
 
 impl DeadlineWorker {
@@ -120,6 +123,7 @@ impl DeadlineWorker {
             link_base: link_base.trim_end_matches('/').to_owned(),
             failpoint: None,
             slip_checked: Mutex::new(HashMap::new()),
+            digested: Mutex::new(HashMap::new()),
         })
     }
 
@@ -176,7 +180,12 @@ impl DeadlineWorker {
         if self.slip_due(runtime, now).await {
             planner.slip_escalations(now, &mut run).await?;
         }
-        planner.digests(now, &mut run).await?;
+        let id = runtime.tenant().id.0;
+        let today = planner.local_day(now);
+        let done = self.digested.lock().await.get(&id) == Some(&today);
+        if !done && let Some(day) = planner.digests(now, &mut run).await? {
+            self.digested.lock().await.insert(id, day);
+        }
         if self.failpoint == Some(Failpoint::AfterPlanning) {
             return Err(WorkerError::Crashed(Failpoint::AfterPlanning));
         }

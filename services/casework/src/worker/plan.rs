@@ -495,14 +495,15 @@ impl<'w> Planner<'w> {
 
     /// The day's digests, once the tenant's local day reaches the digest hour: each person's own
     /// due and overdue work, and each supervisor's team's overdue work. Once per person and day.
+    /// Returns the local day once its digests are planned.
     pub(super) async fn digests(
         &self,
         now: DateTime<Utc>,
         run: &mut TenantRun,
-    ) -> Result<(), WorkerError> {
+    ) -> Result<Option<chrono::NaiveDate>, WorkerError> {
         let local = now.with_timezone(&self.zone);
         if local.hour() < self.worker.settings.digest_hour {
-            return Ok(());
+            return Ok(None);
         }
         let Some(day) = local
             .date_naive()
@@ -510,13 +511,13 @@ impl<'w> Planner<'w> {
             .and_then(|midnight| self.zone.from_local_datetime(&midnight).earliest())
             .map(|d| d.with_timezone(&Utc))
         else {
-            return Ok(());
+            return Ok(None);
         };
         let tx = self.runtime.begin().await?;
         let open = store::obligations_in(&tx, &[status::DUE, status::OVERDUE], 10_000).await?;
         if open.is_empty() {
             tx.rollback().await?;
-            return Ok(());
+            return Ok(Some(local.date_naive()));
         }
         let ids: Vec<Uuid> = open
             .iter()
@@ -588,7 +589,12 @@ impl<'w> Planner<'w> {
             }
         }
         tx.commit().await?;
-        Ok(())
+        Ok(Some(local.date_naive()))
+    }
+
+    /// The organisation's local day at `now`.
+    pub(super) fn local_day(&self, now: DateTime<Utc>) -> chrono::NaiveDate {
+        now.with_timezone(&self.zone).date_naive()
     }
 }
 
