@@ -113,7 +113,10 @@ pub(super) async fn deliver(
     let claim_for = chrono::Duration::seconds(
         i64::try_from(worker.settings.claim_seconds.max(1)).unwrap_or(300),
     );
-    for row in ready {
+    for (i, row) in ready.into_iter().enumerate() {
+        if i > 0 && i % 20 == 0 && !worker.renew(runtime).await? {
+            break;
+        }
         let tx = runtime.begin().await?;
         let claimed = store::claim(&tx, row.id, &worker.holder, now + claim_for).await?;
         tx.commit().await?;

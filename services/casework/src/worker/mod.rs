@@ -193,6 +193,16 @@ impl DeadlineWorker {
         Ok(run)
     }
 
+    /// Renews the tenant's lease in a long run; `false` when it was lost (the run then stops,
+    /// and the claims keep the other worker from sending what this one has in hand).
+    pub(crate) async fn renew(&self, runtime: &TenantRuntime) -> Result<bool, WorkerError> {
+        let ttl = Duration::from_secs(self.settings.lease_seconds.max(1));
+        self.leases
+            .acquire(&Self::lease_name(runtime), &self.holder, ttl)
+            .await
+            .map_err(|e| WorkerError::Lease(e.to_string()))
+    }
+
     /// The accumulated slip is checked at most every quarter of an hour per tenant.
     async fn slip_due(&self, runtime: &TenantRuntime, now: DateTime<Utc>) -> bool {
         let mut checked = self.slip_checked.lock().await;
