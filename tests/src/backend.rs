@@ -122,6 +122,9 @@ impl Backend {
             "server": { "port": 0 },
             // Tests make the work they look at; the demo's example cases would only be in the way.
             "demo": { "example_cases": false },
+            // Tests that look at reminders run the deadline worker themselves, at the instant
+            // they choose; a background one would only add statements to count.
+            "worker": { "enabled": false },
         });
         if let Some(pg) = &self.postgres {
             settings["database"] = serde_json::json!({

@@ -391,7 +391,48 @@ pub struct VariantDoc {
     pub staff_norms: Option<StaffNorms>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scenarios: Vec<Scenario>,
+    /// Who is alerted, beyond the curator's own reminders, when an obligation is not met or the
+    /// case's slip passes its limit (эскалация): the deadline worker sends these at once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub escalations: Vec<Escalation>,
 }
+
+/// What sets off an escalation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EscalationTrigger {
+    /// An obligation (the step's deadline, the recurring obligation, or any obligation when
+    /// neither is named) falls overdue.
+    Overdue,
+    /// The case's accumulated deadline slip passes the variant's `[slip]` limit.
+    SlipExceeded,
+}
+
+/// An escalation the variant declares: when, and whom to alert.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Escalation {
+    pub key: String,
+    pub name: Text,
+    pub on: EscalationTrigger,
+    /// With `on = "overdue"`: the step whose deadline it watches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
+    /// With `on = "overdue"`: the recurring obligation it watches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recurring: Option<String>,
+    /// Platform roles alerted: `supervisor`, `org_admin`, `curator` (the case's own curator).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notify_roles: Vec<String>,
+    /// Method roles of the variant alerted (everyone in the organisation who holds one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notify_method_roles: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// The platform roles an escalation may alert.
+pub const ESCALATION_PLATFORM_ROLES: [&str; 3] = ["supervisor", "org_admin", "curator"];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

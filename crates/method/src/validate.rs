@@ -1221,6 +1221,7 @@ pub fn validate(doc: &VariantDoc) -> Vec<ValidationError> {
     if let Some(sl) = &doc.slip {
         check_span(s, "slip.max", &sl.max);
     }
+    check_escalations(s, doc, &known);
     if let Some(cl) = &doc.cost_limit {
         if cl.currency.len() != 3 || !cl.currency.chars().all(|c| c.is_ascii_uppercase()) {
             s.err(
@@ -1597,6 +1598,95 @@ fn check_caseload(s: &mut Sink, cl: &CaseloadPolicy, doc: &VariantDoc, known: &K
                     "contradictory caseload: sub-limit {} is above the total maximum {total}",
                     sl.max
                 ),
+            );
+        }
+    }
+}
+
+fn check_escalations(s: &mut Sink, doc: &VariantDoc, known: &Known<'_>) {
+    unique(
+        s,
+        "escalation",
+        doc.escalations
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (format!("escalations[{i}]"), e.key.as_str())),
+    );
+    for (i, e) in doc.escalations.iter().enumerate() {
+        let p = format!("escalations[{i}]");
+        check_key(s, &p, &e.key);
+        check_text(s, &format!("{p}.name"), &e.name);
+        match e.on {
+            EscalationTrigger::Overdue => {
+                if e.step.is_some() && e.recurring.is_some() {
+                    s.err(
+                        format!("{p}.recurring"),
+                        "name either a step or a recurring obligation, not both",
+                    );
+                }
+                if let Some(step) = &e.step {
+                    let found = doc
+                        .stages
+                        .iter()
+                        .flat_map(|st| &st.steps)
+                        .find(|st| &st.key == step);
+                    match found {
+                        None => s.err(
+                            format!("{p}.step"),
+                            format!("unknown step \"{step}\": expected a step of the stages"),
+                        ),
+                        Some(st) if st.deadline.is_none() => s.err(
+                            format!("{p}.step"),
+                            format!("step \"{step}\" has no deadline, so it is never overdue"),
+                        ),
+                        Some(_) => {}
+                    }
+                }
+                if let Some(recurring) = &e.recurring
+                    && !doc.recurring.iter().any(|r| &r.key == recurring)
+                {
+                    s.err(
+                        format!("{p}.recurring"),
+                        format!(
+                            "unknown recurring obligation \"{recurring}\": expected one of {}",
+                            quoted_list(doc.recurring.iter().map(|r| r.key.as_str()))
+                        ),
+                    );
+                }
+            }
+            EscalationTrigger::SlipExceeded => {
+                if doc.slip.is_none() {
+                    s.err(
+                        format!("{p}.on"),
+                        "\"slip_exceeded\" needs a [slip] limit in the variant",
+                    );
+                }
+                if e.step.is_some() || e.recurring.is_some() {
+                    s.err(
+                        format!("{p}.on"),
+                        "\"slip_exceeded\" is about the whole case: remove step and recurring",
+                    );
+                }
+            }
+        }
+        for (j, role) in e.notify_roles.iter().enumerate() {
+            if !ESCALATION_PLATFORM_ROLES.contains(&role.as_str()) {
+                s.err(
+                    format!("{p}.notify_roles[{j}]"),
+                    format!(
+                        "unknown platform role \"{role}\": expected one of {}",
+                        quoted_list(ESCALATION_PLATFORM_ROLES)
+                    ),
+                );
+            }
+        }
+        for (j, role) in e.notify_method_roles.iter().enumerate() {
+            known.role(s, format!("{p}.notify_method_roles[{j}]"), role);
+        }
+        if e.notify_roles.is_empty() && e.notify_method_roles.is_empty() {
+            s.err(
+                format!("{p}.notify_roles"),
+                "alert someone: name notify_roles or notify_method_roles",
             );
         }
     }

@@ -606,3 +606,32 @@ fn an_inter_agency_review_needs_another_organisation_at_the_table() {
     .unwrap_err();
     assert_eq!(errs.len(), 2, "{errs:?}");
 }
+
+// seed 004 §7, 1-этап: a missed hour alerts the supervisor at once — declared by the variant.
+#[test]
+fn a_missed_urgent_protection_escalates_to_the_supervisor() {
+    let (v, _) = preset("clinic");
+    let escalation = &v.doc().escalations[0];
+    assert_eq!(escalation.step.as_deref(), Some("urgent_protection"));
+    assert_eq!(escalation.notify_roles, ["supervisor"]);
+}
+
+#[test]
+fn an_escalation_naming_what_does_not_exist_is_reported_with_its_path() {
+    let src = kurator_method::presets::source("clinic")
+        .unwrap()
+        .replacen(
+            "step = \"urgent_protection\"\nnotify_roles = [\"supervisor\"]",
+            "step = \"no_such_step\"\nnotify_roles = [\"janitor\"]\nnotify_method_roles = [\"nobody\"]",
+            1,
+        )
+        .replacen("on = \"overdue\"", "on = \"slip_exceeded\"", 1);
+    let errs = kurator_method::Variant::from_toml_str(&src).unwrap_err();
+    for path in [
+        "escalations[0].on",
+        "escalations[0].notify_roles[0]",
+        "escalations[0].notify_method_roles[0]",
+    ] {
+        assert!(errs.has_path(path), "{path}: {errs}");
+    }
+}

@@ -30,6 +30,46 @@ pub struct Settings {
     pub graphql: GraphqlSettings,
     pub telemetry: TelemetrySettings,
     pub demo: DemoSettings,
+    pub worker: WorkerSettings,
+    pub smtp: SmtpSettings,
+}
+
+/// The deadline worker: advances obligations, plans reminders, escalations and digests, delivers
+/// e-mail and webhooks. `kurator serve` runs it in the process when `enabled`; production runs it
+/// as `kurator worker` and turns it off in the serving replicas.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkerSettings {
+    pub enabled: bool,
+    /// Pause between two runs over every tenant.
+    pub interval_ms: u64,
+    /// Obligations advanced and messages planned or delivered per tenant per step.
+    pub batch: u64,
+    /// How long a worker's lease on a tenant lasts unless renewed (it renews every run).
+    pub lease_seconds: u64,
+    /// The local hour (in the tenant's time zone) from which the day's digests go out.
+    pub digest_hour: u32,
+    /// Attempts to deliver an e-mail or webhook before it is given up.
+    pub max_attempts: u32,
+    /// The first retry waits this long; each next one twice as long (capped at an hour).
+    pub retry_base_ms: u64,
+    /// How long a claimed message may be in flight before another run may take it again.
+    pub claim_seconds: u64,
+}
+
+/// E-mail over SMTP for reminders and digests; off unless `host` is set.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpSettings {
+    pub host: Option<String>,
+    pub port: u16,
+    /// `starttls` (default), `tls` (implicit, port 465) or `none` (plain, loopback and tests only).
+    pub security: String,
+    pub username: Option<String>,
+    pub password: Option<SecretString>,
+    /// The sender, e.g. `Kurator <noreply@example.org>`.
+    pub from: String,
+    pub timeout_seconds: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -151,6 +191,22 @@ log_filter = "info,sqlx=warn,sea_orm=warn"
 [demo]
 password = "kurator-demo"
 example_cases = true
+
+[worker]
+enabled = true
+interval_ms = 30000
+batch = 200
+lease_seconds = 60
+digest_hour = 8
+max_attempts = 8
+retry_base_ms = 2000
+claim_seconds = 300
+
+[smtp]
+port = 587
+security = "starttls"
+from = "Kurator <noreply@kurator.local>"
+timeout_seconds = 30
 "#;
 
 #[derive(Debug, thiserror::Error)]

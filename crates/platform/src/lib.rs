@@ -4,6 +4,7 @@
 
 pub mod cache;
 pub mod config;
+pub mod lease;
 pub mod telemetry;
 
 pub use cache::{Cache, CacheError};

@@ -3,14 +3,16 @@
 use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_tenants_users_memberships;
+mod m20261129_000400_user_preferences;
 
 pub struct ControlPlaneMigrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for ControlPlaneMigrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(
-            m20261122_000001_tenants_users_memberships::Migration,
-        )]
+        vec![
+            Box::new(m20261122_000001_tenants_users_memberships::Migration),
+            Box::new(m20261129_000400_user_preferences::Migration),
+        ]
     }
 }

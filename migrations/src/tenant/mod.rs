@@ -10,6 +10,7 @@ mod m20261129_000001_method_roles;
 mod m20261129_000002_signal_form;
 mod m20261129_000200_case_spending;
 mod m20261129_000300_case_obligations;
+mod m20261129_000400_notifications;
 
 pub struct TenantMigrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(m20261129_000002_signal_form::Migration),
             Box::new(m20261129_000200_case_spending::Migration),
             Box::new(m20261129_000300_case_obligations::Migration),
+            Box::new(m20261129_000400_notifications::Migration),
         ]
     }
 }

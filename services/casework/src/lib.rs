@@ -19,6 +19,7 @@ pub mod forms;
 pub mod intake;
 pub mod minutes;
 pub mod next_actions;
+pub mod notifications;
 pub mod obligations;
 pub mod plans;
 pub mod records;
@@ -32,6 +33,7 @@ pub mod staff;
 pub mod steps;
 pub mod triage;
 pub mod variant_view;
+pub mod worker;
 
 pub use actor::Actor;
 pub use error::{CaseworkError, CaseworkResult};

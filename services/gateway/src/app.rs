@@ -10,9 +10,11 @@ use axum::http::{HeaderName, Request};
 use axum::routing::get;
 use kurator_auth::{LoginThrottle, PasswordLogin, SessionStore};
 use kurator_casework::TenantRegistry;
+use kurator_casework::worker::DeadlineWorker;
 use kurator_platform::Settings;
 use kurator_platform::cache::{InProcessCache, RedisCache, SharedCache};
 use kurator_store::StatementCounter;
+use kurator_platform::lease::{InProcessLeases, RedisLeases, SharedLeases};
 use kurator_store::control::repo;
 use secrecy::ExposeSecret;
 use std::sync::Arc;
@@ -27,6 +29,67 @@ pub struct Application {
     router: Router,
     state: AppState,
     port: u16,
+    /// The in-process deadline worker (`worker.enabled`), started with the server.
+    worker: Option<DeadlineWorker>,
+}
+
+/// Aborts the task when dropped: the in-process worker stops with the server.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// The leases that keep one deadline worker per tenant: Redis when configured, else in-process.
+pub async fn leases(settings: &Settings) -> anyhow::Result<SharedLeases> {
+    Ok(match &settings.redis.url {
+        Some(url) => {
+            Arc::new(RedisLeases::connect(url.expose_secret(), &settings.redis.key_prefix).await?)
+        }
+        None => Arc::new(InProcessLeases::new()),
+    })
+}
+
+/// A deadline worker over `tenants`, configured from `settings`.
+pub async fn deadline_worker(
+    settings: &Settings,
+    control: sea_orm::DatabaseConnection,
+    tenants: TenantRegistry,
+    link_base: String,
+) -> anyhow::Result<DeadlineWorker> {
+    Ok(DeadlineWorker::new(
+        tenants,
+        control,
+        leases(settings).await?,
+        settings.worker.clone(),
+        &settings.smtp,
+        link_base,
+    )?)
+}
+
+/// `kurator worker`: connects to the control plane and every tenant (migrating them), and
+/// returns the deadline worker, without serving HTTP.
+pub async fn build_worker(settings: &Settings) -> anyhow::Result<DeadlineWorker> {
+    let control = kurator_store::connect(
+        &settings.control_database_url(),
+        settings.database.max_connections,
+    )
+    .await?;
+    kurator_store::migrate_control_plane(&control).await?;
+    let tenants = TenantRegistry::open_all(
+        repo::list_tenants(&control).await?,
+        settings.database.max_connections,
+        settings.tenant_app_login().as_ref(),
+    )
+    .await?;
+    let server = &settings.server;
+    let link_base = server
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}:{}", server.host, server.port));
+    deadline_worker(settings, control, tenants, link_base).await
 }
 
 impl Application {
@@ -106,11 +169,31 @@ impl Application {
         let server = &state.inner.settings.server;
         let listener = TcpListener::bind((server.host.as_str(), server.port)).await?;
         let port = listener.local_addr()?.port();
+        let settings = &state.inner.settings;
+        let worker = if settings.worker.enabled {
+            let link_base = settings
+                .server
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{}:{port}", settings.server.host));
+            Some(
+                deadline_worker(
+                    settings,
+                    state.inner.control.clone(),
+                    state.inner.tenants.clone(),
+                    link_base,
+                )
+                .await?,
+            )
+        } else {
+            None
+        };
         Ok(Self {
             listener,
             router,
             state,
             port,
+            worker,
         })
     }
 
@@ -164,6 +247,9 @@ impl Application {
 
     /// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let _worker = self
+            .worker
+            .map(|worker| AbortOnDrop(tokio::spawn(worker.run_until(std::future::pending()))));
         axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown_signal())
             .await

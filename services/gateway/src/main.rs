@@ -23,8 +23,16 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the GraphQL API (the default).
+    /// Serve the GraphQL API (the default); runs the deadline worker too unless
+    /// `worker.enabled = false`.
     Serve,
+    /// Run only the deadline worker (production): reminders, escalations, digests, e-mail and
+    /// webhooks. Several may run; one is active per organisation at a time (a Redis lease).
+    Worker {
+        /// One run over every organisation, then exit.
+        #[arg(long)]
+        once: bool,
+    },
     /// Work with method-variant files (варианты технологии).
     Variant {
         #[command(subcommand)]
@@ -45,6 +53,7 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(cli.config).await,
+        Command::Worker { once } => worker(cli.config, once).await,
         Command::Variant { command } => variant(command),
     }
 }
@@ -117,4 +126,55 @@ async fn serve(config: Option<PathBuf>) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+async fn worker(config: Option<PathBuf>, once: bool) -> ExitCode {
+    let settings = match Settings::load(config.as_deref()) {
+        Ok(settings) => settings,
+        Err(err) => {
+            eprintln!("{err}");
+            return ExitCode::from(2);
+        }
+    };
+    let _telemetry = match kurator_platform::telemetry::init(&settings.telemetry) {
+        Ok(guard) => guard,
+        Err(err) => {
+            eprintln!("telemetry: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    let worker = match kurator_gateway::app::build_worker(&settings).await {
+        Ok(worker) => worker,
+        Err(err) => {
+            eprintln!("the worker could not start: {err:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    // Crash tests stop the process at a named step (`after_planning`, `after_first_delivery`,
+    // `before_settle`) as if it had died there.
+    let failpoint = std::env::var("KURATOR_WORKER_FAILPOINT")
+        .ok()
+        .and_then(|f| kurator_casework::worker::Failpoint::parse(&f));
+    let worker = worker.with_failpoint(failpoint);
+    println!("Kurator deadline worker {} started", worker.holder());
+    if once {
+        return match worker.run_once(chrono::Utc::now()).await {
+            Ok(report) => {
+                for (tenant, run) in report {
+                    println!("{tenant}: {run:?}");
+                }
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("worker run failed: {err}");
+                ExitCode::from(3)
+            }
+        };
+    }
+    worker
+        .run_until(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await;
+    ExitCode::SUCCESS
 }

@@ -13,6 +13,7 @@ mod hostile;
 mod isolation;
 mod listing;
 mod method_rules;
+mod notifications;
 mod obligations_kept;
 mod permissions;
 mod platform;

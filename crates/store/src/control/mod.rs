@@ -1,6 +1,7 @@
 //! The control plane: tenant registry, users, memberships.
 
 pub mod membership;
+pub mod preferences;
 pub mod repo;
 pub mod tenant;
 pub mod user;

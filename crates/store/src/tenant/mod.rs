@@ -5,6 +5,7 @@ pub mod audit;
 pub mod cases;
 pub mod entities;
 pub mod idempotency;
+pub mod notifications;
 pub mod obligations;
 pub mod plans;
 pub mod settings;

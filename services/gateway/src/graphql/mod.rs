@@ -7,6 +7,7 @@ pub mod context;
 pub mod error;
 pub mod language;
 pub mod limits;
+pub mod notifications;
 
 use crate::AppState;
 use crate::graphql::context::{Caller, RequestContext};
@@ -32,6 +33,7 @@ pub struct Query(
     casework::intake::IntakeQuery,
     casework::cases::CaseQueryRoot,
     casework::variant::VariantQuery,
+    notifications::NotificationQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -42,6 +44,7 @@ pub struct Mutation(
     casework::cases::CaseMutation,
     casework::work::WorkMutation,
     casework::spending::SpendingMutation,
+    notifications::NotificationMutation,
 );
 
 pub type KuratorSchema = Schema<Query, Mutation, EmptySubscription>;
