@@ -11,6 +11,7 @@ mod m20261129_000002_signal_form;
 mod m20261129_000200_case_spending;
 mod m20261129_000300_case_obligations;
 mod m20261129_000400_notifications;
+mod m20261129_000500_active_cases_index;
 
 pub struct TenantMigrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(m20261129_000200_case_spending::Migration),
             Box::new(m20261129_000300_case_obligations::Migration),
             Box::new(m20261129_000400_notifications::Migration),
+            Box::new(m20261129_000500_active_cases_index::Migration),
         ]
     }
 }

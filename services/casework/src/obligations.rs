@@ -3,7 +3,6 @@
 //! read them instead of recomputing every case; the worker advances their status as time passes.
 
 use crate::case_file::CaseFile;
-use crate::cases::load_files;
 use crate::deadlines;
 use chrono::{DateTime, Utc};
 use kurator_method::Variant;
@@ -52,16 +51,40 @@ impl Keeper {
 impl BeforeCommit for Keeper {
     async fn before_commit(&self, tx: &TenantTx, touched: &[Uuid]) -> Result<(), StoreError> {
         let rows = cases::get_many(tx, touched).await?;
-        let files = load_files(tx, rows).await.map_err(|err| match err {
-            crate::CaseworkError::Store(err) => err,
-            other => StoreError::Database(sea_orm::DbErr::Custom(other.to_string())),
-        })?;
+        let files = load_for_obligations(tx, rows).await?;
         let now = Utc::now();
         for file in &files {
             self.keep(tx, file, now).await?;
         }
         Ok(())
     }
+}
+
+/// The cases with what their obligations are computed from — their record and the completion of
+/// their plan actions — in two statements whatever their number.
+async fn load_for_obligations(
+    tx: &TenantTx,
+    rows: Vec<cases::CaseRow>,
+) -> Result<Vec<CaseFile>, StoreError> {
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut records: BTreeMap<Uuid, Vec<_>> = BTreeMap::new();
+    for record in cases::records(tx, &ids).await? {
+        records.entry(record.case_id).or_default().push(record);
+    }
+    let mut actions: BTreeMap<Uuid, Vec<_>> = BTreeMap::new();
+    for action in kurator_store::tenant::plans::actions(tx, &ids).await? {
+        actions.entry(action.case_id).or_default().push(action);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|case| CaseFile {
+            records: records.remove(&case.id).unwrap_or_default(),
+            actions: actions.remove(&case.id).unwrap_or_default(),
+            revisions: Vec::new(),
+            members: Vec::new(),
+            case,
+        })
+        .collect())
 }
 
 /// The open obligations of an evaluation, as they are stored.
