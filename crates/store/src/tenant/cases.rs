@@ -371,7 +371,7 @@ fn opening_order(tx: &TenantTx, filter: &CaseFilter) -> sea_orm::sea_query::Simp
     if filter.overdue_at.is_some() && tx.conn().get_database_backend() == DatabaseBackend::Sqlite {
         Expr::cust("+\"cases\".\"opened_at\"")
     } else {
-        Expr::col((case::Entity, case::Column::OpenedAt)).into()
+        Expr::col((case::Entity, case::Column::OpenedAt))
     }
 }
 
