@@ -148,8 +148,13 @@ impl Seeder {
             left -= batch;
         }
         // What PostgreSQL's autovacuum does after a bulk load, and what SQLite's `PRAGMA optimize`
-        // does: the planner's statistics describe the data it plans for.
-        self.db.execute_unprepared("ANALYZE").await?;
+        // does: the planner's statistics describe the data it plans for. On PostgreSQL the
+        // vacuum is done here, before measuring, rather than by autovacuum in the middle of it.
+        let maintenance = match self.db.get_database_backend() {
+            sea_orm::DatabaseBackend::Postgres => "VACUUM ANALYZE",
+            _ => "ANALYZE",
+        };
+        self.db.execute_unprepared(maintenance).await?;
         Ok(Growth {
             cases: adding,
             records: self.records_written - records_before,

@@ -2,7 +2,7 @@
 //! transaction (see [`kurator_store::BeforeCommit`]), so lists, the board and the deadline worker
 //! read them instead of recomputing every case; the worker advances their status as time passes.
 
-use crate::case_file::CaseFile;
+use crate::case_file::{CaseFile, kind};
 use crate::deadlines;
 use chrono::{DateTime, Utc};
 use kurator_method::Variant;
@@ -60,15 +60,19 @@ impl BeforeCommit for Keeper {
     }
 }
 
-/// The cases with what their obligations are computed from — their record and the completion of
-/// their plan actions — in two statements whatever their number.
+/// The cases with what their obligations are computed from — the entries of their record that
+/// are facts for the engine (events, stages, contacts, dates set by decisions) and the completion
+/// of their plan actions — in two statements whatever their number.
+/// The kinds of record [`CaseFile::facts`] reads.
+const FACT_KINDS: &[&str] = &[kind::EVENT, kind::STAGE, kind::CONTACT, kind::SCHEDULE];
+
 async fn load_for_obligations(
     tx: &TenantTx,
     rows: Vec<cases::CaseRow>,
 ) -> Result<Vec<CaseFile>, StoreError> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let mut records: BTreeMap<Uuid, Vec<_>> = BTreeMap::new();
-    for record in cases::records(tx, &ids).await? {
+    for record in cases::records_of_kinds(tx, &ids, FACT_KINDS).await? {
         records.entry(record.case_id).or_default().push(record);
     }
     let mut actions: BTreeMap<Uuid, Vec<_>> = BTreeMap::new();

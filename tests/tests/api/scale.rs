@@ -84,7 +84,10 @@ async fn rows_returned_with_indexes(conn: &impl ConnectionTrait, statement: &Sta
     for step in conn.query_all_raw(explain).await.unwrap() {
         let detail: String = step.try_get("", "detail").unwrap();
         if std::env::var("KURATOR_TEST_SHOW_PLANS").is_ok() {
-            eprintln!("{detail}    <- {}", &statement.sql[..statement.sql.len().min(120)]);
+            eprintln!(
+                "{detail}    <- {}",
+                &statement.sql[..statement.sql.len().min(120)]
+            );
         }
         let whole_table = detail.starts_with("SCAN ")
             && !detail.contains("USING")

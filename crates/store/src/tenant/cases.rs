@@ -547,6 +547,23 @@ pub async fn records(tx: &TenantTx, case_ids: &[Uuid]) -> Result<Vec<RecordRow>,
         .await?)
 }
 
+/// The records of several cases of the given kinds only, oldest first, in one statement.
+#[tracing::instrument(skip_all, fields(count = case_ids.len()))]
+pub async fn records_of_kinds(
+    tx: &TenantTx,
+    case_ids: &[Uuid],
+    kinds: &[&str],
+) -> Result<Vec<RecordRow>, StoreError> {
+    Ok(case_record::Entity::find()
+        .filter(case_record::Column::TenantId.eq(tx.tenant_id().0))
+        .filter(case_record::Column::CaseId.is_in(case_ids.iter().copied()))
+        .filter(case_record::Column::Kind.is_in(kinds.iter().copied()))
+        .order_by_asc(case_record::Column::At)
+        .order_by_asc(case_record::Column::Id)
+        .all(tx.conn())
+        .await?)
+}
+
 /// Count of active cases per curator, for caseload decisions.
 #[tracing::instrument(skip_all)]
 pub async fn active_of_curator(tx: &TenantTx, curator: UserId) -> Result<Vec<CaseRow>, StoreError> {
