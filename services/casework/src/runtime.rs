@@ -49,6 +49,12 @@ impl TenantRuntime {
         let mut db = kurator_store::connect(&tenant.database_url, max_connections).await?;
         kurator_store::migrate_tenant(&db).await?;
         let is_postgres = db.get_database_backend() == sea_orm::DatabaseBackend::Postgres;
+        if !is_postgres {
+            // SQLite keeps no statistics by itself; its planner chooses indexes by them (e.g. a
+            // page's case teams by case rather than every membership of the organisation).
+            // PostgreSQL has autovacuum for this.
+            sea_orm::ConnectionTrait::execute_unprepared(&db, "PRAGMA optimize=0x10002").await?;
+        }
         if let (Some((user, password)), true) = (app_login, is_postgres) {
             let owner = db;
             let url = kurator_store::with_user(&tenant.database_url, user, password.as_deref())?;
