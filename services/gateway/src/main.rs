@@ -95,20 +95,26 @@ fn variant(command: VariantCommand) -> ExitCode {
     exit_code(code)
 }
 
+/// The settings (file, then `KURATOR__…` variables) and telemetry every long-running command
+/// starts with; a bad configuration exits with code 2.
+fn configured(
+    config: Option<PathBuf>,
+) -> Result<(Settings, kurator_platform::telemetry::TelemetryGuard), ExitCode> {
+    let settings = Settings::load(config.as_deref()).map_err(|err| {
+        eprintln!("{err}");
+        ExitCode::from(2)
+    })?;
+    let telemetry = kurator_platform::telemetry::init(&settings.telemetry).map_err(|err| {
+        eprintln!("telemetry: {err}");
+        ExitCode::from(2)
+    })?;
+    Ok((settings, telemetry))
+}
+
 async fn serve(config: Option<PathBuf>) -> ExitCode {
-    let settings = match Settings::load(config.as_deref()) {
-        Ok(settings) => settings,
-        Err(err) => {
-            eprintln!("{err}");
-            return ExitCode::from(2);
-        }
-    };
-    let _telemetry = match kurator_platform::telemetry::init(&settings.telemetry) {
-        Ok(guard) => guard,
-        Err(err) => {
-            eprintln!("telemetry: {err}");
-            return ExitCode::from(2);
-        }
+    let (settings, _telemetry) = match configured(config) {
+        Ok(started) => started,
+        Err(code) => return code,
     };
     let application = match Application::build(settings).await {
         Ok(application) => application,
@@ -129,19 +135,9 @@ async fn serve(config: Option<PathBuf>) -> ExitCode {
 }
 
 async fn worker(config: Option<PathBuf>, once: bool) -> ExitCode {
-    let settings = match Settings::load(config.as_deref()) {
-        Ok(settings) => settings,
-        Err(err) => {
-            eprintln!("{err}");
-            return ExitCode::from(2);
-        }
-    };
-    let _telemetry = match kurator_platform::telemetry::init(&settings.telemetry) {
-        Ok(guard) => guard,
-        Err(err) => {
-            eprintln!("telemetry: {err}");
-            return ExitCode::from(2);
-        }
+    let (settings, _telemetry) = match configured(config) {
+        Ok(started) => started,
+        Err(code) => return code,
     };
     let worker = match kurator_gateway::app::build_worker(&settings).await {
         Ok(worker) => worker,
