@@ -1,9 +1,10 @@
 //! Obligations of a case (сроки и обязательства) with their status, from the method engine, and
-//! the lists a curator works from: overdue, due in the next days.
+//! whether a case is overdue. Lists and the board read the stored obligations instead
+//! (see [`crate::obligations`]).
 
 use crate::case_file::{CaseFile, status};
 use crate::steps::opening_stage;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use kurator_method::Variant;
 use kurator_method::calendar::Calendar;
 use kurator_method::obligations::{self, Evaluation, ObligationKind, Status};
@@ -40,28 +41,4 @@ pub fn is_overdue(evaluation: &Evaluation) -> bool {
         .obligations
         .iter()
         .any(|o| o.status == Status::Overdue)
-}
-
-/// Whether an open obligation falls due within `days` of `now`.
-pub fn due_within(evaluation: &Evaluation, now: DateTime<Utc>, days: i64) -> bool {
-    let horizon = now + Duration::days(days);
-    evaluation
-        .open()
-        .any(|o| o.status != Status::Overdue && o.due <= horizon)
-}
-
-/// Whether the case went `days` without a completed plan action (while it has a plan).
-pub fn without_plan_action(file: &CaseFile, now: DateTime<Utc>, days: i64) -> bool {
-    if file.revisions.is_empty() || file.case.status != status::OPEN {
-        return false;
-    }
-    let last = file.actions.iter().filter_map(|a| a.done_at).max();
-    let since = last.unwrap_or_else(|| {
-        file.revisions
-            .iter()
-            .map(|r| r.meeting_date)
-            .min()
-            .unwrap_or(now)
-    });
-    now - since > Duration::days(days)
 }
