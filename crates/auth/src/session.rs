@@ -124,7 +124,22 @@ impl SessionStore {
             Ok(session) => session,
             Err(_) => return Ok(None),
         };
-        Ok((session.expires_at > Utc::now()).then_some(session))
+        if session.expires_at <= Utc::now() {
+            return Ok(None);
+        }
+        let since = self.cache.get(&ended_before_key(session.user_id)).await?;
+        Ok(started_after(&session, since.as_deref()).then_some(session))
+    }
+
+    /// Ends every session `user` has, on every device ("выйти на всех устройствах"): sessions
+    /// created before now stop resolving, wherever they were kept.
+    #[tracing::instrument(skip_all, fields(user = %user))]
+    pub async fn end_all(&self, user: UserId) -> Result<(), CacheError> {
+        let now = Utc::now().timestamp_micros();
+        self.cache
+            .set(&ended_before_key(user), &now.to_string(), self.ttl)
+            .await?;
+        self.user_changed(user).await
     }
 
     #[tracing::instrument(skip_all)]
@@ -147,19 +162,29 @@ impl SessionStore {
         token: &SessionToken,
         user: UserId,
     ) -> Result<Option<(Session, u64)>, CacheError> {
-        let (session_key, generation_key) = (token.storage_key(), generation_key(user));
+        let (session_key, generation_key, ended_key) = (
+            token.storage_key(),
+            generation_key(user),
+            ended_before_key(user),
+        );
         let mut values = self
             .cache
-            .get_many(&[&session_key, &generation_key])
+            .get_many(&[&session_key, &generation_key, &ended_key])
             .await?
             .into_iter();
-        let (Some(Some(session)), generation) = (values.next(), values.next().flatten()) else {
+        let (Some(Some(session)), generation, ended) = (
+            values.next(),
+            values.next().flatten(),
+            values.next().flatten(),
+        ) else {
             return Ok(None);
         };
         let Ok(session) = serde_json::from_str::<Session>(&session) else {
             return Ok(None);
         };
-        let live = session.user_id == user && session.expires_at > Utc::now();
+        let live = session.user_id == user
+            && session.expires_at > Utc::now()
+            && started_after(&session, ended.as_deref());
         Ok(live.then(|| (session, parse_generation(generation))))
     }
 
@@ -184,6 +209,18 @@ const MIN_GENERATION_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 
 fn generation_key(user: UserId) -> String {
     format!("user-generation:{user}")
+}
+
+fn ended_before_key(user: UserId) -> String {
+    format!("sessions-ended-before:{user}")
+}
+
+/// Whether `session` began after the person last ended all their sessions (`ended`, in
+/// microseconds since the epoch).
+fn started_after(session: &Session, ended: Option<&str>) -> bool {
+    ended
+        .and_then(|v| v.parse::<i64>().ok())
+        .is_none_or(|ended| session.created_at.timestamp_micros() > ended)
 }
 
 fn parse_generation(value: Option<String>) -> u64 {

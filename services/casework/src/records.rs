@@ -12,6 +12,7 @@ use crate::runtime::TenantRuntime;
 use chrono::{DateTime, Utc};
 use kurator_method::problem;
 use kurator_store::tenant::cases::{self, NewRecord, RecordRow};
+use kurator_store::tenant::idempotency;
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -23,6 +24,25 @@ pub struct RecordInput {
     pub data: Value,
 }
 
+/// What a person saw of the case when they began recording a contact — on a phone with no
+/// connection, perhaps hours before it is sent.
+#[derive(Debug, Clone, Default)]
+pub struct Seen {
+    pub stage: Option<String>,
+    pub status: Option<String>,
+}
+
+/// How a contact is sent: with an idempotency key a retry returns the entry the first attempt
+/// made; with what the person saw, a case that has since changed stage or status (closed,
+/// moved on) refuses the entry so that the person decides, rather than it landing silently.
+#[derive(Debug, Clone, Default)]
+pub struct ContactOptions<'a> {
+    pub idempotency_key: Option<&'a str>,
+    pub seen: Option<Seen>,
+}
+
+const RECORD_CONTACT: &str = "record_contact";
+
 /// Records a contact (visit, call, meeting) of a kind the variant declares.
 #[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug, case = %case_id))]
 pub async fn contact(
@@ -31,9 +51,46 @@ pub async fn contact(
     case_id: Uuid,
     input: RecordInput,
 ) -> CaseworkResult<RecordRow> {
+    contact_with(runtime, actor, case_id, input, ContactOptions::default()).await
+}
+
+/// [`contact`], retried safely and checked against what the person saw.
+#[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug, case = %case_id))]
+pub async fn contact_with(
+    runtime: &TenantRuntime,
+    actor: &Actor,
+    case_id: Uuid,
+    input: RecordInput,
+    options: ContactOptions<'_>,
+) -> CaseworkResult<RecordRow> {
     let tx = runtime.begin().await?;
     let case = get_in_scope(&tx, actor, case_id).await?;
+    if let Some(key) = options.idempotency_key
+        && let Some(existing) = idempotency::find(&tx, actor.user, key, RECORD_CONTACT).await?
+    {
+        return Ok(cases::record(&tx, case_id, existing).await?);
+    }
     let variant = runtime.variant(case.variant_version)?;
+    if let Some(seen) = &options.seen {
+        let stage_changed = seen.stage.as_ref().is_some_and(|s| *s != case.stage);
+        let status_changed = seen.status.as_ref().is_some_and(|s| *s != case.status);
+        if stage_changed || status_changed {
+            let stage = variant
+                .stage(&case.stage)
+                .map_or(case.stage.clone(), |s| s.name.ru.clone());
+            let stage_en = variant
+                .stage(&case.stage)
+                .and_then(|s| s.name.en.clone())
+                .unwrap_or_else(|| case.stage.clone());
+            let status = &case.status;
+            return Err(CaseworkError::rejected(problem!(
+                at = "seen",
+                "case_changed_meanwhile",
+                "Пока запись ждала отправки, случай изменился: теперь этап «{stage}», статус «{status}». Проверьте запись и отправьте её снова или удалите",
+                "While the entry waited to be sent, the case changed: it is now at stage “{stage_en}”, status “{status}”. Check the entry and send it again, or delete it"
+            )));
+        }
+    }
     if !variant
         .doc()
         .contact_kinds
@@ -60,6 +117,9 @@ pub async fn contact(
         NewRecord::new(case_id, kind::CONTACT, input.kind, input.at, actor.user).with(input.data),
     )
     .await?;
+    if let Some(key) = options.idempotency_key {
+        idempotency::remember(&tx, actor.user, key, RECORD_CONTACT, row.id).await?;
+    }
     audit::record(
         &tx,
         actor,

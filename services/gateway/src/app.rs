@@ -266,6 +266,7 @@ fn router(state: AppState) -> Router {
     };
     let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
     Router::new()
+        .merge(crate::web::router())
         .route("/graphql", graphql_route)
         .route("/health/live", get(http::health::live))
         .route("/health/ready", get(http::health::ready))

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod graphql;
 pub mod http;
 pub mod state;
+pub mod web;
 
 pub use app::Application;
 pub use state::AppState;

@@ -189,7 +189,7 @@ async fn a_missed_urgent_hour_reminds_the_curator_and_escalates_to_the_superviso
         urgent["link"]
             .as_str()
             .unwrap()
-            .starts_with("https://kurator.example/cases/")
+            .starts_with("https://kurator.example/o/clinic/cases/")
     );
     let escalations: Vec<_> = notifications(&supervisor)
         .await

@@ -535,6 +535,18 @@ pub async fn append_record(tx: &TenantTx, new: NewRecord) -> Result<RecordRow, S
         .await?)
 }
 
+/// One record entry of a case.
+#[tracing::instrument(skip_all)]
+pub async fn record(tx: &TenantTx, case_id: Uuid, id: Uuid) -> Result<RecordRow, StoreError> {
+    case_record::Entity::find()
+        .filter(case_record::Column::TenantId.eq(tx.tenant_id().0))
+        .filter(case_record::Column::CaseId.eq(case_id))
+        .filter(case_record::Column::Id.eq(id))
+        .one(tx.conn())
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
 /// The records of several cases, oldest first, in one statement.
 #[tracing::instrument(skip_all, fields(count = case_ids.len()))]
 pub async fn records(tx: &TenantTx, case_ids: &[Uuid]) -> Result<Vec<RecordRow>, StoreError> {

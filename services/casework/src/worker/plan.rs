@@ -90,7 +90,13 @@ impl<'w> Planner<'w> {
     }
 
     fn link(&self, case: &CaseRow) -> String {
-        format!("{}/cases/{}", self.worker.link_base, case.id)
+        // The case card in the web interface.
+        format!(
+            "{}/o/{}/cases/{}",
+            self.worker.link_base,
+            self.runtime.tenant().slug,
+            case.id
+        )
     }
 
     fn with_role(&self, role: Role) -> Vec<Uuid> {

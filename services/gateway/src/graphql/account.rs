@@ -167,6 +167,21 @@ impl AccountMutation {
         })
     }
 
+    /// Ends every session of the caller, on every device; their tokens stop working at once.
+    async fn logout_everywhere(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        let request = ctx.data::<RequestContext>()?;
+        let state = ctx.data::<AppState>()?;
+        let caller = request.caller()?;
+        state
+            .inner
+            .sessions
+            .end_all(caller.user.id)
+            .await
+            .map_err(ApiError::from)?;
+        state.inner.callers.forget(&caller.token);
+        Ok(true)
+    }
+
     /// Ends the caller's session; the token stops working at once.
     async fn logout(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
         let request = ctx.data::<RequestContext>()?;

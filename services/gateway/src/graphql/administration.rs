@@ -64,6 +64,14 @@ pub struct Member {
     pub method_roles: Vec<String>,
 }
 
+/// A member of the organisation's staff, as colleagues see them.
+#[derive(SimpleObject)]
+pub struct Colleague {
+    pub id: ID,
+    pub display_name: String,
+    pub roles: Vec<String>,
+}
+
 #[derive(SimpleObject)]
 pub struct OrganisationSettings {
     /// Send it back with a change; a stale one gets `CONFLICT`.
@@ -127,6 +135,26 @@ impl AdministrationQuery {
         let (runtime, actor) = tenant_actor(ctx)?;
         actor.require_lead().map_err(ApiError::from)?;
         Ok(members_of(ctx, &runtime, &actor).await?)
+    }
+
+    /// The organisation's staff by name, for everyone who works on cases: who the curator, the
+    /// psychologist or the team on a case is. No logins, no method roles.
+    async fn colleagues(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Colleague>> {
+        let (runtime, actor) = tenant_actor(ctx)?;
+        actor.case_scope().map_err(ApiError::from)?;
+        let state = ctx.data::<AppState>()?;
+        let members = repo::members_of_tenant(&state.inner.control, runtime.tenant().id)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(members
+            .into_iter()
+            .filter(|(_, roles)| roles.iter().any(|r| STAFF.contains(r)))
+            .map(|(user, roles)| Colleague {
+                id: ID(user.id.to_string()),
+                display_name: user.display_name,
+                roles: roles.iter().map(|r| r.as_str().to_owned()).collect(),
+            })
+            .collect())
     }
 
     /// The method roles the caller holds in this organisation: the roles they may act in.

@@ -3,7 +3,10 @@
 
 use super::cases::reload;
 use super::types::{Case, CaseRecord, PlanAction};
-use super::{STAFF, parse_id, parse_user, personalData, require_staff, tenant_actor};
+use super::{
+    STAFF, idempotency_key as checked_key, parse_id, parse_user, personalData, require_staff,
+    tenant_actor,
+};
 use crate::graphql::error::{ApiError, ApiResult};
 use async_graphql::{Context, ID, InputObject, Json, Object};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -203,6 +206,13 @@ impl RecordEntryInput {
     }
 }
 
+/// What the person saw of a case when they began an entry.
+#[derive(InputObject)]
+pub struct SeenCaseInput {
+    pub stage: Option<String>,
+    pub status: Option<String>,
+}
+
 #[derive(InputObject)]
 pub struct CloseCaseInput {
     /// Criteria of the variant's closure checklist the team confirms.
@@ -377,10 +387,25 @@ impl WorkMutation {
         ctx: &Context<'_>,
         case_id: ID,
         input: RecordEntryInput,
+        #[graphql(
+            desc = "Sent again with the same key (a retry, an offline phone reconnecting), the entry the first attempt made is returned and nothing is added."
+        )]
+        idempotency_key: Option<String>,
+        #[graphql(
+            desc = "The case's stage and status when the person began the entry: if either has changed since, the entry is refused (`case_changed_meanwhile`) for the person to decide."
+        )]
+        seen: Option<SeenCaseInput>,
     ) -> async_graphql::Result<CaseRecord> {
         let (runtime, actor) = tenant_actor(ctx)?;
         let id = parse_id(&case_id)?;
-        let row = records::contact(&runtime, &actor, id, input.into_service())
+        let options = records::ContactOptions {
+            idempotency_key: checked_key(&idempotency_key)?,
+            seen: seen.map(|s| records::Seen {
+                stage: s.stage,
+                status: s.status,
+            }),
+        };
+        let row = records::contact_with(&runtime, &actor, id, input.into_service(), options)
             .await
             .map_err(ApiError::from)?;
         Ok(CaseRecord::from(&row))
