@@ -16,6 +16,7 @@
 
 pub mod app;
 pub mod backend;
+pub mod browser;
 pub mod casework;
 pub mod fund;
 pub mod graphql;

@@ -76,7 +76,14 @@
     return el;
   }
 
+  // The last thing said about the outbox ("saved on the device", "sent"), kept across redraws.
+  var lastNote = "";
+
   function render(note) {
+    if (note) {
+      lastNote = note;
+    }
+    note = lastNote;
     var items = load();
     var el = outboxElement();
     if (!el) {

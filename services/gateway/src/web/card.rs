@@ -403,7 +403,7 @@ fn next_list(org: &Org, lang: Lang, view: &CaseView) -> Markup {
                 }
             }
         }
-        @if view.is_active() && view.status() != "post_support" {
+        @if view.status() == "open" {
             @if let Some(role) = view.my_method_roles.first() {
                 p { a.button href=(org.path(&format!("/cases/{}/close?as={role}", view.id()))) { (lang.t("card-close")) } }
             }

@@ -32,6 +32,7 @@ const UNREAD: &str = r#"query { notifications(first: 10, unreadOnly: true) {
 
 /// One obligation on the day's list.
 struct Item {
+    key: String,
     case_id: String,
     number: Option<i64>,
     family: String,
@@ -92,6 +93,7 @@ pub async fn show(web: Web, Path(slug): Path<String>) -> Response {
                 continue;
             };
             items.push(Item {
+                key: o["key"].as_str().unwrap_or_default().to_owned(),
                 case_id: node["id"].as_str().unwrap_or_default().to_owned(),
                 number: node["number"].as_i64(),
                 family: family_name(&node["family"]),
@@ -177,7 +179,7 @@ fn obligation_list(org: &Org, lang: Lang, items: &[&Item], empty: &str) -> Marku
         } @else {
             ul.obligations {
                 @for item in items {
-                    li class=(format!("ob {}", item.status.to_ascii_lowercase())) {
+                    li class=(format!("ob {}", item.status.to_ascii_lowercase())) data-obligation=(item.key) {
                         a href=(org.path(&format!("/cases/{}", item.case_id))) {
                             strong { (case_title(lang, item.number, &item.family)) }
                         }

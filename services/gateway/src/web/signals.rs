@@ -223,10 +223,7 @@ fn render_new(
                             @for field in &section.fields {
                                 @let name = format!("form.{}.{}", section.key, field.key);
                                 @let id = name.replace('.', "-");
-                                div.field {
-                                    label for=(id) { (lang.text(&field.name)) @if field.required { " *" } }
-                                    input id=(id) type="text" name=(name) value=(typed.text(&name)) required[field.required];
-                                }
+                                (super::steps::input_for(lang, &id, &name, &lang.text(&field.name), field.kind, field.required, typed.get(&name).unwrap_or_default()))
                             }
                         }
                     }

@@ -203,7 +203,7 @@ fn render(
         .into_response()
 }
 
-fn input_for(
+pub fn input_for(
     lang: Lang,
     id: &str,
     name: &str,
