@@ -22,3 +22,4 @@ mod scale;
 mod scenarios;
 mod spending;
 mod variant;
+mod web;
