@@ -181,6 +181,31 @@ async fn a_clinic_social_worker_registers_a_high_risk_request() {
         .set("#form-receiver-time", &received.format("%H:%M").to_string())
         .await;
     browser.fill("#form-receiver-signature", "подписано").await;
+    // A child of eleven is outside the clinic's method (seed 004 §3: children 0–5): the reason
+    // stands next to the date of birth, and what was typed is kept.
+    browser.set("#subject_birth_date", "2015-05-01").await;
+    browser.click_text("Зарегистрировать").await;
+    browser.wait_for_text("Действие не выполнено", 10).await;
+    let error = browser
+        .client
+        .find(fantoccini::Locator::Css("#subject_birth_date-error"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(error.contains("от 0 до 5 лет"), "{error}");
+    let kept = browser
+        .client
+        .execute(
+            "return document.querySelector('#grounds').value;",
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(kept, json!("Ребёнок двух лет один дома, мать не отвечает"));
+    browser.check("intake-refused").await;
+    browser.set("#subject_birth_date", "2023-05-01").await;
     // Triage shows the band as soon as it is chosen.
     browser.set("#class-risk", "high").await;
     browser.wait_for_text("высокий риск", 10).await;

@@ -45,6 +45,22 @@ impl Refusal {
         }
     }
 
+    /// Every reason with the field it is about, where known.
+    pub fn reasons(&self) -> Vec<Reason> {
+        match self {
+            Refusal::Rejected(reasons) => reasons.clone(),
+            other => other
+                .messages()
+                .into_iter()
+                .map(|message| Reason {
+                    code: other.code().to_owned(),
+                    field: None,
+                    message,
+                })
+                .collect(),
+        }
+    }
+
     pub fn code(&self) -> &str {
         match self {
             Refusal::Unauthenticated => "UNAUTHENTICATED",
@@ -136,4 +152,14 @@ fn refusal(error: &async_graphql::ServerError) -> Refusal {
             }
         }
     }
+}
+
+/// The reasons about the field at `path` (as the service names it, e.g.
+/// `artefacts.request_form.subject.full_name`).
+pub fn about<'a>(reasons: &'a [Reason], path: &str) -> Vec<&'a str> {
+    reasons
+        .iter()
+        .filter(|r| r.field.as_deref() == Some(path))
+        .map(|r| r.message.as_str())
+        .collect()
 }

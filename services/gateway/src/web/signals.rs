@@ -3,7 +3,7 @@
 
 use super::day::family_name;
 use super::form::{Fields, datetime_in, datetime_value};
-use super::gql::Refusal;
+use super::gql::{Reason, Refusal, about};
 use super::i18n::Lang;
 use super::pages::{self, Section, csrf_field, page, parse_time};
 use super::session::{Org, Web};
@@ -134,10 +134,12 @@ fn render_new(
     web: &Web,
     org: &Org,
     typed: &Fields,
-    errors: &[String],
+    reasons: &[Reason],
     status: StatusCode,
 ) -> Response {
     let lang = web.lang;
+    let errors: Vec<String> = reasons.iter().map(|r| r.message.clone()).collect();
+    let errors = errors.as_slice();
     let Some(variant) = current_variant(org) else {
         return pages::failure(web, Some(org));
     };
@@ -193,10 +195,7 @@ fn render_new(
                     label for="subject_name" { (lang.t("intake-subject-name")) " *" }
                     input #subject_name type="text" name="subject_name" value=(text("subject_name")) required;
                 }
-                div.field {
-                    label for="subject_birth_date" { (lang.t("field-birth-date")) }
-                    input #subject_birth_date type="date" name="subject_birth_date" value=(text("subject_birth_date"));
-                }
+                (super::steps::input_for(lang, "subject_birth_date", "subject_birth_date", &lang.t("field-birth-date"), kurator_method::schema::FieldKind::Date, false, typed.get("subject_birth_date").unwrap_or_default(), &about(reasons, "signal.subject.birth_date")))
                 div.field {
                     label for="subject_address" { (lang.t("field-address")) }
                     input #subject_address type="text" name="subject_address" value=(text("subject_address"));
@@ -223,7 +222,7 @@ fn render_new(
                             @for field in &section.fields {
                                 @let name = format!("form.{}.{}", section.key, field.key);
                                 @let id = name.replace('.', "-");
-                                (super::steps::input_for(lang, &id, &name, &lang.text(&field.name), field.kind, field.required, typed.get(&name).unwrap_or_default()))
+                                (super::steps::input_for(lang, &id, &name, &lang.text(&field.name), field.kind, field.required, typed.get(&name).unwrap_or_default(), &about(reasons, &format!("artefacts.{form_key}.{}.{}", section.key, field.key))))
                             }
                         }
                     }
@@ -454,7 +453,7 @@ pub async fn register(web: Web, Path(slug): Path<String>, form: Fields) -> Respo
             &web,
             &org,
             &form,
-            &refusal.messages(),
+            &refusal.reasons(),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
         Err(refusal) => pages::refused(&web, Some(&org), refusal),

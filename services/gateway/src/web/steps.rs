@@ -4,7 +4,7 @@
 
 use super::card::{self, CaseView};
 use super::form::{Fields, datetime_in, datetime_value};
-use super::gql::Refusal;
+use super::gql::{Reason, Refusal, about};
 use super::i18n::Lang;
 use super::pages::{self, Section, csrf_field, page};
 use super::session::{Org, Web};
@@ -105,10 +105,12 @@ fn render(
     view: &CaseView,
     q: &ActQuery,
     typed: &Fields,
-    errors: &[String],
+    reasons: &[Reason],
     status: StatusCode,
 ) -> Response {
     let lang = web.lang;
+    let errors: Vec<String> = reasons.iter().map(|r| r.message.clone()).collect();
+    let errors = errors.as_slice();
     let Some(variant) = view.variant.clone() else {
         return pages::not_found(web);
     };
@@ -161,7 +163,7 @@ fn render(
                                 @for field in &section.fields {
                                     @let name = format!("art.{key}.{}.{}", section.key, field.key);
                                     @let fid = name.replace('.', "-");
-                                    (input_for(lang, &fid, &name, &lang.text(&field.name), field.kind, field.required, typed.get(&name).unwrap_or_default()))
+                                    (input_for(lang, &fid, &name, &lang.text(&field.name), field.kind, field.required, typed.get(&name).unwrap_or_default(), &about(reasons, &format!("artefacts.{key}.{}.{}", section.key, field.key))))
                                 }
                             }
                         }
@@ -203,6 +205,7 @@ fn render(
         .into_response()
 }
 
+#[allow(clippy::too_many_arguments)]
 pub fn input_for(
     lang: Lang,
     id: &str,
@@ -211,25 +214,30 @@ pub fn input_for(
     kind: FieldKind,
     required: bool,
     value: &str,
+    errors: &[&str],
 ) -> Markup {
+    let described = (!errors.is_empty()).then(|| format!("{id}-error"));
     html! {
-        div.field {
+        div.field.invalid[!errors.is_empty()] {
             label for=(id) { (label) @if required { " *" } }
+            @if let Some(error_id) = &described {
+                span.error id=(error_id) { @for e in errors { (e) " " } }
+            }
             @match kind {
                 FieldKind::LongText | FieldKind::Table => {
-                    textarea id=(id) name=(name) rows="3" required[required] { (value) }
+                    textarea id=(id) name=(name) rows="3" required[required] aria-invalid=[described.as_ref().map(|_| "true")] aria-describedby=[described.as_deref()] { (value) }
                 }
-                FieldKind::Date => { input id=(id) type="date" name=(name) value=(value) required[required]; }
-                FieldKind::Time => { input id=(id) type="time" name=(name) value=(value) required[required]; }
-                FieldKind::Number => { input id=(id) type="number" name=(name) value=(value) required[required]; }
+                FieldKind::Date => { input id=(id) type="date" name=(name) value=(value) required[required] aria-invalid=[described.as_ref().map(|_| "true")] aria-describedby=[described.as_deref()]; }
+                FieldKind::Time => { input id=(id) type="time" name=(name) value=(value) required[required] aria-invalid=[described.as_ref().map(|_| "true")] aria-describedby=[described.as_deref()]; }
+                FieldKind::Number => { input id=(id) type="number" name=(name) value=(value) required[required] aria-invalid=[described.as_ref().map(|_| "true")] aria-describedby=[described.as_deref()]; }
                 FieldKind::Boolean => {
-                    select id=(id) name=(name) required[required] {
+                    select id=(id) name=(name) required[required] aria-invalid=[described.as_ref().map(|_| "true")] aria-describedby=[described.as_deref()] {
                         option value="" { "—" }
                         option value="true" selected[value == "true"] { (lang.t("yes")) }
                         option value="false" selected[value == "false"] { (lang.t("no")) }
                     }
                 }
-                _ => { input id=(id) type="text" name=(name) value=(value) required[required]; }
+                _ => { input id=(id) type="text" name=(name) value=(value) required[required] aria-invalid=[described.as_ref().map(|_| "true")] aria-describedby=[described.as_deref()]; }
             }
         }
     }
@@ -491,7 +499,7 @@ pub async fn submit(
                 &view,
                 &q,
                 &form,
-                &refusal.messages(),
+                &refusal.reasons(),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
         }
