@@ -218,7 +218,7 @@ impl Application {
     pub fn banner(&self) -> String {
         let settings = &self.state.inner.settings;
         let mut text = format!(
-            "Kurator работает / is running: {url}/graphql\n  готовность / readiness: {url}/health/ready\n",
+            "Kurator работает / is running: {url}/\n  GraphQL: {url}/graphql\n  готовность / readiness: {url}/health/ready\n",
             url = self.url()
         );
         if settings.seed_demo()
