@@ -86,15 +86,28 @@ async fn main() {
         ("карточка случая", format!("/o/state_centre/cases/{case}")),
         ("план", format!("/o/state_centre/cases/{case}/plan")),
         ("визит", format!("/o/state_centre/cases/{case}/visit")),
-        ("печать карточки", format!("/o/state_centre/cases/{case}/print")),
+        (
+            "печать карточки",
+            format!("/o/state_centre/cases/{case}/print"),
+        ),
         ("обращения", "/o/state_centre/signals".to_owned()),
         ("новое обращение", "/o/state_centre/signals/new".to_owned()),
     ];
-    println!("{:<20} {:>8} {:>8} {:>8}", "screen", "p50 ms", "p95 ms", "max ms");
+    println!(
+        "{:<20} {:>8} {:>8} {:>8}",
+        "screen", "p50 ms", "p95 ms", "max ms"
+    );
     for (name, path) in &screens {
         let url = format!("{}{path}", app.address);
         for _ in 0..5 {
-            client.get(&url).send().await.unwrap().bytes().await.unwrap();
+            client
+                .get(&url)
+                .send()
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap();
         }
         let mut times = Vec::with_capacity(requests);
         for _ in 0..requests {

@@ -12,6 +12,7 @@ suites!(
     a_retried_contact_is_recorded_once,
     a_contact_for_a_case_that_changed_meanwhile_is_refused,
     signing_out_everywhere_ends_every_session,
+    case_lists_and_plans_export_to_excel,
 );
 
 /// A cookie client signed in through the sign-in page.
@@ -276,4 +277,66 @@ async fn signing_out_everywhere_ends_every_session(backend: Backend) {
     let again = app.login("fund.curator").await;
     let me = app.graphql("{ me { id } }", json!({}), Some(&again)).await;
     assert!(me.errors().is_empty());
+}
+
+async fn case_lists_and_plans_export_to_excel(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let curator = Worker::sign_in(&app, "fund.curator").await;
+    let supervisor = Worker::sign_in(&app, "fund.supervisor").await;
+    let opened = supervisor
+        .open_case(
+            demo_family("Выгрузкин"),
+            json!({}),
+            "2026-04-06T07:00:00Z",
+            Some(&curator.user_id),
+        )
+        .await;
+    let case = opened.data()["openCase"]["id"].as_str().unwrap().to_owned();
+    let client = browser_session(&app, "fund.curator").await;
+    let list = client
+        .get(format!("{}/o/fund/cases", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = form_token(&list);
+    let export = client
+        .post(format!("{}/o/fund/cases/export.xlsx", app.address))
+        .form(&[("_csrf", token.as_str()), ("mine", "1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(export.status(), 200);
+    assert_eq!(
+        export.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    let bytes = export.bytes().await.unwrap();
+    // An XLSX file is a zip archive: it starts with the local file header «PK\x03\x04».
+    assert_eq!(&bytes[..4], b"PK\x03\x04");
+    // Without the form's token there is no export.
+    let refused = client
+        .post(format!("{}/o/fund/cases/export.xlsx", app.address))
+        .form(&[("mine", "1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    let plan = client
+        .get(format!("{}/o/fund/cases/{case}/plan.xlsx", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(plan.status(), 200);
+    assert_eq!(&plan.bytes().await.unwrap()[..4], b"PK\x03\x04");
+    // Another organisation's person gets nothing.
+    let other = browser_session(&app, "clinic.curator").await;
+    let foreign = other
+        .get(format!("{}/o/fund/cases/{case}/plan.xlsx", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(foreign.status(), 404);
 }

@@ -12,7 +12,7 @@ use axum::http::HeaderValue;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
-use serde_json::{Value, json};
+use serde_json::json;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -200,7 +200,6 @@ pub async fn plan_xlsx(web: Web, Path((slug, id)): Path<(String, String)>) -> Re
     .iter()
     .map(|k| lang.t(k))
     .collect();
-    let _: &Value = &view.case;
     match sheet(&headers, &rows, &lang.t("card-plan")) {
         Ok(bytes) => download(bytes, "plan.xlsx"),
         Err(err) => {

@@ -86,6 +86,8 @@ impl Web {
     }
 
     /// The signed-in person, or a redirect to the sign-in page.
+    // The refusal is the page a handler returns at once; it is made once per request.
+    #[allow(clippy::result_large_err)]
     pub fn signed_in(&self) -> Result<&Caller, Response> {
         self.caller
             .as_ref()
@@ -118,6 +120,7 @@ impl Web {
 
     /// The organisation `slug` as the person sees it: their roles there. Someone with no role in
     /// it gets the same «не найдено» page as for an organisation that does not exist.
+    #[allow(clippy::result_large_err)]
     pub fn org(&self, slug: &str) -> Result<Org, Response> {
         let caller = self.signed_in()?;
         let not_found = || pages::not_found(self).into_response();
