@@ -328,6 +328,10 @@ admin-caps-mode = How the caseload caps per category are counted
 admin-caps-variant = as the method says
 admin-caps-independent = a separate cap for each category
 admin-caps-weighted = one shared full load
+admin-new-member = New staff member
+admin-display-name = Full name
+admin-initial-password = Initial password
+admin-create-member = Create the account
 admin-save = Save
 
 xlsx-number = Number

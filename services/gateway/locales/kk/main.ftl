@@ -328,6 +328,10 @@ admin-caps-mode = Санаттар бойынша шекті жүктеме қа
 admin-caps-variant = технологияда көрсетілгендей
 admin-caps-independent = әр санатқа жеке шек
 admin-caps-weighted = бір ортақ жүктеме
+admin-new-member = Жаңа қызметкер
+admin-display-name = Аты-жөні
+admin-initial-password = Бастапқы құпиясөз
+admin-create-member = Есептік жазба жасау
 admin-save = Сақтау
 
 xlsx-number = Нөмір

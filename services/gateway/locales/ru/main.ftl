@@ -328,6 +328,10 @@ admin-caps-mode = Как считать предельную нагрузку п
 admin-caps-variant = как задано в технологии
 admin-caps-independent = отдельный предел для каждой категории
 admin-caps-weighted = одна общая нагрузка
+admin-new-member = Новый сотрудник
+admin-display-name = Имя и фамилия
+admin-initial-password = Начальный пароль
+admin-create-member = Создать учётную запись
 admin-save = Сохранить
 
 xlsx-number = Номер

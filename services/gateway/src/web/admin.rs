@@ -130,6 +130,31 @@ async fn render(web: &Web, org: &Org, errors: &[String], status: StatusCode) -> 
                 }
             }
         }
+        section aria-labelledby="admin-new-member" {
+            h2 #admin-new-member { (lang.t("admin-new-member")) }
+            form method="post" action=(org.path("/admin/members")) {
+                (csrf_field(web))
+                div.field {
+                    label for="new-login" { (lang.t("login-login")) }
+                    input #new-login type="text" name="login" required autocomplete="off";
+                }
+                div.field {
+                    label for="new-name" { (lang.t("admin-display-name")) }
+                    input #new-name type="text" name="display_name" required;
+                }
+                div.field {
+                    label for="new-password" { (lang.t("admin-initial-password")) }
+                    input #new-password type="password" name="password" required autocomplete="new-password";
+                }
+                div.field {
+                    label for="new-role" { (lang.t("admin-roles")) }
+                    select #new-role name="role" {
+                        @for (key, _) in ROLES { option value=(key) selected[key == "curator"] { (lang.t(&format!("role-{key}"))) } }
+                    }
+                }
+                button.primary type="submit" { (lang.t("admin-create-member")) }
+            }
+        }
         section aria-labelledby="admin-settings" {
             h2 #admin-settings { (lang.t("admin-settings")) }
             form method="post" action=(org.path("/admin/settings")) {
@@ -237,6 +262,35 @@ pub async fn settings(web: Web, Path(slug): Path<String>, form: Fields) -> Respo
             Some(&slug),
             "mutation($version: Int!, $mode: CaseloadCapsMode) { updateOrganisationSettings(version: $version, caseloadCapsMode: $mode) { version } }",
             json!({ "version": form.int("version").unwrap_or_default(), "mode": form.get("caps_mode") }),
+        )
+        .await;
+    finish(web, org, answer).await
+}
+
+pub async fn create_member(web: Web, Path(slug): Path<String>, form: Fields) -> Response {
+    let org = match web.org(&slug) {
+        Ok(org) => org,
+        Err(r) => return r,
+    };
+    if !form.csrf_ok(&web) {
+        return pages::forbidden(&web, Some(&org), &web.lang.t("form-expired"));
+    }
+    let role = ROLES
+        .iter()
+        .find(|(key, _)| Some(*key) == form.get("role"))
+        .map(|(_, value)| *value)
+        .unwrap_or("CURATOR");
+    let password = form
+        .0
+        .iter()
+        .find(|(k, _)| k == "password")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let answer = web
+        .gql(
+            Some(&slug),
+            "mutation($login: String!, $name: String!, $password: String!, $role: TenantRole!) { createMember(login: $login, displayName: $name, password: $password, role: $role) { id } }",
+            json!({ "login": form.text("login"), "name": form.text("display_name"), "password": password, "role": role }),
         )
         .await;
     finish(web, org, answer).await

@@ -98,6 +98,7 @@ pub fn router() -> Router<AppState> {
             post(admin::change_method_role),
         )
         .route("/o/{slug}/admin/settings", post(admin::settings))
+        .route("/o/{slug}/admin/members", post(admin::create_member))
         .layer(axum::middleware::map_response(security_headers))
 }
 
