@@ -609,10 +609,10 @@ mod year {
 
     /// How long the decision on a signal takes.
     const DECIDED_AFTER: i64 = 20;
-    /// Signals come in between 09:00 and 13:00 in the organisation's time, and what is done
-    /// `ago` between 10:00 and 17:00, whatever the hour of seeding: a case's signal comes in a
-    /// little earlier than its whole `days_ago` (its lead: from half an hour to a day and a
-    /// half-hour), its `ago` ops up to a day earlier than said (its shift).
+    /// Signals come in between 09:00 and 13:00 in the organisation's time, whatever the hour of
+    /// seeding: a case's signal comes in a little earlier than its whole `days_ago` (its lead:
+    /// from half an hour to a day and a half-hour). What is done `ago` happens between 10:00 and
+    /// 17:00 of its day (its shift, less than a day), or at the hour of seeding if that is earlier.
     const SIGNAL_HOURS: (i64, usize) = (9 * 60, 240);
     const WORK_HOURS: (i64, usize) = (10 * 60, 420);
     const MIN_LEAD: i64 = 30;
@@ -691,7 +691,9 @@ mod year {
             if lead < MIN_LEAD {
                 lead += 24 * 60;
             }
-            let shift = (minute - work_at).rem_euclid(24 * 60);
+            // An `ago` op stays on its day: «13 days ago» is 13 days ago, at its hour of work if
+            // that hour has come today, else at the hour of seeding.
+            let shift = (minute - work_at).max(0);
             Clock {
                 now,
                 signal: now - Duration::days(i64::from(days_ago)) - Duration::minutes(lead),
@@ -745,10 +747,12 @@ mod year {
                     "m",
                 )
             } else {
+                // A daughter is not named after her mother.
+                let names: Vec<&String> = region.women.iter().filter(|w| **w != mother).collect();
                 (
                     format!(
                         "{base}а {}",
-                        dice.pick(&region.women).cloned().unwrap_or_default()
+                        dice.pick(&names).map(|n| n.as_str()).unwrap_or_default()
                     ),
                     "f",
                 )
