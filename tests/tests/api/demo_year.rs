@@ -94,9 +94,21 @@ async fn every_demo_case_is_seeded_through_the_method_rules_and_shows_every_stag
                 .entry(signal["status"].as_str().unwrap().to_owned())
                 .or_default() += 1;
         }
+        let mut by_curator: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+        for case in &cases {
+            let load = by_curator
+                .entry(case["curatorId"].as_str().unwrap_or("-").to_owned())
+                .or_default();
+            match case["status"].as_str().unwrap() {
+                "intake" | "open" => load.0 += 1,
+                "post_support" => load.1 += 1,
+                _ => {}
+            }
+        }
         eprintln!(
-            "{tenant}: {} cases; stages {by_stage:?}; statuses {by_status:?}; overdue {overdue:?}; signals {by_signal:?}",
-            cases.len()
+            "{tenant}: {} cases; stages {by_stage:?}; statuses {by_status:?}; overdue {overdue:?}; signals {by_signal:?}; active and post-support by curator {:?}",
+            cases.len(),
+            by_curator.values().collect::<Vec<_>>()
         );
 
         // Every stage of the variant holds at least one case.
