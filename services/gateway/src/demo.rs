@@ -202,11 +202,17 @@ mod year {
     const NAMES: &str = include_str!("../demo/names.toml");
 
     /// The year of each demo organisation, one file each; the file names its organisation.
-    const YEARS: [&str; 4] = [
-        include_str!("../demo/year/fund.toml"),
-        include_str!("../demo/year/volunteers.toml"),
-        include_str!("../demo/year/state_centre.toml"),
-        include_str!("../demo/year/clinic.toml"),
+    const YEARS: [(&str, &str); 4] = [
+        ("fund.toml", include_str!("../demo/year/fund.toml")),
+        (
+            "volunteers.toml",
+            include_str!("../demo/year/volunteers.toml"),
+        ),
+        (
+            "state_centre.toml",
+            include_str!("../demo/year/state_centre.toml"),
+        ),
+        ("clinic.toml", include_str!("../demo/year/clinic.toml")),
     ];
 
     // ------------------------------------------------------------------ the data files
@@ -523,7 +529,7 @@ mod year {
     pub fn years() -> Result<Vec<Year>, String> {
         YEARS
             .iter()
-            .map(|src| toml::from_str(src).map_err(|e| format!("demo/year: {e}")))
+            .map(|(file, src)| toml::from_str(src).map_err(|e| format!("demo/year/{file}: {e}")))
             .collect()
     }
 
@@ -1729,7 +1735,39 @@ mod year_tests {
                             year.tenant
                         );
                     }
+                    for entry in &op.artefacts {
+                        let (key, form) = entry.split_once(':').unwrap_or((entry, entry));
+                        assert!(variant.artefact(key).is_some(), "{}: {key}", year.tenant);
+                        assert!(year.forms.contains_key(form), "{}: {form}", year.tenant);
+                    }
                 }
+            }
+            for (name, spec) in &year.decisions {
+                assert!(
+                    variant.decision(&spec.key).is_some(),
+                    "{}: decision {name} records {}",
+                    year.tenant,
+                    spec.key
+                );
+                let roles = spec.votes.keys().chain(spec.rulings.keys());
+                for role in roles.chain(&spec.participants) {
+                    let held = tenant
+                        .accounts
+                        .iter()
+                        .any(|a| a.method_roles.iter().any(|r| r == role));
+                    assert!(held, "{}: no demo person acts as {role}", year.tenant);
+                }
+            }
+            for login in year
+                .curators
+                .iter()
+                .chain([&year.main_curator, &year.intake_by])
+            {
+                assert!(
+                    tenant.accounts.iter().any(|a| &a.login == login),
+                    "{}: no demo account {login}",
+                    year.tenant
+                );
             }
         }
         assert!(untimely.is_empty(), "{}", untimely.join("\n"));
