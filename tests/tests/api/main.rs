@@ -7,6 +7,7 @@ mod audit;
 mod callers;
 mod caseload;
 mod conflicts;
+mod demo_year;
 mod errors;
 mod fifth_organisation;
 mod hostile;
