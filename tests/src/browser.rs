@@ -127,15 +127,12 @@ impl Browser {
         self.client.current_url().await.unwrap().path().to_owned()
     }
 
-    /// The page's visible text.
+    /// The page's visible text; empty while a page is loading.
     pub async fn text(&self) -> String {
-        self.client
-            .find(Locator::Css("body"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
+        match self.client.find(Locator::Css("body")).await {
+            Ok(body) => body.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        }
     }
 
     pub async fn fill(&self, css: &str, value: &str) {

@@ -96,6 +96,9 @@ async fn a_fund_curators_day() {
         .format("%Y-%m-%d")
         .to_string();
     browser.set(&format!("#{row}-deadline"), &deadline).await;
+    // The fund's plan holds the parents' own actions too (the method refuses one without).
+    browser.fill(&format!("#{row}-organisation"), "Семья").await;
+    browser.set(&format!("#{row}-owner"), "family").await;
     browser.click_text("Сохранить редакцию").await;
     let card = browser
         .wait_for_text("Записать ребёнка в спортивную секцию", 10)

@@ -327,8 +327,8 @@ pub async fn complete(
     let answer = web
         .gql(
             Some(&slug),
-            "mutation($action: ID!, $version: Int!, $result: String) { completePlanAction(actionId: $action, version: $version, result: $result) { id } }",
-            json!({ "action": action, "version": form.int("version").unwrap_or_default(), "result": form.get("result") }),
+            "mutation($action: ID!, $version: Int!, $done: DateTime!, $result: String) { completePlanAction(actionId: $action, version: $version, doneAt: $done, result: $result) { id } }",
+            json!({ "action": action, "version": form.int("version").unwrap_or_default(), "done": Utc::now(), "result": form.get("result") }),
         )
         .await;
     match answer {
