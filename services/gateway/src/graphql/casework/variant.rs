@@ -1007,7 +1007,7 @@ impl From<&s::Scenario> for Scenario {
 }
 
 /// One published version of the organisation's method variant.
-pub struct VariantView(PublishedVariant);
+pub struct VariantView(pub PublishedVariant);
 
 impl VariantView {
     fn doc(&self) -> &s::VariantDoc {
