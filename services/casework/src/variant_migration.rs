@@ -153,10 +153,13 @@ fn plan_case(
         slip_exceeded_after: after.slip_exceeded,
     };
     let mut overdue_at_once = Vec::new();
+    // An obligation already met stays in the past: a new due date for it changes nothing, only
+    // a changed verdict (met on time, met late) does.
     for o in &before.obligations {
         match after.obligations.iter().find(|x| x.kind == o.kind) {
-            None => report.removed.push(o.clone()),
-            Some(n) if n.due != o.due || n.status != o.status => {
+            None if o.status.is_open() => report.removed.push(o.clone()),
+            None => {}
+            Some(n) if n.status != o.status || (n.due != o.due && o.status.is_open()) => {
                 if n.status == Status::Overdue && o.status != Status::Overdue {
                     overdue_at_once.push(n.clone());
                 }
