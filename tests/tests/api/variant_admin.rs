@@ -24,7 +24,7 @@ const SAVE: &str = "mutation($d: String!, $f: VariantFormat!, $v: Int) {
 const DIFF: &str = "{ variantDraftDiff { publishedVersion draftVersion breaking
     changes { path kind from to impact reason } } }";
 const PUBLISH: &str = "mutation($v: Int!) { publishVariantDraft(expectedDraftVersion: $v) { version variant { version } } }";
-const REPORT: &str = "toVersion moved needsDecision cases { caseId number status fromVersion
+const REPORT: &str = "toVersion moved needsDecision csv cases { caseId number status fromVersion
     stageFrom stageTo needsDecision reason added { key due } removed { key due }
     moved { before { key due status } after { key due status } } overdueAtOnce { key due } }";
 
@@ -293,6 +293,26 @@ async fn the_state_centre_lengthens_informing_the_working_group_to_seven_working
         assert_eq!(moved[0]["after"]["due"], "2026-04-15T20:59:59+00:00");
         assert!(case["overdueAtOnce"].as_array().unwrap().is_empty());
     }
+    // The same report to download, one line per case.
+    let csv = preview(&admin, 2, json!(null), "2026-04-11T07:00:00Z").await;
+    let csv = csv.data()["variantMigrationPreview"]["csv"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(csv.lines().count(), 4, "{csv}");
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .starts_with("case_number,case_id,status")
+    );
+    let line = csv.lines().find(|l| l.contains(&first)).unwrap();
+    assert!(
+        line.contains(
+            "deadline:inform_working_group 2026-04-13T20:59:59+00:00 -> 2026-04-15T20:59:59+00:00"
+        ),
+        "{line}"
+    );
     // The dry run wrote nothing.
     assert_eq!(card(&supervisor, &first).await["variantVersion"], 1);
 }
@@ -344,6 +364,12 @@ async fn the_fund_adds_a_step_to_plan_development_and_migrates_a_case_through_it
         .await;
     assert_eq!(unknown.error_code(), "BAD_USER_INPUT", "{:#}", unknown.body);
 
+    // The administrator starts from the published version as a TOML file.
+    let published_toml = admin.ok("{ variant { toml } }", json!({})).await["variant"]["toml"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(published_toml.contains("key = \"plan_development\""));
     let with_meeting = edit(
         &preset("fund"),
         "[[stages.steps]]\nkey = \"team_plan_discussion\"",

@@ -1189,4 +1189,12 @@ impl VariantView {
             .map(Json)
             .map_err(|e| ApiError::internal(&e).into())
     }
+    /// The whole document as a TOML variant file, to edit and save as a draft
+    /// (`saveVariantDraft(format: TOML)`).
+    async fn toml(&self) -> async_graphql::Result<String> {
+        self.0
+            .variant
+            .to_toml()
+            .map_err(|e| ApiError::internal(&e).into())
+    }
 }

@@ -244,6 +244,65 @@ pub struct VariantMigration {
     pub moved: Vec<ID>,
     /// Cases that stay on their version until a person decides (map their stage).
     pub needs_decision: Vec<ID>,
+    /// The same report as CSV (one line per case), to download.
+    pub csv: String,
+}
+
+/// One CSV field, quoted when it needs to be.
+fn csv_field(value: &str) -> String {
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value.to_owned()
+    }
+}
+
+fn obligations_csv(list: &[Obligation]) -> String {
+    list.iter()
+        .map(|o| format!("{} {}", o.key, o.due.to_rfc3339()))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The report as CSV: case, stages, decision, and the obligations added, removed, moved and
+/// overdue at once with their due instants.
+fn csv(cases: &[CaseMigrationReport]) -> String {
+    let mut out = String::from(
+        "case_number,case_id,status,from_version,stage_from,stage_to,needs_decision,reason,added,removed,moved,overdue_at_once\n",
+    );
+    for c in cases {
+        let moved = c
+            .moved
+            .iter()
+            .map(|m| {
+                format!(
+                    "{} {} -> {}",
+                    m.before.key,
+                    m.before.due.to_rfc3339(),
+                    m.after.due.to_rfc3339()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        let fields = [
+            c.number.map(|n| n.to_string()).unwrap_or_default(),
+            c.case_id.to_string(),
+            c.status.clone(),
+            c.from_version.to_string(),
+            c.stage_from.clone(),
+            c.stage_to.clone().unwrap_or_default(),
+            c.needs_decision.to_string(),
+            c.reason.clone().unwrap_or_default(),
+            obligations_csv(&c.added),
+            obligations_csv(&c.removed),
+            moved,
+            obligations_csv(&c.overdue_at_once),
+        ];
+        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        out.push_str(&line.join(","));
+        out.push('\n');
+    }
+    out
 }
 
 fn migration(runtime: &kurator_casework::TenantRuntime, plan: MigrationPlan) -> VariantMigration {
@@ -255,7 +314,7 @@ fn migration(runtime: &kurator_casework::TenantRuntime, plan: MigrationPlan) -> 
         .filter(|c| c.needs_decision.is_some())
         .map(|c| ID(c.case_id.to_string()))
         .collect();
-    let cases = match &new {
+    let cases: Vec<CaseMigrationReport> = match &new {
         Some(new) => plan
             .cases
             .into_iter()
@@ -265,6 +324,7 @@ fn migration(runtime: &kurator_casework::TenantRuntime, plan: MigrationPlan) -> 
     };
     VariantMigration {
         to_version: to,
+        csv: csv(&cases),
         cases,
         moved: plan.moved.iter().map(|id| ID(id.to_string())).collect(),
         needs_decision,
