@@ -609,6 +609,26 @@ async fn bad_drafts_stale_versions_unknown_stages_and_older_targets_are_refused_
         )
         .await;
     assert_eq!(forbidden.error_code(), "FORBIDDEN", "{:#}", forbidden.body);
+    let supervisor = Worker::sign_in(&app, "clinic.supervisor").await;
+    for someone in [&worker, &supervisor] {
+        for (query, variables) in [
+            (DRAFT, json!({})),
+            (DIFF, json!({})),
+            (PUBLISH, json!({ "v": 0 })),
+        ] {
+            let refused = someone.gql(query, variables).await;
+            assert_eq!(
+                refused.error_code(),
+                "FORBIDDEN",
+                "{query}: {:#}",
+                refused.body
+            );
+        }
+        let refused = apply(someone, 2, json!(null), "2026-04-23T04:00:00Z").await;
+        assert_eq!(refused.error_code(), "FORBIDDEN", "{:#}", refused.body);
+        let refused = preview(someone, 2, json!(null), "2026-04-23T04:00:00Z").await;
+        assert_eq!(refused.error_code(), "FORBIDDEN", "{:#}", refused.body);
+    }
 
     // An invalid draft: every problem, each at its path in the document; nothing saved.
     let broken = edit(
