@@ -13,6 +13,9 @@ use crate::Variant;
 use crate::calendar::Calendar;
 use crate::obligations::{CaseFacts, Obligation, evaluate};
 
+pub mod impact;
+pub use impact::{ClassedChange, Impact, classified_diff};
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PublishError {
     #[error(

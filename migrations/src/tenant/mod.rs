@@ -12,6 +12,7 @@ mod m20261129_000200_case_spending;
 mod m20261129_000300_case_obligations;
 mod m20261129_000400_notifications;
 mod m20261129_000500_active_cases_index;
+mod m20261129_000600_variant_drafts;
 
 pub struct TenantMigrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(m20261129_000300_case_obligations::Migration),
             Box::new(m20261129_000400_notifications::Migration),
             Box::new(m20261129_000500_active_cases_index::Migration),
+            Box::new(m20261129_000600_variant_drafts::Migration),
         ]
     }
 }

@@ -33,6 +33,8 @@ pub mod kind {
     pub const SCHEDULE: &str = "schedule";
     /// A conference's minutes sent to its participants.
     pub const MINUTES_SENT: &str = "minutes_sent";
+    /// The case was moved to a newer version of the variant; the entry keeps the state before.
+    pub const VARIANT_MIGRATION: &str = "variant_migration";
 }
 
 /// Case statuses.

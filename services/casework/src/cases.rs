@@ -91,6 +91,8 @@ pub async fn card(runtime: &TenantRuntime, actor: &Actor, id: Uuid) -> CaseworkR
 pub async fn file(runtime: &TenantRuntime, actor: &Actor, id: Uuid) -> CaseworkResult<CaseFile> {
     let tx = runtime.read().await?;
     let case = get_in_scope(&tx, actor, id).await?;
+    // A version another replica published is learnt here, before the card is rendered with it.
+    runtime.variant_in(&tx, case.variant_version).await?;
     let file = load_files(&tx, vec![case])
         .await?
         .pop()
@@ -615,7 +617,7 @@ pub(crate) async fn check_load(
     post_support: bool,
 ) -> CaseworkResult<CaseloadDecision> {
     cases::lock_curator(tx, curator).await?;
-    let variant = runtime.variant(case.variant_version)?;
+    let variant = runtime.variant_in(tx, case.variant_version).await?;
     let held: Vec<CaseRow> = cases::active_of_curator(tx, curator)
         .await?
         .into_iter()
@@ -786,7 +788,7 @@ pub async fn set_attribute(
     let after = cases::update(&tx, changed, expected_version).await?;
     crate::attribute_events::record(
         &tx,
-        runtime.variant(case.variant_version)?,
+        runtime.variant_in(&tx, case.variant_version).await?,
         case_id,
         &case_file::attributes(&case),
         &case_file::attributes(&after),

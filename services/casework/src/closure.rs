@@ -220,7 +220,7 @@ pub async fn close(
             "only an open case can be closed; the case's status: {status}"
         )));
     }
-    let variant = runtime.variant(case.variant_version)?.clone();
+    let variant = runtime.variant_in(&tx, case.variant_version).await?.clone();
     crate::staff::require_acting_as(&tx, actor, &variant, &input.acting_as).await?;
     let problems = check_closure_input(&variant, &input);
     if !problems.is_empty() {
@@ -517,7 +517,7 @@ pub async fn end_post_support(
             "the case is not in post-support"
         )));
     }
-    let variant = runtime.variant(case.variant_version)?.clone();
+    let variant = runtime.variant_in(&tx, case.variant_version).await?.clone();
     let file = load_files(&tx, vec![case.clone()])
         .await?
         .pop()
@@ -606,7 +606,7 @@ pub async fn reopen(
             "only a closed case or one in post-support can be reopened"
         )));
     }
-    let variant = runtime.variant(case.variant_version)?.clone();
+    let variant = runtime.variant_in(&tx, case.variant_version).await?.clone();
     let file = load_files(&tx, vec![case.clone()])
         .await?
         .pop()
@@ -799,7 +799,7 @@ pub async fn decline(
             "a case can be declined only before it is opened"
         )));
     }
-    let variant = runtime.variant(case.variant_version)?.clone();
+    let variant = runtime.variant_in(&tx, case.variant_version).await?.clone();
     let refusals: Vec<&Transition> = variant
         .doc()
         .transitions

@@ -22,6 +22,7 @@ pub mod next_actions;
 pub mod notifications;
 pub mod obligations;
 pub mod plans;
+pub mod published;
 pub mod records;
 pub mod registry;
 pub mod request_end;
@@ -32,6 +33,8 @@ pub mod spending;
 pub mod staff;
 pub mod steps;
 pub mod triage;
+pub mod variant_drafts;
+pub mod variant_migration;
 pub mod variant_view;
 pub mod worker;
 

@@ -18,20 +18,22 @@ use uuid::Uuid;
 /// What the tenant runtime gives every transaction so that a changed case's obligations are
 /// rewritten before it commits.
 pub struct Keeper {
-    pub(crate) variants: BTreeMap<u32, Arc<Variant>>,
+    pub(crate) variants: Arc<crate::published::Published>,
     pub(crate) calendar: Calendar,
 }
 
 impl Keeper {
-    fn variant(&self, version: i32) -> Result<&Arc<Variant>, StoreError> {
-        u32::try_from(version)
-            .ok()
-            .and_then(|v| self.variants.get(&v))
-            .ok_or_else(|| {
-                StoreError::Database(sea_orm::DbErr::Custom(format!(
-                    "variant version {version} is not published"
-                )))
-            })
+    /// The version a case is pinned to; one published by another replica is read in `tx`.
+    async fn variant(&self, tx: &TenantTx, version: i32) -> Result<&Arc<Variant>, StoreError> {
+        let number = u32::try_from(version).unwrap_or(u32::MAX);
+        if self.variants.get(number).is_none() {
+            self.variants.reload(tx).await?;
+        }
+        self.variants.get(number).ok_or_else(|| {
+            StoreError::Database(sea_orm::DbErr::Custom(format!(
+                "variant version {version} is not published"
+            )))
+        })
     }
 
     /// Rewrites the stored open obligations of `file` as the engine computes them at `now`.
@@ -41,7 +43,7 @@ impl Keeper {
         file: &CaseFile,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let variant = self.variant(file.case.variant_version)?;
+        let variant = self.variant(tx, file.case.variant_version).await?;
         let evaluation = deadlines::evaluate(variant, &self.calendar, file, now);
         replace(tx, file.case.id, open_obligations(variant, &evaluation)).await
     }

@@ -166,7 +166,7 @@ pub async fn revise(
             current: case.version,
         });
     }
-    let variant = runtime.variant(case.variant_version)?;
+    let variant = runtime.variant_in(&tx, case.variant_version).await?;
     check_stage(variant, &case.stage)?;
     let found = variant_problems(variant, &input);
     if !found.is_empty() {

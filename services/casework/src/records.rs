@@ -70,7 +70,7 @@ pub async fn contact_with(
     {
         return Ok(cases::record(&tx, case_id, existing).await?);
     }
-    let variant = runtime.variant(case.variant_version)?;
+    let variant = runtime.variant_in(&tx, case.variant_version).await?;
     if let Some(seen) = &options.seen {
         let stage_changed = seen.stage.as_ref().is_some_and(|s| *s != case.stage);
         let status_changed = seen.status.as_ref().is_some_and(|s| *s != case.status);
@@ -142,7 +142,7 @@ pub async fn monitoring(
     check_data(&input.data)?;
     let tx = runtime.begin().await?;
     let case = get_in_scope(&tx, actor, case_id).await?;
-    let variant = runtime.variant(case.variant_version)?;
+    let variant = runtime.variant_in(&tx, case.variant_version).await?;
     let kinds = &variant.doc().monitoring_kinds;
     let Some(monitoring_kind) = kinds.iter().find(|k| k.key == input.kind) else {
         let known: Vec<&str> = kinds.iter().map(|k| k.key.as_str()).collect();

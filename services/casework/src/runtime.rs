@@ -3,6 +3,7 @@
 
 use crate::audit;
 use crate::error::{CaseworkError, CaseworkResult};
+use crate::published::Published;
 use kurator_domain::TenantId;
 use kurator_method::Variant;
 use kurator_method::calendar::Calendar;
@@ -10,15 +11,16 @@ use kurator_store::control::TenantRow;
 use kurator_store::tenant::variants;
 use kurator_store::{StatementCounter, StoreError, TenantTx};
 use sea_orm::DatabaseConnection;
-use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::sync::Mutex;
 
 pub struct TenantRuntime {
     tenant: TenantRow,
     db: DatabaseConnection,
-    /// Published versions of the tenant's variant, by version number.
-    variants: BTreeMap<u32, Arc<Variant>>,
+    /// Published versions of the tenant's variant, shared with the obligations keeper; a version
+    /// published later (here or by another replica) is added without a restart.
+    variants: Arc<Published>,
     calendar: Calendar,
     statements: StatementCounter,
     /// On SQLite, writing transactions take turns (see [`TenantTx::begin_serialized`]); readers
@@ -31,6 +33,9 @@ pub struct TenantRuntime {
     pub(crate) assignment_lock: Mutex<()>,
     /// Rewrites a changed case's stored obligations before its transaction commits.
     keeper: Arc<crate::obligations::Keeper>,
+    /// For crash tests: a variant migration stops (as if the process died) after this many
+    /// cases were moved; 0 for never.
+    migration_failpoint: AtomicUsize,
 }
 
 impl TenantRuntime {
@@ -79,15 +84,12 @@ impl TenantRuntime {
         statements.attach(&mut db);
         let views = audit::ViewWriter::start(db.clone(), tenant.id, sqlite_turns.clone());
 
-        let mut published = BTreeMap::new();
-        for row in rows {
-            let variant = Variant::from_json_str(&row.document.to_string())
-                .map_err(|e| CaseworkError::Variant(e.to_string()))?;
-            published.insert(u32::try_from(row.version).unwrap_or(0), Arc::new(variant));
-        }
+        let published = Arc::new(Published::default());
+        published
+            .insert_rows(rows)
+            .map_err(CaseworkError::Variant)?;
         let latest = published
-            .values()
-            .next_back()
+            .latest()
             .ok_or_else(|| CaseworkError::Variant("no published variant".into()))?;
         let calendar =
             Calendar::for_variant(latest).map_err(|e| CaseworkError::Variant(e.to_string()))?;
@@ -105,6 +107,7 @@ impl TenantRuntime {
             sqlite_turns,
             views,
             assignment_lock: Mutex::new(()),
+            migration_failpoint: AtomicUsize::new(0),
         })
     }
 
@@ -133,24 +136,54 @@ impl TenantRuntime {
     /// The newest published version: new cases start under it.
     pub fn current_variant(&self) -> CaseworkResult<&Arc<Variant>> {
         self.variants
-            .values()
-            .next_back()
+            .latest()
             .ok_or_else(|| CaseworkError::Variant("no published variant".into()))
     }
 
-    /// The version a case is pinned to.
+    /// The version a case is pinned to, as this replica knows it (see [`Self::variant_in`]).
     pub fn variant(&self, version: i32) -> CaseworkResult<&Arc<Variant>> {
         u32::try_from(version)
             .ok()
-            .and_then(|v| self.variants.get(&v))
+            .and_then(|v| self.variants.get(v))
             .ok_or_else(|| {
                 CaseworkError::Variant(format!("variant version {version} is not published"))
             })
     }
 
+    /// The version a case is pinned to; one this replica does not know yet (another replica
+    /// published it) is read from the database in `tx` first.
+    pub async fn variant_in(&self, tx: &TenantTx, version: i32) -> CaseworkResult<&Arc<Variant>> {
+        if let Ok(variant) = self.variant(version) {
+            return Ok(variant);
+        }
+        self.variants.reload(tx).await?;
+        self.variant(version)
+    }
+
+    /// Reads the published versions again, after a publication.
+    pub async fn reload_variants(&self) -> CaseworkResult<()> {
+        let tx = self.read().await?;
+        self.variants.reload(&tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Every published version number, oldest first.
     pub fn published_versions(&self) -> Vec<u32> {
-        self.variants.keys().copied().collect()
+        self.variants.versions()
+    }
+
+    /// For crash tests: a variant migration stops after `cases` moved cases (`None`: never).
+    pub fn set_migration_failpoint(&self, cases: Option<usize>) {
+        self.migration_failpoint
+            .store(cases.unwrap_or(0), Ordering::SeqCst);
+    }
+
+    pub(crate) fn migration_failpoint(&self) -> Option<usize> {
+        match self.migration_failpoint.load(Ordering::SeqCst) {
+            0 => None,
+            n => Some(n),
+        }
     }
 
     pub fn calendar(&self) -> &Calendar {

@@ -390,7 +390,7 @@ pub async fn record(
     {
         let row = spending::get(&tx, existing).await?;
         let case = get_in_scope(&tx, actor, row.case_id).await?;
-        let variant = runtime.variant(case.variant_version)?;
+        let variant = runtime.variant_in(&tx, case.variant_version).await?;
         tx.rollback().await?;
         return Ok(entry(opened_on(variant, &case), row));
     }
@@ -410,7 +410,7 @@ pub async fn record(
             "the case {en}: spending is recorded on an open case and in post-support"
         )));
     }
-    let variant = runtime.variant(case.variant_version)?.clone();
+    let variant = runtime.variant_in(&tx, case.variant_version).await?.clone();
     let limit = variant
         .doc()
         .cost_limit

@@ -220,7 +220,7 @@ pub async fn perform(
         });
     }
     require_active(&case)?;
-    let variant = runtime.variant(case.variant_version)?.clone();
+    let variant = runtime.variant_in(&tx, case.variant_version).await?.clone();
     check_people(&tx, actor, &variant, &input).await?;
     let (provided, decisions) = prepare(&variant, &input)?;
     let file = load_files(&tx, vec![case.clone()])
@@ -420,7 +420,7 @@ pub async fn record_approvals(
             current: case.version,
         });
     }
-    let variant = runtime.variant(case.variant_version)?.clone();
+    let variant = runtime.variant_in(&tx, case.variant_version).await?.clone();
     check_people(&tx, actor, &variant, &input).await?;
     let file = load_files(&tx, vec![case.clone()])
         .await?
@@ -581,7 +581,7 @@ pub async fn transition(
         });
     }
     require_active(&case)?;
-    let variant = runtime.variant(case.variant_version)?.clone();
+    let variant = runtime.variant_in(&tx, case.variant_version).await?.clone();
     if transitions::ends_case(&variant, &case.stage, to) || is_post_support_stage(&variant, to) {
         return Err(CaseworkError::rejected(
             transitions::StepRejection::EndsCase { to: to.to_owned() }.problem(None),

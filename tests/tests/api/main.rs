@@ -23,4 +23,5 @@ mod scale;
 mod scenarios;
 mod spending;
 mod variant;
+mod variant_admin;
 mod web;

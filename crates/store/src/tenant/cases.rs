@@ -576,6 +576,23 @@ pub async fn records_of_kinds(
         .await?)
 }
 
+/// The active cases (intake, open, post-support) pinned to a variant version older than
+/// `version`, oldest number first: the cases a migration to `version` concerns.
+#[tracing::instrument(skip_all, fields(version))]
+pub async fn active_before_version(
+    tx: &TenantTx,
+    version: i32,
+) -> Result<Vec<CaseRow>, StoreError> {
+    Ok(case::Entity::find()
+        .filter(case::Column::TenantId.eq(tx.tenant_id().0))
+        .filter(case::Column::VariantVersion.lt(version))
+        .filter(case::Column::Status.is_in(["intake", "open", "post_support"]))
+        .order_by_asc(case::Column::Number)
+        .order_by_asc(case::Column::Id)
+        .all(tx.conn())
+        .await?)
+}
+
 /// Count of active cases per curator, for caseload decisions.
 #[tracing::instrument(skip_all)]
 pub async fn active_of_curator(tx: &TenantTx, curator: UserId) -> Result<Vec<CaseRow>, StoreError> {

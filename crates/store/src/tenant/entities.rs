@@ -270,6 +270,30 @@ pub mod variant {
     no_relations!();
 }
 
+/// The organisation's draft of its next variant version (черновик варианта): one per tenant;
+/// `document` is `None` once the draft was published (the row stays, so its version keeps
+/// counting).
+pub mod variant_draft {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
+    #[sea_orm(table_name = "variant_drafts")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub tenant_id: Uuid,
+        /// `toml` or `json`: how the administrator wrote it.
+        pub format: String,
+        /// The text as saved, comments and all.
+        pub source: String,
+        /// The validated document as JSON; `None` when there is no current draft.
+        pub document: Option<Json>,
+        pub version: i32,
+        pub updated_at: DateTimeUtc,
+        pub updated_by: Option<Uuid>,
+    }
+    no_relations!();
+}
+
 /// The organisation's settings, one row per tenant.
 pub mod tenant_settings {
     use sea_orm::entity::prelude::*;

@@ -12,5 +12,6 @@ pub mod settings;
 pub mod signals;
 pub mod spending;
 pub mod staff_roles;
+pub mod variant_drafts;
 pub mod variants;
 pub mod versioned;

@@ -33,6 +33,7 @@ pub struct Query(
     casework::intake::IntakeQuery,
     casework::cases::CaseQueryRoot,
     casework::variant::VariantQuery,
+    casework::variant_admin::VariantAdminQuery,
     notifications::NotificationQuery,
 );
 
@@ -44,6 +45,7 @@ pub struct Mutation(
     casework::cases::CaseMutation,
     casework::work::WorkMutation,
     casework::spending::SpendingMutation,
+    casework::variant_admin::VariantAdminMutation,
     notifications::NotificationMutation,
 );
 

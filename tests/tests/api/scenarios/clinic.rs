@@ -498,7 +498,7 @@ async fn only_children_up_to_their_sixth_birthday_are_taken_in(backend: Backend)
 
 /// A medium-risk request of Monday 6 April 2026, 09:00 in Almaty, confirmed by the primary
 /// assessment at 10:00; the file is opened at 11:00. The case id and version.
-async fn confirmed_medium_risk_case(worker: &Worker<'_>) -> (String, i64) {
+pub(crate) async fn confirmed_medium_risk_case(worker: &Worker<'_>) -> (String, i64) {
     let registered = worker
         .register_signal(request("2026-04-06T04:00:00Z", "medium"))
         .await;
@@ -703,7 +703,7 @@ async fn a_change_of_placement_starts_the_weekly_contacts_again(backend: Backend
 
 /// From the opened case of [`confirmed_medium_risk_case`] to the plan in implementation: the
 /// file, the assessment, the plan agreed on Monday 20 April 2026. The new version.
-async fn plan_in_implementation(worker: &Worker<'_>, case_id: &str, v: i64) -> i64 {
+pub(crate) async fn plan_in_implementation(worker: &Worker<'_>, case_id: &str, v: i64) -> i64 {
     let act = |at: &str| json!({ "actingAs": "social_worker", "at": at });
     let done = worker
         .step(case_id, v, "open_file", act("2026-04-06T07:00:00Z"))

@@ -2,7 +2,7 @@
 //! a fixed clock and checking that preset's deadlines. The dates are in April–June 2026, clear of
 //! public holidays in Russia and Kazakhstan, so working days are Monday to Friday.
 
-mod clinic;
+pub(crate) mod clinic;
 mod fund;
 mod state_centre;
 mod volunteers;

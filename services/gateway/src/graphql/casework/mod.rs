@@ -7,6 +7,7 @@ pub mod intake;
 pub mod spending;
 pub mod types;
 pub mod variant;
+pub mod variant_admin;
 pub mod work;
 
 use crate::AppState;

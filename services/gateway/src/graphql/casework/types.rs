@@ -107,7 +107,7 @@ pub struct Obligation {
     pub met_at: Option<DateTime<Utc>>,
 }
 
-fn label(variant: &Variant, kind: &ObligationKind) -> String {
+pub(crate) fn label(variant: &Variant, kind: &ObligationKind) -> String {
     match kind {
         ObligationKind::Deadline { step } => variant
             .step(step)

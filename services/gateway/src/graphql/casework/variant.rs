@@ -1007,7 +1007,7 @@ impl From<&s::Scenario> for Scenario {
 }
 
 /// One published version of the organisation's method variant.
-pub struct VariantView(PublishedVariant);
+pub struct VariantView(pub PublishedVariant);
 
 impl VariantView {
     fn doc(&self) -> &s::VariantDoc {
@@ -1187,6 +1187,14 @@ impl VariantView {
     async fn document(&self) -> async_graphql::Result<Json<Value>> {
         serde_json::to_value(self.doc())
             .map(Json)
+            .map_err(|e| ApiError::internal(&e).into())
+    }
+    /// The whole document as a TOML variant file, to edit and save as a draft
+    /// (`saveVariantDraft(format: TOML)`).
+    async fn toml(&self) -> async_graphql::Result<String> {
+        self.0
+            .variant
+            .to_toml()
             .map_err(|e| ApiError::internal(&e).into())
     }
 }
