@@ -1023,23 +1023,30 @@ mod year {
             .with_nanosecond(0)
             .and_then(|t| t.with_second(0))
             .unwrap_or(now);
+        let names = std::sync::Arc::new(names);
         let mut work = Vec::new();
+        let mut years = years;
         for runtime in tenants.all() {
             let slug = runtime.tenant().slug.to_string();
-            let Some(year) = years.iter().find(|y| y.tenant == slug) else {
+            let Some(found) = years.iter().position(|y| y.tenant == slug) else {
                 continue;
             };
+            let year = years.swap_remove(found);
             let region = names
                 .region
                 .iter()
-                .find(|r| r.key == year.region)
+                .position(|r| r.key == year.region)
                 .ok_or_else(|| format!("{slug}: в names.toml нет региона «{}»", year.region))?;
             let staff = Staff::of(control, runtime, &data).await;
-            work.push(async move { seed_organisation(runtime, year, region, staff, now).await });
+            let (runtime, names) = (runtime.clone(), names.clone());
+            // Each organisation on its own task: they share nothing but the processor.
+            work.push(tokio::spawn(async move {
+                seed_organisation(&runtime, &year, &names.region[region], staff, now).await
+            }));
         }
         let mut report = Report::default();
         for done in join_all(work).await {
-            let done = done?;
+            let done = done.map_err(|e| e.to_string())??;
             report.seeded += done.seeded;
             report.refused.extend(done.refused);
             report.skipped.extend(done.skipped);
