@@ -416,6 +416,10 @@ mod year {
         /// A plan revision with this many new actions (and the open ones carried over).
         #[serde(default)]
         pub plan: Option<usize>,
+        /// With `plan`: the new actions due this long after the meeting, instead of their usual
+        /// term (e.g. `14d`).
+        #[serde(default)]
+        pub deadline: Option<String>,
         /// This many plan actions done, the earliest deadlines first.
         #[serde(default)]
         pub done: Option<usize>,
@@ -1170,7 +1174,7 @@ mod year {
             let received_at = planned.clock.signal;
             let mut dice = Dice::new(&[&slug, &scenario.key], planned.index as u64);
             let doc = self.variant.doc();
-            // Ages in days: within the variant's age limits, a child of school age otherwise.
+            // Ages in days: within the variant's age limits, from 2 to 15 years otherwise.
             let ages = doc.subject_age.as_ref().map_or((700, 5500), |a| {
                 ((a.min_years * 366 + 60).max(60), a.max_years * 365 + 120)
             });
@@ -1485,7 +1489,8 @@ mod year {
                     case.version = row.version;
                 }
                 Action::Plan(new) => {
-                    let revision = self.revision(case, new, at, words, dice)?;
+                    let term = op.deadline.as_deref().map(span).transpose()?;
+                    let revision = self.revision(case, new, term, at, words, dice)?;
                     let (_, actions) =
                         plans::revise(runtime, &by.actor, case.id, case.version, revision)
                             .await
@@ -1626,11 +1631,13 @@ mod year {
         }
 
         /// A plan revision: the actions still open carried over with new deadlines, and `new`
-        /// actions from the organisation's list — the organisation's and the family's in turn.
+        /// actions from the organisation's list — the organisation's and the family's in turn —
+        /// due after their usual term or `term`.
         fn revision(
             &self,
             case: &Case<'a>,
             new: usize,
+            term: Option<Duration>,
             at: DateTime<Utc>,
             words: &Words<'_>,
             dice: &mut Dice,
@@ -1672,7 +1679,7 @@ mod year {
                 };
                 actions.push(ActionInput {
                     title: words.fill(&action.title),
-                    deadline: by(action.days),
+                    deadline: by(term.map_or(action.days, |t| t.num_days())),
                     responsible,
                     owner: owner.to_owned(),
                 });
