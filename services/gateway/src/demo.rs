@@ -416,6 +416,10 @@ mod year {
         /// A plan revision with this many new actions (and the open ones carried over).
         #[serde(default)]
         pub plan: Option<usize>,
+        /// With `plan`: the new actions due this long after the meeting, instead of their usual
+        /// term (e.g. `14d`).
+        #[serde(default)]
+        pub deadline: Option<String>,
         /// This many plan actions done, the earliest deadlines first.
         #[serde(default)]
         pub done: Option<usize>,
@@ -1023,23 +1027,30 @@ mod year {
             .with_nanosecond(0)
             .and_then(|t| t.with_second(0))
             .unwrap_or(now);
+        let names = std::sync::Arc::new(names);
         let mut work = Vec::new();
+        let mut years = years;
         for runtime in tenants.all() {
             let slug = runtime.tenant().slug.to_string();
-            let Some(year) = years.iter().find(|y| y.tenant == slug) else {
+            let Some(found) = years.iter().position(|y| y.tenant == slug) else {
                 continue;
             };
+            let year = years.swap_remove(found);
             let region = names
                 .region
                 .iter()
-                .find(|r| r.key == year.region)
+                .position(|r| r.key == year.region)
                 .ok_or_else(|| format!("{slug}: в names.toml нет региона «{}»", year.region))?;
             let staff = Staff::of(control, runtime, &data).await;
-            work.push(async move { seed_organisation(runtime, year, region, staff, now).await });
+            let (runtime, names) = (runtime.clone(), names.clone());
+            // Each organisation on its own task: they share nothing but the processor.
+            work.push(tokio::spawn(async move {
+                seed_organisation(&runtime, &year, &names.region[region], staff, now).await
+            }));
         }
         let mut report = Report::default();
         for done in join_all(work).await {
-            let done = done?;
+            let done = done.map_err(|e| e.to_string())??;
             report.seeded += done.seeded;
             report.refused.extend(done.refused);
             report.skipped.extend(done.skipped);
@@ -1163,7 +1174,7 @@ mod year {
             let received_at = planned.clock.signal;
             let mut dice = Dice::new(&[&slug, &scenario.key], planned.index as u64);
             let doc = self.variant.doc();
-            // Ages in days: within the variant's age limits, a child of school age otherwise.
+            // Ages in days: within the variant's age limits, from 2 to 15 years otherwise.
             let ages = doc.subject_age.as_ref().map_or((700, 5500), |a| {
                 ((a.min_years * 366 + 60).max(60), a.max_years * 365 + 120)
             });
@@ -1478,7 +1489,8 @@ mod year {
                     case.version = row.version;
                 }
                 Action::Plan(new) => {
-                    let revision = self.revision(case, new, at, words, dice)?;
+                    let term = op.deadline.as_deref().map(span).transpose()?;
+                    let revision = self.revision(case, new, term, at, words, dice)?;
                     let (_, actions) =
                         plans::revise(runtime, &by.actor, case.id, case.version, revision)
                             .await
@@ -1619,11 +1631,13 @@ mod year {
         }
 
         /// A plan revision: the actions still open carried over with new deadlines, and `new`
-        /// actions from the organisation's list — the organisation's and the family's in turn.
+        /// actions from the organisation's list — the organisation's and the family's in turn —
+        /// due after their usual term or `term`.
         fn revision(
             &self,
             case: &Case<'a>,
             new: usize,
+            term: Option<Duration>,
             at: DateTime<Utc>,
             words: &Words<'_>,
             dice: &mut Dice,
@@ -1665,7 +1679,7 @@ mod year {
                 };
                 actions.push(ActionInput {
                     title: words.fill(&action.title),
-                    deadline: by(action.days),
+                    deadline: by(term.map_or(action.days, |t| t.num_days())),
                     responsible,
                     owner: owner.to_owned(),
                 });

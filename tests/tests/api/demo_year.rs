@@ -14,7 +14,7 @@ db_suites!(every_demo_case_is_seeded_through_the_method_rules_and_shows_every_st
 const CASES: &str = "{ cases(first: 100) { edges { node {
     id status stage { key } curatorId outcome overdue
     obligations { key status due }
-    plan { number actions { doneAt } }
+    plan { number actions { doneAt deadline } }
 } } } }";
 
 fn nodes(answer: &Value) -> Vec<Value> {
@@ -176,8 +176,30 @@ async fn every_demo_case_is_seeded_through_the_method_rules_and_shows_every_stag
                     .then(|| format!("{stage}/{} {:+.1}d", o["key"].as_str().unwrap(), days))
             })
             .collect();
+        // Open actions of the current plans: overdue, due within two days, later.
+        let mut actions = (0, 0, 0);
+        for case in own
+            .iter()
+            .filter(|c| ["intake", "open"].contains(&c["status"].as_str().unwrap()))
+        {
+            let Some(plan) = case["plan"].as_array().and_then(|p| p.last()) else {
+                continue;
+            };
+            for action in plan["actions"].as_array().unwrap() {
+                if !action["doneAt"].is_null() {
+                    continue;
+                }
+                let due: chrono::DateTime<chrono::Utc> =
+                    action["deadline"].as_str().unwrap().parse().unwrap();
+                match (due - now).num_hours() {
+                    h if h < 0 => actions.0 += 1,
+                    h if h <= 48 => actions.1 += 1,
+                    _ => actions.2 += 1,
+                }
+            }
+        }
         eprintln!(
-            "{tenant}: {} holds {} cases; obligations {statuses:?}; due within 3 days or overdue: {open:?}",
+            "{tenant}: {} holds {} cases; obligations {statuses:?}; due within 3 days or overdue: {open:?}; open plan actions (overdue, within 2 days, later) {actions:?}",
             year.main_curator,
             own.len()
         );
