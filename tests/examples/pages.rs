@@ -8,7 +8,6 @@
 //! trip — server time plus loopback HTTP — is printed as p50 / p95 / max in milliseconds.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use kurator_tests::app::DEMO_PASSWORD;
 use kurator_tests::casework::{Worker, demo_family};
 use kurator_tests::{Backend, spawn_app};
 use serde_json::json;
@@ -52,32 +51,7 @@ async fn main() {
         cases.push(id);
     }
 
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let page = client
-        .get(format!("{}/login", app.address))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let start = page.rfind("name=\"_csrf\" value=\"").unwrap() + 20;
-    let token = page[start..start + 64].to_owned();
-    let signed = client
-        .post(format!("{}/login", app.address))
-        .form(&[
-            ("_csrf", token.as_str()),
-            ("login", "state_centre.curator"),
-            ("password", DEMO_PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(signed.status(), 303);
+    let client = app.web_session("state_centre.curator").await;
 
     let case = &cases[7];
     let screens = [

@@ -161,6 +161,36 @@ impl TestApp {
             .unwrap_or(0)
     }
 
+    /// A browser-like client (cookies, no redirects followed) signed in as `login` through the
+    /// web interface's sign-in form.
+    pub async fn web_session(&self, login: &str) -> reqwest::Client {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let page = client
+            .get(format!("{}/login", self.address))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let answer = client
+            .post(format!("{}/login", self.address))
+            .form(&[
+                ("_csrf", form_token(&page).as_str()),
+                ("login", login),
+                ("password", DEMO_PASSWORD),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 303, "signed in as {login}");
+        client
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(format!("{}{path}", self.address))
@@ -172,4 +202,10 @@ impl TestApp {
 
 fn kurator_domain_slug(slug: &str) -> kurator_domain::TenantSlug {
     kurator_domain::TenantSlug::parse(slug).unwrap()
+}
+
+/// The form token of the last form on a page (the sign-in form comes after the language switch).
+pub fn form_token(page: &str) -> String {
+    let start = page.rfind("name=\"_csrf\" value=\"").unwrap() + 20;
+    page[start..start + 64].to_owned()
 }

@@ -52,4 +52,42 @@ mod tests {
             assert!(result.is_ok(), "{:?}", result.err());
         }
     }
+
+    /// Collects the JSON paths of the objects that carry a Russian label (`ru`) but no non-empty
+    /// Kazakh one (`kk`).
+    fn missing_kk(value: &serde_json::Value, path: &str, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if map.get("ru").is_some_and(serde_json::Value::is_string) {
+                    let kk = map.get("kk").and_then(serde_json::Value::as_str);
+                    if kk.is_none_or(|kk| kk.trim().is_empty()) {
+                        out.push(path.to_string());
+                    }
+                }
+                for (key, child) in map {
+                    missing_kk(child, &format!("{path}.{key}"), out);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for (i, child) in items.iter().enumerate() {
+                    missing_kk(child, &format!("{path}[{i}]"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn clinic_labels_have_kazakh() {
+        let variant = load("clinic").expect("the clinic preset validates");
+        let json = serde_json::to_value(variant.doc()).expect("the variant serialises to JSON");
+        let mut missing = Vec::new();
+        missing_kk(&json, "$", &mut missing);
+        assert!(
+            missing.is_empty(),
+            "{} labels of the clinic preset have `ru` but no `kk`:\n{}",
+            missing.len(),
+            missing.join("\n")
+        );
+    }
 }

@@ -15,42 +15,6 @@ suites!(
     case_lists_and_plans_export_to_excel,
 );
 
-/// A cookie client signed in through the sign-in page.
-async fn browser_session(app: &TestApp, login: &str) -> reqwest::Client {
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let page = client
-        .get(format!("{}/login", app.address))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let token = form_token(&page);
-    let answer = client
-        .post(format!("{}/login", app.address))
-        .form(&[
-            ("_csrf", token.as_str()),
-            ("login", login),
-            ("password", kurator_tests::app::DEMO_PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(answer.status(), 303, "signed in");
-    client
-}
-
-fn form_token(page: &str) -> String {
-    // The sign-in form comes after the language switch in the header.
-    let start = page.rfind("name=\"_csrf\" value=\"").unwrap() + 20;
-    page[start..start + 64].to_owned()
-}
-
 async fn pages_are_served_with_a_strict_policy_and_httponly_session(backend: Backend) {
     let app = spawn_app(backend).await;
     let login = app.get("/login").await;
@@ -130,18 +94,8 @@ async fn pages_are_served_with_a_strict_policy_and_httponly_session(backend: Bac
 
 async fn a_form_without_the_sessions_token_changes_nothing(backend: Backend) {
     let app = spawn_app(backend).await;
-    let curator = Worker::sign_in(&app, "fund.curator").await;
-    let supervisor = Worker::sign_in(&app, "fund.supervisor").await;
-    let opened = supervisor
-        .open_case(
-            demo_family("Токенов"),
-            json!({}),
-            "2026-04-06T07:00:00Z",
-            Some(&curator.user_id),
-        )
-        .await;
-    let case = opened.data()["openCase"]["id"].as_str().unwrap().to_owned();
-    let client = browser_session(&app, "fund.curator").await;
+    let (curator, case) = curators_case(&app, "Токенов").await;
+    let client = app.web_session("fund.curator").await;
     for token in [
         "",
         "0000000000000000000000000000000000000000000000000000000000000000",
@@ -168,23 +122,29 @@ async fn a_form_without_the_sessions_token_changes_nothing(backend: Backend) {
     assert_eq!(records["case"]["records"], json!([]));
 }
 
-const RECORD: &str = "mutation($c: ID!, $k: String, $seen: SeenCaseInput) {
-  recordContact(caseId: $c, input: { kind: \"home_visit\", data: { notes: \"визит\" } },
-                idempotencyKey: $k, seen: $seen) { id } }";
-
-async fn a_retried_contact_is_recorded_once(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let curator = Worker::sign_in(&app, "fund.curator").await;
-    let supervisor = Worker::sign_in(&app, "fund.supervisor").await;
+/// A fund family opened by the supervisor for `fund.curator`, who is returned with the case id.
+async fn curators_case<'a>(app: &'a TestApp, surname: &str) -> (Worker<'a>, String) {
+    let curator = Worker::sign_in(app, "fund.curator").await;
+    let supervisor = Worker::sign_in(app, "fund.supervisor").await;
     let opened = supervisor
         .open_case(
-            demo_family("Повторов"),
+            demo_family(surname),
             json!({}),
             "2026-04-06T07:00:00Z",
             Some(&curator.user_id),
         )
         .await;
     let case = opened.data()["openCase"]["id"].as_str().unwrap().to_owned();
+    (curator, case)
+}
+
+const RECORD: &str = "mutation($c: ID!, $k: String, $seen: SeenCaseInput) {
+  recordContact(caseId: $c, input: { kind: \"home_visit\", data: { notes: \"визит\" } },
+                idempotencyKey: $k, seen: $seen) { id } }";
+
+async fn a_retried_contact_is_recorded_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (curator, case) = curators_case(&app, "Повторов").await;
     let first = curator
         .ok(RECORD, json!({ "c": case, "k": "visit-1" }))
         .await;
@@ -207,21 +167,15 @@ async fn a_retried_contact_is_recorded_once(backend: Backend) {
 
 async fn a_contact_for_a_case_that_changed_meanwhile_is_refused(backend: Backend) {
     let app = spawn_app(backend).await;
-    let curator = Worker::sign_in(&app, "fund.curator").await;
-    let supervisor = Worker::sign_in(&app, "fund.supervisor").await;
-    let opened = supervisor
-        .open_case(
-            demo_family("Переменов"),
-            json!({}),
-            "2026-04-06T07:00:00Z",
-            Some(&curator.user_id),
+    let (curator, case) = curators_case(&app, "Переменов").await;
+    let now = curator
+        .ok(
+            "query($id: ID!) { case(id: $id) { status stage { key } } }",
+            json!({ "id": case }),
         )
-        .await;
-    let case = opened.data()["openCase"]["id"].as_str().unwrap().to_owned();
-    let stage = opened.data()["openCase"]["stage"]["key"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .await["case"]
+        .clone();
+    assert_ne!(now["stage"]["key"], "first_visit");
     // The phone saw another stage: the case has moved on since.
     let refused = curator
         .gql(
@@ -242,17 +196,10 @@ async fn a_contact_for_a_case_that_changed_meanwhile_is_refused(backend: Backend
         .await;
     assert_eq!(records["case"]["records"], json!([]), "nothing written");
     // Sent again with what the case is now (the person chose to), it is recorded.
-    let status = curator
-        .ok(
-            "query($id: ID!) { case(id: $id) { status } }",
-            json!({ "id": case }),
-        )
-        .await["case"]["status"]
-        .clone();
     let sent = curator
         .gql(
             RECORD,
-            json!({ "c": case, "k": "late-1", "seen": { "stage": stage, "status": status } }),
+            json!({ "c": case, "k": "late-1", "seen": { "stage": now["stage"]["key"], "status": now["status"] } }),
         )
         .await;
     assert!(sent.errors().is_empty(), "{:#}", sent.body);
@@ -281,18 +228,8 @@ async fn signing_out_everywhere_ends_every_session(backend: Backend) {
 
 async fn case_lists_and_plans_export_to_excel(backend: Backend) {
     let app = spawn_app(backend).await;
-    let curator = Worker::sign_in(&app, "fund.curator").await;
-    let supervisor = Worker::sign_in(&app, "fund.supervisor").await;
-    let opened = supervisor
-        .open_case(
-            demo_family("Выгрузкин"),
-            json!({}),
-            "2026-04-06T07:00:00Z",
-            Some(&curator.user_id),
-        )
-        .await;
-    let case = opened.data()["openCase"]["id"].as_str().unwrap().to_owned();
-    let client = browser_session(&app, "fund.curator").await;
+    let (curator, case) = curators_case(&app, "Выгрузкин").await;
+    let client = app.web_session("fund.curator").await;
     let list = client
         .get(format!("{}/o/fund/cases", app.address))
         .send()
@@ -332,7 +269,7 @@ async fn case_lists_and_plans_export_to_excel(backend: Backend) {
     assert_eq!(plan.status(), 200);
     assert_eq!(&plan.bytes().await.unwrap()[..4], b"PK\x03\x04");
     // Another organisation's person gets nothing.
-    let other = browser_session(&app, "clinic.curator").await;
+    let other = app.web_session("clinic.curator").await;
     let foreign = other
         .get(format!("{}/o/fund/cases/{case}/plan.xlsx", app.address))
         .send()

@@ -197,13 +197,10 @@ async fn finish(web: Web, org: Org, answer: Result<Value, Refusal>) -> Response 
 }
 
 pub async fn change_role(web: Web, Path(slug): Path<String>, form: Fields) -> Response {
-    let org = match web.org(&slug) {
+    let org = match web.org_posting(&slug, &form) {
         Ok(org) => org,
         Err(r) => return r,
     };
-    if !form.csrf_ok(&web) {
-        return pages::forbidden(&web, Some(&org), &web.lang.t("form-expired"));
-    }
     let role = ROLES
         .iter()
         .find(|(key, _)| Some(*key) == form.get("role"))
@@ -225,13 +222,10 @@ pub async fn change_role(web: Web, Path(slug): Path<String>, form: Fields) -> Re
 }
 
 pub async fn change_method_role(web: Web, Path(slug): Path<String>, form: Fields) -> Response {
-    let org = match web.org(&slug) {
+    let org = match web.org_posting(&slug, &form) {
         Ok(org) => org,
         Err(r) => return r,
     };
-    if !form.csrf_ok(&web) {
-        return pages::forbidden(&web, Some(&org), &web.lang.t("form-expired"));
-    }
     let mutation = if form.get("grant") == Some("1") {
         "grantMethodRole"
     } else {
@@ -250,13 +244,10 @@ pub async fn change_method_role(web: Web, Path(slug): Path<String>, form: Fields
 }
 
 pub async fn settings(web: Web, Path(slug): Path<String>, form: Fields) -> Response {
-    let org = match web.org(&slug) {
+    let org = match web.org_posting(&slug, &form) {
         Ok(org) => org,
         Err(r) => return r,
     };
-    if !form.csrf_ok(&web) {
-        return pages::forbidden(&web, Some(&org), &web.lang.t("form-expired"));
-    }
     let answer = web
         .gql(
             Some(&slug),
@@ -268,13 +259,10 @@ pub async fn settings(web: Web, Path(slug): Path<String>, form: Fields) -> Respo
 }
 
 pub async fn create_member(web: Web, Path(slug): Path<String>, form: Fields) -> Response {
-    let org = match web.org(&slug) {
+    let org = match web.org_posting(&slug, &form) {
         Ok(org) => org,
         Err(r) => return r,
     };
-    if !form.csrf_ok(&web) {
-        return pages::forbidden(&web, Some(&org), &web.lang.t("form-expired"));
-    }
     let role = ROLES
         .iter()
         .find(|(key, _)| Some(*key) == form.get("role"))

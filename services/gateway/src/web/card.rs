@@ -661,13 +661,10 @@ pub async fn print(web: Web, Path((slug, id)): Path<(String, String)>) -> Respon
 
 /// A supervisor gives the case to a curator; the method's caseload rule may refuse, in its words.
 pub async fn assign(web: Web, Path((slug, id)): Path<(String, String)>, form: Fields) -> Response {
-    let org = match web.org(&slug) {
+    let org = match web.org_posting(&slug, &form) {
         Ok(org) => org,
         Err(r) => return r,
     };
-    if !form.csrf_ok(&web) {
-        return pages::forbidden(&web, Some(&org), &web.lang.t("form-expired"));
-    }
     let answer = web
         .gql(
             Some(&slug),
@@ -692,13 +689,10 @@ pub async fn add_member(
     Path((slug, id)): Path<(String, String)>,
     form: Fields,
 ) -> Response {
-    let org = match web.org(&slug) {
+    let org = match web.org_posting(&slug, &form) {
         Ok(org) => org,
         Err(r) => return r,
     };
-    if !form.csrf_ok(&web) {
-        return pages::forbidden(&web, Some(&org), &web.lang.t("form-expired"));
-    }
     let answer = web
         .gql(
             Some(&slug),

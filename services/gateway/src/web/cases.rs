@@ -66,13 +66,10 @@ pub async fn list(web: Web, Path(slug): Path<String>) -> Response {
 }
 
 pub async fn list_posted(web: Web, Path(slug): Path<String>, form: Fields) -> Response {
-    let org = match web.org(&slug) {
+    let org = match web.org_posting(&slug, &form) {
         Ok(org) => org,
         Err(r) => return r,
     };
-    if !form.csrf_ok(&web) {
-        return pages::forbidden(&web, Some(&org), &web.lang.t("form-expired"));
-    }
     show(web, org, form).await
 }
 

@@ -255,13 +255,10 @@ fn notification_list(web: &Web, org: &Org, lang: Lang, data: &Value) -> Markup {
 }
 
 pub async fn mark_read(web: Web, Path(slug): Path<String>, form: Fields) -> Response {
-    let org = match web.org(&slug) {
+    let org = match web.org_posting(&slug, &form) {
         Ok(org) => org,
         Err(r) => return r,
     };
-    if !form.csrf_ok(&web) {
-        return pages::forbidden(&web, Some(&org), &web.lang.t("form-expired"));
-    }
     let ids = form.all("id");
     match web
         .gql(

@@ -55,13 +55,10 @@ fn sheet(headers: &[String], rows: &[Vec<String>], name: &str) -> Result<Vec<u8>
 }
 
 pub async fn cases_xlsx(web: Web, Path(slug): Path<String>, form: Fields) -> Response {
-    let org = match web.org(&slug) {
+    let org = match web.org_posting(&slug, &form) {
         Ok(org) => org,
         Err(r) => return r,
     };
-    if !form.csrf_ok(&web) {
-        return pages::forbidden(&web, Some(&org), &web.lang.t("form-expired"));
-    }
     let lang = web.lang;
     let filter = filter_of(&org, &form);
     let mut rows = Vec::new();

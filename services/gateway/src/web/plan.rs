@@ -191,13 +191,10 @@ fn render(
 }
 
 pub async fn revise(web: Web, Path((slug, id)): Path<(String, String)>, form: Fields) -> Response {
-    let org = match web.org(&slug) {
+    let org = match web.org_posting(&slug, &form) {
         Ok(org) => org,
         Err(r) => return r,
     };
-    if !form.csrf_ok(&web) {
-        return pages::forbidden(&web, Some(&org), &web.lang.t("form-expired"));
-    }
     let zone = org.runtime.tenant().time_zone.clone();
     let mut rows = Vec::new();
     for i in 0..200 {
@@ -317,13 +314,10 @@ pub async fn complete(
     Path((slug, id, action)): Path<(String, String, String)>,
     form: Fields,
 ) -> Response {
-    let org = match web.org(&slug) {
+    let org = match web.org_posting(&slug, &form) {
         Ok(org) => org,
         Err(r) => return r,
     };
-    if !form.csrf_ok(&web) {
-        return pages::forbidden(&web, Some(&org), &web.lang.t("form-expired"));
-    }
     let answer = web
         .gql(
             Some(&slug),

@@ -144,6 +144,23 @@ impl Web {
     }
 }
 
+impl Web {
+    /// [`Web::org`] for a submitted form, which must carry the session's token: a form from
+    /// anywhere else is refused before anything is read or written.
+    #[allow(clippy::result_large_err)]
+    pub fn org_posting(&self, slug: &str, form: &super::form::Fields) -> Result<Org, Response> {
+        let org = self.org(slug)?;
+        if !form.csrf_ok(self) {
+            return Err(pages::forbidden(
+                self,
+                Some(&org),
+                &self.lang.t("form-expired"),
+            ));
+        }
+        Ok(org)
+    }
+}
+
 /// An organisation the person works in, for one request.
 #[derive(Clone)]
 pub struct Org {

@@ -375,13 +375,10 @@ pub async fn triage_preview(web: Web, Path(slug): Path<String>, form: Fields) ->
 }
 
 pub async fn register(web: Web, Path(slug): Path<String>, form: Fields) -> Response {
-    let org = match web.org(&slug) {
+    let org = match web.org_posting(&slug, &form) {
         Ok(org) => org,
         Err(r) => return r,
     };
-    if !form.csrf_ok(&web) {
-        return pages::forbidden(&web, Some(&org), &web.lang.t("form-expired"));
-    }
     let Some(variant) = current_variant(&org) else {
         return pages::failure(&web, Some(&org));
     };
@@ -564,13 +561,10 @@ async fn render_signal(
 }
 
 pub async fn decide(web: Web, Path((slug, id)): Path<(String, String)>, form: Fields) -> Response {
-    let org = match web.org(&slug) {
+    let org = match web.org_posting(&slug, &form) {
         Ok(org) => org,
         Err(r) => return r,
     };
-    if !form.csrf_ok(&web) {
-        return pages::forbidden(&web, Some(&org), &web.lang.t("form-expired"));
-    }
     let kind = form.text("kind");
     let graphql_kind = match kind.as_str() {
         "accept" => "ACCEPT",

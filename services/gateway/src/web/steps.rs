@@ -460,13 +460,10 @@ pub async fn submit(
     Query(q): Query<ActQuery>,
     form: Fields,
 ) -> Response {
-    let org = match web.org(&slug) {
+    let org = match web.org_posting(&slug, &form) {
         Ok(org) => org,
         Err(r) => return r,
     };
-    if !form.csrf_ok(&web) {
-        return pages::forbidden(&web, Some(&org), &web.lang.t("form-expired"));
-    }
     let input = step_input(&web, &org, &q, &form);
     let version = form.int("version").unwrap_or_default();
     let answer = if q.kind == "step" {
@@ -629,13 +626,10 @@ pub async fn close(
     Query(q): Query<CloseQuery>,
     form: Fields,
 ) -> Response {
-    let org = match web.org(&slug) {
+    let org = match web.org_posting(&slug, &form) {
         Ok(org) => org,
         Err(r) => return r,
     };
-    if !form.csrf_ok(&web) {
-        return pages::forbidden(&web, Some(&org), &web.lang.t("form-expired"));
-    }
     let zone = org.runtime.tenant().time_zone.clone();
     let contact_every = form
         .int("contact_weeks")

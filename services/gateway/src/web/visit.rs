@@ -127,13 +127,10 @@ pub async fn record_form(
     Path((slug, id)): Path<(String, String)>,
     form: Fields,
 ) -> Response {
-    let org = match web.org(&slug) {
+    let org = match web.org_posting(&slug, &form) {
         Ok(org) => org,
         Err(r) => return r,
     };
-    if !form.csrf_ok(&web) {
-        return pages::forbidden(&web, Some(&org), &web.lang.t("form-expired"));
-    }
     let zone = org.runtime.tenant().time_zone.clone();
     let typed = Typed {
         kind: form.text("kind"),
