@@ -2,6 +2,7 @@
 //! data in addresses; and the API it relies on for offline visits (idempotent contacts, refusal
 //! when the case changed meanwhile) and for "sign out everywhere".
 
+use kurator_tests::app::form_token;
 use kurator_tests::casework::{Worker, demo_family};
 use kurator_tests::{Backend, TestApp, spawn_app, suites};
 use serde_json::json;
@@ -228,7 +229,7 @@ async fn signing_out_everywhere_ends_every_session(backend: Backend) {
 
 async fn case_lists_and_plans_export_to_excel(backend: Backend) {
     let app = spawn_app(backend).await;
-    let (curator, case) = curators_case(&app, "Выгрузкин").await;
+    let (_curator, case) = curators_case(&app, "Выгрузкин").await;
     let client = app.web_session("fund.curator").await;
     let list = client
         .get(format!("{}/o/fund/cases", app.address))

@@ -54,6 +54,7 @@ day-nothing-today = Nothing is due today.
 day-nothing-coming = Nothing is coming up.
 day-no-signals = No new requests.
 day-no-notifications = No unread notifications.
+day-plan-action = Plan action
 day-mark-read = Mark as read
 due-by = due:
 case-number-sign = No.

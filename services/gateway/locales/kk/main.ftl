@@ -54,6 +54,7 @@ day-nothing-today = Бүгінге мерзім жоқ.
 day-nothing-coming = Жақын мерзімдер жоқ.
 day-no-signals = Жаңа өтініштер жоқ.
 day-no-notifications = Оқылмаған хабарламалар жоқ.
+day-plan-action = Жоспар іс-шарасы
 day-mark-read = Оқылды деп белгілеу
 due-by = мерзімі:
 case-number-sign = №

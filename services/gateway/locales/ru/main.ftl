@@ -54,6 +54,7 @@ day-nothing-today = На сегодня сроков нет.
 day-nothing-coming = Ближайших сроков нет.
 day-no-signals = Новых обращений нет.
 day-no-notifications = Непрочитанных уведомлений нет.
+day-plan-action = Мероприятие плана
 day-mark-read = Отметить прочитанными
 due-by = срок:
 case-number-sign = №

@@ -20,7 +20,8 @@ pub async fn home(_web: Web, Path(slug): Path<String>) -> Response {
 const MY_CASES: &str = r#"query Day($first: Int!) {
   cases(filter: { mine: true, status: ["intake", "open", "post_support"] }, first: $first) {
     edges { node { id number family stage { name }
-      obligations { key label due status metAt } } }
+      obligations { key label due status metAt }
+      plan { number actions { id title deadline doneAt } } } }
   }
 }"#;
 
@@ -102,6 +103,45 @@ pub async fn show(web: Web, Path(slug): Path<String>) -> Response {
                     .unwrap_or_default()
                     .to_owned(),
                 label: o["label"].as_str().unwrap_or_default().to_owned(),
+                due,
+                status: status.to_owned(),
+            });
+        }
+        // The open actions of the current plan are the person's to keep too (a variant may set
+        // no deadlines of its own and live by the plan's).
+        let current = node["plan"]
+            .as_array()
+            .and_then(|revisions| revisions.iter().max_by_key(|r| r["number"].as_i64()));
+        for a in current
+            .and_then(|r| r["actions"].as_array())
+            .into_iter()
+            .flatten()
+            .filter(|a| a["doneAt"].is_null())
+        {
+            let Some(due) = parse_time(&a["deadline"]) else {
+                continue;
+            };
+            let status = if due < now {
+                "OVERDUE"
+            } else if due < end_of_today {
+                "DUE"
+            } else {
+                "UPCOMING"
+            };
+            items.push(Item {
+                key: format!("plan:{}", a["id"].as_str().unwrap_or_default()),
+                case_id: node["id"].as_str().unwrap_or_default().to_owned(),
+                number: node["number"].as_i64(),
+                family: family_name(&node["family"]),
+                stage: node["stage"]["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+                label: format!(
+                    "{}: {}",
+                    lang.t("day-plan-action"),
+                    a["title"].as_str().unwrap_or_default()
+                ),
                 due,
                 status: status.to_owned(),
             });
