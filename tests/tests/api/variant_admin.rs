@@ -432,7 +432,7 @@ async fn the_fund_adds_a_step_to_plan_development_and_migrates_a_case_through_it
 fn clinic_without_implementation() -> String {
     let text = edit(
         &preset("clinic"),
-        "[[stages]]\nkey = \"implementation\"\nname = { ru = \"Реализация плана и пересмотр\", en = \"Implementation and review\" }\nphase = \"implementation\"\n",
+        "[[stages]]\nkey = \"implementation\"\nname = { ru = \"Реализация плана и пересмотр\", kk = \"Жоспарды іске асыру және қайта қарау\", en = \"Implementation and review\" }\nphase = \"implementation\"\n",
         "",
     );
     let text = edit(
