@@ -62,6 +62,15 @@ pub async fn load(web: &Web, org: &Org, id: &str) -> Result<CaseView, Refusal> {
     Ok(CaseView::new(org, data, people, roles))
 }
 
+/// The organisation and the case a page is about, or the page to answer with instead.
+pub async fn open(web: &Web, slug: &str, id: &str) -> Result<(Org, CaseView), Response> {
+    let org = web.org(slug)?;
+    match load(web, &org, id).await {
+        Ok(view) => Ok((org, view)),
+        Err(refusal) => Err(pages::refused(web, Some(&org), refusal)),
+    }
+}
+
 /// A case as the pages use it.
 pub struct CaseView {
     pub case: Value,
@@ -158,13 +167,9 @@ impl CaseView {
 }
 
 pub async fn show(web: Web, Path((slug, id)): Path<(String, String)>) -> Response {
-    let org = match web.org(&slug) {
-        Ok(org) => org,
+    let (org, view) = match open(&web, &slug, &id).await {
+        Ok(found) => found,
         Err(r) => return r,
-    };
-    let view = match load(&web, &org, &id).await {
-        Ok(view) => view,
-        Err(refusal) => return pages::refused(&web, Some(&org), refusal),
     };
     let lang = web.lang;
     let body = card(&web, &org, &view, &[]);
@@ -628,13 +633,9 @@ fn attribute_history(org: &Org, lang: Lang, view: &CaseView) -> Markup {
 
 /// The print view of the card (print CSS; no navigation).
 pub async fn print(web: Web, Path((slug, id)): Path<(String, String)>) -> Response {
-    let org = match web.org(&slug) {
-        Ok(org) => org,
+    let (org, view) = match open(&web, &slug, &id).await {
+        Ok(found) => found,
         Err(r) => return r,
-    };
-    let view = match load(&web, &org, &id).await {
-        Ok(view) => view,
-        Err(refusal) => return pages::refused(&web, Some(&org), refusal),
     };
     let lang = web.lang;
     let body = html! {

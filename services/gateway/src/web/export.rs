@@ -151,13 +151,9 @@ pub async fn cases_xlsx(web: Web, Path(slug): Path<String>, form: Fields) -> Res
 }
 
 pub async fn plan_xlsx(web: Web, Path((slug, id)): Path<(String, String)>) -> Response {
-    let org = match web.org(&slug) {
-        Ok(org) => org,
+    let (org, view) = match card::open(&web, &slug, &id).await {
+        Ok(found) => found,
         Err(r) => return r,
-    };
-    let view = match card::load(&web, &org, &id).await {
-        Ok(view) => view,
-        Err(refusal) => return pages::refused(&web, Some(&org), refusal),
     };
     let lang = web.lang;
     let mut rows = Vec::new();

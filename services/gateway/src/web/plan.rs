@@ -27,13 +27,9 @@ struct Row {
 }
 
 pub async fn editor(web: Web, Path((slug, id)): Path<(String, String)>) -> Response {
-    let org = match web.org(&slug) {
-        Ok(org) => org,
+    let (org, view) = match card::open(&web, &slug, &id).await {
+        Ok(found) => found,
         Err(r) => return r,
-    };
-    let view = match card::load(&web, &org, &id).await {
-        Ok(view) => view,
-        Err(refusal) => return pages::refused(&web, Some(&org), refusal),
     };
     let zone = org.runtime.tenant().time_zone.clone();
     // The current revision's open actions are carried into the new one.
@@ -335,13 +331,9 @@ pub async fn complete(
 }
 
 pub async fn print(web: Web, Path((slug, id)): Path<(String, String)>) -> Response {
-    let org = match web.org(&slug) {
-        Ok(org) => org,
+    let (org, view) = match card::open(&web, &slug, &id).await {
+        Ok(found) => found,
         Err(r) => return r,
-    };
-    let view = match card::load(&web, &org, &id).await {
-        Ok(view) => view,
-        Err(refusal) => return pages::refused(&web, Some(&org), refusal),
     };
     let lang = web.lang;
     let body = html! {

@@ -80,13 +80,9 @@ pub async fn form(
     Path((slug, id)): Path<(String, String)>,
     Query(q): Query<ActQuery>,
 ) -> Response {
-    let org = match web.org(&slug) {
-        Ok(org) => org,
+    let (org, view) = match card::open(&web, &slug, &id).await {
+        Ok(found) => found,
         Err(r) => return r,
-    };
-    let view = match card::load(&web, &org, &id).await {
-        Ok(view) => view,
-        Err(refusal) => return pages::refused(&web, Some(&org), refusal),
     };
     render(
         &web,
@@ -515,13 +511,9 @@ pub async fn close_form(
     Path((slug, id)): Path<(String, String)>,
     Query(q): Query<CloseQuery>,
 ) -> Response {
-    let org = match web.org(&slug) {
-        Ok(org) => org,
+    let (org, view) = match card::open(&web, &slug, &id).await {
+        Ok(found) => found,
         Err(r) => return r,
-    };
-    let view = match card::load(&web, &org, &id).await {
-        Ok(view) => view,
-        Err(refusal) => return pages::refused(&web, Some(&org), refusal),
     };
     render_close(
         &web,

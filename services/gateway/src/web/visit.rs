@@ -24,13 +24,9 @@ const RECORD: &str =
   recordContact(caseId: $id, input: $input, idempotencyKey: $key, seen: $seen) { id at } }";
 
 pub async fn form(web: Web, Path((slug, id)): Path<(String, String)>) -> Response {
-    let org = match web.org(&slug) {
-        Ok(org) => org,
+    let (org, view) = match card::open(&web, &slug, &id).await {
+        Ok(found) => found,
         Err(r) => return r,
-    };
-    let view = match card::load(&web, &org, &id).await {
-        Ok(view) => view,
-        Err(refusal) => return pages::refused(&web, Some(&org), refusal),
     };
     render(&web, &org, &view, &Typed::default(), &[], StatusCode::OK)
 }
