@@ -146,7 +146,6 @@ impl TestApp {
             .inner
             .tenants
             .by_slug(&slug)
-            .cloned()
             .unwrap_or_else(|| panic!("no tenant {slug}"))
     }
 

@@ -13,6 +13,10 @@ pub const DEMO_TENANTS: [&str; 4] = ["fund", "volunteers", "state_centre", "clin
 /// Organisations a test may add besides the demo ones; their databases are made ready too.
 pub const EXTRA_TENANTS: [&str; 1] = ["school"];
 
+/// Organisations tests create through the API, which makes their databases itself; they are
+/// dropped with the test's other databases.
+pub const CREATED_TENANTS: [&str; 3] = ["sixth", "seventh", "taken"];
+
 /// The login role PostgreSQL tests run the application as in tenant databases: a member of
 /// `kurator_tenant_app`, owning nothing, unable to bypass row-level security.
 pub const APP_LOGIN: &str = "kurator_test_app";
@@ -214,6 +218,7 @@ impl Drop for PostgresDatabases {
                 for name in std::iter::once("control")
                     .chain(DEMO_TENANTS)
                     .chain(EXTRA_TENANTS)
+                    .chain(CREATED_TENANTS)
                 {
                     let _ = admin
                         .execute_unprepared(&format!(

@@ -6,7 +6,12 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+/// The placement every platform has: the database server (or data directory) configured in
+/// `[database]`.
+pub const DEFAULT_PLACEMENT: &str = "default";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -97,6 +102,23 @@ pub struct DatabaseSettings {
     /// row-level security; it must be a member of `kurator_tenant_app`.
     pub app_user: Option<String>,
     pub app_password: Option<SecretString>,
+    /// Further places an organisation created at runtime may keep its data — another database
+    /// server, or a server in another country where the law wants the data kept there — by name.
+    /// The placement `default` is always there: `tenant_url_template` (or the data directory).
+    #[serde(default)]
+    pub placements: BTreeMap<String, PlacementSettings>,
+}
+
+/// A database server (or region) new organisations can be placed on.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlacementSettings {
+    /// What the platform administrator sees, e.g. «Казахстан, Алматы».
+    pub label: String,
+    /// A new organisation's database URL, `{tenant}` standing for its slug. On PostgreSQL the
+    /// login must be allowed to create databases; the database is created when the organisation
+    /// is.
+    pub tenant_url_template: SecretString,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -260,6 +282,34 @@ impl Settings {
             Some(template) => template.expose_secret().replace("{tenant}", slug),
             None => sqlite_url(&self.data_dir.join("tenants").join(format!("{slug}.sqlite"))),
         }
+    }
+
+    /// The placements new organisations can be created on, `default` first: name and label.
+    pub fn placements(&self) -> Vec<(String, String)> {
+        let default_label = if self.database.tenant_url_template.is_some() {
+            "Основной сервер баз данных".to_owned()
+        } else {
+            format!("Файлы SQLite в {}", self.data_dir.join("tenants").display())
+        };
+        std::iter::once((DEFAULT_PLACEMENT.to_owned(), default_label))
+            .chain(
+                self.database
+                    .placements
+                    .iter()
+                    .filter(|(name, _)| name.as_str() != DEFAULT_PLACEMENT)
+                    .map(|(name, p)| (name.clone(), p.label.clone())),
+            )
+            .collect()
+    }
+
+    /// The database URL an organisation `slug` gets on `placement`; `None` for a placement that
+    /// is not configured.
+    pub fn placement_database_url(&self, placement: &str, slug: &str) -> Option<String> {
+        if placement == DEFAULT_PLACEMENT {
+            return Some(self.tenant_database_url(slug));
+        }
+        let template = &self.database.placements.get(placement)?.tenant_url_template;
+        Some(template.expose_secret().replace("{tenant}", slug))
     }
 
     /// The login the application uses in PostgreSQL tenant databases, if configured.

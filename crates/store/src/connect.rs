@@ -125,6 +125,99 @@ pub fn with_user(
     Ok(parsed.to_string())
 }
 
+/// Whether a new database could be made at `url`.
+#[derive(Debug, PartialEq, Eq)]
+pub enum NewDatabase {
+    Created,
+    /// Something is already there (a file, or a database of that name): nothing was touched.
+    AlreadyExists,
+}
+
+/// Makes the empty database a new organisation's data goes into. A SQLite file is created with
+/// its directory; on PostgreSQL, `CREATE DATABASE` runs on the server's maintenance database
+/// (`postgres`) as the URL's login. An existing database is never reused: it could hold another
+/// organisation's data.
+#[tracing::instrument(skip_all)]
+pub async fn create_database(url: &str) -> Result<NewDatabase, StoreError> {
+    if url.starts_with("sqlite:") {
+        let Some(path) = sqlite_file_path(url) else {
+            return Err(StoreError::Database(DbErr::Custom(
+                "an organisation's SQLite database must be a file".into(),
+            )));
+        };
+        if std::path::Path::new(path).exists() {
+            return Ok(NewDatabase::AlreadyExists);
+        }
+        connect(url, 1).await?.close().await?;
+        return Ok(NewDatabase::Created);
+    }
+    let invalid = || StoreError::Database(DbErr::Custom("malformed database URL".into()));
+    let mut parsed = url::Url::parse(url).map_err(|_| invalid())?;
+    let name = parsed.path().trim_start_matches('/').to_owned();
+    // Only names Kurator makes itself (letters, digits, `_`): nothing to quote or escape.
+    let plain = !name.is_empty()
+        && name.len() <= 63
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if !plain {
+        return Err(StoreError::Database(DbErr::Custom(
+            "a new organisation's database name must be lower-case letters, digits and _".into(),
+        )));
+    }
+    parsed.set_path("/postgres");
+    let server = connect(parsed.as_str(), 1).await?;
+    let exists = server
+        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+            sea_orm::DatabaseBackend::Postgres,
+            "SELECT 1 FROM pg_database WHERE datname = $1",
+            [name.clone().into()],
+        ))
+        .await?
+        .is_some();
+    let outcome = if exists {
+        NewDatabase::AlreadyExists
+    } else {
+        server
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await?;
+        NewDatabase::Created
+    };
+    server.close().await?;
+    Ok(outcome)
+}
+
+/// Removes a database [`create_database`] made, for an organisation whose creation failed
+/// half-way. Only for that: everything in it is lost.
+#[tracing::instrument(skip_all)]
+pub async fn drop_database(url: &str) -> Result<(), StoreError> {
+    if url.starts_with("sqlite:") {
+        if let Some(path) = sqlite_file_path(url) {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{path}{suffix}"));
+            }
+        }
+        return Ok(());
+    }
+    let invalid = || StoreError::Database(DbErr::Custom("malformed database URL".into()));
+    let mut parsed = url::Url::parse(url).map_err(|_| invalid())?;
+    let name = parsed.path().trim_start_matches('/').to_owned();
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        return Err(invalid());
+    }
+    parsed.set_path("/postgres");
+    let server = connect(parsed.as_str(), 1).await?;
+    server
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await?;
+    server.close().await?;
+    Ok(())
+}
+
 pub async fn migrate_control_plane(db: &DatabaseConnection) -> Result<(), StoreError> {
     ControlPlaneMigrator::up(db, None).await?;
     Ok(())

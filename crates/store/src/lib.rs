@@ -13,6 +13,9 @@ pub mod error;
 pub mod tenant;
 pub mod tenant_tx;
 
-pub use connect::{StatementCounter, connect, migrate_control_plane, migrate_tenant, with_user};
+pub use connect::{
+    NewDatabase, StatementCounter, connect, create_database, drop_database, migrate_control_plane,
+    migrate_tenant, with_user,
+};
 pub use error::StoreError;
 pub use tenant_tx::{BeforeCommit, TenantTx};

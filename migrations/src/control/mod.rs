@@ -4,6 +4,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_tenants_users_memberships;
 mod m20261129_000400_user_preferences;
+mod m20261129_000700_organisation_lifecycle;
 
 pub struct ControlPlaneMigrator;
 
@@ -13,6 +14,7 @@ impl MigratorTrait for ControlPlaneMigrator {
         vec![
             Box::new(m20261122_000001_tenants_users_memberships::Migration),
             Box::new(m20261129_000400_user_preferences::Migration),
+            Box::new(m20261129_000700_organisation_lifecycle::Migration),
         ]
     }
 }

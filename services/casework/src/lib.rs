@@ -21,6 +21,7 @@ pub mod minutes;
 pub mod next_actions;
 pub mod notifications;
 pub mod obligations;
+pub mod organisations;
 pub mod plans;
 pub mod published;
 pub mod records;

@@ -15,7 +15,6 @@ use kurator_platform::Settings;
 use kurator_platform::cache::{InProcessCache, RedisCache, SharedCache};
 use kurator_platform::lease::{InProcessLeases, RedisLeases, SharedLeases};
 use kurator_store::StatementCounter;
-use kurator_store::control::repo;
 use secrecy::ExposeSecret;
 use std::sync::Arc;
 use std::time::Duration;
@@ -79,7 +78,7 @@ pub async fn build_worker(settings: &Settings) -> anyhow::Result<DeadlineWorker>
     .await?;
     kurator_store::migrate_control_plane(&control).await?;
     let tenants = TenantRegistry::open_all(
-        repo::list_tenants(&control).await?,
+        control.clone(),
         settings.database.max_connections,
         settings.tenant_app_login().as_ref(),
     )
@@ -117,7 +116,7 @@ impl Application {
             }
         }
         let tenants = TenantRegistry::open_all(
-            repo::list_tenants(&control).await?,
+            control.clone(),
             settings.database.max_connections,
             settings.tenant_app_login().as_ref(),
         )

@@ -90,6 +90,7 @@ pub async fn seed(control: &DatabaseConnection, settings: &Settings) -> Result<u
                 repo::insert_tenant(
                     &tx,
                     NewTenant {
+                        id: kurator_domain::TenantId::new(),
                         slug: &slug,
                         name_ru: &demo.name_ru,
                         name_kk: &demo.name_kk,
@@ -97,6 +98,7 @@ pub async fn seed(control: &DatabaseConnection, settings: &Settings) -> Result<u
                         preset: &demo.preset,
                         database_url: &url,
                         time_zone: &demo.time_zone,
+                        placement: kurator_platform::config::DEFAULT_PLACEMENT,
                     },
                 )
                 .await?
@@ -990,7 +992,7 @@ mod year {
         example_cases: bool,
     ) -> Result<usize, String> {
         let data = super::demo_data().map_err(|e| e.to_string())?;
-        for runtime in tenants.all() {
+        for runtime in tenants.all().iter() {
             grant_method_roles(control, runtime, &data).await?;
         }
         if !example_cases {
@@ -1030,7 +1032,7 @@ mod year {
         let names = std::sync::Arc::new(names);
         let mut work = Vec::new();
         let mut years = years;
-        for runtime in tenants.all() {
+        for runtime in tenants.all().iter() {
             let slug = runtime.tenant().slug.to_string();
             let Some(found) = years.iter().position(|y| y.tenant == slug) else {
                 continue;

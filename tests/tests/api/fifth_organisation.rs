@@ -38,6 +38,7 @@ async fn add_school(backend: &Backend) {
     let tenant = repo::insert_tenant(
         &control,
         NewTenant {
+            id: kurator_domain::TenantId::new(),
             slug: &slug,
             name_ru: "Школьная психологическая служба",
             name_kk: "Мектептің психологиялық қызметі",
@@ -45,6 +46,7 @@ async fn add_school(backend: &Backend) {
             preset: &variant,
             database_url: &url,
             time_zone: "Asia/Almaty",
+            placement: kurator_platform::config::DEFAULT_PLACEMENT,
         },
     )
     .await

@@ -16,6 +16,7 @@ mod listing;
 mod method_rules;
 mod notifications;
 mod obligations_kept;
+mod organisations;
 mod permissions;
 mod platform;
 mod rls;

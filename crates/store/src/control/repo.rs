@@ -20,6 +20,15 @@ pub struct TenantRow {
     pub database_url: String,
     pub time_zone: String,
     pub created_at: DateTime<Utc>,
+    /// Where its data lives: a placement named in the platform's configuration.
+    pub placement: String,
+    pub suspended_at: Option<DateTime<Utc>>,
+}
+
+impl TenantRow {
+    pub fn is_suspended(&self) -> bool {
+        self.suspended_at.is_some()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -39,6 +48,7 @@ pub struct MembershipRow {
 }
 
 pub struct NewTenant<'a> {
+    pub id: TenantId,
     pub slug: &'a TenantSlug,
     pub name_ru: &'a str,
     pub name_kk: &'a str,
@@ -46,6 +56,7 @@ pub struct NewTenant<'a> {
     pub preset: &'a str,
     pub database_url: &'a str,
     pub time_zone: &'a str,
+    pub placement: &'a str,
 }
 
 pub struct NewUser<'a> {
@@ -68,6 +79,8 @@ fn tenant_row(model: tenant::Model) -> Result<TenantRow, StoreError> {
         database_url: model.database_url,
         time_zone: model.time_zone,
         created_at: model.created_at,
+        placement: model.placement,
+        suspended_at: model.suspended_at,
     })
 }
 
@@ -112,7 +125,7 @@ pub async fn insert_tenant(
     new: NewTenant<'_>,
 ) -> Result<TenantRow, StoreError> {
     let model = tenant::ActiveModel {
-        id: Set(TenantId::new().0),
+        id: Set(new.id.0),
         slug: Set(new.slug.as_str().to_owned()),
         name_ru: Set(new.name_ru.to_owned()),
         name_kk: Set(new.name_kk.to_owned()),
@@ -121,12 +134,44 @@ pub async fn insert_tenant(
         database_url: Set(new.database_url.to_owned()),
         time_zone: Set(new.time_zone.to_owned()),
         created_at: Set(Utc::now()),
+        placement: Set(new.placement.to_owned()),
+        suspended_at: Set(None),
     };
     tenant_row(
         tenant::Entity::insert(model)
             .exec_with_returning(db)
             .await?,
     )
+}
+
+#[tracing::instrument(skip_all, fields(tenant = %id))]
+pub async fn find_tenant(
+    db: &impl ConnectionTrait,
+    id: TenantId,
+) -> Result<Option<TenantRow>, StoreError> {
+    tenant::Entity::find_by_id(id.0)
+        .one(db)
+        .await?
+        .map(tenant_row)
+        .transpose()
+}
+
+/// Suspends (`Some(at)`) or resumes (`None`) an organisation; the row as it is now.
+#[tracing::instrument(skip_all, fields(tenant = %id))]
+pub async fn set_tenant_suspended(
+    db: &impl ConnectionTrait,
+    id: TenantId,
+    at: Option<DateTime<Utc>>,
+) -> Result<Option<TenantRow>, StoreError> {
+    tenant::Entity::update_many()
+        .col_expr(
+            tenant::Column::SuspendedAt,
+            sea_orm::sea_query::Expr::value(at),
+        )
+        .filter(tenant::Column::Id.eq(id.0))
+        .exec(db)
+        .await?;
+    find_tenant(db, id).await
 }
 
 #[tracing::instrument(skip_all)]
@@ -193,8 +238,15 @@ pub async fn memberships_of(
     db: &impl ConnectionTrait,
     user_id: UserId,
 ) -> Result<Vec<MembershipRow>, StoreError> {
+    // A suspended organisation's roles reach nobody while it stays suspended.
+    let suspended = sea_orm::sea_query::Query::select()
+        .column(tenant::Column::Id)
+        .from(tenant::Entity)
+        .and_where(tenant::Column::SuspendedAt.is_not_null())
+        .to_owned();
     let rows = membership::Entity::find()
         .filter(membership::Column::UserId.eq(user_id.0))
+        .filter(membership::Column::TenantId.not_in_subquery(suspended))
         .order_by_asc(membership::Column::TenantId)
         .all(db)
         .await?;

@@ -18,6 +18,10 @@ pub struct Model {
     pub database_url: String,
     pub time_zone: String,
     pub created_at: DateTimeUtc,
+    /// The configured placement (database server or region) the tenant's database was made on.
+    pub placement: String,
+    /// Set while the organisation is suspended: its data is kept and nobody reaches it.
+    pub suspended_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -147,8 +147,14 @@ impl DeadlineWorker {
         now: DateTime<Utc>,
     ) -> Result<Vec<(String, TenantRun)>, WorkerError> {
         let mut report = Vec::new();
+        // Organisations created or resumed since the last run are opened; suspended ones are
+        // closed and get nothing sent. A control plane that cannot be read now leaves the
+        // organisations as they were.
+        if let Err(err) = self.tenants.refresh().await {
+            tracing::warn!(error = %err, "organisations not refreshed");
+        }
         for runtime in self.tenants.all() {
-            let run = self.run_tenant(runtime, now).await?;
+            let run = self.run_tenant(&runtime, now).await?;
             report.push((runtime.tenant().slug.to_string(), run));
         }
         Ok(report)
@@ -221,7 +227,7 @@ impl DeadlineWorker {
         for runtime in self.tenants.all() {
             let _ = self
                 .leases
-                .release(&Self::lease_name(runtime), &self.holder)
+                .release(&Self::lease_name(&runtime), &self.holder)
                 .await;
         }
     }

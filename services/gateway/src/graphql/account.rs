@@ -71,25 +71,27 @@ pub struct LoginPayload {
 
 async fn me_of(state: &AppState, user: &kurator_store::control::UserRow) -> ApiResult<Me> {
     let memberships = repo::memberships_of(&state.inner.control, user.id).await?;
-    Ok(build_me(state, user, &memberships))
+    Ok(build_me(state, user, &memberships).await)
 }
 
-fn build_me(
+async fn build_me(
     state: &AppState,
     user: &kurator_store::control::UserRow,
     memberships: &[kurator_store::control::MembershipRow],
 ) -> Me {
-    let memberships = memberships
-        .iter()
-        .filter_map(|m| {
-            let runtime = state.inner.tenants.by_id(m.tenant_id)?;
-            Some(Membership {
-                tenant: Tenant::from(runtime.tenant()),
-                role: m.role.as_str().to_owned(),
-                role_label: m.role.label_ru().to_owned(),
-            })
-        })
-        .collect();
+    let mut list = Vec::new();
+    for m in memberships {
+        // An organisation created by another replica is opened here on first sight.
+        let Ok(Some(runtime)) = state.inner.tenants.find_by_id(m.tenant_id).await else {
+            continue;
+        };
+        list.push(Membership {
+            tenant: Tenant::from(runtime.tenant()),
+            role: m.role.as_str().to_owned(),
+            role_label: m.role.label_ru().to_owned(),
+        });
+    }
+    let memberships = list;
     Me {
         id: ID(user.id.to_string()),
         login: user.login.clone(),
@@ -106,7 +108,7 @@ impl AccountQuery {
         let request = ctx.data::<RequestContext>()?;
         let state = ctx.data::<AppState>()?;
         let caller = request.caller()?;
-        Ok(build_me(state, &caller.user, &caller.memberships))
+        Ok(build_me(state, &caller.user, &caller.memberships).await)
     }
 
     /// The organisations the caller may see: their own, or all for a platform administrator.

@@ -132,7 +132,7 @@ async fn staff_member(
 impl AdministrationQuery {
     /// The organisation's people and their roles: supervisors and administrators.
     async fn members(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Member>> {
-        let (runtime, actor) = tenant_actor(ctx)?;
+        let (runtime, actor) = tenant_actor(ctx).await?;
         actor.require_lead().map_err(ApiError::from)?;
         Ok(members_of(ctx, &runtime, &actor).await?)
     }
@@ -140,7 +140,7 @@ impl AdministrationQuery {
     /// The organisation's staff by name, for everyone who works on cases: who the curator, the
     /// psychologist or the team on a case is. No logins, no method roles.
     async fn colleagues(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Colleague>> {
-        let (runtime, actor) = tenant_actor(ctx)?;
+        let (runtime, actor) = tenant_actor(ctx).await?;
         actor.case_scope().map_err(ApiError::from)?;
         let state = ctx.data::<AppState>()?;
         let members = repo::members_of_tenant(&state.inner.control, runtime.tenant().id)
@@ -159,7 +159,7 @@ impl AdministrationQuery {
 
     /// The method roles the caller holds in this organisation: the roles they may act in.
     async fn my_method_roles(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<String>> {
-        let (runtime, actor) = tenant_actor(ctx)?;
+        let (runtime, actor) = tenant_actor(ctx).await?;
         Ok(staff::mine(&runtime, &actor)
             .await
             .map_err(ApiError::from)?)
@@ -170,7 +170,7 @@ impl AdministrationQuery {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<OrganisationSettings> {
-        let (runtime, actor) = tenant_actor(ctx)?;
+        let (runtime, actor) = tenant_actor(ctx).await?;
         Ok(settings_out(
             settings::get(&runtime, &actor)
                 .await
@@ -190,7 +190,7 @@ impl AdministrationMutation {
         password: String,
         role: TenantRole,
     ) -> async_graphql::Result<Member> {
-        let (runtime, actor) = tenant_actor(ctx)?;
+        let (runtime, actor) = tenant_actor(ctx).await?;
         actor.require_org_admin().map_err(ApiError::from)?;
         let state = ctx.data::<AppState>()?;
         let mut problems = Vec::new();
@@ -316,7 +316,7 @@ impl AdministrationMutation {
         version: i32,
         caseload_caps_mode: Option<CaseloadCapsMode>,
     ) -> async_graphql::Result<OrganisationSettings> {
-        let (runtime, actor) = tenant_actor(ctx)?;
+        let (runtime, actor) = tenant_actor(ctx).await?;
         let new = TenantSettings {
             caseload_caps_mode: caseload_caps_mode.map(|m| match m {
                 CaseloadCapsMode::Independent => CapsMode::Independent,
@@ -338,7 +338,7 @@ async fn change_method_role(
     role: String,
     grant: bool,
 ) -> async_graphql::Result<Vec<String>> {
-    let (runtime, actor) = tenant_actor(ctx)?;
+    let (runtime, actor) = tenant_actor(ctx).await?;
     actor.require_org_admin().map_err(ApiError::from)?;
     let user = staff_member(ctx, &runtime, &user_id).await?;
     let held = if grant {
@@ -355,7 +355,7 @@ async fn change_role(
     role: TenantRole,
     grant: bool,
 ) -> async_graphql::Result<Vec<Member>> {
-    let (runtime, actor) = tenant_actor(ctx)?;
+    let (runtime, actor) = tenant_actor(ctx).await?;
     actor.require_org_admin().map_err(ApiError::from)?;
     let state = ctx.data::<AppState>()?;
     let user = uuid::Uuid::parse_str(user_id.as_str())

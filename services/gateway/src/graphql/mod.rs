@@ -8,6 +8,7 @@ pub mod error;
 pub mod language;
 pub mod limits;
 pub mod notifications;
+pub mod platform;
 
 use crate::AppState;
 use crate::graphql::context::{Caller, RequestContext};
@@ -35,6 +36,7 @@ pub struct Query(
     casework::variant::VariantQuery,
     casework::variant_admin::VariantAdminQuery,
     notifications::NotificationQuery,
+    platform::PlatformQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -47,6 +49,7 @@ pub struct Mutation(
     casework::spending::SpendingMutation,
     casework::variant_admin::VariantAdminMutation,
     notifications::NotificationMutation,
+    platform::PlatformMutation,
 );
 
 pub type KuratorSchema = Schema<Query, Mutation, EmptySubscription>;

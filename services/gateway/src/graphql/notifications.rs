@@ -156,7 +156,7 @@ impl NotificationQuery {
         after: Option<String>,
         #[graphql(default = false)] unread_only: bool,
     ) -> ApiResult<NotificationConnection> {
-        let (runtime, actor) = tenant_actor(ctx)?;
+        let (runtime, actor) = tenant_actor(ctx).await?;
         let page = notifications::of_caller(&runtime, &actor, first, after.as_deref(), unread_only)
             .await?;
         let page_info = page_info(&page, |n| n.id);
@@ -175,7 +175,7 @@ impl NotificationQuery {
 
     /// How many of the caller's notifications in the organisation are unread.
     async fn unread_notification_count(&self, ctx: &Context<'_>) -> ApiResult<i64> {
-        let (runtime, actor) = tenant_actor(ctx)?;
+        let (runtime, actor) = tenant_actor(ctx).await?;
         let count = notifications::unread_count(&runtime, &actor).await?;
         Ok(i64::try_from(count).unwrap_or(i64::MAX))
     }
@@ -193,7 +193,7 @@ impl NotificationQuery {
 
     /// The organisation's webhooks (its administrator only).
     async fn webhooks(&self, ctx: &Context<'_>) -> ApiResult<Vec<Webhook>> {
-        let (runtime, actor) = tenant_actor(ctx)?;
+        let (runtime, actor) = tenant_actor(ctx).await?;
         Ok(notifications::webhooks(&runtime, &actor)
             .await?
             .into_iter()
@@ -209,7 +209,7 @@ impl NotificationQuery {
         #[graphql(default = 20)] first: i64,
         after: Option<String>,
     ) -> ApiResult<WebhookDeliveryConnection> {
-        let (runtime, actor) = tenant_actor(ctx)?;
+        let (runtime, actor) = tenant_actor(ctx).await?;
         let page = notifications::deliveries(&runtime, &actor, first, after.as_deref()).await?;
         let page_info = page_info(&page, |a| a.id);
         Ok(WebhookDeliveryConnection {
@@ -250,7 +250,7 @@ impl NotificationMutation {
     /// Marks the caller's own notifications read; ids of others' notifications are ignored.
     /// Returns how many were unread and are read now.
     async fn mark_notifications_read(&self, ctx: &Context<'_>, ids: Vec<ID>) -> ApiResult<i64> {
-        let (runtime, actor) = tenant_actor(ctx)?;
+        let (runtime, actor) = tenant_actor(ctx).await?;
         let ids = parse_notification_ids(&ids)?;
         let marked = notifications::mark_read(&runtime, &actor, &ids).await?;
         Ok(i64::try_from(marked).unwrap_or(i64::MAX))
@@ -279,7 +279,7 @@ impl NotificationMutation {
         url: String,
         secret: String,
     ) -> ApiResult<Webhook> {
-        let (runtime, actor) = tenant_actor(ctx)?;
+        let (runtime, actor) = tenant_actor(ctx).await?;
         Ok(notifications::add_webhook(&runtime, &actor, &url, &secret)
             .await?
             .into())
@@ -287,7 +287,7 @@ impl NotificationMutation {
 
     /// Removes a webhook. Its administrator only.
     async fn remove_webhook(&self, ctx: &Context<'_>, id: ID) -> ApiResult<bool> {
-        let (runtime, actor) = tenant_actor(ctx)?;
+        let (runtime, actor) = tenant_actor(ctx).await?;
         let id = Uuid::parse_str(id.as_str()).map_err(|_| ApiError::not_found())?;
         notifications::remove_webhook(&runtime, &actor, id).await?;
         Ok(true)

@@ -20,12 +20,12 @@ pub async fn home(web: Web) -> Response {
     let Some(caller) = &web.caller else {
         return Redirect::to("/login").into_response();
     };
-    let mut slugs: Vec<String> = caller
-        .memberships
-        .iter()
-        .filter_map(|m| web.state.inner.tenants.by_id(m.tenant_id))
-        .map(|r| r.tenant().slug.to_string())
-        .collect();
+    let mut slugs: Vec<String> = Vec::new();
+    for m in caller.memberships.iter() {
+        if let Ok(Some(runtime)) = web.state.inner.tenants.find_by_id(m.tenant_id).await {
+            slugs.push(runtime.tenant().slug.to_string());
+        }
+    }
     slugs.dedup();
     match slugs.as_slice() {
         [one] => Redirect::to(&format!("/o/{one}/day")).into_response(),
@@ -181,7 +181,7 @@ pub async fn organisations(web: Web) -> Response {
     let lang = web.lang;
     let mut orgs: Vec<(String, String, Vec<String>)> = Vec::new();
     for m in caller.memberships.iter() {
-        let Some(runtime) = web.state.inner.tenants.by_id(m.tenant_id) else {
+        let Ok(Some(runtime)) = web.state.inner.tenants.find_by_id(m.tenant_id).await else {
             continue;
         };
         let tenant = runtime.tenant();

@@ -22,7 +22,7 @@ const ROLES: [(&str, &str); 5] = [
 ];
 
 pub async fn show(web: Web, Path(slug): Path<String>) -> Response {
-    let org = match web.org(&slug) {
+    let org = match web.org(&slug).await {
         Ok(org) => org,
         Err(r) => return r,
     };
@@ -197,7 +197,7 @@ async fn finish(web: Web, org: Org, answer: Result<Value, Refusal>) -> Response 
 }
 
 pub async fn change_role(web: Web, Path(slug): Path<String>, form: Fields) -> Response {
-    let org = match web.org_posting(&slug, &form) {
+    let org = match web.org_posting(&slug, &form).await {
         Ok(org) => org,
         Err(r) => return r,
     };
@@ -222,7 +222,7 @@ pub async fn change_role(web: Web, Path(slug): Path<String>, form: Fields) -> Re
 }
 
 pub async fn change_method_role(web: Web, Path(slug): Path<String>, form: Fields) -> Response {
-    let org = match web.org_posting(&slug, &form) {
+    let org = match web.org_posting(&slug, &form).await {
         Ok(org) => org,
         Err(r) => return r,
     };
@@ -244,7 +244,7 @@ pub async fn change_method_role(web: Web, Path(slug): Path<String>, form: Fields
 }
 
 pub async fn settings(web: Web, Path(slug): Path<String>, form: Fields) -> Response {
-    let org = match web.org_posting(&slug, &form) {
+    let org = match web.org_posting(&slug, &form).await {
         Ok(org) => org,
         Err(r) => return r,
     };
@@ -259,7 +259,7 @@ pub async fn settings(web: Web, Path(slug): Path<String>, form: Fields) -> Respo
 }
 
 pub async fn create_member(web: Web, Path(slug): Path<String>, form: Fields) -> Response {
-    let org = match web.org_posting(&slug, &form) {
+    let org = match web.org_posting(&slug, &form).await {
         Ok(org) => org,
         Err(r) => return r,
     };

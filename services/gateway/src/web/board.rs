@@ -14,7 +14,7 @@ const BOARD: &str = "query { board { curatorId activeCases postSupportCases over
   colleagues { id displayName } }";
 
 pub async fn show(web: Web, Path(slug): Path<String>) -> Response {
-    let org = match web.org(&slug) {
+    let org = match web.org(&slug).await {
         Ok(org) => org,
         Err(r) => return r,
     };

@@ -64,7 +64,7 @@ pub async fn load(web: &Web, org: &Org, id: &str) -> Result<CaseView, Refusal> {
 
 /// The organisation and the case a page is about, or the page to answer with instead.
 pub async fn open(web: &Web, slug: &str, id: &str) -> Result<(Org, CaseView), Response> {
-    let org = web.org(slug)?;
+    let org = web.org(slug).await?;
     match load(web, &org, id).await {
         Ok(view) => Ok((org, view)),
         Err(refusal) => Err(pages::refused(web, Some(&org), refusal)),
@@ -662,7 +662,7 @@ pub async fn print(web: Web, Path((slug, id)): Path<(String, String)>) -> Respon
 
 /// A supervisor gives the case to a curator; the method's caseload rule may refuse, in its words.
 pub async fn assign(web: Web, Path((slug, id)): Path<(String, String)>, form: Fields) -> Response {
-    let org = match web.org_posting(&slug, &form) {
+    let org = match web.org_posting(&slug, &form).await {
         Ok(org) => org,
         Err(r) => return r,
     };
@@ -690,7 +690,7 @@ pub async fn add_member(
     Path((slug, id)): Path<(String, String)>,
     form: Fields,
 ) -> Response {
-    let org = match web.org_posting(&slug, &form) {
+    let org = match web.org_posting(&slug, &form).await {
         Ok(org) => org,
         Err(r) => return r,
     };

@@ -49,7 +49,7 @@ pub fn filter_of(org: &Org, form: &Fields) -> Value {
 }
 
 pub async fn list(web: Web, Path(slug): Path<String>) -> Response {
-    let org = match web.org(&slug) {
+    let org = match web.org(&slug).await {
         Ok(org) => org,
         Err(r) => return r,
     };
@@ -66,7 +66,7 @@ pub async fn list(web: Web, Path(slug): Path<String>) -> Response {
 }
 
 pub async fn list_posted(web: Web, Path(slug): Path<String>, form: Fields) -> Response {
-    let org = match web.org_posting(&slug, &form) {
+    let org = match web.org_posting(&slug, &form).await {
         Ok(org) => org,
         Err(r) => return r,
     };

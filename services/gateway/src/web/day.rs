@@ -44,7 +44,7 @@ struct Item {
 }
 
 pub async fn show(web: Web, Path(slug): Path<String>) -> Response {
-    let org = match web.org(&slug) {
+    let org = match web.org(&slug).await {
         Ok(org) => org,
         Err(r) => return r,
     };
@@ -295,7 +295,7 @@ fn notification_list(web: &Web, org: &Org, lang: Lang, data: &Value) -> Markup {
 }
 
 pub async fn mark_read(web: Web, Path(slug): Path<String>, form: Fields) -> Response {
-    let org = match web.org_posting(&slug, &form) {
+    let org = match web.org_posting(&slug, &form).await {
         Ok(org) => org,
         Err(r) => return r,
     };

@@ -55,7 +55,7 @@ fn sheet(headers: &[String], rows: &[Vec<String>], name: &str) -> Result<Vec<u8>
 }
 
 pub async fn cases_xlsx(web: Web, Path(slug): Path<String>, form: Fields) -> Response {
-    let org = match web.org_posting(&slug, &form) {
+    let org = match web.org_posting(&slug, &form).await {
         Ok(org) => org,
         Err(r) => return r,
     };

@@ -187,7 +187,7 @@ fn render(
 }
 
 pub async fn revise(web: Web, Path((slug, id)): Path<(String, String)>, form: Fields) -> Response {
-    let org = match web.org_posting(&slug, &form) {
+    let org = match web.org_posting(&slug, &form).await {
         Ok(org) => org,
         Err(r) => return r,
     };
@@ -310,7 +310,7 @@ pub async fn complete(
     Path((slug, id, action)): Path<(String, String, String)>,
     form: Fields,
 ) -> Response {
-    let org = match web.org_posting(&slug, &form) {
+    let org = match web.org_posting(&slug, &form).await {
         Ok(org) => org,
         Err(r) => return r,
     };

@@ -121,17 +121,18 @@ impl Web {
     /// The organisation `slug` as the person sees it: their roles there. Someone with no role in
     /// it gets the same «не найдено» page as for an organisation that does not exist.
     #[allow(clippy::result_large_err)]
-    pub fn org(&self, slug: &str) -> Result<Org, Response> {
+    pub async fn org(&self, slug: &str) -> Result<Org, Response> {
         let caller = self.signed_in()?;
         let not_found = || pages::not_found(self).into_response();
         let slug = TenantSlug::parse(slug).map_err(|_| not_found())?;
-        let runtime = self
-            .state
-            .inner
-            .tenants
-            .by_slug(&slug)
-            .ok_or_else(not_found)?
-            .clone();
+        let runtime = match self.state.inner.tenants.find(&slug).await {
+            Ok(Some(runtime)) => runtime,
+            Ok(None) => return Err(not_found()),
+            Err(err) => {
+                tracing::error!(error = %err, "organisation could not be opened");
+                return Err(pages::failure(self, None));
+            }
+        };
         let roles = caller.roles_in(runtime.tenant().id);
         if roles.is_empty() {
             return Err(not_found());
@@ -148,8 +149,12 @@ impl Web {
     /// [`Web::org`] for a submitted form, which must carry the session's token: a form from
     /// anywhere else is refused before anything is read or written.
     #[allow(clippy::result_large_err)]
-    pub fn org_posting(&self, slug: &str, form: &super::form::Fields) -> Result<Org, Response> {
-        let org = self.org(slug)?;
+    pub async fn org_posting(
+        &self,
+        slug: &str,
+        form: &super::form::Fields,
+    ) -> Result<Org, Response> {
+        let org = self.org(slug).await?;
         if !form.csrf_ok(self) {
             return Err(pages::forbidden(
                 self,

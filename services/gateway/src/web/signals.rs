@@ -39,7 +39,7 @@ pub async fn journal(
     Path(slug): Path<String>,
     Query(q): Query<JournalQuery>,
 ) -> Response {
-    let org = match web.org(&slug) {
+    let org = match web.org(&slug).await {
         Ok(org) => org,
         Err(r) => return r,
     };
@@ -119,7 +119,7 @@ pub async fn journal(
 }
 
 pub async fn new_form(web: Web, Path(slug): Path<String>) -> Response {
-    let org = match web.org(&slug) {
+    let org = match web.org(&slug).await {
         Ok(org) => org,
         Err(r) => return r,
     };
@@ -364,7 +364,7 @@ fn triage_result(lang: Lang, variant: &Variant, form: &Fields) -> Markup {
 }
 
 pub async fn triage_preview(web: Web, Path(slug): Path<String>, form: Fields) -> Response {
-    let org = match web.org(&slug) {
+    let org = match web.org(&slug).await {
         Ok(org) => org,
         Err(r) => return r,
     };
@@ -375,7 +375,7 @@ pub async fn triage_preview(web: Web, Path(slug): Path<String>, form: Fields) ->
 }
 
 pub async fn register(web: Web, Path(slug): Path<String>, form: Fields) -> Response {
-    let org = match web.org_posting(&slug, &form) {
+    let org = match web.org_posting(&slug, &form).await {
         Ok(org) => org,
         Err(r) => return r,
     };
@@ -464,7 +464,7 @@ fn doc_has_form(variant: &Variant) -> bool {
 const SIGNAL: &str = "query($id: ID!) { signal(id: $id) { id version receivedAt source channel requester subject parents grounds followUp triage form riskBand status decision caseId } }";
 
 pub async fn show(web: Web, Path((slug, id)): Path<(String, String)>) -> Response {
-    let org = match web.org(&slug) {
+    let org = match web.org(&slug).await {
         Ok(org) => org,
         Err(r) => return r,
     };
@@ -561,7 +561,7 @@ async fn render_signal(
 }
 
 pub async fn decide(web: Web, Path((slug, id)): Path<(String, String)>, form: Fields) -> Response {
-    let org = match web.org_posting(&slug, &form) {
+    let org = match web.org_posting(&slug, &form).await {
         Ok(org) => org,
         Err(r) => return r,
     };

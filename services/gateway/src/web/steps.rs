@@ -456,7 +456,7 @@ pub async fn submit(
     Query(q): Query<ActQuery>,
     form: Fields,
 ) -> Response {
-    let org = match web.org_posting(&slug, &form) {
+    let org = match web.org_posting(&slug, &form).await {
         Ok(org) => org,
         Err(r) => return r,
     };
@@ -618,7 +618,7 @@ pub async fn close(
     Query(q): Query<CloseQuery>,
     form: Fields,
 ) -> Response {
-    let org = match web.org_posting(&slug, &form) {
+    let org = match web.org_posting(&slug, &form).await {
         Ok(org) => org,
         Err(r) => return r,
     };

@@ -123,7 +123,7 @@ pub async fn record_form(
     Path((slug, id)): Path<(String, String)>,
     form: Fields,
 ) -> Response {
-    let org = match web.org_posting(&slug, &form) {
+    let org = match web.org_posting(&slug, &form).await {
         Ok(org) => org,
         Err(r) => return r,
     };
@@ -200,7 +200,7 @@ pub async fn record_json(
     if !web.csrf_ok(sent) {
         return answer(StatusCode::FORBIDDEN, json!({ "error": "FORBIDDEN" }));
     }
-    let org = match web.org(&slug) {
+    let org = match web.org(&slug).await {
         Ok(org) => org,
         Err(_) => return answer(StatusCode::NOT_FOUND, json!({ "error": "NOT_FOUND" })),
     };

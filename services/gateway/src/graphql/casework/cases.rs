@@ -169,7 +169,7 @@ impl CaseQueryRoot {
         id: ID,
         as_of: Option<DateTime<Utc>>,
     ) -> async_graphql::Result<Case> {
-        let (runtime, actor) = tenant_actor(ctx)?;
+        let (runtime, actor) = tenant_actor(ctx).await?;
         let id = parse_id(&id)?;
         let file = cases::card(&runtime, &actor, id)
             .await
@@ -187,7 +187,7 @@ impl CaseQueryRoot {
         after: Option<String>,
         as_of: Option<DateTime<Utc>>,
     ) -> async_graphql::Result<Connection<String, Case, CaseListTotals, EmptyFields>> {
-        let (runtime, actor) = tenant_actor(ctx)?;
+        let (runtime, actor) = tenant_actor(ctx).await?;
         let as_of = as_of.unwrap_or_else(Utc::now);
         let first = match first {
             None => 20,
@@ -259,7 +259,7 @@ impl CaseQueryRoot {
         ctx: &Context<'_>,
         as_of: Option<DateTime<Utc>>,
     ) -> async_graphql::Result<Vec<CuratorLoadLine>> {
-        let (runtime, actor) = tenant_actor(ctx)?;
+        let (runtime, actor) = tenant_actor(ctx).await?;
         actor.require_lead().map_err(ApiError::from)?;
         let state = ctx
             .data::<AppState>()
@@ -308,7 +308,7 @@ impl CaseQueryRoot {
         #[graphql(desc = "The id of the last entry the client has: the page continues behind it.")]
         after: Option<ID>,
     ) -> async_graphql::Result<Vec<AuditEntry>> {
-        let (runtime, actor) = tenant_actor(ctx)?;
+        let (runtime, actor) = tenant_actor(ctx).await?;
         let id = parse_id(&case_id)?;
         let after = after.as_ref().map(parse_id).transpose()?;
         let trail = cases::audit_trail(&runtime, &actor, id, first, after)
@@ -328,7 +328,7 @@ impl CaseQueryRoot {
         #[graphql(desc = "The id of the last entry the client has: the page continues behind it.")]
         after: Option<ID>,
     ) -> async_graphql::Result<Vec<AuditEntry>> {
-        let (runtime, actor) = tenant_actor(ctx)?;
+        let (runtime, actor) = tenant_actor(ctx).await?;
         let after = after.as_ref().map(parse_id).transpose()?;
         let log = cases::audit_log(&runtime, &actor, action.as_deref(), first, after)
             .await
@@ -354,7 +354,7 @@ impl From<kurator_store::tenant::audit::AuditEntry> for AuditEntry {
 
 /// The case as it stands after a change, for mutation payloads (not audited as a card view).
 pub async fn reload(ctx: &Context<'_>, id: uuid::Uuid) -> ApiResult<Case> {
-    let (runtime, actor) = tenant_actor(ctx)?;
+    let (runtime, actor) = tenant_actor(ctx).await?;
     let file = cases::file(&runtime, &actor, id)
         .await
         .map_err(ApiError::from)?;
@@ -370,7 +370,7 @@ impl CaseMutation {
         input: OpenCaseInput,
         idempotency_key: Option<String>,
     ) -> async_graphql::Result<Case> {
-        let (runtime, actor) = tenant_actor(ctx)?;
+        let (runtime, actor) = tenant_actor(ctx).await?;
         let key = super::idempotency_key(&idempotency_key)?.map(str::to_owned);
         let attributes = match input.attributes.map(|a| a.0) {
             None | Some(Value::Null) => serde_json::Map::new(),
@@ -411,7 +411,7 @@ impl CaseMutation {
         version: i32,
         curator_id: ID,
     ) -> async_graphql::Result<AssignCuratorPayload> {
-        let (runtime, actor) = tenant_actor(ctx)?;
+        let (runtime, actor) = tenant_actor(ctx).await?;
         let id = parse_id(&case_id)?;
         let curator = parse_user(&curator_id)?;
         actor.require_lead().map_err(ApiError::from)?;
@@ -433,7 +433,7 @@ impl CaseMutation {
         user_id: ID,
         #[graphql(default_with = "CaseMemberKind::Specialist")] kind: CaseMemberKind,
     ) -> async_graphql::Result<Case> {
-        let (runtime, actor) = tenant_actor(ctx)?;
+        let (runtime, actor) = tenant_actor(ctx).await?;
         let id = parse_id(&case_id)?;
         let user = parse_user(&user_id)?;
         actor.case_scope().map_err(ApiError::from)?;
@@ -457,7 +457,7 @@ impl CaseMutation {
         user_id: ID,
         #[graphql(default_with = "CaseMemberKind::Specialist")] kind: CaseMemberKind,
     ) -> async_graphql::Result<Case> {
-        let (runtime, actor) = tenant_actor(ctx)?;
+        let (runtime, actor) = tenant_actor(ctx).await?;
         let id = parse_id(&case_id)?;
         let user = parse_user(&user_id)?;
         let kind = match kind {
@@ -480,7 +480,7 @@ impl CaseMutation {
         value: String,
         at: Option<DateTime<Utc>>,
     ) -> async_graphql::Result<Case> {
-        let (runtime, actor) = tenant_actor(ctx)?;
+        let (runtime, actor) = tenant_actor(ctx).await?;
         let id = parse_id(&case_id)?;
         cases::set_attribute(
             &runtime,

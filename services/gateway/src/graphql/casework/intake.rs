@@ -208,7 +208,7 @@ impl IntakeQuery {
         #[graphql(desc = "The id of the last entry the client has: the page continues behind it.")]
         after: Option<ID>,
     ) -> async_graphql::Result<Vec<Signal>> {
-        let (runtime, actor) = tenant_actor(ctx)?;
+        let (runtime, actor) = tenant_actor(ctx).await?;
         let journal = match journal {
             Journal::Signals => intake::Journal::Signals,
             Journal::Unconfirmed => intake::Journal::Unconfirmed,
@@ -229,7 +229,7 @@ impl IntakeQuery {
     }
 
     async fn signal(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Signal> {
-        let (runtime, actor) = tenant_actor(ctx)?;
+        let (runtime, actor) = tenant_actor(ctx).await?;
         let id = parse_id(&id)?;
         Ok(intake::get(&runtime, &actor, id)
             .await
@@ -248,7 +248,7 @@ impl IntakeMutation {
         input: SignalInput,
         idempotency_key: Option<String>,
     ) -> async_graphql::Result<Signal> {
-        let (runtime, actor) = tenant_actor(ctx)?;
+        let (runtime, actor) = tenant_actor(ctx).await?;
         let key = idempotency_key_owned(&idempotency_key)?;
         let input = intake::SignalInput {
             received_at: input.received_at,
@@ -277,7 +277,7 @@ impl IntakeMutation {
         decision: SignalDecisionInput,
         decided_at: Option<DateTime<Utc>>,
     ) -> async_graphql::Result<DecideSignalPayload> {
-        let (runtime, actor) = tenant_actor(ctx)?;
+        let (runtime, actor) = tenant_actor(ctx).await?;
         let id = parse_id(&id)?;
         let decided = intake::decide(
             &runtime,

@@ -28,7 +28,7 @@ pub fn personalData() {}
 
 /// The tenant runtime the request is for, and the caller acting in it. An unknown tenant is
 /// `NOT_FOUND`; a tenant the caller holds no role in is `FORBIDDEN`.
-pub fn tenant_actor(ctx: &Context<'_>) -> ApiResult<(Arc<TenantRuntime>, Actor)> {
+pub async fn tenant_actor(ctx: &Context<'_>) -> ApiResult<(Arc<TenantRuntime>, Actor)> {
     let request = ctx
         .data::<RequestContext>()
         .map_err(|_| ApiError::unauthenticated())?;
@@ -46,9 +46,9 @@ pub fn tenant_actor(ctx: &Context<'_>) -> ApiResult<(Arc<TenantRuntime>, Actor)>
     let runtime = state
         .inner
         .tenants
-        .by_slug(slug)
-        .ok_or_else(ApiError::not_found)?
-        .clone();
+        .find(slug)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     let roles = caller.roles_in(runtime.tenant().id);
     if roles.is_empty() {
         return Err(ApiError::forbidden());

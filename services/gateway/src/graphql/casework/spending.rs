@@ -243,7 +243,7 @@ impl SpendingMutation {
         input: SpendingInput,
         idempotency_key: Option<String>,
     ) -> async_graphql::Result<RecordSpendingPayload> {
-        let (runtime, actor) = tenant_actor(ctx)?;
+        let (runtime, actor) = tenant_actor(ctx).await?;
         let key = super::idempotency_key(&idempotency_key)?;
         let id = parse_id(&case_id)?;
         let entry = spending::record(&runtime, &actor, id, input.into_service()?, key)

@@ -501,7 +501,7 @@ impl Case {
     /// Spending on the case: every entry, and the totals of each case year (from the day the
     /// case was opened) against the variant's limit, with what is left.
     async fn spending(&self, ctx: &Context<'_>) -> async_graphql::Result<CaseSpendingView> {
-        let (_, actor) = tenant_actor(ctx)?;
+        let (_, actor) = tenant_actor(ctx).await?;
         let spending = spending::of_case(&self.runtime, &actor, self.file.case.id)
             .await
             .map_err(ApiError::from)?;
@@ -518,7 +518,7 @@ impl Case {
         ctx: &Context<'_>,
         acting_as: String,
     ) -> async_graphql::Result<Vec<NextAction>> {
-        let (_, actor) = tenant_actor(ctx)?;
+        let (_, actor) = tenant_actor(ctx).await?;
         let next =
             next_actions::next_actions(&self.runtime, &actor, &self.file, &acting_as, self.as_of)
                 .map_err(ApiError::from)?;

@@ -26,7 +26,7 @@ impl VariantQuery {
         ctx: &Context<'_>,
         version: Option<i32>,
     ) -> async_graphql::Result<VariantView> {
-        let (runtime, actor) = tenant_actor(ctx)?;
+        let (runtime, actor) = tenant_actor(ctx).await?;
         let published =
             variant_view::published(&runtime, &actor, version).map_err(ApiError::from)?;
         Ok(VariantView(published))

@@ -345,7 +345,7 @@ pub struct VariantAdminQuery;
 impl VariantAdminQuery {
     /// The organisation's current variant draft (organisation administrators).
     async fn variant_draft(&self, ctx: &Context<'_>) -> async_graphql::Result<VariantDraft> {
-        let (runtime, actor) = tenant_actor(ctx)?;
+        let (runtime, actor) = tenant_actor(ctx).await?;
         let draft = variant_drafts::current(&runtime, &actor)
             .await
             .map_err(ApiError::from)?;
@@ -361,7 +361,7 @@ impl VariantAdminQuery {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<VariantDraftDiff> {
-        let (runtime, actor) = tenant_actor(ctx)?;
+        let (runtime, actor) = tenant_actor(ctx).await?;
         let diff = variant_drafts::diff(&runtime, &actor)
             .await
             .map_err(ApiError::from)?;
@@ -382,7 +382,7 @@ impl VariantAdminQuery {
         stage_mapping: Option<Vec<StageMappingInput>>,
         as_of: Option<DateTime<Utc>>,
     ) -> async_graphql::Result<VariantMigration> {
-        let (runtime, actor) = tenant_actor(ctx)?;
+        let (runtime, actor) = tenant_actor(ctx).await?;
         let plan = variant_migration::preview(
             &runtime,
             &actor,
@@ -412,7 +412,7 @@ impl VariantAdminMutation {
         format: VariantFormat,
         expected_version: Option<i32>,
     ) -> async_graphql::Result<VariantDraft> {
-        let (runtime, actor) = tenant_actor(ctx)?;
+        let (runtime, actor) = tenant_actor(ctx).await?;
         let draft =
             variant_drafts::save(&runtime, &actor, document, format.into(), expected_version)
                 .await
@@ -429,7 +429,7 @@ impl VariantAdminMutation {
         ctx: &Context<'_>,
         expected_draft_version: i32,
     ) -> async_graphql::Result<VariantPublication> {
-        let (runtime, actor) = tenant_actor(ctx)?;
+        let (runtime, actor) = tenant_actor(ctx).await?;
         let published = variant_drafts::publish(&runtime, &actor, expected_draft_version)
             .await
             .map_err(ApiError::from)?;
@@ -451,7 +451,7 @@ impl VariantAdminMutation {
         stage_mapping: Option<Vec<StageMappingInput>>,
         as_of: Option<DateTime<Utc>>,
     ) -> async_graphql::Result<VariantMigration> {
-        let (runtime, actor) = tenant_actor(ctx)?;
+        let (runtime, actor) = tenant_actor(ctx).await?;
         let plan = variant_migration::apply(
             &runtime,
             &actor,

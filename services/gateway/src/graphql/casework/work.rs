@@ -274,7 +274,7 @@ impl WorkMutation {
         step: String,
         input: StepActionInput,
     ) -> async_graphql::Result<Case> {
-        let (runtime, actor) = tenant_actor(ctx)?;
+        let (runtime, actor) = tenant_actor(ctx).await?;
         let id = parse_id(&case_id)?;
         steps::perform(&runtime, &actor, id, version, &step, input.into_service()?)
             .await
@@ -291,7 +291,7 @@ impl WorkMutation {
         version: i32,
         input: StepActionInput,
     ) -> async_graphql::Result<Case> {
-        let (runtime, actor) = tenant_actor(ctx)?;
+        let (runtime, actor) = tenant_actor(ctx).await?;
         let id = parse_id(&case_id)?;
         steps::record_approvals(&runtime, &actor, id, version, input.into_service()?)
             .await
@@ -308,7 +308,7 @@ impl WorkMutation {
         to_stage: String,
         input: StepActionInput,
     ) -> async_graphql::Result<Case> {
-        let (runtime, actor) = tenant_actor(ctx)?;
+        let (runtime, actor) = tenant_actor(ctx).await?;
         let id = parse_id(&case_id)?;
         steps::transition(
             &runtime,
@@ -331,7 +331,7 @@ impl WorkMutation {
         version: i32,
         input: PlanRevisionInput,
     ) -> async_graphql::Result<Case> {
-        let (runtime, actor) = tenant_actor(ctx)?;
+        let (runtime, actor) = tenant_actor(ctx).await?;
         let id = parse_id(&case_id)?;
         let mut actions = Vec::with_capacity(input.actions.len());
         for a in input.actions {
@@ -373,7 +373,7 @@ impl WorkMutation {
         done_at: Option<DateTime<Utc>>,
         result: Option<String>,
     ) -> async_graphql::Result<PlanAction> {
-        let (runtime, actor) = tenant_actor(ctx)?;
+        let (runtime, actor) = tenant_actor(ctx).await?;
         let id = parse_id(&action_id)?;
         let row = plans::complete_action(&runtime, &actor, id, version, done_at, result)
             .await
@@ -396,7 +396,7 @@ impl WorkMutation {
         )]
         seen: Option<SeenCaseInput>,
     ) -> async_graphql::Result<CaseRecord> {
-        let (runtime, actor) = tenant_actor(ctx)?;
+        let (runtime, actor) = tenant_actor(ctx).await?;
         let id = parse_id(&case_id)?;
         let options = records::ContactOptions {
             idempotency_key: checked_key(&idempotency_key)?,
@@ -418,7 +418,7 @@ impl WorkMutation {
         case_id: ID,
         input: RecordEntryInput,
     ) -> async_graphql::Result<CaseRecord> {
-        let (runtime, actor) = tenant_actor(ctx)?;
+        let (runtime, actor) = tenant_actor(ctx).await?;
         let id = parse_id(&case_id)?;
         let row = records::monitoring(&runtime, &actor, id, input.into_service())
             .await
@@ -435,7 +435,7 @@ impl WorkMutation {
         version: i32,
         input: CloseCaseInput,
     ) -> async_graphql::Result<Case> {
-        let (runtime, actor) = tenant_actor(ctx)?;
+        let (runtime, actor) = tenant_actor(ctx).await?;
         let id = parse_id(&case_id)?;
         let closure = ClosureInput {
             confirmed: input.confirmed,
@@ -469,7 +469,7 @@ impl WorkMutation {
         at: Option<DateTime<Utc>>,
         decided: Option<StepActionInput>,
     ) -> async_graphql::Result<Case> {
-        let (runtime, actor) = tenant_actor(ctx)?;
+        let (runtime, actor) = tenant_actor(ctx).await?;
         let id = parse_id(&case_id)?;
         let at = at.unwrap_or_else(Utc::now);
         let mut decided = match decided {
@@ -499,7 +499,7 @@ impl WorkMutation {
         version: i32,
         at: Option<DateTime<Utc>>,
     ) -> async_graphql::Result<Case> {
-        let (runtime, actor) = tenant_actor(ctx)?;
+        let (runtime, actor) = tenant_actor(ctx).await?;
         let id = parse_id(&case_id)?;
         closure::end_post_support(&runtime, &actor, id, version, at.unwrap_or_else(Utc::now))
             .await
@@ -516,7 +516,7 @@ impl WorkMutation {
         version: i32,
         at: Option<DateTime<Utc>>,
     ) -> async_graphql::Result<Case> {
-        let (runtime, actor) = tenant_actor(ctx)?;
+        let (runtime, actor) = tenant_actor(ctx).await?;
         let id = parse_id(&case_id)?;
         let case = closure::reopen(&runtime, &actor, id, version, at.unwrap_or_else(Utc::now))
             .await
