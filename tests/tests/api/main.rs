@@ -26,3 +26,4 @@ mod spending;
 mod variant;
 mod variant_admin;
 mod web;
+mod web_admin;

@@ -29,6 +29,7 @@ pub async fn home(web: Web) -> Response {
     slugs.dedup();
     match slugs.as_slice() {
         [one] => Redirect::to(&format!("/o/{one}/day")).into_response(),
+        [] if caller.user.is_platform_admin => Redirect::to("/platform").into_response(),
         _ => Redirect::to("/orgs").into_response(),
     }
 }
@@ -205,6 +206,9 @@ pub async fn organisations(web: Web) -> Response {
         h1 { (lang.t("orgs-title")) }
         @if orgs.is_empty() {
             p { (lang.t("orgs-none")) }
+        }
+        @if caller.user.is_platform_admin {
+            p { a.button href="/platform" { (lang.t("platform-title")) } }
         }
         ul.cards {
             @for (slug, name, roles) in &orgs {

@@ -59,6 +59,10 @@ async fn render(web: &Web, org: &Org, errors: &[String], status: StatusCode) -> 
     let settings = &data["organisationSettings"];
     let body = html! {
         h1 { (lang.t("nav-admin")) }
+        nav.actions {
+            a.button href=(org.path("/admin/variant")) { (lang.t("variant-title")) }
+            a.button href=(org.path("/admin/variant/migration")) { (lang.t("variant-migration")) }
+        }
         (pages::reasons(lang, errors))
         section aria-labelledby="admin-members" {
             h2 #admin-members { (lang.t("admin-members")) }

@@ -7,8 +7,10 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
-/// Forms are small: a visit note or a plan fits in far less.
-const MAX_FORM_BYTES: usize = 256 * 1024;
+/// Forms are small: a visit note or a plan fits in far less. The largest is a variant file the
+/// administrator edits (the clinic's, with three languages, is under 50 KB of text, about three
+/// times that once form-encoded).
+const MAX_FORM_BYTES: usize = 768 * 1024;
 
 pub struct Fields(pub Vec<(String, String)>);
 

@@ -18,9 +18,11 @@ pub mod gql;
 pub mod i18n;
 pub mod pages;
 pub mod plan;
+pub mod platform;
 pub mod session;
 pub mod signals;
 pub mod steps;
+pub mod variant;
 pub mod visit;
 
 use crate::AppState;
@@ -99,6 +101,27 @@ pub fn router() -> Router<AppState> {
         )
         .route("/o/{slug}/admin/settings", post(admin::settings))
         .route("/o/{slug}/admin/members", post(admin::create_member))
+        .route("/o/{slug}/admin/variant", get(variant::show))
+        .route("/o/{slug}/admin/variant/draft", post(variant::save_draft))
+        .route("/o/{slug}/admin/variant/publish", post(variant::publish))
+        .route(
+            "/o/{slug}/admin/variant/published.toml",
+            get(variant::published_file),
+        )
+        .route(
+            "/o/{slug}/admin/variant/migration",
+            get(variant::migration).post(variant::migration_posted),
+        )
+        .route("/platform", get(platform::show))
+        .route("/platform/organisations", post(platform::create))
+        .route(
+            "/platform/organisations/{slug}/suspend",
+            post(platform::suspend),
+        )
+        .route(
+            "/platform/organisations/{slug}/resume",
+            post(platform::resume),
+        )
         .layer(axum::middleware::map_response(security_headers))
 }
 

@@ -1,0 +1,231 @@
+//! The platform administrator's page: every organisation with where its data lives and whether
+//! it is suspended; a new organisation (from a template or a variant file, on a placement, with
+//! its first administrator); suspending and resuming.
+
+use super::form::Fields;
+use super::gql::Refusal;
+use super::pages::{self, Section, csrf_field, page};
+use super::session::Web;
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::html;
+use serde_json::{Value, json};
+
+const LIST: &str = "query { organisations { slug name nameKk nameEn timeZone preset placement suspended createdAt }
+  placements { name label } }";
+
+const TEMPLATES: [&str; 4] = ["fund", "volunteers", "state_centre", "clinic"];
+
+fn platform_only(web: &Web) -> Option<Response> {
+    match web.signed_in() {
+        Err(response) => Some(response),
+        Ok(caller) if !caller.user.is_platform_admin => {
+            Some(pages::forbidden(web, None, &web.lang.t("platform-only")))
+        }
+        Ok(_) => None,
+    }
+}
+
+pub async fn show(web: Web) -> Response {
+    render(&web, None, &[], StatusCode::OK).await
+}
+
+async fn render(
+    web: &Web,
+    typed: Option<&Fields>,
+    reasons: &[String],
+    status: StatusCode,
+) -> Response {
+    if let Some(refused) = platform_only(web) {
+        return refused;
+    }
+    let lang = web.lang;
+    let data = match web.gql(None, LIST, json!({})).await {
+        Ok(data) => data,
+        Err(refusal) => return pages::refused(web, None, refusal),
+    };
+    let organisations: Vec<&Value> = data["organisations"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .collect();
+    let placements: Vec<&Value> = data["placements"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .collect();
+    let typed_text = |name: &str| typed.map(|f| f.text(name)).unwrap_or_default();
+    let body = html! {
+        h1 { (lang.t("platform-title")) }
+        section aria-labelledby="platform-orgs" {
+            h2 #platform-orgs { (lang.t("platform-organisations")) }
+            table.list {
+                thead { tr {
+                    th scope="col" { (lang.t("platform-organisation")) }
+                    th scope="col" { (lang.t("platform-template")) }
+                    th scope="col" { (lang.t("platform-placement")) }
+                    th scope="col" { (lang.t("platform-state")) }
+                } }
+                tbody { @for o in &organisations {
+                    @let slug = o["slug"].as_str().unwrap_or_default();
+                    tr {
+                        th scope="row" {
+                            (lang.pick(o["name"].as_str().unwrap_or_default(), o["nameKk"].as_str(), o["nameEn"].as_str()))
+                            br; span.muted { (slug) ", " (o["timeZone"].as_str().unwrap_or_default()) }
+                        }
+                        td { (o["preset"].as_str().unwrap_or_default()) }
+                        td { (o["placement"].as_str().unwrap_or_default()) }
+                        td {
+                            @if o["suspended"] == true {
+                                strong { (lang.t("platform-suspended")) }
+                                form.inline method="post" action=(format!("/platform/organisations/{slug}/resume")) {
+                                    (csrf_field(web))
+                                    button.small type="submit" { (lang.t("platform-resume")) }
+                                }
+                            } @else {
+                                (lang.t("platform-active"))
+                                form.inline method="post" action=(format!("/platform/organisations/{slug}/suspend")) {
+                                    (csrf_field(web))
+                                    button.small type="submit" { (lang.t("platform-suspend")) }
+                                }
+                            }
+                        }
+                    }
+                } }
+            }
+        }
+        section aria-labelledby="platform-new" {
+            h2 #platform-new { (lang.t("platform-new")) }
+            (pages::reasons(lang, reasons))
+            form method="post" action="/platform/organisations" {
+                (csrf_field(web))
+                label for="org-slug" { (lang.t("platform-slug")) }
+                input #org-slug name="slug" required pattern="[a-z][a-z0-9_]{1,39}" value=(typed_text("slug"));
+                @for (code, key) in [("ru", "platform-name-ru"), ("kk", "platform-name-kk"), ("en", "platform-name-en")] {
+                    label for=(format!("org-name-{code}")) { (lang.t(key)) }
+                    input id=(format!("org-name-{code}")) name=(format!("name_{code}")) required value=(typed_text(&format!("name_{code}")));
+                }
+                label for="org-template" { (lang.t("platform-template")) }
+                select #org-template name="template" {
+                    @for t in TEMPLATES { option value=(t) selected[typed_text("template") == t] { (t) } }
+                }
+                label for="org-document" { (lang.t("platform-document")) }
+                textarea #org-document name="document" rows="6" spellcheck="false" { (typed_text("document")) }
+                label for="org-zone" { (lang.t("platform-time-zone")) }
+                input #org-zone name="time_zone" placeholder="Europe/Moscow" value=(typed_text("time_zone"));
+                label for="org-calendar" { (lang.t("platform-calendar")) }
+                select #org-calendar name="calendar" {
+                    option value="" { (lang.t("platform-as-variant")) }
+                    @for c in ["ru", "kz"] { option value=(c) selected[typed_text("calendar") == c] { (c) } }
+                }
+                label for="org-placement" { (lang.t("platform-placement")) }
+                select #org-placement name="placement" {
+                    @for p in &placements {
+                        @let name = p["name"].as_str().unwrap_or_default();
+                        option value=(name) selected[typed_text("placement") == name] { (p["label"].as_str().unwrap_or_default()) }
+                    }
+                }
+                fieldset {
+                    legend { (lang.t("platform-first-admin")) }
+                    label for="org-admin-login" { (lang.t("login-login")) }
+                    input #org-admin-login name="admin_login" required autocomplete="off" value=(typed_text("admin_login"));
+                    label for="org-admin-name" { (lang.t("admin-display-name")) }
+                    input #org-admin-name name="admin_name" value=(typed_text("admin_name"));
+                    label for="org-admin-password" { (lang.t("admin-initial-password")) }
+                    input #org-admin-password name="admin_password" type="password" autocomplete="new-password";
+                    p.muted { (lang.t("platform-first-admin-hint")) }
+                }
+                button.primary type="submit" { (lang.t("platform-create")) }
+            }
+        }
+    };
+    (
+        status,
+        page(web, None, Section::None, &lang.t("platform-title"), body),
+    )
+        .into_response()
+}
+
+pub async fn create(web: Web, form: Fields) -> Response {
+    if let Some(refused) = platform_only(&web) {
+        return refused;
+    }
+    if !form.csrf_ok(&web) {
+        return pages::forbidden(&web, None, &web.lang.t("form-expired"));
+    }
+    let raw = |name: &str| {
+        form.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .filter(|v| !v.trim().is_empty())
+    };
+    let variant = match raw("document") {
+        Some(document) => {
+            json!({ "document": document, "format": if document.trim_start().starts_with('{') { "JSON" } else { "TOML" } })
+        }
+        None => json!({ "template": form.text("template") }),
+    };
+    let input = json!({
+        "slug": form.text("slug"),
+        "names": { "ru": form.text("name_ru"), "kk": form.text("name_kk"), "en": form.text("name_en") },
+        "timeZone": form.get("time_zone"),
+        "calendar": form.get("calendar"),
+        "placement": form.get("placement"),
+        "variant": variant,
+        "firstAdmin": {
+            "login": form.text("admin_login"),
+            "displayName": form.get("admin_name"),
+            "password": raw("admin_password"),
+        }
+    });
+    let answer = web
+        .gql(
+            None,
+            "mutation($input: NewOrganisationInput!) { createOrganisation(input: $input) { organisation { slug } } }",
+            json!({ "input": input }),
+        )
+        .await;
+    match answer {
+        Ok(_) => Redirect::to("/platform").into_response(),
+        Err(refusal @ (Refusal::Rejected(_) | Refusal::Conflict { .. })) => {
+            render(
+                &web,
+                Some(&form),
+                &refusal.messages(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(refusal) => pages::refused(&web, None, refusal),
+    }
+}
+
+async fn change(web: Web, slug: String, form: Fields, mutation: &str) -> Response {
+    if let Some(refused) = platform_only(&web) {
+        return refused;
+    }
+    if !form.csrf_ok(&web) {
+        return pages::forbidden(&web, None, &web.lang.t("form-expired"));
+    }
+    let answer = web
+        .gql(
+            None,
+            &format!("mutation($slug: String!) {{ {mutation}(slug: $slug) {{ slug }} }}"),
+            json!({ "slug": slug }),
+        )
+        .await;
+    match answer {
+        Ok(_) => Redirect::to("/platform").into_response(),
+        Err(refusal) => pages::refused(&web, None, refusal),
+    }
+}
+
+pub async fn suspend(web: Web, Path(slug): Path<String>, form: Fields) -> Response {
+    change(web, slug, form, "suspendOrganisation").await
+}
+
+pub async fn resume(web: Web, Path(slug): Path<String>, form: Fields) -> Response {
+    change(web, slug, form, "resumeOrganisation").await
+}
