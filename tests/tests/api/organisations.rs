@@ -230,6 +230,14 @@ async fn a_suspended_organisation_is_closed_to_everybody_and_keeps_its_data(back
     .await;
     let curator = Worker::sign_in(&app, "sixth.curator").await;
     let case_id = accepted_case(&curator, &head, "Шестаков").await;
+    // A deadline worker of its own, as `kurator worker` runs beside the replicas.
+    let worker = kurator_gateway::app::build_worker(&app.state.inner.settings)
+        .await
+        .unwrap();
+    let worked = |run: &[(String, kurator_casework::worker::TenantRun)]| {
+        run.iter().any(|(slug, _)| slug == "sixth")
+    };
+    assert!(worked(&worker.run_once(chrono::Utc::now()).await.unwrap()));
 
     let suspended = app
         .graphql(
@@ -240,6 +248,8 @@ async fn a_suspended_organisation_is_closed_to_everybody_and_keeps_its_data(back
         .await;
     assert!(suspended.errors().is_empty(), "{:#}", suspended.body);
     assert_eq!(suspended.data()["suspendOrganisation"]["suspended"], true);
+    // The worker sends it nothing from its next run on.
+    assert!(!worked(&worker.run_once(chrono::Utc::now()).await.unwrap()));
 
     // Sessions signed in before the suspension reach nothing of it, on the next request.
     for worker in [&head, &curator] {
@@ -296,6 +306,7 @@ async fn a_suspended_organisation_is_closed_to_everybody_and_keeps_its_data(back
         .await;
     assert!(resumed.errors().is_empty(), "{:#}", resumed.body);
     assert_eq!(resumed.data()["resumeOrganisation"]["suspended"], false);
+    assert!(worked(&worker.run_once(chrono::Utc::now()).await.unwrap()));
     let card = head.case(&case_id, "2026-03-03T09:00:00Z").await;
     assert_eq!(card["id"], case_id.as_str());
     let trail = head.ok("{ auditLog { action } }", json!({})).await;
