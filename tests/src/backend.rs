@@ -6,6 +6,9 @@ use std::sync::Arc;
 pub const DATABASE_URL_VAR: &str = "KURATOR_TEST_DATABASE_URL";
 pub const REDIS_URL_VAR: &str = "KURATOR_TEST_REDIS_URL";
 pub const REQUIRE_VAR: &str = "KURATOR_TEST_REQUIRE_SERVICES";
+/// A second PostgreSQL server (another cluster, on another port), where organisations are placed
+/// when a test places them on another server.
+pub const SECOND_DATABASE_URL_VAR: &str = "KURATOR_TEST_SECOND_DATABASE_URL";
 
 /// The tenants the demo data creates; the PostgreSQL suite makes a database for each.
 pub const DEMO_TENANTS: [&str; 4] = ["fund", "volunteers", "state_centre", "clinic"];
@@ -152,28 +155,51 @@ pub struct PostgresDatabases {
     prefix: String,
 }
 
+/// The application's roles on a PostgreSQL server: `kurator_tenant_app` and the login tests run
+/// the application as. Roles belong to the whole server and tests run side by side: they are
+/// created idempotently.
+pub async fn ensure_app_roles(admin: &sea_orm::DatabaseConnection) {
+    admin
+        .execute_unprepared(&format!(
+            "DO $$ BEGIN
+                 CREATE ROLE kurator_tenant_app NOLOGIN NOBYPASSRLS;
+             EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+             END $$;
+             DO $$ BEGIN
+                 CREATE ROLE {APP_LOGIN} LOGIN NOBYPASSRLS;
+             EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+             END $$;
+             DO $$ BEGIN
+                 GRANT kurator_tenant_app TO {APP_LOGIN};
+             EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+             END $$;"
+        ))
+        .await
+        .unwrap();
+}
+
+/// The second PostgreSQL server's maintenance URL, or `None` (the test is skipped, or fails when
+/// services are required).
+pub fn second_server() -> Option<String> {
+    match std::env::var(SECOND_DATABASE_URL_VAR) {
+        Ok(url) => Some(url),
+        Err(_) => {
+            skip_or_fail(SECOND_DATABASE_URL_VAR, "second-server");
+            None
+        }
+    }
+}
+
 impl PostgresDatabases {
+    /// This test's name prefix for databases.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
     async fn create(admin_url: &str) -> Self {
         let prefix = format!("kurator_test_{}", unique_suffix());
         let admin = Database::connect(admin_url).await.unwrap();
-        // Roles belong to the whole server and tests run side by side: create them idempotently.
-        admin
-            .execute_unprepared(&format!(
-                "DO $$ BEGIN
-                     CREATE ROLE kurator_tenant_app NOLOGIN NOBYPASSRLS;
-                 EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
-                 END $$;
-                 DO $$ BEGIN
-                     CREATE ROLE {APP_LOGIN} LOGIN NOBYPASSRLS;
-                 EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
-                 END $$;
-                 DO $$ BEGIN
-                     GRANT kurator_tenant_app TO {APP_LOGIN};
-                 EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
-                 END $$;"
-            ))
-            .await
-            .unwrap();
+        ensure_app_roles(&admin).await;
         for name in std::iter::once("control")
             .chain(DEMO_TENANTS)
             .chain(EXTRA_TENANTS)

@@ -428,3 +428,114 @@ async fn bad_organisations_are_refused_with_every_reason_and_nothing_is_made(bac
         }
     }
 }
+
+/// Placement across servers: an organisation created on another PostgreSQL server (a second
+/// cluster on another port, as a Kazakh organisation's data lives in Kazakhstan) has its database
+/// there and nowhere else, and serves requests at once.
+mod second_server {
+    use super::{create, platform_admin, sixth};
+    use kurator_tests::Backend;
+    use kurator_tests::app::spawn_app_with;
+    use kurator_tests::backend::{ensure_app_roles, second_server};
+    use kurator_tests::casework::Worker;
+    use sea_orm::ConnectionTrait;
+    use serde_json::json;
+
+    async fn has_database(url: &str, name: &str) -> bool {
+        let server = kurator_store::connect(url, 1).await.unwrap();
+        let found = server
+            .query_one_raw(sea_orm::Statement::from_sql_and_values(
+                sea_orm::DatabaseBackend::Postgres,
+                "SELECT 1 FROM pg_database WHERE datname = $1",
+                [name.into()],
+            ))
+            .await
+            .unwrap()
+            .is_some();
+        server.close().await.unwrap();
+        found
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_organisation_placed_on_a_second_server_keeps_its_data_there() {
+        let Some(second) = second_server() else {
+            return;
+        };
+        let Some(backend) = Backend::postgres().await else {
+            return;
+        };
+        let first = std::env::var(kurator_tests::backend::DATABASE_URL_VAR).unwrap();
+        let prefix = backend.postgres.as_ref().unwrap().prefix().to_owned();
+        let server = kurator_store::connect(&second, 1).await.unwrap();
+        ensure_app_roles(&server).await;
+        server.close().await.unwrap();
+        let base = second
+            .split('?')
+            .next()
+            .unwrap()
+            .rsplit_once('/')
+            .unwrap()
+            .0
+            .to_owned();
+        let app = spawn_app_with(
+            backend,
+            json!({ "database": { "placements": { "kz": {
+                "label": "Казахстан",
+                "tenant_url_template": format!("{base}/{prefix}_{{tenant}}"),
+            } } } }),
+        )
+        .await;
+        let admin = platform_admin(&app).await;
+        let placements = app
+            .graphql("{ placements { name label } }", json!({}), Some(&admin))
+            .await;
+        assert_eq!(
+            placements.data()["placements"],
+            json!([
+                { "name": "default", "label": "Основной сервер баз данных" },
+                { "name": "kz", "label": "Казахстан" }
+            ])
+        );
+
+        let mut input = sixth("clinic");
+        input["placement"] = json!("kz");
+        let created = create(&app, &admin, input).await;
+        let name = format!("{prefix}_sixth");
+        // Removed again whatever the outcome.
+        struct DropOnSecond(String, String);
+        impl Drop for DropOnSecond {
+            fn drop(&mut self) {
+                let (url, name) = (self.0.clone(), self.1.clone());
+                let _ = std::thread::spawn(move || {
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .unwrap();
+                    runtime.block_on(async move {
+                        if let Ok(server) = kurator_store::connect(&url, 1).await {
+                            let _ = server
+                                .execute_unprepared(&format!(
+                                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                                ))
+                                .await;
+                        }
+                    });
+                })
+                .join();
+            }
+        }
+        let _cleanup = DropOnSecond(second.clone(), name.clone());
+        assert!(created.errors().is_empty(), "{:#}", created.body);
+        assert_eq!(
+            created.data()["createOrganisation"]["organisation"]["placement"],
+            "kz"
+        );
+        assert!(has_database(&second, &name).await, "on the second server");
+        assert!(!has_database(&first, &name).await, "not on the first");
+
+        let head = Worker::sign_in(&app, "sixth.head").await;
+        let variant = head.ok("{ variant { key timeZone } }", json!({})).await;
+        assert_eq!(variant["variant"]["key"], "clinic");
+        assert_eq!(variant["variant"]["timeZone"], "Asia/Almaty");
+    }
+}
