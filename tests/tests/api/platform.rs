@@ -5,7 +5,7 @@ use kurator_tests::{Backend, spawn_app, suites};
 use serde_json::json;
 
 suites!(
-    readiness_checks_every_database_and_the_cache,
+    readiness_checks_every_database_and_the_cache_and_names_them_only_to_the_platform_administrator,
     every_response_carries_a_request_id,
     graphiql_is_served_outside_production_only,
     malformed_and_oversized_requests_get_coded_errors,
@@ -14,7 +14,9 @@ suites!(
     demo_organisations_hold_example_work_at_different_stages,
 );
 
-async fn readiness_checks_every_database_and_the_cache(backend: Backend) {
+async fn readiness_checks_every_database_and_the_cache_and_names_them_only_to_the_platform_administrator(
+    backend: Backend,
+) {
     let expected_cache = if backend.redis.is_some() {
         "cache:redis"
     } else {
@@ -23,9 +25,34 @@ async fn readiness_checks_every_database_and_the_cache(backend: Backend) {
     let app = spawn_app(backend).await;
     assert_eq!(app.get("/health/live").await.status(), 200);
 
+    // Anybody learns whether the replica is ready, and nothing more: the checks would name every
+    // organisation on the platform.
     let ready = app.get("/health/ready").await;
     assert_eq!(ready.status(), 200);
     let body: serde_json::Value = ready.json().await.unwrap();
+    assert_eq!(body, json!({ "status": "ready" }));
+    let curator = app.login("fund.curator").await;
+    let told = app
+        .client
+        .get(format!("{}/health/ready", app.address))
+        .bearer_auth(&curator)
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = told.json().await.unwrap();
+    assert_eq!(body, json!({ "status": "ready" }));
+
+    // The platform administrator is told what was checked.
+    let admin = app.login("admin").await;
+    let told = app
+        .client
+        .get(format!("{}/health/ready", app.address))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(told.status(), 200);
+    let body: serde_json::Value = told.json().await.unwrap();
     assert_eq!(body["status"], "ready");
     for check in [
         "control_plane",

@@ -241,7 +241,10 @@ fn finish(mut response: async_graphql::Response, request_id: &str) -> GraphQLRes
 
 /// The signed-in person behind the bearer token, if any. A missing, malformed, unknown or expired
 /// token means an anonymous caller; resolvers that need one answer `UNAUTHENTICATED`.
-async fn resolve_caller(state: &AppState, headers: &HeaderMap) -> Result<Option<Caller>, ApiError> {
+pub async fn resolve_caller(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<Caller>, ApiError> {
     let Some(token) = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())

@@ -2,12 +2,14 @@
 //!
 //! `/health/live` answers while the process serves requests. `/health/ready` checks everything
 //! Kurator depends on — the control-plane database, every tenant database and the cache — and
-//! answers 503 naming what is down (never how to reach it).
+//! answers 503 when something is down. Anybody may ask whether the replica is ready; only the
+//! platform administrator (signed in, `Authorization: Bearer …`) is told what was checked, since
+//! the list names every organisation on the platform. How to reach a database is never said.
 
 use crate::AppState;
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use serde_json::{Value, json};
 
 pub async fn live() -> Json<Value> {
@@ -15,7 +17,7 @@ pub async fn live() -> Json<Value> {
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+pub async fn ready(State(state): State<AppState>, headers: HeaderMap) -> (StatusCode, Json<Value>) {
     let services = &state.inner;
     let mut checks = serde_json::Map::new();
     let mut all_ok = true;
@@ -46,6 +48,15 @@ pub async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    let body = json!({ "status": if all_ok { "ready" } else { "not_ready" }, "checks": checks });
+    let answer = if all_ok { "ready" } else { "not_ready" };
+    let platform_admin = matches!(
+        crate::graphql::resolve_caller(&state, &headers).await,
+        Ok(Some(caller)) if caller.user.is_platform_admin
+    );
+    let body = if platform_admin {
+        json!({ "status": answer, "checks": checks })
+    } else {
+        json!({ "status": answer })
+    };
     (status, Json(body))
 }
