@@ -532,6 +532,12 @@ mod second_server {
         );
         assert!(has_database(&second, &name).await, "on the second server");
         assert!(!has_database(&first, &name).await, "not on the first");
+        // The rest stays on the first server.
+        for other in ["control", "fund", "clinic"] {
+            let other = format!("{prefix}_{other}");
+            assert!(has_database(&first, &other).await, "{other} on the first");
+            assert!(!has_database(&second, &other).await, "{other} not on the second");
+        }
 
         let head = Worker::sign_in(&app, "sixth.head").await;
         let variant = head.ok("{ variant { key timeZone } }", json!({})).await;
