@@ -102,6 +102,11 @@ pub struct DatabaseSettings {
     /// row-level security; it must be a member of `kurator_tenant_app`.
     pub app_user: Option<String>,
     pub app_password: Option<SecretString>,
+    /// Whether a replica (and `kurator worker`) migrates the control plane and every
+    /// organisation's database when it starts. Production turns it off and runs `kurator migrate`
+    /// as a step of its own; a replica then refuses to start while a migration is pending. A new
+    /// organisation's database is migrated when it is created either way.
+    pub migrate_at_start: bool,
     /// Further places an organisation created at runtime may keep its data — another database
     /// server, or a server in another country where the law wants the data kept there — by name.
     /// The placement `default` is always there: `tenant_url_template` (or the data directory).
@@ -189,6 +194,7 @@ port = 8080
 
 [database]
 max_connections = 10
+migrate_at_start = true
 
 [redis]
 key_prefix = "kurator:"

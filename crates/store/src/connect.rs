@@ -218,14 +218,53 @@ pub async fn drop_database(url: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
-pub async fn migrate_control_plane(db: &DatabaseConnection) -> Result<(), StoreError> {
-    ControlPlaneMigrator::up(db, None).await?;
-    Ok(())
+/// The advisory lock every Kurator process takes to migrate a PostgreSQL database (advisory
+/// locks belong to one database, so organisations on one server do not wait for each other).
+const MIGRATION_LOCK: i64 = 0x4b75_7261_746f_72; // "Kurator"
+
+/// Runs `migrate` holding the database's migration lock (PostgreSQL): replicas starting at once,
+/// or `kurator migrate` run twice, take turns, and the later ones find nothing left to do. The
+/// lock is held by a transaction on a connection of its own from `db`'s pool, so the pool needs
+/// two connections. SQLite files belong to the one process of the embedded default, whose
+/// migrations take turns within it.
+async fn under_migration_lock<F>(db: &DatabaseConnection, migrate: F) -> Result<(), StoreError>
+where
+    F: Future<Output = Result<(), DbErr>>,
+{
+    static SQLITE_TURNS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    if db.get_database_backend() != sea_orm::DatabaseBackend::Postgres {
+        let _turn = SQLITE_TURNS.lock().await;
+        return Ok(migrate.await?);
+    }
+    let lock = sea_orm::TransactionTrait::begin(db).await?;
+    lock.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
+        .await?;
+    let result = migrate.await;
+    // Committing ends the transaction and with it the lock.
+    lock.commit().await?;
+    Ok(result?)
 }
 
+#[tracing::instrument(skip_all)]
+pub async fn migrate_control_plane(db: &DatabaseConnection) -> Result<(), StoreError> {
+    under_migration_lock(db, ControlPlaneMigrator::up(db, None)).await
+}
+
+#[tracing::instrument(skip_all)]
 pub async fn migrate_tenant(db: &DatabaseConnection) -> Result<(), StoreError> {
-    TenantMigrator::up(db, None).await?;
-    Ok(())
+    under_migration_lock(db, TenantMigrator::up(db, None)).await
+}
+
+/// Migrations not yet applied to the control plane.
+pub async fn pending_control_plane(db: &DatabaseConnection) -> Result<usize, StoreError> {
+    Ok(ControlPlaneMigrator::get_pending_migrations(db)
+        .await?
+        .len())
+}
+
+/// Migrations not yet applied to an organisation's database.
+pub async fn pending_tenant(db: &DatabaseConnection) -> Result<usize, StoreError> {
+    Ok(TenantMigrator::get_pending_migrations(db).await?.len())
 }
 
 use sea_orm::ConnectionTrait as _;

@@ -15,7 +15,7 @@ pub mod tenant_tx;
 
 pub use connect::{
     NewDatabase, StatementCounter, connect, create_database, drop_database, migrate_control_plane,
-    migrate_tenant, with_user,
+    migrate_tenant, pending_control_plane, pending_tenant, with_user,
 };
 pub use error::StoreError;
 pub use tenant_tx::{BeforeCommit, TenantTx};

@@ -375,7 +375,8 @@ async fn first_admin(
 
 /// Migrates the new database and publishes the organisation's first version of its method there.
 async fn publish_first_version(url: &str, id: TenantId, variant: &Variant) -> CaseworkResult<()> {
-    let db = kurator_store::connect(url, 1).await?;
+    // Two connections: migrating holds the migration lock on one of them.
+    let db = kurator_store::connect(url, 2).await?;
     kurator_store::migrate_tenant(&db).await?;
     let document =
         serde_json::to_value(variant.doc()).map_err(|e| CaseworkError::Variant(e.to_string()))?;

@@ -21,6 +21,8 @@ struct Inner {
     control: DatabaseConnection,
     max_connections: u32,
     app_login: Option<(String, Option<String>)>,
+    /// Whether opening an organisation migrates its database (else it must be migrated already).
+    migrate: bool,
     open: RwLock<Open>,
     /// One organisation is opened at a time, so that two requests for a new one open it once.
     opening: tokio::sync::Mutex<()>,
@@ -35,17 +37,20 @@ struct Open {
 }
 
 impl TenantRegistry {
-    /// Opens a runtime for every organisation in the control plane that is not suspended.
+    /// Opens a runtime for every organisation in the control plane that is not suspended,
+    /// migrating its database first when `migrate`.
     pub async fn open_all(
         control: DatabaseConnection,
         max_connections: u32,
         app_login: Option<&(String, Option<String>)>,
+        migrate: bool,
     ) -> CaseworkResult<Self> {
         let registry = Self {
             inner: Arc::new(Inner {
                 control,
                 max_connections,
                 app_login: app_login.cloned(),
+                migrate,
                 open: RwLock::new(Open::default()),
                 opening: tokio::sync::Mutex::new(()),
             }),
@@ -119,6 +124,7 @@ impl TenantRegistry {
                 row,
                 self.inner.max_connections,
                 self.inner.app_login.as_ref(),
+                self.inner.migrate,
             )
             .await?,
         );

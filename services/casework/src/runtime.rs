@@ -50,9 +50,14 @@ impl TenantRuntime {
         tenant: TenantRow,
         max_connections: u32,
         app_login: Option<&(String, Option<String>)>,
+        migrate: bool,
     ) -> CaseworkResult<Self> {
         let mut db = kurator_store::connect(&tenant.database_url, max_connections).await?;
-        kurator_store::migrate_tenant(&db).await?;
+        if migrate {
+            kurator_store::migrate_tenant(&db).await?;
+        } else {
+            require_migrated(&db, &tenant).await?;
+        }
         let is_postgres = db.get_database_backend() == sea_orm::DatabaseBackend::Postgres;
         if !is_postgres {
             // SQLite keeps no statistics by itself; its planner chooses indexes by them (e.g. a
@@ -208,6 +213,17 @@ impl TenantRuntime {
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.db.ping().await?;
         Ok(())
+    }
+}
+
+/// Refuses to serve a database a migration is pending for (`kurator migrate` runs them).
+async fn require_migrated(db: &DatabaseConnection, tenant: &TenantRow) -> CaseworkResult<()> {
+    match kurator_store::pending_tenant(db).await? {
+        0 => Ok(()),
+        pending => Err(CaseworkError::Conflict(format!(
+            "the database of organisation {} has {pending} pending migrations: run `kurator migrate`",
+            tenant.slug
+        ))),
     }
 }
 

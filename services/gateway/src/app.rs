@@ -15,6 +15,7 @@ use kurator_platform::Settings;
 use kurator_platform::cache::{InProcessCache, RedisCache, SharedCache};
 use kurator_platform::lease::{InProcessLeases, RedisLeases, SharedLeases};
 use kurator_store::StatementCounter;
+use kurator_store::control::repo;
 use secrecy::ExposeSecret;
 use std::sync::Arc;
 use std::time::Duration;
@@ -68,6 +69,45 @@ pub async fn deadline_worker(
     )?)
 }
 
+/// Migrates the control plane at start (`database.migrate_at_start`), or makes sure nothing is
+/// pending.
+async fn control_plane_ready(
+    settings: &Settings,
+    control: &sea_orm::DatabaseConnection,
+) -> anyhow::Result<()> {
+    if settings.database.migrate_at_start {
+        kurator_store::migrate_control_plane(control).await?;
+        return Ok(());
+    }
+    match kurator_store::pending_control_plane(control).await? {
+        0 => Ok(()),
+        pending => anyhow::bail!(
+            "the control plane has {pending} pending migrations: run `kurator migrate` first"
+        ),
+    }
+}
+
+/// `kurator migrate`: migrates the control plane and every organisation's database, each under
+/// its database's migration lock, so that running it twice at once (or beside replicas that
+/// migrate at start) is safe. Answers the organisations migrated.
+pub async fn migrate(settings: &Settings) -> anyhow::Result<Vec<String>> {
+    let control = kurator_store::connect(
+        &settings.control_database_url(),
+        settings.database.max_connections.max(2),
+    )
+    .await?;
+    kurator_store::migrate_control_plane(&control).await?;
+    let mut migrated = Vec::new();
+    for tenant in repo::list_tenants(&control).await? {
+        let db = kurator_store::connect(&tenant.database_url, 2).await?;
+        kurator_store::migrate_tenant(&db).await?;
+        db.close().await?;
+        migrated.push(tenant.slug.to_string());
+    }
+    control.close().await?;
+    Ok(migrated)
+}
+
 /// `kurator worker`: connects to the control plane and every tenant (migrating them), and
 /// returns the deadline worker, without serving HTTP.
 pub async fn build_worker(settings: &Settings) -> anyhow::Result<DeadlineWorker> {
@@ -76,11 +116,12 @@ pub async fn build_worker(settings: &Settings) -> anyhow::Result<DeadlineWorker>
         settings.database.max_connections,
     )
     .await?;
-    kurator_store::migrate_control_plane(&control).await?;
+    control_plane_ready(settings, &control).await?;
     let tenants = TenantRegistry::open_all(
         control.clone(),
         settings.database.max_connections,
         settings.tenant_app_login().as_ref(),
+        settings.database.migrate_at_start,
     )
     .await?;
     let server = &settings.server;
@@ -108,7 +149,7 @@ impl Application {
         .await?;
         let control_statements = StatementCounter::default();
         control_statements.attach(&mut control);
-        kurator_store::migrate_control_plane(&control).await?;
+        control_plane_ready(&settings, &control).await?;
         if settings.seed_demo() {
             let created = demo::seed(&control, &settings).await?;
             if created > 0 {
@@ -119,6 +160,7 @@ impl Application {
             control.clone(),
             settings.database.max_connections,
             settings.tenant_app_login().as_ref(),
+            settings.database.migrate_at_start,
         )
         .await?;
 

@@ -33,6 +33,9 @@ enum Command {
         #[arg(long)]
         once: bool,
     },
+    /// Migrate the control plane and every organisation's database, then exit (production runs
+    /// it as a step before the replicas, with `database.migrate_at_start = false`).
+    Migrate,
     /// Work with method-variant files (варианты технологии).
     Variant {
         #[command(subcommand)]
@@ -55,6 +58,28 @@ async fn main() -> ExitCode {
         Command::Serve => serve(cli.config).await,
         Command::Worker { once } => worker(cli.config, once).await,
         Command::Variant { command } => variant(command),
+        Command::Migrate => migrate(cli.config).await,
+    }
+}
+
+async fn migrate(config: Option<PathBuf>) -> ExitCode {
+    let settings = match configured(config) {
+        Ok(started) => started,
+        Err(code) => return code,
+    };
+    match kurator_gateway::app::migrate(&settings.0).await {
+        Ok(organisations) => {
+            println!(
+                "Схема обновлена / schema up to date: control plane and {} organisations ({})",
+                organisations.len(),
+                organisations.join(", ")
+            );
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("kurator migrate: {err:#}");
+            ExitCode::FAILURE
+        }
     }
 }
 

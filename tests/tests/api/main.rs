@@ -14,6 +14,7 @@ mod hostile;
 mod isolation;
 mod listing;
 mod method_rules;
+mod migrations;
 mod notifications;
 mod obligations_kept;
 mod organisations;

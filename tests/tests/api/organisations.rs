@@ -536,7 +536,10 @@ mod second_server {
         for other in ["control", "fund", "clinic"] {
             let other = format!("{prefix}_{other}");
             assert!(has_database(&first, &other).await, "{other} on the first");
-            assert!(!has_database(&second, &other).await, "{other} not on the second");
+            assert!(
+                !has_database(&second, &other).await,
+                "{other} not on the second"
+            );
         }
 
         let head = Worker::sign_in(&app, "sixth.head").await;
