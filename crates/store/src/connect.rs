@@ -220,7 +220,7 @@ pub async fn drop_database(url: &str) -> Result<(), StoreError> {
 
 /// The advisory lock every Kurator process takes to migrate a PostgreSQL database (advisory
 /// locks belong to one database, so organisations on one server do not wait for each other).
-const MIGRATION_LOCK: i64 = 0x4b75_7261_746f_72; // "Kurator"
+const MIGRATION_LOCK: i64 = 0x004b_7572_6174_6f72; // "Kurator"
 
 /// Runs `migrate` holding the database's migration lock (PostgreSQL): replicas starting at once,
 /// or `kurator migrate` run twice, take turns, and the later ones find nothing left to do. The
