@@ -3,8 +3,9 @@
 //! from.
 //!
 //! A template is a method, not an organisation: importing one keeps this organisation's identity
-//! — its variant key (cases and versions are filed under it), its name, time zone and production
-//! calendar — and takes everything else from the file. When the file says otherwise, the draft is
+//! — its variant key (cases and versions are filed under it), its organisation's name, time zone
+//! and production calendar — and takes everything else from the file, the method's own name
+//! included. When the file says otherwise, the draft is
 //! saved as the file's content rewritten with those four fields (the canonical TOML or JSON of
 //! it; comments are lost); otherwise as the text given. Saving another organisation's file
 //! through `save` is still refused with `variant_key_changed`, which catches a file pasted into

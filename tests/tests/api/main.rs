@@ -24,4 +24,6 @@ mod scenarios;
 mod spending;
 mod variant;
 mod variant_admin;
+mod variant_publication;
+mod variant_templates;
 mod web;

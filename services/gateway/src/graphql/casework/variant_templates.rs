@@ -2,7 +2,7 @@
 //! presets), `exportVariant(version, format)` (a published version as a file),
 //! `importVariantDraft` (a file, such as another organisation's export, as this organisation's
 //! draft) and `saveVariantDraftFromTemplate(key)`. What an import keeps of this organisation
-//! (its key, name, time zone and calendar) is the casework service's
+//! (its variant key, organisation, time zone and calendar) is the casework service's
 //! ([`variant_templates`]); these types translate.
 
 use crate::graphql::casework::tenant_actor;
@@ -93,9 +93,10 @@ impl VariantTemplateQuery {
         &self,
         ctx: &Context<'_>,
         version: Option<i32>,
-        #[graphql(default_with = "VariantFormat::Toml")] format: VariantFormat,
+        format: Option<VariantFormat>,
     ) -> async_graphql::Result<VariantFile> {
         let (runtime, actor) = tenant_actor(ctx)?;
+        let format = format.unwrap_or(VariantFormat::Toml);
         Ok(
             variant_templates::export(&runtime, &actor, version, format.into())
                 .map_err(ApiError::from)?
@@ -111,7 +112,7 @@ pub struct VariantTemplateMutation;
 impl VariantTemplateMutation {
     /// Saves a variant file — another organisation's `exportVariant`, say — as this
     /// organisation's draft (organisation administrators). The file keeps its method; the draft
-    /// takes this organisation's variant key, name, time zone and calendar. Validation and
+    /// takes this organisation's variant key, organisation, time zone and calendar. Validation and
     /// `expectedVersion` as in `saveVariantDraft`.
     async fn import_variant_draft(
         &self,
@@ -129,7 +130,7 @@ impl VariantTemplateMutation {
     }
 
     /// Saves a preset (`variantTemplates`) as this organisation's draft, with this
-    /// organisation's variant key, name, time zone and calendar.
+    /// organisation's variant key, organisation, time zone and calendar.
     async fn save_variant_draft_from_template(
         &self,
         ctx: &Context<'_>,
