@@ -592,7 +592,8 @@ fn needs(
     }
 }
 
-fn applies(step: &Step, state: &CaseState) -> bool {
+/// Whether a step's `when` condition holds for the case (a step without one always applies).
+pub(crate) fn applies(step: &Step, state: &CaseState) -> bool {
     step.when.as_ref().is_none_or(|c| {
         state
             .attributes

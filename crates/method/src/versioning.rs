@@ -1,6 +1,8 @@
 //! Versioning: published variants are immutable and numbered; a case stays on the version it
 //! started under. [`diff`] lists structural changes between two versions; [`migration_report`]
-//! says what moving one open case to a newer version would change in its obligations.
+//! says what moving one open case to a newer version would change in its obligations;
+//! [`requirements::now_unmet`] what it would newly lack at its stage; and
+//! [`vocabulary_warnings`] which mappings onto the shared vocabulary a new version breaks.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -14,7 +16,11 @@ use crate::calendar::Calendar;
 use crate::obligations::{CaseFacts, Obligation, evaluate};
 
 pub mod impact;
+pub mod requirements;
+pub mod vocabulary_guard;
 pub use impact::{ClassedChange, Impact, classified_diff};
+pub use requirements::{NeededFor, Requirement, RequirementKind};
+pub use vocabulary_guard::{MappedItem, MappingBreak, VocabularyWarning, vocabulary_warnings};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PublishError {

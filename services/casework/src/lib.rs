@@ -36,6 +36,8 @@ pub mod steps;
 pub mod triage;
 pub mod variant_drafts;
 pub mod variant_migration;
+pub mod variant_publication;
+pub mod variant_templates;
 pub mod variant_view;
 pub mod worker;
 

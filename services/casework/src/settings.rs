@@ -1,6 +1,7 @@
-//! The organisation's settings (настройки организации). Today: how the variant's per-category
-//! caseload caps are read — each on its own, or as one weighted load (the state centre's
-//! document does not say; its preset defaults to the weighted reading).
+//! The organisation's settings (настройки организации): how the variant's per-category caseload
+//! caps are read — each on its own, or as one weighted load (the state centre's document does not
+//! say; its preset defaults to the weighted reading) — and whether publishing a new variant
+//! version needs a second administrator (the four-eyes rule, «принцип четырёх глаз»).
 
 use crate::actor::Actor;
 use crate::audit::{self, Audit};
@@ -19,6 +20,19 @@ pub struct TenantSettings {
     /// `independent` or `weighted`; unset means what the variant says.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caseload_caps_mode: Option<CapsMode>,
+    /// A variant draft is published only when a second organisation administrator approves what
+    /// the first asked to publish (see [`crate::variant_publication`]). Off by default.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub publish_needs_second_admin: bool,
+}
+
+/// A change of the settings. The caps reading is replaced as given (`None`: as the variant says);
+/// the four-eyes rule is kept when not given, so that a form that knows only the caps cannot
+/// switch it off by leaving it out.
+#[derive(Debug, Clone, Default)]
+pub struct SettingsChange {
+    pub caseload_caps_mode: Option<CapsMode>,
+    pub publish_needs_second_admin: Option<bool>,
 }
 
 #[derive(Debug, Clone)]
@@ -64,7 +78,7 @@ pub async fn update(
     runtime: &TenantRuntime,
     actor: &Actor,
     expected_version: i32,
-    settings: TenantSettings,
+    change: SettingsChange,
 ) -> CaseworkResult<Settings> {
     actor.require_org_admin()?;
     let tx = runtime.begin().await?;
@@ -74,6 +88,12 @@ pub async fn update(
             current: before.version,
         });
     }
+    let settings = TenantSettings {
+        caseload_caps_mode: change.caseload_caps_mode,
+        publish_needs_second_admin: change
+            .publish_needs_second_admin
+            .unwrap_or(before.settings.publish_needs_second_admin),
+    };
     let value =
         serde_json::to_value(&settings).map_err(|e| CaseworkError::Variant(e.to_string()))?;
     let row = store::put(&tx, expected_version, value, actor.user).await?;

@@ -1,20 +1,23 @@
 //! The organisation administrator's work on the method variant («вариант технологии»): a draft of
 //! the next version (TOML or JSON, validated like `kurator variant check`, every problem with its
-//! path), the typed diff between the draft and the published version with each change classed
-//! safe or breaking for open cases, and publication of the draft as a new immutable version that
-//! new cases start under. Moving open cases is [`crate::variant_migration`].
+//! path), and the typed diff between the draft and the published version with each change classed
+//! safe or breaking for open cases and every mapping onto the shared vocabulary it breaks.
+//! Publishing it is [`crate::variant_publication`]; starting it from a template or another
+//! organisation's file is [`crate::variant_templates`]; moving open cases is
+//! [`crate::variant_migration`].
 
 use crate::actor::Actor;
 use crate::audit::{self, Audit};
 use crate::error::{CaseworkError, CaseworkResult};
 use crate::runtime::TenantRuntime;
+use crate::variant_publication::{self, PendingPublication};
 use kurator_method::problem;
 use kurator_method::validate::ValidationErrors;
-use kurator_method::versioning::{ClassedChange, classified_diff};
+use kurator_method::versioning::{
+    ClassedChange, VocabularyWarning, classified_diff, vocabulary_warnings,
+};
 use kurator_method::{Problem, Variant};
-use kurator_store::TenantTx;
 use kurator_store::tenant::variant_drafts::{self as store, DraftRow};
-use kurator_store::tenant::variants;
 use std::sync::Arc;
 
 /// How a draft is written.
@@ -50,9 +53,11 @@ pub struct Draft {
     pub source: Option<String>,
     pub variant: Option<Arc<Variant>>,
     pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// A request to publish this very draft version that waits for a second administrator.
+    pub pending_publication: Option<PendingPublication>,
 }
 
-fn from_row(row: DraftRow) -> CaseworkResult<Draft> {
+pub(crate) fn from_row(row: DraftRow) -> CaseworkResult<Draft> {
     let variant = match &row.document {
         Some(document) => Some(Arc::new(
             Variant::from_json_str(&document.to_string())
@@ -67,6 +72,7 @@ fn from_row(row: DraftRow) -> CaseworkResult<Draft> {
         source: present.then_some(row.source),
         updated_at: (row.version > 0).then_some(row.updated_at),
         variant,
+        pending_publication: None,
     })
 }
 
@@ -106,8 +112,12 @@ pub async fn current(runtime: &TenantRuntime, actor: &Actor) -> CaseworkResult<D
     actor.require_org_admin()?;
     let tx = runtime.read().await?;
     let row = store::get(&tx).await?;
+    let pending = variant_publication::pending(&tx, &row).await?;
     tx.commit().await?;
-    from_row(row)
+    Ok(Draft {
+        pending_publication: pending,
+        ..from_row(row)?
+    })
 }
 
 /// Saves the draft if it is valid and the draft's version is still `expected_version` (`None`:
@@ -132,6 +142,29 @@ pub async fn save(
             "The variant key “{key}” differs from the published “{published}”"
         )));
     }
+    write(
+        runtime,
+        actor,
+        &variant,
+        source,
+        format,
+        expected_version,
+        "variant.draft.save",
+    )
+    .await
+}
+
+/// Stores a validated draft with its text, checking the draft version as [`save`] does, and
+/// records `action` in the audit trail.
+pub(crate) async fn write(
+    runtime: &TenantRuntime,
+    actor: &Actor,
+    variant: &Variant,
+    source: String,
+    format: DraftFormat,
+    expected_version: Option<i32>,
+    action: &'static str,
+) -> CaseworkResult<Draft> {
     let document =
         serde_json::to_value(variant.doc()).map_err(|e| CaseworkError::Variant(e.to_string()))?;
     let tx = runtime.begin().await?;
@@ -163,7 +196,7 @@ pub async fn save(
         &tx,
         actor,
         Audit::changed(
-            "variant.draft.save",
+            action,
             "variant_draft",
             runtime.tenant().id.0,
             &before,
@@ -175,7 +208,7 @@ pub async fn save(
     from_row(after)
 }
 
-fn no_draft() -> CaseworkError {
+pub(crate) fn no_draft() -> CaseworkError {
     CaseworkError::rejected(problem!(
         "variant_draft_missing",
         "Черновика варианта нет: сначала сохраните черновик",
@@ -189,6 +222,8 @@ pub struct DraftDiff {
     pub published_version: u32,
     pub draft_version: i32,
     pub changes: Vec<ClassedChange>,
+    /// Mappings onto the shared vocabulary the draft breaks (publishing warns, and goes ahead).
+    pub vocabulary_warnings: Vec<VocabularyWarning>,
 }
 
 impl DraftDiff {
@@ -214,83 +249,6 @@ pub async fn diff(runtime: &TenantRuntime, actor: &Actor) -> CaseworkResult<Draf
         published_version: published.version(),
         draft_version: draft.version,
         changes: classified_diff(published, &draft_variant),
-    })
-}
-
-/// A version just published.
-#[derive(Debug, Clone)]
-pub struct Publication {
-    pub version: u32,
-    pub variant: Arc<Variant>,
-}
-
-async fn latest_stored(tx: &TenantTx) -> CaseworkResult<i32> {
-    Ok(variants::all(tx)
-        .await?
-        .iter()
-        .map(|row| row.version)
-        .max()
-        .unwrap_or(0))
-}
-
-/// Publishes the draft as the next version (latest + 1, its `version` field set to it) and clears
-/// the draft, in one transaction; new cases start under it at once on this replica. Open and
-/// closed cases stay on their versions.
-#[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug))]
-pub async fn publish(
-    runtime: &TenantRuntime,
-    actor: &Actor,
-    expected_draft_version: i32,
-) -> CaseworkResult<Publication> {
-    actor.require_org_admin()?;
-    let tx = runtime.begin().await?;
-    let before = store::get(&tx).await?;
-    if before.version != expected_draft_version {
-        return Err(CaseworkError::Stale {
-            current: before.version,
-        });
-    }
-    let document = before.document.clone().ok_or_else(no_draft)?;
-    let variant = Variant::from_json_str(&document.to_string())
-        .map_err(|e| CaseworkError::Rejected(validation_problems(&e)))?;
-    let version = latest_stored(&tx).await? + 1;
-    let mut doc = variant.doc().clone();
-    doc.version = u32::try_from(version).unwrap_or(u32::MAX);
-    let variant =
-        Variant::from_doc(doc).map_err(|e| CaseworkError::Rejected(validation_problems(&e)))?;
-    let stored =
-        serde_json::to_value(variant.doc()).map_err(|e| CaseworkError::Variant(e.to_string()))?;
-    let row = variants::publish(&tx, variant.key(), version, stored, Some(actor.user)).await?;
-    let after = store::put(
-        &tx,
-        expected_draft_version,
-        &before.format,
-        String::new(),
-        None,
-        actor.user,
-    )
-    .await?;
-    audit::record(
-        &tx,
-        actor,
-        Audit::created(
-            "variant.publish",
-            "variant",
-            runtime.tenant().id.0,
-            &serde_json::json!({
-                "key": row.key,
-                "version": row.version,
-                "draft_version": before.version,
-                "draft_version_after": after.version,
-            }),
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    runtime.reload_variants().await?;
-    let variant = runtime.variant(version)?.clone();
-    Ok(Publication {
-        version: variant.version(),
-        variant,
+        vocabulary_warnings: vocabulary_warnings(published, &draft_variant),
     })
 }

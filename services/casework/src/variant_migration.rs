@@ -1,10 +1,22 @@
 //! Moving open cases to a newer published version of the variant («перевод открытых случаев на
 //! новую версию»). The dry run reports per case: its stage before and after (the same key when the
-//! new version has it, otherwise the administrator's mapping, otherwise a person must decide),
-//! the obligations added, removed or moved with their new due dates, and those overdue at once.
+//! new version has it, otherwise the administrator's mapping), the obligations added, removed or
+//! moved with their new due dates, those overdue at once and whose they are, the requirements of
+//! its (new) stage it now does not meet, and whether a person must decide about it, with the
+//! reasons:
+//!
+//! - `migration_stage_unmapped` — its stage is gone and the mapping does not cover it: there is no
+//!   stage to move it to, so applying leaves it on its version (the only reason that does);
+//! - `migration_overdue_at_once` — an obligation is overdue the moment it moves (someone must
+//!   decide whether to catch up or to record why not), naming whose it is;
+//! - `migration_requirement_blocks_move` — the new version requires something the case does not
+//!   have and every next move out of its stage waits for it.
+//!
 //! Applying it moves case by case, each in its own transaction, recording the state before in the
 //! case's trail; a case already on the target version is skipped, so a run stopped half-way is
-//! simply run again.
+//! simply run again. The report as a table (CSV, XLSX) is [`report`].
+
+pub mod report;
 
 use crate::actor::Actor;
 use crate::audit::{self, Audit};
@@ -14,9 +26,10 @@ use crate::deadlines;
 use crate::error::{CaseworkError, CaseworkResult};
 use crate::runtime::TenantRuntime;
 use chrono::{DateTime, Utc};
-use kurator_method::obligations::{Obligation, Status};
+use kurator_method::obligations::{Obligation, ObligationKind, Status};
 use kurator_method::problem;
-use kurator_method::versioning::MigrationReport;
+use kurator_method::versioning::requirements::now_unmet;
+use kurator_method::versioning::{MigrationReport, NeededFor, Requirement, RequirementKind};
 use kurator_method::{Problem, Variant};
 use kurator_store::TenantTx;
 use kurator_store::tenant::cases::{self, NewRecord};
@@ -31,6 +44,34 @@ pub struct StageMapping {
     pub to: String,
 }
 
+/// Whose an obligation is: who is reminded of it and answers for it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Responsible {
+    /// The case's curator; before there is one, the people on the case.
+    pub people: Vec<Uuid>,
+    /// Nobody is on the case: the organisation's supervisors.
+    pub supervisors: bool,
+    /// For a step's deadline: the variant's roles that do the step (empty: any role).
+    pub method_roles: Vec<String>,
+}
+
+/// An obligation overdue the moment the case moves, and whose it is.
+#[derive(Debug, Clone)]
+pub struct OverdueAtOnce {
+    pub obligation: Obligation,
+    pub responsible: Responsible,
+}
+
+/// Why a person must decide about a case.
+#[derive(Debug, Clone)]
+pub struct DecisionReason {
+    /// `migration_stage_unmapped`, `migration_overdue_at_once` or
+    /// `migration_requirement_blocks_move`, with the sentence for a person.
+    pub problem: Problem,
+    /// Applying the migration leaves the case on its version until this is resolved.
+    pub keeps_case: bool,
+}
+
 /// What moving one case would do.
 #[derive(Debug, Clone)]
 pub struct CaseMigration {
@@ -40,13 +81,28 @@ pub struct CaseMigration {
     pub status: String,
     pub from_version: i32,
     pub stage_from: String,
-    /// `None` when a person must decide.
+    /// `None` when there is no stage to move it to (its stage is gone and unmapped).
     pub stage_to: Option<String>,
-    /// Why the case cannot be moved automatically.
-    pub needs_decision: Option<Problem>,
+    /// Why a person must decide about the case; empty when nobody must.
+    pub decisions: Vec<DecisionReason>,
     pub report: MigrationReport,
     /// Open obligations that are overdue under the new version and were not before.
-    pub overdue_at_once: Vec<Obligation>,
+    pub overdue_at_once: Vec<OverdueAtOnce>,
+    /// What the new version requires at the case's (new) stage that the case does not have and
+    /// did not lack under its old version.
+    pub requirements_now_unmet: Vec<Requirement>,
+}
+
+impl CaseMigration {
+    /// A person must decide something about this case.
+    pub fn needs_decision(&self) -> bool {
+        !self.decisions.is_empty()
+    }
+
+    /// Applying the migration leaves the case on its version.
+    pub fn stays(&self) -> bool {
+        self.decisions.iter().any(|d| d.keeps_case)
+    }
 }
 
 /// The dry run, or what a run did.
@@ -113,6 +169,118 @@ fn needs_mapping(stage: &str, to_version: i32) -> Problem {
     )
 }
 
+/// An obligation's name in Russian and in English.
+fn obligation_name(variant: &Variant, kind: &ObligationKind) -> (String, String) {
+    let text = |t: &kurator_method::Text| (t.ru.clone(), t.en.clone().unwrap_or(t.ru.clone()));
+    match kind {
+        ObligationKind::Deadline { step } => variant
+            .step(step)
+            .map_or((step.clone(), step.clone()), |(_, s)| text(&s.name)),
+        ObligationKind::Recurring { key, n } => {
+            let (ru, en) = variant
+                .recurring(key)
+                .map_or((key.clone(), key.clone()), |r| text(&r.name));
+            (format!("{ru} (№{n})"), format!("{en} (#{n})"))
+        }
+        ObligationKind::StageLimit { stage, .. } => {
+            let (ru, en) = variant
+                .stage(stage)
+                .map_or((stage.clone(), stage.clone()), |s| text(&s.name));
+            (
+                format!("предельная длительность этапа «{ru}»"),
+                format!("the longest stay in stage “{en}”"),
+            )
+        }
+        ObligationKind::CaseDuration => (
+            "предельная длительность случая".into(),
+            "the longest duration of the case".into(),
+        ),
+    }
+}
+
+/// Whose an obligation of `file` is under `variant`: the curator, else the people on the case,
+/// else the supervisors (as the deadline worker reminds them), and a step's method roles.
+fn responsible(variant: &Variant, file: &CaseFile, kind: &ObligationKind) -> Responsible {
+    let people: Vec<Uuid> = match file.case.curator_id {
+        Some(curator) => vec![curator],
+        None => {
+            let mut on_case: Vec<Uuid> = file
+                .members
+                .iter()
+                .filter(|m| m.ended_at.is_none())
+                .map(|m| m.user_id)
+                .collect();
+            on_case.sort();
+            on_case.dedup();
+            on_case
+        }
+    };
+    let method_roles = match kind {
+        ObligationKind::Deadline { step } => variant
+            .step(step)
+            .map(|(_, s)| s.roles.clone())
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    Responsible {
+        supervisors: people.is_empty(),
+        people,
+        method_roles,
+    }
+}
+
+fn overdue_reason(variant: &Variant, overdue: &OverdueAtOnce) -> Problem {
+    let (name_ru, name_en) = obligation_name(variant, &overdue.obligation.kind);
+    let due = overdue.obligation.due.to_rfc3339();
+    let r = &overdue.responsible;
+    let (mut whose_ru, mut whose_en) = if r.supervisors {
+        (
+            "руководители организации (на случае никого нет)".to_owned(),
+            "the organisation's supervisors (nobody is on the case)".to_owned(),
+        )
+    } else if r.people.len() == 1 {
+        ("куратор случая".to_owned(), "the case's curator".to_owned())
+    } else {
+        (
+            "люди на случае".to_owned(),
+            "the people on the case".to_owned(),
+        )
+    };
+    if !r.method_roles.is_empty() {
+        let roles = r.method_roles.join(", ");
+        whose_ru.push_str(&format!("; шаг выполняют роли: {roles}"));
+        whose_en.push_str(&format!("; the step is done by: {roles}"));
+    }
+    problem!(
+        "migration_overdue_at_once",
+        "«{name_ru}» сразу станет просроченным (срок {due}); отвечает: {whose_ru}",
+        "“{name_en}” is overdue at once (due {due}); whose: {whose_en}"
+    )
+}
+
+fn requirement_reason(requirement: &Requirement) -> Problem {
+    let what = requirement.summary();
+    let kind = requirement.kind.as_str();
+    let key = &requirement.key;
+    match (&requirement.kind, &requirement.needed_for) {
+        (RequirementKind::Step, _) => problem!(
+            "migration_requirement_blocks_move",
+            "В новой версии обязателен шаг «{key}», которого в случае нет: без него этап не покинуть ({what})",
+            "The new version requires step “{key}”, which the case has not done: it cannot leave its stage without it ({what})"
+        ),
+        (_, Some(NeededFor::Move(to))) => problem!(
+            "migration_requirement_blocks_move",
+            "Для перехода на этап «{to}» новая версия требует {kind} «{key}», которого в случае нет ({what})",
+            "To move on to stage “{to}” the new version requires {kind} “{key}”, which the case lacks ({what})"
+        ),
+        _ => problem!(
+            "migration_requirement_blocks_move",
+            "Новая версия требует {kind} «{key}», которого в случае нет, и без него этап не покинуть ({what})",
+            "The new version requires {kind} “{key}”, which the case lacks, and it cannot leave its stage without it ({what})"
+        ),
+    }
+}
+
 /// What moving `file` to `new` would do at `now`.
 fn plan_case(
     runtime: &TenantRuntime,
@@ -132,14 +300,22 @@ fn plan_case(
             .map(|m| m.to.clone())
     };
     let to_version = i32::try_from(new.version()).unwrap_or(i32::MAX);
-    let needs_decision = stage_to
-        .is_none()
-        .then(|| needs_mapping(&case.stage, to_version));
+    let mut decisions: Vec<DecisionReason> = Vec::new();
+    if stage_to.is_none() {
+        decisions.push(DecisionReason {
+            problem: needs_mapping(&case.stage, to_version),
+            keeps_case: true,
+        });
+    }
     let calendar = runtime.calendar();
     let before = deadlines::evaluate(old, calendar, file, now);
+    // The case as it would be: on the new stage (entered now, as applying records it).
     let mut moved_file = file.clone();
-    if let Some(stage) = &stage_to {
+    if let Some(stage) = &stage_to
+        && *stage != case.stage
+    {
         moved_file.case.stage = stage.clone();
+        moved_file.case.stage_entered_at = now;
     }
     let after = deadlines::evaluate(new, calendar, &moved_file, now);
     let mut report = MigrationReport {
@@ -152,7 +328,7 @@ fn plan_case(
         slip_after_days: after.slip_days(),
         slip_exceeded_after: after.slip_exceeded,
     };
-    let mut overdue_at_once = Vec::new();
+    let mut overdue: Vec<Obligation> = Vec::new();
     // An obligation already met stays in the past: a new due date for it changes nothing, only
     // a changed verdict (met on time, met late) does.
     for o in &before.obligations {
@@ -161,7 +337,7 @@ fn plan_case(
             None => {}
             Some(n) if n.status != o.status || (n.due != o.due && o.status.is_open()) => {
                 if n.status == Status::Overdue && o.status != Status::Overdue {
-                    overdue_at_once.push(n.clone());
+                    overdue.push(n.clone());
                 }
                 report.moved.push((o.clone(), n.clone()));
             }
@@ -171,10 +347,34 @@ fn plan_case(
     for n in &after.obligations {
         if !before.obligations.iter().any(|x| x.kind == n.kind) {
             if n.status == Status::Overdue {
-                overdue_at_once.push(n.clone());
+                overdue.push(n.clone());
             }
             report.added.push(n.clone());
         }
+    }
+    let overdue_at_once: Vec<OverdueAtOnce> = overdue
+        .into_iter()
+        .map(|obligation| OverdueAtOnce {
+            responsible: responsible(new, file, &obligation.kind),
+            obligation,
+        })
+        .collect();
+    for o in &overdue_at_once {
+        decisions.push(DecisionReason {
+            problem: overdue_reason(new, o),
+            keeps_case: false,
+        });
+    }
+    let requirements_now_unmet = if stage_to.is_some() {
+        now_unmet(old, &file.state(old), new, &moved_file.state(new))
+    } else {
+        Vec::new()
+    };
+    for r in requirements_now_unmet.iter().filter(|r| r.blocks_next_move) {
+        decisions.push(DecisionReason {
+            problem: requirement_reason(r),
+            keeps_case: false,
+        });
     }
     CaseMigration {
         case_id: case.id,
@@ -184,9 +384,10 @@ fn plan_case(
         from_version: case.variant_version,
         stage_from: case.stage.clone(),
         stage_to,
-        needs_decision,
+        decisions,
         report,
         overdue_at_once,
+        requirements_now_unmet,
     }
 }
 
@@ -245,7 +446,7 @@ pub async fn apply(
     };
     for id in ids {
         if let Some(planned) = move_case(runtime, actor, &new, id, mapping, now).await? {
-            if planned.needs_decision.is_none() {
+            if !planned.stays() {
                 result.moved.push(planned.case_id);
                 if runtime.migration_failpoint() == Some(result.moved.len()) {
                     return Err(CaseworkError::Variant(format!(
@@ -319,6 +520,8 @@ async fn move_case(
             "moved": planned.report.moved.iter().map(|(o, n)| json!({
                 "obligation": o.kind.to_string(), "due_before": o.due, "due_after": n.due,
             })).collect::<Vec<_>>(),
+            "overdue_at_once": planned.overdue_at_once.iter().map(|o| o.obligation.kind.to_string()).collect::<Vec<_>>(),
+            "requirements_now_unmet": planned.requirements_now_unmet.iter().map(Requirement::summary).collect::<Vec<_>>(),
         })),
     )
     .await?;

@@ -26,5 +26,7 @@ mod scenarios;
 mod spending;
 mod variant;
 mod variant_admin;
+mod variant_publication;
+mod variant_templates;
 mod web;
 mod web_admin;

@@ -16,20 +16,27 @@ db_suites!(
     a_stage_removed_from_the_clinics_variant_needs_a_mapping_before_apply,
     a_migration_stopped_by_a_crash_resumes_without_moving_a_case_twice,
     bad_drafts_stale_versions_unknown_stages_and_older_targets_are_refused_and_change_nothing,
+    a_shortened_deadline_falls_overdue_at_once_and_the_report_says_whose_in_csv_and_xlsx,
 );
 
-const DRAFT: &str = "{ variantDraft { version exists format } }";
-const SAVE: &str = "mutation($d: String!, $f: VariantFormat!, $v: Int) {
+pub(crate) const DRAFT: &str = "{ variantDraft { version exists format } }";
+pub(crate) const SAVE: &str = "mutation($d: String!, $f: VariantFormat!, $v: Int) {
     saveVariantDraft(document: $d, format: $f, expectedVersion: $v) { version exists format } }";
-const DIFF: &str = "{ variantDraftDiff { publishedVersion draftVersion breaking
-    changes { path kind from to impact reason } } }";
-const PUBLISH: &str = "mutation($v: Int!) { publishVariantDraft(expectedDraftVersion: $v) { version variant { version } } }";
-const REPORT: &str = "toVersion moved needsDecision csv cases { caseId number status fromVersion
-    stageFrom stageTo needsDecision reason added { key due } removed { key due }
-    moved { before { key due status } after { key due status } } overdueAtOnce { key due } }";
+pub(crate) const DIFF: &str = "{ variantDraftDiff { publishedVersion draftVersion breaking
+    changes { path kind from to impact reason }
+    vocabularyWarnings { code item key path from to message } } }";
+pub(crate) const PUBLISH: &str = "mutation($v: Int!) { publishVariantDraft(expectedDraftVersion: $v) {
+    published version variant { version } pendingPublication { draftVersion requestedBy requestedAt }
+    vocabularyWarnings { code path from to } } }";
+const REPORT: &str = "toVersion moved needsDecision staying csv xlsx cases { caseId number status
+    fromVersion stageFrom stageTo needsDecision staysOnVersion reason
+    decisionReasons { code message keepsCase } added { key due } removed { key due }
+    moved { before { key due status } after { key due status } }
+    overdueAtOnce { key label due status responsibleIds supervisorsResponsible methodRoles }
+    requirementsNowUnmet { kind key outcome forStep forMoveTo blocksNextMove summary } }";
 
 /// A preset as shipped (a data file), for the administrator to edit.
-fn preset(name: &str) -> String {
+pub(crate) fn preset(name: &str) -> String {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../crates/method/presets")
         .join(format!("{name}.toml"));
@@ -37,12 +44,12 @@ fn preset(name: &str) -> String {
 }
 
 /// `text` with `from` replaced, which must occur exactly once.
-fn edit(text: &str, from: &str, to: &str) -> String {
+pub(crate) fn edit(text: &str, from: &str, to: &str) -> String {
     assert_eq!(text.matches(from).count(), 1, "{from}");
     text.replacen(from, to, 1)
 }
 
-async fn save(admin: &Worker<'_>, toml: &str) -> GqlResponse {
+pub(crate) async fn save(admin: &Worker<'_>, toml: &str) -> GqlResponse {
     let draft = admin.ok(DRAFT, json!({})).await;
     admin
         .gql(
@@ -105,7 +112,7 @@ fn ids(list: &Value) -> BTreeSet<String> {
         .collect()
 }
 
-async fn card(worker: &Worker<'_>, case_id: &str) -> Value {
+pub(crate) async fn card(worker: &Worker<'_>, case_id: &str) -> Value {
     worker
         .ok(
             "query($id: ID!) { case(id: $id) { id version variantVersion stage { key } } }",
@@ -116,7 +123,7 @@ async fn card(worker: &Worker<'_>, case_id: &str) -> Value {
 }
 
 /// The problem codes and fields of a refusal.
-fn problems(response: &GqlResponse) -> Vec<(String, Option<String>)> {
+pub(crate) fn problems(response: &GqlResponse) -> Vec<(String, Option<String>)> {
     response.errors()[0]["extensions"]["details"]["problems"]
         .as_array()
         .unwrap_or_else(|| panic!("no problems in {:#}", response.body))
@@ -131,7 +138,7 @@ fn problems(response: &GqlResponse) -> Vec<(String, Option<String>)> {
 }
 
 /// Information about a family reaches the state centre (seed 003) and is accepted.
-async fn state_centre_case(
+pub(crate) async fn state_centre_case(
     curator: &Worker<'_>,
     supervisor: &Worker<'_>,
     surname: &str,
@@ -403,6 +410,39 @@ async fn the_fund_adds_a_step_to_plan_development_and_migrates_a_case_through_it
     let case = case_report(&report.data()["variantMigrationPreview"], &case_id).clone();
     assert_eq!(case["stageFrom"], "plan_development");
     assert_eq!(case["stageTo"], "plan_development");
+    // Version 2 requires a step the case has not done, and the plan cannot go ahead without it:
+    // a person decides (the curator must meet the family), yet the case moves.
+    assert_eq!(
+        case["requirementsNowUnmet"],
+        json!([{ "kind": "step", "key": "family_meeting", "outcome": null, "forStep": null,
+            "forMoveTo": null, "blocksNextMove": true, "summary": "step:family_meeting" }]),
+        "{case:#}"
+    );
+    assert_eq!(case["needsDecision"], true);
+    assert_eq!(case["staysOnVersion"], false);
+    let codes: Vec<&Value> = case["decisionReasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["code"])
+        .collect();
+    assert_eq!(codes, vec!["migration_requirement_blocks_move"], "{case:#}");
+    let csv = report.data()["variantMigrationPreview"]["csv"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .ends_with("stays_on_version,decision_codes,requirements_now_unmet,curator"),
+        "{csv}"
+    );
+    let line = csv.lines().find(|l| l.contains(&case_id)).unwrap();
+    assert!(
+        line.contains("step:family_meeting [blocks next move]"),
+        "{line}"
+    );
     let applied = apply(&admin, 2, json!(null), "2026-04-16T07:00:00Z").await;
     assert!(applied.errors().is_empty(), "{:#}", applied.body);
     assert!(ids(&applied.data()["applyVariantMigration"]["moved"]).contains(&case_id));
@@ -485,13 +525,22 @@ async fn a_stage_removed_from_the_clinics_variant_needs_a_mapping_before_apply(b
     let report = report.data()["variantMigrationPreview"].clone();
     let case = case_report(&report, &case_id);
     assert_eq!(case["needsDecision"], true);
+    assert_eq!(case["staysOnVersion"], true);
     assert_eq!(case["stageTo"], Value::Null);
     assert!(case["reason"].as_str().unwrap().contains("implementation"));
+    assert_eq!(
+        case["decisionReasons"][0]["code"], "migration_stage_unmapped",
+        "{case:#}"
+    );
+    assert_eq!(case["decisionReasons"][0]["keepsCase"], true);
+    // Without a stage to go to, there is nothing to check at it.
+    assert_eq!(case["requirementsNowUnmet"], json!([]));
 
     // Without a mapping the case stays where it is, and is listed.
     let unmapped = apply(&admin, 2, json!(null), "2026-04-23T04:00:00Z").await;
     let run = unmapped.data()["applyVariantMigration"].clone();
     assert!(ids(&run["needsDecision"]).contains(&case_id), "{run:#}");
+    assert!(ids(&run["staying"]).contains(&case_id), "{run:#}");
     assert!(!ids(&run["moved"]).contains(&case_id));
     let stayed = card(&worker, &case_id).await;
     assert_eq!(stayed["variantVersion"], 1);
@@ -501,7 +550,17 @@ async fn a_stage_removed_from_the_clinics_variant_needs_a_mapping_before_apply(b
     let report = preview(&admin, 2, mapping.clone(), "2026-04-23T04:00:00Z").await;
     let planned = case_report(&report.data()["variantMigrationPreview"], &case_id).clone();
     assert_eq!(planned["stageTo"], "assessment_and_plan");
-    assert_eq!(planned["needsDecision"], false);
+    assert_eq!(planned["staysOnVersion"], false);
+    // Entering the stage anew, the case owes its required steps again: listed, not blocking the
+    // move itself.
+    assert!(
+        planned["decisionReasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["code"] != "migration_stage_unmapped" && r["keepsCase"] == false),
+        "{planned:#}"
+    );
     let mapped = apply(&admin, 2, mapping, "2026-04-23T04:00:00Z").await;
     assert!(mapped.errors().is_empty(), "{:#}", mapped.body);
     assert!(ids(&mapped.data()["applyVariantMigration"]["moved"]).contains(&case_id));
@@ -714,4 +773,141 @@ async fn bad_drafts_stale_versions_unknown_stages_and_older_targets_are_refused_
 
     let case_after = card(&worker, &case_id).await;
     assert_eq!(case_after, case_before, "no refusal moved the case");
+}
+
+/// The text of the XLSX workbook's sheet and shared strings, from its base64 download.
+fn xlsx_text(base64_xlsx: &str) -> String {
+    use base64::Engine;
+    use std::io::Read;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(base64_xlsx)
+        .unwrap();
+    let mut workbook = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut text = String::new();
+    for part in ["xl/worksheets/sheet1.xml", "xl/sharedStrings.xml"] {
+        if let Ok(mut file) = workbook.by_name(part) {
+            file.read_to_string(&mut text).unwrap();
+        }
+    }
+    assert!(text.contains("<sheetData>"), "no sheet in the workbook");
+    text
+}
+
+// seed 003 §3.1 again: the centre shortens «в течение 5 рабочих дней» to one working day. A case
+// whose working group is not informed yet is overdue the moment it moves; the report says so, and
+// whose the obligation is — its curator, acting as family curator — in the API, the CSV and the
+// XLSX. The case still moves: a person decides how to catch up.
+async fn a_shortened_deadline_falls_overdue_at_once_and_the_report_says_whose_in_csv_and_xlsx(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let admin = Worker::sign_in(&app, "state_centre.admin").await;
+    let curator = Worker::sign_in(&app, "state_centre.curator").await;
+    let supervisor = Worker::sign_in(&app, "state_centre.supervisor").await;
+    let late = state_centre_case(&curator, &supervisor, "Кузнецов", "2026-04-06T07:00:00Z").await;
+    let other = state_centre_case(&curator, &supervisor, "Лебедев", "2026-04-06T07:00:00Z").await;
+    let v = card(&supervisor, &late).await["version"].as_i64().unwrap();
+    let assigned = supervisor.assign_curator(&late, v, &curator.user_id).await;
+    assert!(assigned.errors().is_empty(), "{:#}", assigned.body);
+
+    let one_day = edit(
+        &preset("state_centre"),
+        "within = { working_days = 5 }, source = \"seed 003 §3.1: в течение 5 рабочих дней",
+        "within = { working_days = 1 }, source = \"seed 003 §3.1 (изменено центром): в течение 1 рабочего дня",
+    );
+    let saved = save(&admin, &one_day).await;
+    assert!(saved.errors().is_empty(), "{:#}", saved.body);
+    let published = admin
+        .gql(PUBLISH, json!({ "v": version(&saved, "saveVariantDraft") }))
+        .await;
+    assert_eq!(published.data()["publishVariantDraft"]["version"], 2);
+
+    // Thursday 9 April: under version 1 the working group is due on Monday 13 April; under
+    // version 2 it was due at the end of Tuesday 7 April (Lgov, UTC+3).
+    let report = preview(&admin, 2, json!(null), "2026-04-09T07:00:00Z").await;
+    assert!(report.errors().is_empty(), "{:#}", report.body);
+    let report = report.data()["variantMigrationPreview"].clone();
+    let case = case_report(&report, &late);
+    assert_eq!(
+        case["overdueAtOnce"],
+        json!([{
+            "key": "deadline:inform_working_group",
+            "label": "Информирование рабочей группы, предварительный этап мероприятий ПССС",
+            "due": "2026-04-07T20:59:59+00:00",
+            "status": "OVERDUE",
+            "responsibleIds": [curator.user_id],
+            "supervisorsResponsible": false,
+            "methodRoles": ["family_curator"],
+        }]),
+        "{case:#}"
+    );
+    assert_eq!(case["needsDecision"], true);
+    assert_eq!(case["staysOnVersion"], false);
+    let reason = &case["decisionReasons"][0];
+    assert_eq!(reason["code"], "migration_overdue_at_once");
+    assert_eq!(reason["keepsCase"], false);
+    assert!(
+        reason["message"]
+            .as_str()
+            .unwrap()
+            .contains("отвечает: куратор случая"),
+        "{reason:#}"
+    );
+    assert!(ids(&report["needsDecision"]).contains(&late));
+    assert!(ids(&report["staying"]).is_empty());
+    // The other case is overdue too; nobody is its curator, so someone on it (or else the
+    // supervisors) answers for it.
+    let unassigned = &case_report(&report, &other)["overdueAtOnce"][0];
+    assert!(
+        !unassigned["responsibleIds"].as_array().unwrap().is_empty()
+            || unassigned["supervisorsResponsible"] == true,
+        "{unassigned:#}"
+    );
+
+    // The downloads hold the same, with the curator by name.
+    let colleagues = admin
+        .ok("{ colleagues { id displayName } }", json!({}))
+        .await;
+    let name = colleagues["colleagues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == curator.user_id.as_str())
+        .unwrap()["displayName"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let csv = report["csv"].as_str().unwrap();
+    let line = csv.lines().find(|l| l.contains(&late)).unwrap();
+    assert!(
+        line.contains(&format!(
+            "deadline:inform_working_group 2026-04-07T20:59:59+00:00 ({name}; роли: family_curator)"
+        )),
+        "{line}"
+    );
+    assert!(line.contains("migration_overdue_at_once"), "{line}");
+    let sheet = xlsx_text(report["xlsx"].as_str().unwrap());
+    for header in [
+        "overdue_at_once",
+        "decision_codes",
+        "requirements_now_unmet",
+    ] {
+        assert!(sheet.contains(header), "{header}");
+    }
+    for case_id in [&late, &other] {
+        assert!(sheet.contains(case_id.as_str()), "{case_id}");
+        if let Some(number) = case_report(&report, case_id)["number"].as_i64() {
+            assert!(
+                sheet.contains(&format!("<v>{number}</v>")),
+                "case №{number}"
+            );
+        }
+    }
+    assert!(sheet.contains(&name), "the curator by name");
+
+    // Overdue at once does not keep a case: both move.
+    let applied = apply(&admin, 2, json!(null), "2026-04-09T07:00:00Z").await;
+    assert!(applied.errors().is_empty(), "{:#}", applied.body);
+    let moved = ids(&applied.data()["applyVariantMigration"]["moved"]);
+    assert_eq!(moved, BTreeSet::from([late.clone(), other.clone()]));
 }

@@ -294,6 +294,25 @@ pub mod variant_draft {
     no_relations!();
 }
 
+/// A request to publish the organisation's draft, waiting for a second administrator (the
+/// four-eyes rule, «принцип четырёх глаз»). One row per tenant, replaced by the next request; it
+/// holds only for the draft version it names.
+pub mod variant_publication_request {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
+    #[sea_orm(table_name = "variant_publication_requests")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub tenant_id: Uuid,
+        /// The draft version the requesting administrator approved.
+        pub draft_version: i32,
+        pub requested_by: Uuid,
+        pub requested_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
 /// The organisation's settings, one row per tenant.
 pub mod tenant_settings {
     use sea_orm::entity::prelude::*;

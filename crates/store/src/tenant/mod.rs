@@ -13,5 +13,6 @@ pub mod signals;
 pub mod spending;
 pub mod staff_roles;
 pub mod variant_drafts;
+pub mod variant_publication_requests;
 pub mod variants;
 pub mod versioned;

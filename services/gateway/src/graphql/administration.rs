@@ -7,7 +7,7 @@ use crate::graphql::error::{ApiError, ApiResult, ErrorCode};
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use kurator_auth::password::{MAX_PASSWORD_LEN, hash_password};
 use kurator_casework::audit::administrative;
-use kurator_casework::settings::{self, TenantSettings};
+use kurator_casework::settings::{self, SettingsChange};
 use kurator_casework::staff;
 use kurator_domain::{LoginName, Role, UserId};
 use kurator_method::problem;
@@ -78,6 +78,9 @@ pub struct OrganisationSettings {
     pub version: i32,
     /// Unset: as the method variant says.
     pub caseload_caps_mode: Option<CaseloadCapsMode>,
+    /// Publishing a variant draft needs a second organisation administrator's approval
+    /// (`approveVariantPublication`).
+    pub publish_needs_second_admin: bool,
 }
 
 fn settings_out(s: settings::Settings) -> OrganisationSettings {
@@ -87,6 +90,7 @@ fn settings_out(s: settings::Settings) -> OrganisationSettings {
             CapsMode::Independent => CaseloadCapsMode::Independent,
             CapsMode::Weighted => CaseloadCapsMode::Weighted,
         }),
+        publish_needs_second_admin: s.settings.publish_needs_second_admin,
     }
 }
 
@@ -310,18 +314,22 @@ impl AdministrationMutation {
     }
 
     /// Changes the organisation's settings (organisation administrators), with the version seen.
+    /// `caseloadCapsMode` is replaced as given (absent: as the variant says);
+    /// `publishNeedsSecondAdmin` is kept when absent.
     async fn update_organisation_settings(
         &self,
         ctx: &Context<'_>,
         version: i32,
         caseload_caps_mode: Option<CaseloadCapsMode>,
+        publish_needs_second_admin: Option<bool>,
     ) -> async_graphql::Result<OrganisationSettings> {
         let (runtime, actor) = tenant_actor(ctx).await?;
-        let new = TenantSettings {
+        let new = SettingsChange {
             caseload_caps_mode: caseload_caps_mode.map(|m| match m {
                 CaseloadCapsMode::Independent => CapsMode::Independent,
                 CaseloadCapsMode::Weighted => CapsMode::Weighted,
             }),
+            publish_needs_second_admin,
         };
         let saved = settings::update(&runtime, &actor, version, new)
             .await

@@ -35,6 +35,8 @@ pub struct Query(
     casework::cases::CaseQueryRoot,
     casework::variant::VariantQuery,
     casework::variant_admin::VariantAdminQuery,
+    casework::variant_migration::VariantMigrationQuery,
+    casework::variant_templates::VariantTemplateQuery,
     notifications::NotificationQuery,
     platform::PlatformQuery,
 );
@@ -48,6 +50,8 @@ pub struct Mutation(
     casework::work::WorkMutation,
     casework::spending::SpendingMutation,
     casework::variant_admin::VariantAdminMutation,
+    casework::variant_migration::VariantMigrationMutation,
+    casework::variant_templates::VariantTemplateMutation,
     notifications::NotificationMutation,
     platform::PlatformMutation,
 );

@@ -8,6 +8,8 @@ pub mod spending;
 pub mod types;
 pub mod variant;
 pub mod variant_admin;
+pub mod variant_migration;
+pub mod variant_templates;
 pub mod work;
 
 use crate::AppState;

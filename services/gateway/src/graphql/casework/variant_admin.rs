@@ -1,21 +1,25 @@
 //! The organisation administrator's variant work over GraphQL: `variantDraft`,
-//! `saveVariantDraft`, `variantDraftDiff`, `publishVariantDraft`, `variantMigrationPreview` and
-//! `applyVariantMigration`. Permissions, validation, the audit trail and the engine's comparison
-//! are the casework service's ([`variant_drafts`], [`variant_migration`]); these types translate.
+//! `saveVariantDraft`, `variantDraftDiff`, `publishVariantDraft` and `approveVariantPublication`
+//! (the four-eyes rule). Permissions, validation, the audit trail and the engine's comparison are
+//! the casework service's ([`variant_drafts`], [`variant_publication`]); these types translate.
+//! Moving open cases is [`super::variant_migration`]; templates, export and import are
+//! [`super::variant_templates`].
 
+use crate::AppState;
 use crate::graphql::casework::tenant_actor;
-use crate::graphql::casework::types::{Obligation, label};
 use crate::graphql::casework::variant::VariantView;
 use crate::graphql::error::ApiError;
-use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
+use kurator_casework::TenantRuntime;
 use kurator_casework::variant_drafts::{self, Draft, DraftFormat};
-use kurator_casework::variant_migration::{self, CaseMigration, MigrationPlan, StageMapping};
+use kurator_casework::variant_publication::{
+    self, PendingPublication, Publication, PublishOutcome,
+};
 use kurator_casework::variant_view::PublishedVariant;
-use kurator_method::Variant;
-use kurator_method::obligations::Obligation as EngineObligation;
-use kurator_method::versioning::{Change, ClassedChange};
-use std::sync::Arc;
+use kurator_domain::UserId;
+use kurator_method::versioning::{Change, ClassedChange, MappingBreak, VocabularyWarning};
+use kurator_store::control::repo;
 
 #[derive(Enum, Copy, Clone, PartialEq, Eq)]
 pub enum VariantFormat {
@@ -43,8 +47,43 @@ impl From<DraftFormat> for VariantFormat {
 
 /// The organisation's draft of its next variant version.
 pub struct VariantDraft {
-    draft: Draft,
-    published_versions: Vec<u32>,
+    pub(crate) draft: Draft,
+    pub(crate) published_versions: Vec<u32>,
+}
+
+impl VariantDraft {
+    pub(crate) fn new(draft: Draft, runtime: &TenantRuntime) -> Self {
+        Self {
+            draft,
+            published_versions: runtime.published_versions(),
+        }
+    }
+}
+
+/// A request to publish a draft version that waits for a second administrator.
+pub struct PendingVariantPublication(PendingPublication);
+
+#[Object]
+impl PendingVariantPublication {
+    /// The draft version the request approves; a draft saved since makes it stale.
+    async fn draft_version(&self) -> i32 {
+        self.0.draft_version
+    }
+    /// The administrator who asked; another one approves.
+    async fn requested_by(&self) -> ID {
+        ID(self.0.requested_by.to_string())
+    }
+    /// Their name, as colleagues see it.
+    async fn requested_by_name(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        let state = ctx.data::<AppState>()?;
+        let user = repo::find_user(&state.inner.control, UserId(self.0.requested_by))
+            .await
+            .map_err(ApiError::from)?;
+        Ok(user.map(|u| u.display_name))
+    }
+    async fn requested_at(&self) -> DateTime<Utc> {
+        self.0.requested_at
+    }
 }
 
 #[Object]
@@ -75,6 +114,14 @@ impl VariantDraft {
     }
     async fn updated_at(&self) -> Option<DateTime<Utc>> {
         self.draft.updated_at
+    }
+    /// Under the four-eyes rule: the request to publish this very draft version, waiting for
+    /// another administrator (`approveVariantPublication`); `null` when there is none.
+    async fn pending_publication(&self) -> Option<PendingVariantPublication> {
+        self.draft
+            .pending_publication
+            .clone()
+            .map(PendingVariantPublication)
     }
 }
 
@@ -129,6 +176,52 @@ impl From<ClassedChange> for VariantChange {
     }
 }
 
+/// A mapping onto the shared vocabulary that the draft breaks: indicators that compare
+/// organisations count by it. Publishing warns and goes ahead.
+#[derive(SimpleObject)]
+pub struct VocabularyMappingWarning {
+    /// `vocabulary_mapping_changed`, `vocabulary_mapping_removed` or
+    /// `vocabulary_mapping_missing`.
+    pub code: String,
+    /// `stage`, `band`, `classification_value` or `outcome`.
+    pub item: String,
+    /// The item's key.
+    pub key: String,
+    /// Its path: `stages[diagnostic].phase`.
+    pub path: String,
+    /// The canonical term before (`null` when it had none).
+    pub from: Option<String>,
+    /// The canonical term now (`null` when removed or unmapped).
+    pub to: Option<String>,
+    pub message: String,
+}
+
+impl From<&VocabularyWarning> for VocabularyMappingWarning {
+    fn from(w: &VocabularyWarning) -> Self {
+        let problem = w.problem();
+        let (from, to) = match &w.change {
+            MappingBreak::Removed { canonical } => (Some(canonical.clone()), None),
+            MappingBreak::Remapped { from, to } => (Some(from.clone()), Some(to.clone())),
+            MappingBreak::Unmapped => (None, None),
+        };
+        Self {
+            code: problem.code.to_owned(),
+            item: w.item.as_str().to_owned(),
+            key: w.key.clone(),
+            path: w.path.clone(),
+            from,
+            to,
+            message: problem
+                .message(crate::graphql::language::current())
+                .to_owned(),
+        }
+    }
+}
+
+fn warnings(list: &[VocabularyWarning]) -> Vec<VocabularyMappingWarning> {
+    list.iter().map(Into::into).collect()
+}
+
 #[derive(SimpleObject)]
 pub struct VariantDraftDiff {
     pub published_version: i32,
@@ -136,206 +229,35 @@ pub struct VariantDraftDiff {
     /// Whether some change is breaking for open cases.
     pub breaking: bool,
     pub changes: Vec<VariantChange>,
+    /// Mappings onto the shared vocabulary the draft breaks.
+    pub vocabulary_warnings: Vec<VocabularyMappingWarning>,
 }
 
-#[derive(InputObject)]
-pub struct StageMappingInput {
-    /// A stage of the old version that the new one does not have.
-    pub from: String,
-    /// A stage of the new version.
-    pub to: String,
-}
-
-fn mapping(input: Option<Vec<StageMappingInput>>) -> Vec<StageMapping> {
-    input
-        .unwrap_or_default()
-        .into_iter()
-        .map(|m| StageMapping {
-            from: m.from,
-            to: m.to,
-        })
-        .collect()
-}
-
-/// An obligation before and after the move.
-#[derive(SimpleObject)]
-pub struct MovedObligation {
-    pub before: Obligation,
-    pub after: Obligation,
-}
-
-/// What moving one case does.
-#[derive(SimpleObject)]
-pub struct CaseMigrationReport {
-    pub case_id: ID,
-    pub number: Option<i64>,
-    /// The case's curator, whose the obligations are.
-    pub curator_id: Option<ID>,
-    pub status: String,
-    pub from_version: i32,
-    pub stage_from: String,
-    /// `null` when a person must decide (`needsDecision`).
-    pub stage_to: Option<String>,
-    pub needs_decision: bool,
-    /// Why the case cannot be moved automatically.
-    pub reason: Option<String>,
-    pub added: Vec<Obligation>,
-    pub removed: Vec<Obligation>,
-    pub moved: Vec<MovedObligation>,
-    /// Obligations overdue at once under the new version.
-    pub overdue_at_once: Vec<Obligation>,
-}
-
-fn obligation(variant: &Variant, o: &EngineObligation) -> Obligation {
-    Obligation {
-        key: o.kind.to_string(),
-        label: label(variant, &o.kind),
-        from: o.from,
-        due: o.due,
-        status: o.status.into(),
-        met_at: o.met_at,
-    }
-}
-
-fn report(old: Option<&Arc<Variant>>, new: &Variant, c: CaseMigration) -> CaseMigrationReport {
-    let old = old.map_or(new, |v| &**v);
-    CaseMigrationReport {
-        case_id: ID(c.case_id.to_string()),
-        number: c.number,
-        curator_id: c.curator.map(|u| ID(u.to_string())),
-        status: c.status,
-        from_version: c.from_version,
-        stage_from: c.stage_from,
-        stage_to: c.stage_to,
-        needs_decision: c.needs_decision.is_some(),
-        reason: c
-            .needs_decision
-            .map(|p| p.message(crate::graphql::language::current()).to_owned()),
-        added: c.report.added.iter().map(|o| obligation(new, o)).collect(),
-        removed: c
-            .report
-            .removed
-            .iter()
-            .map(|o| obligation(old, o))
-            .collect(),
-        moved: c
-            .report
-            .moved
-            .iter()
-            .map(|(b, a)| MovedObligation {
-                before: obligation(old, b),
-                after: obligation(new, a),
-            })
-            .collect(),
-        overdue_at_once: c
-            .overdue_at_once
-            .iter()
-            .map(|o| obligation(new, o))
-            .collect(),
-    }
-}
-
-/// A dry run, or what a run did.
-#[derive(SimpleObject)]
-pub struct VariantMigration {
-    pub to_version: i32,
-    pub cases: Vec<CaseMigrationReport>,
-    /// Cases this run moved (a run resumed after a crash lists only the ones it moved itself).
-    pub moved: Vec<ID>,
-    /// Cases that stay on their version until a person decides (map their stage).
-    pub needs_decision: Vec<ID>,
-    /// The same report as CSV (one line per case), to download.
-    pub csv: String,
-}
-
-/// One CSV field, quoted when it needs to be.
-fn csv_field(value: &str) -> String {
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value.to_owned()
-    }
-}
-
-fn obligations_csv(list: &[Obligation]) -> String {
-    list.iter()
-        .map(|o| format!("{} {}", o.key, o.due.to_rfc3339()))
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-/// The report as CSV: case, stages, decision, and the obligations added, removed, moved and
-/// overdue at once with their due instants.
-fn csv(cases: &[CaseMigrationReport]) -> String {
-    let mut out = String::from(
-        "case_number,case_id,status,from_version,stage_from,stage_to,needs_decision,reason,added,removed,moved,overdue_at_once\n",
-    );
-    for c in cases {
-        let moved = c
-            .moved
-            .iter()
-            .map(|m| {
-                format!(
-                    "{} {} -> {}",
-                    m.before.key,
-                    m.before.due.to_rfc3339(),
-                    m.after.due.to_rfc3339()
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("; ");
-        let fields = [
-            c.number.map(|n| n.to_string()).unwrap_or_default(),
-            c.case_id.to_string(),
-            c.status.clone(),
-            c.from_version.to_string(),
-            c.stage_from.clone(),
-            c.stage_to.clone().unwrap_or_default(),
-            c.needs_decision.to_string(),
-            c.reason.clone().unwrap_or_default(),
-            obligations_csv(&c.added),
-            obligations_csv(&c.removed),
-            moved,
-            obligations_csv(&c.overdue_at_once),
-        ];
-        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        out.push_str(&line.join(","));
-        out.push('\n');
-    }
-    out
-}
-
-fn migration(runtime: &kurator_casework::TenantRuntime, plan: MigrationPlan) -> VariantMigration {
-    let to = i32::try_from(plan.to_version).unwrap_or(i32::MAX);
-    let new = runtime.variant(to).ok().cloned();
-    let needs_decision = plan
-        .cases
-        .iter()
-        .filter(|c| c.needs_decision.is_some())
-        .map(|c| ID(c.case_id.to_string()))
-        .collect();
-    let cases: Vec<CaseMigrationReport> = match &new {
-        Some(new) => plan
-            .cases
-            .into_iter()
-            .map(|c| report(runtime.variant(c.from_version).ok(), new, c))
-            .collect(),
-        None => Vec::new(),
-    };
-    VariantMigration {
-        to_version: to,
-        csv: csv(&cases),
-        cases,
-        moved: plan.moved.iter().map(|id| ID(id.to_string())).collect(),
-        needs_decision,
-    }
-}
-
+/// What `publishVariantDraft` or `approveVariantPublication` did.
 #[derive(SimpleObject)]
 pub struct VariantPublication {
-    /// The new version's number; new cases start under it.
-    pub version: i32,
-    pub variant: VariantView,
+    /// A new version was published (`false`: a request waits for a second administrator).
+    pub published: bool,
+    /// The new version's number; new cases start under it. `null` while awaiting approval.
+    pub version: Option<i32>,
+    pub variant: Option<VariantView>,
+    /// Under the four-eyes rule: the request recorded, waiting for another administrator.
+    pub pending_publication: Option<PendingVariantPublication>,
+    /// Mappings onto the shared vocabulary the new version breaks (it is published all the same).
+    pub vocabulary_warnings: Vec<VocabularyMappingWarning>,
+}
+
+fn published(runtime: &TenantRuntime, p: Publication) -> VariantPublication {
+    VariantPublication {
+        published: true,
+        version: Some(i32::try_from(p.version).unwrap_or(i32::MAX)),
+        vocabulary_warnings: warnings(&p.vocabulary_warnings),
+        variant: Some(VariantView(PublishedVariant {
+            variant: p.variant,
+            published_versions: runtime.published_versions(),
+        })),
+        pending_publication: None,
+    }
 }
 
 #[derive(Default)]
@@ -349,14 +271,11 @@ impl VariantAdminQuery {
         let draft = variant_drafts::current(&runtime, &actor)
             .await
             .map_err(ApiError::from)?;
-        Ok(VariantDraft {
-            draft,
-            published_versions: runtime.published_versions(),
-        })
+        Ok(VariantDraft::new(draft, &runtime))
     }
 
     /// The draft against the current published version, each change safe or breaking for open
-    /// cases.
+    /// cases, and the mappings onto the shared vocabulary it breaks.
     async fn variant_draft_diff(
         &self,
         ctx: &Context<'_>,
@@ -369,30 +288,9 @@ impl VariantAdminQuery {
             published_version: i32::try_from(diff.published_version).unwrap_or(i32::MAX),
             draft_version: diff.draft_version,
             breaking: diff.breaking(),
+            vocabulary_warnings: warnings(&diff.vocabulary_warnings),
             changes: diff.changes.into_iter().map(Into::into).collect(),
         })
-    }
-
-    /// Dry run of moving every open case on an older version to `toVersion` at `asOf` (now by
-    /// default). Writes nothing.
-    async fn variant_migration_preview(
-        &self,
-        ctx: &Context<'_>,
-        to_version: i32,
-        stage_mapping: Option<Vec<StageMappingInput>>,
-        as_of: Option<DateTime<Utc>>,
-    ) -> async_graphql::Result<VariantMigration> {
-        let (runtime, actor) = tenant_actor(ctx).await?;
-        let plan = variant_migration::preview(
-            &runtime,
-            &actor,
-            to_version,
-            &mapping(stage_mapping),
-            as_of.unwrap_or_else(Utc::now),
-        )
-        .await
-        .map_err(ApiError::from)?;
-        Ok(migration(&runtime, plan))
     }
 }
 
@@ -417,50 +315,50 @@ impl VariantAdminMutation {
             variant_drafts::save(&runtime, &actor, document, format.into(), expected_version)
                 .await
                 .map_err(ApiError::from)?;
-        Ok(VariantDraft {
-            draft,
-            published_versions: runtime.published_versions(),
-        })
+        Ok(VariantDraft::new(draft, &runtime))
     }
 
-    /// Publishes the draft as the next version; new cases start under it.
+    /// Publishes the draft as the next version; new cases start under it. With the organisation's
+    /// four-eyes rule on (`publishNeedsSecondAdmin`) it records the caller's request instead,
+    /// and another administrator approves it (`approveVariantPublication`). Either way the
+    /// answer lists the mappings onto the shared vocabulary the draft breaks.
     async fn publish_variant_draft(
         &self,
         ctx: &Context<'_>,
         expected_draft_version: i32,
     ) -> async_graphql::Result<VariantPublication> {
         let (runtime, actor) = tenant_actor(ctx).await?;
-        let published = variant_drafts::publish(&runtime, &actor, expected_draft_version)
+        let outcome = variant_publication::publish(&runtime, &actor, expected_draft_version)
             .await
             .map_err(ApiError::from)?;
-        Ok(VariantPublication {
-            version: i32::try_from(published.version).unwrap_or(i32::MAX),
-            variant: VariantView(PublishedVariant {
-                variant: published.variant,
-                published_versions: runtime.published_versions(),
-            }),
+        Ok(match outcome {
+            PublishOutcome::Published(p) => published(&runtime, p),
+            PublishOutcome::AwaitingApproval {
+                pending,
+                vocabulary_warnings,
+            } => VariantPublication {
+                published: false,
+                version: None,
+                variant: None,
+                pending_publication: Some(PendingVariantPublication(pending)),
+                vocabulary_warnings: warnings(&vocabulary_warnings),
+            },
         })
     }
 
-    /// Moves every open case on an older version to `toVersion`, case by case; resumable. Cases
-    /// whose stage the new version lacks and `stageMapping` does not map stay and are listed.
-    async fn apply_variant_migration(
+    /// Publishes the draft another administrator asked to publish (the four-eyes rule).
+    /// Refused for the one who asked (`publication_needs_second_admin`), without a request
+    /// (`publication_not_requested`), and when the draft changed since the request
+    /// (`publication_request_stale`); a stale `expectedDraftVersion` is `CONFLICT`.
+    async fn approve_variant_publication(
         &self,
         ctx: &Context<'_>,
-        to_version: i32,
-        stage_mapping: Option<Vec<StageMappingInput>>,
-        as_of: Option<DateTime<Utc>>,
-    ) -> async_graphql::Result<VariantMigration> {
+        expected_draft_version: i32,
+    ) -> async_graphql::Result<VariantPublication> {
         let (runtime, actor) = tenant_actor(ctx).await?;
-        let plan = variant_migration::apply(
-            &runtime,
-            &actor,
-            to_version,
-            &mapping(stage_mapping),
-            as_of.unwrap_or_else(Utc::now),
-        )
-        .await
-        .map_err(ApiError::from)?;
-        Ok(migration(&runtime, plan))
+        let publication = variant_publication::approve(&runtime, &actor, expected_draft_version)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(published(&runtime, publication))
     }
 }
