@@ -13,6 +13,7 @@ mod m20261129_000300_case_obligations;
 mod m20261129_000400_notifications;
 mod m20261129_000500_active_cases_index;
 mod m20261129_000600_variant_drafts;
+mod m20261129_000700_calendar_changes;
 
 pub struct TenantMigrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(m20261129_000400_notifications::Migration),
             Box::new(m20261129_000500_active_cases_index::Migration),
             Box::new(m20261129_000600_variant_drafts::Migration),
+            Box::new(m20261129_000700_calendar_changes::Migration),
         ]
     }
 }

@@ -136,12 +136,12 @@ fn plan_case(
         .is_none()
         .then(|| needs_mapping(&case.stage, to_version));
     let calendar = runtime.calendar();
-    let before = deadlines::evaluate(old, calendar, file, now);
+    let before = deadlines::evaluate(old, &calendar, file, now);
     let mut moved_file = file.clone();
     if let Some(stage) = &stage_to {
         moved_file.case.stage = stage.clone();
     }
-    let after = deadlines::evaluate(new, calendar, &moved_file, now);
+    let after = deadlines::evaluate(new, &calendar, &moved_file, now);
     let mut report = MigrationReport {
         from_version: old.version(),
         to_version: new.version(),

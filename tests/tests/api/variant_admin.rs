@@ -29,7 +29,7 @@ const REPORT: &str = "toVersion moved needsDecision csv cases { caseId number st
     moved { before { key due status } after { key due status } } overdueAtOnce { key due } }";
 
 /// A preset as shipped (a data file), for the administrator to edit.
-fn preset(name: &str) -> String {
+pub(crate) fn preset(name: &str) -> String {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../crates/method/presets")
         .join(format!("{name}.toml"));
@@ -37,7 +37,7 @@ fn preset(name: &str) -> String {
 }
 
 /// `text` with `from` replaced, which must occur exactly once.
-fn edit(text: &str, from: &str, to: &str) -> String {
+pub(crate) fn edit(text: &str, from: &str, to: &str) -> String {
     assert_eq!(text.matches(from).count(), 1, "{from}");
     text.replacen(from, to, 1)
 }
@@ -53,7 +53,7 @@ async fn save(admin: &Worker<'_>, toml: &str) -> GqlResponse {
 }
 
 /// Saves `toml` as the draft and publishes it; the new version.
-async fn publish(admin: &Worker<'_>, toml: &str) -> i64 {
+pub(crate) async fn publish(admin: &Worker<'_>, toml: &str) -> i64 {
     let saved = save(admin, toml).await;
     assert!(saved.errors().is_empty(), "{:#}", saved.body);
     let published = admin
@@ -116,7 +116,7 @@ async fn card(worker: &Worker<'_>, case_id: &str) -> Value {
 }
 
 /// The problem codes and fields of a refusal.
-fn problems(response: &GqlResponse) -> Vec<(String, Option<String>)> {
+pub(crate) fn problems(response: &GqlResponse) -> Vec<(String, Option<String>)> {
     response.errors()[0]["extensions"]["details"]["problems"]
         .as_array()
         .unwrap_or_else(|| panic!("no problems in {:#}", response.body))
@@ -131,7 +131,7 @@ fn problems(response: &GqlResponse) -> Vec<(String, Option<String>)> {
 }
 
 /// Information about a family reaches the state centre (seed 003) and is accepted.
-async fn state_centre_case(
+pub(crate) async fn state_centre_case(
     curator: &Worker<'_>,
     supervisor: &Worker<'_>,
     surname: &str,

@@ -34,6 +34,7 @@ pub struct Query(
     casework::cases::CaseQueryRoot,
     casework::variant::VariantQuery,
     casework::variant_admin::VariantAdminQuery,
+    casework::calendar::CalendarQuery,
     notifications::NotificationQuery,
 );
 
@@ -46,6 +47,7 @@ pub struct Mutation(
     casework::work::WorkMutation,
     casework::spending::SpendingMutation,
     casework::variant_admin::VariantAdminMutation,
+    casework::calendar::CalendarMutation,
     notifications::NotificationMutation,
 );
 
