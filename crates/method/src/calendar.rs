@@ -13,9 +13,11 @@
 //! - A deadline measured in whole days or longer (no `hours` part) ends at the end of its local
 //!   day as well; a deadline with an `hours` part is exact.
 //!
-//! Shipped data: `calendars/ru.toml` and `calendars/kz.toml` for 2025–2027 (sources in the files).
-//! An administrator extends them with [`Calendar::with_extra`] (same file format) or
-//! [`Calendar::add_holiday`] / [`Calendar::add_working_day`].
+//! Shipped data: `calendars/ru.toml` and `calendars/kz.toml` for 2025–2027, each citing its acts
+//! (header comment and `source`, which [`Calendar::source`] gives). An organisation's own
+//! holidays and transferred working days ([`DayKind`]) go on top with [`Calendar::add_holiday`] /
+//! [`Calendar::add_working_day`] (the organisation's calendar in case work), or as a file with
+//! [`Calendar::with_extra`].
 
 use std::collections::BTreeMap;
 
@@ -59,6 +61,9 @@ struct CalendarFile {
     #[serde(default)]
     #[allow(dead_code)]
     default_time_zone: Option<String>,
+    /// The acts the file's days come from, for people reading the calendar.
+    #[serde(default)]
+    source: Option<String>,
     #[serde(default)]
     weekend: Option<Vec<String>>,
     #[serde(default)]
@@ -83,6 +88,33 @@ pub struct Calendar {
     weekend: [bool; 7],
     holidays: BTreeMap<NaiveDate, String>,
     working_days: BTreeMap<NaiveDate, String>,
+    /// The acts the listed days come from (the `source` of the file read last that has one).
+    source: Option<String>,
+}
+
+/// What a listed day of a calendar is: a public holiday (праздничный / нерабочий день) or a
+/// transferred working day (перенесённый рабочий день — a weekend day worked).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DayKind {
+    Holiday,
+    WorkingDay,
+}
+
+impl DayKind {
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "holiday" => Some(Self::Holiday),
+            "working_day" => Some(Self::WorkingDay),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Holiday => "holiday",
+            Self::WorkingDay => "working_day",
+        }
+    }
 }
 
 fn parse_weekday(s: &str) -> Option<Weekday> {
@@ -109,6 +141,7 @@ impl Calendar {
             weekend,
             holidays: BTreeMap::new(),
             working_days: BTreeMap::new(),
+            source: None,
         }
     }
 
@@ -144,6 +177,9 @@ impl Calendar {
             }
             self.weekend = weekend;
         }
+        if let Some(source) = file.source {
+            self.source = Some(source);
+        }
         for (i, h) in file.holidays.iter().enumerate() {
             let date = parse_date(&h.date, || format!("holidays[{i}].date"))?;
             self.add_holiday(date, h.name.clone().unwrap_or_default());
@@ -167,8 +203,56 @@ impl Calendar {
         self.working_days.insert(date, name.into());
     }
 
+    /// Lists `date` as `kind` (see [`Calendar::add_holiday`], [`Calendar::add_working_day`]).
+    pub fn add(&mut self, kind: DayKind, date: NaiveDate, name: impl Into<String>) {
+        match kind {
+            DayKind::Holiday => self.add_holiday(date, name),
+            DayKind::WorkingDay => self.add_working_day(date, name),
+        }
+    }
+
     pub fn tz(&self) -> Tz {
         self.tz
+    }
+
+    /// The acts the listed days come from, as the shipped file cites them.
+    pub fn source(&self) -> Option<&str> {
+        self.source.as_deref()
+    }
+
+    /// Whether `date` is one of the weekly days off (whatever is listed for it).
+    pub fn is_weekend(&self, date: NaiveDate) -> bool {
+        self.weekend[date.weekday().num_days_from_monday() as usize]
+    }
+
+    /// How `date` is listed, with the name it is listed under; `None` for an ordinary day.
+    pub fn listed(&self, date: NaiveDate) -> Option<(DayKind, &str)> {
+        if let Some(name) = self.working_days.get(&date) {
+            return Some((DayKind::WorkingDay, name));
+        }
+        self.holidays
+            .get(&date)
+            .map(|name| (DayKind::Holiday, name.as_str()))
+    }
+
+    /// Every listed day from `from` to `to` inclusive, in date order.
+    pub fn listed_between(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Vec<(NaiveDate, DayKind, &str)> {
+        let mut days: Vec<_> = self
+            .holidays
+            .range(from..=to)
+            .map(|(d, n)| (*d, DayKind::Holiday, n.as_str()))
+            .chain(
+                self.working_days
+                    .range(from..=to)
+                    .map(|(d, n)| (*d, DayKind::WorkingDay, n.as_str())),
+            )
+            .collect();
+        days.sort_by_key(|(d, kind, _)| (*d, *kind));
+        days
     }
 
     /// The same days off in another time zone.
@@ -387,6 +471,69 @@ mod tests {
             cal.as_ref().map(|c| c.is_working_day(d("2025-01-05"))),
             Some(true)
         );
+    }
+
+    #[test]
+    fn both_shipped_calendars_cover_2025_to_2027_and_cite_their_acts() {
+        for (region, text, acts) in [
+            ("ru", RU, ["Labour Code", "decree No. 1335"]),
+            ("kz", KZ, ["\"On holidays\" No. 267-II", "Labour Code"]),
+        ] {
+            let header: String = text
+                .lines()
+                .take_while(|line| line.starts_with('#'))
+                .collect::<Vec<_>>()
+                .join("\n");
+            assert!(header.contains("Sources:"), "{region}: {header}");
+            for act in acts {
+                assert!(header.contains(act), "{region} names {act}: {header}");
+            }
+            let cal = Calendar::region(region, chrono_tz::UTC).unwrap();
+            assert!(
+                cal.source().is_some_and(|s| s.contains("Трудовой кодекс")),
+                "{region}: {:?}",
+                cal.source()
+            );
+            for year in 2025..=2027 {
+                let first = NaiveDate::from_ymd_opt(year, 1, 1).unwrap();
+                let last = NaiveDate::from_ymd_opt(year, 12, 31).unwrap();
+                let days = cal.listed_between(first, last);
+                assert!(
+                    days.first()
+                        .is_some_and(|(d, kind, _)| *d == first && *kind == DayKind::Holiday),
+                    "{region} {year}: New Year"
+                );
+                let months: std::collections::BTreeSet<u32> =
+                    days.iter().map(|(d, _, _)| d.month()).collect();
+                assert!(
+                    days.len() >= 12 && months.contains(&5) && months.iter().any(|m| *m >= 11),
+                    "{region} {year} is listed through the year: {days:?}"
+                );
+                assert!(
+                    days.iter().all(|(_, _, name)| !name.is_empty()),
+                    "{region} {year}: every day is named"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn listed_days_say_what_they_are() {
+        let cal = Calendar::region("ru", chrono_tz::Europe::Moscow).unwrap();
+        assert_eq!(
+            cal.listed(d("2025-11-01")).map(|(k, _)| k),
+            Some(DayKind::WorkingDay)
+        );
+        assert_eq!(
+            cal.listed(d("2025-11-04")),
+            Some((DayKind::Holiday, "День народного единства"))
+        );
+        assert_eq!(cal.listed(d("2025-11-05")), None);
+        assert!(cal.is_weekend(d("2025-11-01")) && !cal.is_weekend(d("2025-11-05")));
+        for kind in [DayKind::Holiday, DayKind::WorkingDay] {
+            assert_eq!(DayKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(DayKind::parse("weekend"), None);
     }
 
     #[test]

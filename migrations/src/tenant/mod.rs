@@ -13,6 +13,7 @@ mod m20261129_000300_case_obligations;
 mod m20261129_000400_notifications;
 mod m20261129_000500_active_cases_index;
 mod m20261129_000600_variant_drafts;
+mod m20261129_000700_calendar_changes;
 mod m20261130_000100_variant_publication_requests;
 
 pub struct TenantMigrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(m20261129_000400_notifications::Migration),
             Box::new(m20261129_000500_active_cases_index::Migration),
             Box::new(m20261129_000600_variant_drafts::Migration),
+            Box::new(m20261129_000700_calendar_changes::Migration),
             Box::new(m20261130_000100_variant_publication_requests::Migration),
         ]
     }

@@ -106,7 +106,7 @@ fn guards_without_role(
         "",
         &Provided::default(),
         at,
-        runtime.calendar(),
+        &runtime.calendar(),
     ) {
         Ok(_) => Ok(()),
         Err(list) => {
@@ -327,7 +327,7 @@ pub async fn close(
             &input.acting_as,
             &provided,
             input.at,
-            runtime.calendar(),
+            &runtime.calendar(),
         ) {
             Ok(_) => {
                 chosen = Some(to.to_owned());
@@ -352,7 +352,7 @@ pub async fn close(
         &confirmed,
         Some(&facts),
         input.at,
-        runtime.calendar(),
+        &runtime.calendar(),
     );
     if ground.is_none() && !check.allowed {
         let name = |key: &String, language| {
@@ -430,12 +430,14 @@ pub async fn close(
         if let Some(curator) = case.curator_id {
             check_load(&tx, runtime, UserId(curator), &changed, true).await?;
         }
-        let window = post_closure_window(&variant, input.at, runtime.calendar());
+        // Stored with the case: computed with the calendar as this transaction sees it.
+        let calendar = runtime.calendar_in(&tx).await?;
+        let window = post_closure_window(&variant, input.at, &calendar);
         let stage_max = variant
             .stage(&target)
             .and_then(|s| s.duration.as_ref())
             .and_then(|d| d.max.as_ref())
-            .map(|span| runtime.calendar().add_span(input.at, span));
+            .map(|span| calendar.add_span(input.at, span));
         let (min, max) = window.unwrap_or((None, None));
         changed.post_support_until = max.or(stage_max).or(min);
         cases::append_record(
@@ -835,7 +837,7 @@ pub async fn decline(
             &decided.acting_as,
             &provided,
             at,
-            runtime.calendar(),
+            &runtime.calendar(),
         )
         .map_err(rejections)?;
         recorded

@@ -10,6 +10,8 @@ pub mod actor;
 pub mod attribute_events;
 pub mod audit;
 pub mod board;
+pub mod calendar;
+pub mod calendar_admin;
 pub mod case_file;
 pub mod cases;
 pub mod closure;

@@ -227,7 +227,7 @@ pub fn next_actions(
         return Ok(Vec::new());
     }
     let state = file.state(variant);
-    let next = transitions::next_actions(variant, &state, acting_as, as_of, runtime.calendar());
+    let next = transitions::next_actions(variant, &state, acting_as, as_of, &runtime.calendar());
     Ok(next
         .steps
         .into_iter()

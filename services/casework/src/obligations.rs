@@ -19,7 +19,9 @@ use uuid::Uuid;
 /// rewritten before it commits.
 pub struct Keeper {
     pub(crate) variants: Arc<crate::published::Published>,
-    pub(crate) calendar: Calendar,
+    /// Read at every use, never cloned at start: a change of the organisation's calendar (on
+    /// this replica or another) applies to the next case written.
+    pub(crate) calendar: Arc<crate::calendar::OrganisationCalendar>,
 }
 
 impl Keeper {
@@ -36,15 +38,17 @@ impl Keeper {
         })
     }
 
-    /// Rewrites the stored open obligations of `file` as the engine computes them at `now`.
+    /// Rewrites the stored open obligations of `file` as the engine computes them at `now` with
+    /// `calendar`.
     pub(crate) async fn keep(
         &self,
         tx: &TenantTx,
+        calendar: &Calendar,
         file: &CaseFile,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let variant = self.variant(tx, file.case.variant_version).await?;
-        let evaluation = deadlines::evaluate(variant, &self.calendar, file, now);
+        let evaluation = deadlines::evaluate(variant, calendar, file, now);
         replace(tx, file.case.id, open_obligations(variant, &evaluation)).await
     }
 }
@@ -54,9 +58,12 @@ impl BeforeCommit for Keeper {
     async fn before_commit(&self, tx: &TenantTx, touched: &[Uuid]) -> Result<(), StoreError> {
         let rows = cases::get_many(tx, touched).await?;
         let files = load_for_obligations(tx, rows).await?;
+        // The organisation's calendar as this transaction sees it (one indexed lookup; reloaded
+        // when another replica changed it — see `crate::calendar`).
+        let calendar = self.calendar.current_in(tx).await?;
         let now = Utc::now();
         for file in &files {
-            self.keep(tx, file, now).await?;
+            self.keep(tx, &calendar, file, now).await?;
         }
         Ok(())
     }

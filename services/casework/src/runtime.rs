@@ -1,14 +1,16 @@
 //! The runtime of one tenant: its own database handle, its published method variants and its
-//! calendar. The only way to reach a tenant's data is through its runtime.
+//! calendar (the shipped one with the organisation's own days, [`crate::calendar`]). The only
+//! way to reach a tenant's data is through its runtime.
 
 use crate::audit;
+use crate::calendar::{OrganisationCalendar, OwnDays};
 use crate::error::{CaseworkError, CaseworkResult};
 use crate::published::Published;
 use kurator_domain::TenantId;
 use kurator_method::Variant;
 use kurator_method::calendar::Calendar;
 use kurator_store::control::TenantRow;
-use kurator_store::tenant::variants;
+use kurator_store::tenant::{calendar as calendar_changes, variants};
 use kurator_store::{StatementCounter, StoreError, TenantTx};
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
@@ -21,7 +23,9 @@ pub struct TenantRuntime {
     /// Published versions of the tenant's variant, shared with the obligations keeper; a version
     /// published later (here or by another replica) is added without a restart.
     variants: Arc<Published>,
-    calendar: Calendar,
+    /// The production calendar with the organisation's own days, shared with the obligations
+    /// keeper and swapped whole after a change (here or, seen by the keeper, on another replica).
+    calendar: Arc<OrganisationCalendar>,
     statements: StatementCounter,
     /// On SQLite, writing transactions take turns (see [`TenantTx::begin_serialized`]); readers
     /// take none.
@@ -81,6 +85,7 @@ impl TenantRuntime {
             let version = i32::try_from(preset.version()).unwrap_or(1);
             rows.push(variants::publish(&tx, preset.key(), version, document, None).await?);
         }
+        let own_days = OwnDays::replay(&calendar_changes::changes(&tx).await?)?;
         tx.commit().await?;
 
         let sqlite_turns = (db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite)
@@ -96,8 +101,13 @@ impl TenantRuntime {
         let latest = published
             .latest()
             .ok_or_else(|| CaseworkError::Variant("no published variant".into()))?;
-        let calendar =
+        let shipped =
             Calendar::for_variant(latest).map_err(|e| CaseworkError::Variant(e.to_string()))?;
+        let calendar = Arc::new(OrganisationCalendar::new(
+            latest.calendar_region(),
+            shipped,
+            own_days,
+        ));
         let keeper = Arc::new(crate::obligations::Keeper {
             variants: published.clone(),
             calendar: calendar.clone(),
@@ -191,7 +201,21 @@ impl TenantRuntime {
         }
     }
 
-    pub fn calendar(&self) -> &Calendar {
+    /// The production calendar deadlines are computed with: the shipped one with the
+    /// organisation's own days, at the newest revision this replica knows. Cheap (a shared
+    /// pointer); hold it for a computation rather than asking again in a loop.
+    pub fn calendar(&self) -> Arc<Calendar> {
+        self.calendar.current()
+    }
+
+    /// The calendar as `tx` sees it: [`Self::calendar`] brought up to a change another replica
+    /// stored (one indexed lookup; see [`crate::calendar`]).
+    pub async fn calendar_in(&self, tx: &TenantTx) -> CaseworkResult<Arc<Calendar>> {
+        Ok(self.calendar.current_in(tx).await?)
+    }
+
+    /// The organisation's calendar: shipped days, its own days and their revision.
+    pub(crate) fn organisation_calendar(&self) -> &OrganisationCalendar {
         &self.calendar
     }
 

@@ -251,7 +251,7 @@ pub async fn perform(
             }
         };
     let scheduled =
-        crate::schedules::check(&variant, runtime.calendar(), &state.attributes, &input)
+        crate::schedules::check(&variant, &runtime.calendar(), &state.attributes, &input)
             .map_err(CaseworkError::Rejected)?;
     let ending =
         crate::request_end::check(&variant, &case, &input).map_err(CaseworkError::Rejected)?;
@@ -601,7 +601,7 @@ pub async fn transition(
         &input.acting_as,
         &provided,
         input.at,
-        runtime.calendar(),
+        &runtime.calendar(),
     ) {
         Ok(_) => Vec::new(),
         Err(list) => {
@@ -621,14 +621,14 @@ pub async fn transition(
                 &input.acting_as,
                 &provided,
                 input.at,
-                runtime.calendar(),
+                &runtime.calendar(),
             )
             .map_err(rejections)?;
             waived
         }
     };
     let scheduled =
-        crate::schedules::check(&variant, runtime.calendar(), &state.attributes, &input)
+        crate::schedules::check(&variant, &runtime.calendar(), &state.attributes, &input)
             .map_err(CaseworkError::Rejected)?;
     crate::request_end::forbid_in_transition(&variant, &case, &input)?;
 

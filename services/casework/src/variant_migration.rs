@@ -308,7 +308,7 @@ fn plan_case(
         });
     }
     let calendar = runtime.calendar();
-    let before = deadlines::evaluate(old, calendar, file, now);
+    let before = deadlines::evaluate(old, &calendar, file, now);
     // The case as it would be: on the new stage (entered now, as applying records it).
     let mut moved_file = file.clone();
     if let Some(stage) = &stage_to
@@ -317,7 +317,7 @@ fn plan_case(
         moved_file.case.stage = stage.clone();
         moved_file.case.stage_entered_at = now;
     }
-    let after = deadlines::evaluate(new, calendar, &moved_file, now);
+    let after = deadlines::evaluate(new, &calendar, &moved_file, now);
     let mut report = MigrationReport {
         from_version: old.version(),
         to_version: new.version(),

@@ -4,6 +4,7 @@
 mod account;
 mod administration;
 mod audit;
+mod calendars;
 mod callers;
 mod caseload;
 mod conflicts;

@@ -60,7 +60,7 @@ pub(crate) async fn save(admin: &Worker<'_>, toml: &str) -> GqlResponse {
 }
 
 /// Saves `toml` as the draft and publishes it; the new version.
-async fn publish(admin: &Worker<'_>, toml: &str) -> i64 {
+pub(crate) async fn publish(admin: &Worker<'_>, toml: &str) -> i64 {
     let saved = save(admin, toml).await;
     assert!(saved.errors().is_empty(), "{:#}", saved.body);
     let published = admin

@@ -375,3 +375,29 @@ pub mod case_spending {
     }
     no_relations!();
 }
+
+/// One change of the organisation's production calendar (изменение производственного
+/// календаря): a holiday or transferred working day added or removed, as the organisation's
+/// calendar revision `revision`. Never updated or deleted.
+pub mod calendar_change {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
+    #[sea_orm(table_name = "calendar_changes")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub tenant_id: Uuid,
+        /// The organisation's calendar revision this change made (1, 2, 3…).
+        pub revision: i32,
+        pub day: Date,
+        /// `holiday` or `working_day`.
+        pub kind: String,
+        /// `add` or `remove`.
+        pub action: String,
+        pub name: String,
+        pub changed_by: Uuid,
+        pub changed_at: DateTimeUtc,
+    }
+    no_relations!();
+}

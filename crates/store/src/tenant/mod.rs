@@ -2,6 +2,7 @@
 //! and filters on its tenant.
 
 pub mod audit;
+pub mod calendar;
 pub mod cases;
 pub mod entities;
 pub mod idempotency;

@@ -437,6 +437,7 @@ impl<'w> Planner<'w> {
             };
             after = Some(last);
             let files = load_files(&tx, cases::get_many(&tx, &ids).await?).await?;
+            let calendar = self.runtime.calendar_in(&tx).await?;
             let webhooks = store::webhooks(&tx).await?;
             let method_roles: Vec<(Uuid, String)> = staff_roles::of_users(&tx, None)
                 .await?
@@ -452,7 +453,7 @@ impl<'w> Planner<'w> {
                 if escalations.is_empty() {
                     continue;
                 }
-                let evaluation = deadlines::evaluate(variant, self.runtime.calendar(), file, now);
+                let evaluation = deadlines::evaluate(variant, &calendar, file, now);
                 if !evaluation.slip_exceeded {
                     continue;
                 }

@@ -37,6 +37,7 @@ pub struct Query(
     casework::variant_admin::VariantAdminQuery,
     casework::variant_migration::VariantMigrationQuery,
     casework::variant_templates::VariantTemplateQuery,
+    casework::calendar::CalendarQuery,
     notifications::NotificationQuery,
     platform::PlatformQuery,
 );
@@ -52,6 +53,7 @@ pub struct Mutation(
     casework::variant_admin::VariantAdminMutation,
     casework::variant_migration::VariantMigrationMutation,
     casework::variant_templates::VariantTemplateMutation,
+    casework::calendar::CalendarMutation,
     notifications::NotificationMutation,
     platform::PlatformMutation,
 );

@@ -2,6 +2,7 @@
 //! turn input into the casework service's terms and its answers into GraphQL types; scope checks,
 //! the method engine, transactions and the audit trail are the service's.
 
+pub mod calendar;
 pub mod cases;
 pub mod intake;
 pub mod spending;

@@ -357,7 +357,7 @@ impl Case {
         self.evaluation
             .get_or_init(|| {
                 self.variant().map(|variant| {
-                    deadlines::evaluate(variant, self.runtime.calendar(), &self.file, self.as_of)
+                    deadlines::evaluate(variant, &self.runtime.calendar(), &self.file, self.as_of)
                 })
             })
             .as_ref()
