@@ -145,6 +145,61 @@ async fn the_organisation_administrator_edits_publishes_and_previews_the_move_of
             .starts_with("text/csv")
     );
     assert!(answer.text().await.unwrap().starts_with("case_number,"));
+    let answer = post(
+        &app,
+        &admin,
+        "/o/state_centre/admin/variant/migration",
+        &[("_csrf", &token), ("to", "2"), ("action", "xlsx")],
+    )
+    .await;
+    assert_eq!(answer.status(), 200);
+    assert!(
+        answer.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("spreadsheetml")
+    );
+    assert!(
+        answer.bytes().await.unwrap().starts_with(b"PK"),
+        "an XLSX file is a zip"
+    );
+
+    // The production calendar: shipped days with their act, and a transferred working day added.
+    let (status, calendar) = page(&app, &admin, "/o/state_centre/admin/calendar?year=2026").await;
+    assert_eq!(status, 200);
+    assert!(calendar.contains("Производственный календарь на 2026 год"));
+    assert!(calendar.contains("Новогодние каникулы"));
+    let answer = post(
+        &app,
+        &admin,
+        "/o/state_centre/admin/calendar/add",
+        &[
+            ("_csrf", &token),
+            ("revision", "0"),
+            ("date", "2026-10-03"),
+            ("kind", "WORKING_DAY"),
+            ("name", "Рабочая суббота центра"),
+        ],
+    )
+    .await;
+    assert_eq!(answer.status(), 303);
+    let (_, calendar) = page(&app, &admin, "/o/state_centre/admin/calendar?year=2026").await;
+    assert!(calendar.contains("Рабочая суббота центра"), "{calendar}");
+    // The same form again with the revision it was read at: someone changed it meanwhile.
+    let answer = post(
+        &app,
+        &admin,
+        "/o/state_centre/admin/calendar/add",
+        &[
+            ("_csrf", &token),
+            ("revision", "0"),
+            ("date", "2026-10-10"),
+            ("kind", "WORKING_DAY"),
+            ("name", "Ещё одна суббота"),
+        ],
+    )
+    .await;
+    assert_eq!(answer.status(), 422);
     let file = admin
         .get(format!(
             "{}/o/state_centre/admin/variant/published.toml",
@@ -162,6 +217,11 @@ async fn the_organisation_administrator_edits_publishes_and_previews_the_move_of
     let curator = app.web_session("state_centre.curator").await;
     let (status, _) = page(&app, &curator, "/o/state_centre/admin/variant").await;
     assert_eq!(status, 403);
+    // The calendar they may read, not change.
+    let (status, calendar) = page(&app, &curator, "/o/state_centre/admin/calendar?year=2026").await;
+    assert_eq!(status, 200);
+    assert!(calendar.contains("Рабочая суббота центра"));
+    assert!(!calendar.contains("admin/calendar/add"));
 }
 
 async fn the_platform_administrator_creates_and_suspends_an_organisation_on_its_page(

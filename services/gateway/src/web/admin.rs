@@ -62,6 +62,7 @@ async fn render(web: &Web, org: &Org, errors: &[String], status: StatusCode) -> 
         nav.actions {
             a.button href=(org.path("/admin/variant")) { (lang.t("variant-title")) }
             a.button href=(org.path("/admin/variant/migration")) { (lang.t("variant-migration")) }
+            a.button href=(org.path("/admin/calendar")) { (lang.t("calendar-link")) }
         }
         (pages::reasons(lang, errors))
         section aria-labelledby="admin-members" {

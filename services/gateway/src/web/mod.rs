@@ -9,6 +9,7 @@
 pub mod account;
 pub mod admin;
 pub mod board;
+pub mod calendar;
 pub mod card;
 pub mod cases;
 pub mod day;
@@ -104,6 +105,15 @@ pub fn router() -> Router<AppState> {
         .route("/o/{slug}/admin/variant", get(variant::show))
         .route("/o/{slug}/admin/variant/draft", post(variant::save_draft))
         .route("/o/{slug}/admin/variant/publish", post(variant::publish))
+        .route("/o/{slug}/admin/variant/approve", post(variant::approve))
+        .route(
+            "/o/{slug}/admin/variant/template",
+            post(variant::load_template),
+        )
+        .route("/o/{slug}/admin/variant/import", post(variant::import))
+        .route("/o/{slug}/admin/calendar", get(calendar::show))
+        .route("/o/{slug}/admin/calendar/add", post(calendar::add))
+        .route("/o/{slug}/admin/calendar/remove", post(calendar::remove))
         .route(
             "/o/{slug}/admin/variant/published.toml",
             get(variant::published_file),

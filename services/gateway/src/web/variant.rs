@@ -15,12 +15,17 @@ use maud::{Markup, html};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
-const DRAFT: &str = "query { variantDraft { version exists format source }
-  variant { version publishedVersions toml } }";
+const DRAFT: &str = "query { variantDraft { version exists format source
+    pendingPublication { draftVersion requestedBy requestedByName requestedAt } }
+  variant { version publishedVersions toml }
+  variantTemplates { key name { ru kk en } version } }";
 const DIFF: &str = "query { variantDraftDiff { publishedVersion draftVersion breaking
-  changes { path kind from to impact reason } } }";
-const REPORT: &str = "toVersion moved needsDecision cases { caseId number status fromVersion
-  stageFrom stageTo needsDecision reason added { key label due } removed { key label due }
+  changes { path kind from to impact reason } vocabularyWarnings { path message } } }";
+const REPORT: &str =
+    "toVersion moved needsDecision staying cases { caseId number status fromVersion
+  stageFrom stageTo needsDecision staysOnVersion decisionReasons { message keepsCase }
+  requirementsNowUnmet { summary blocksNextMove }
+  added { key label due } removed { key label due }
   moved { before { key label due } after { due } } overdueAtOnce { key label due } }";
 
 /// What the draft form shows again after a refusal: what was typed, and why not.
@@ -98,6 +103,43 @@ async fn render(
             p { (lang.f("variant-published-version", &[("version", published["version"].as_i64().unwrap_or_default().into())])) }
             p.muted { (lang.t("variant-versions")) ": " (versions.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")) }
         }
+        @if let Some(pending) = draft["pendingPublication"].as_object() {
+            section aria-labelledby="variant-pending" {
+                h2 #variant-pending { (lang.t("variant-pending")) }
+                p { (lang.f("variant-pending-by", &[
+                    ("version", pending.get("draftVersion").and_then(Value::as_i64).unwrap_or_default().into()),
+                    ("name", pending.get("requestedByName").and_then(Value::as_str).unwrap_or_default().into()),
+                ])) }
+                form method="post" action=(org.path("/admin/variant/approve")) {
+                    (csrf_field(web))
+                    input type="hidden" name="expected" value=(pending.get("draftVersion").and_then(Value::as_i64).unwrap_or_default());
+                    button.primary type="submit" { (lang.t("variant-approve")) }
+                }
+            }
+        }
+        section aria-labelledby="variant-templates" {
+            h2 #variant-templates { (lang.t("variant-templates")) }
+            form method="post" action=(org.path("/admin/variant/template")) {
+                (csrf_field(web))
+                input type="hidden" name="expected" value=(draft["version"].as_i64().unwrap_or_default());
+                input type="hidden" name="exists" value=(if draft["exists"] == true { "1" } else { "0" });
+                label for="variant-template" { (lang.t("variant-template")) }
+                select #variant-template name="key" {
+                    @for t in data["variantTemplates"].as_array().into_iter().flatten() {
+                        option value=(t["key"].as_str().unwrap_or_default()) { (lang.text_json(&t["name"])) " (" (t["key"].as_str().unwrap_or_default()) ")" }
+                    }
+                }
+                button type="submit" { (lang.t("variant-template-load")) }
+            }
+            form method="post" action=(org.path("/admin/variant/import")) {
+                (csrf_field(web))
+                input type="hidden" name="expected" value=(draft["version"].as_i64().unwrap_or_default());
+                input type="hidden" name="exists" value=(if draft["exists"] == true { "1" } else { "0" });
+                label for="variant-import" { (lang.t("variant-import")) }
+                textarea #variant-import name="document" rows="4" spellcheck="false" {}
+                button type="submit" { (lang.t("variant-import-load")) }
+            }
+        }
         section aria-labelledby="variant-draft" {
             h2 #variant-draft { (lang.t("variant-draft")) }
             @if !reasons.is_empty() {
@@ -144,6 +186,13 @@ fn diff_section(web: &Web, org: &Org, diff: &Value) -> Markup {
     html! {
         section aria-labelledby="variant-diff" {
             h2 #variant-diff { (lang.t("variant-diff")) }
+            @let warnings: Vec<&Value> = diff["vocabularyWarnings"].as_array().into_iter().flatten().collect();
+            @if !warnings.is_empty() {
+                div.refusal role="status" {
+                    p { (lang.t("variant-vocabulary-warnings")) }
+                    ul { @for w in &warnings { li { code { (w["path"].as_str().unwrap_or_default()) } ": " (w["message"].as_str().unwrap_or_default()) } } }
+                }
+            }
             @if changes.is_empty() {
                 p { (lang.t("variant-diff-none")) }
             } @else {
@@ -246,20 +295,126 @@ pub async fn publish(web: Web, Path(slug): Path<String>, form: Fields) -> Respon
     let answer = web
         .gql(
             Some(&slug),
-            "mutation($v: Int!) { publishVariantDraft(expectedDraftVersion: $v) { version } }",
+            "mutation($v: Int!) { publishVariantDraft(expectedDraftVersion: $v) {
+                published version vocabularyWarnings { path message } } }",
             json!({ "v": form.int("expected").unwrap_or_default() }),
         )
         .await;
+    published_or_requested(web, org, answer, "publishVariantDraft").await
+}
+
+/// A second administrator approves the publication another one asked for.
+pub async fn approve(web: Web, Path(slug): Path<String>, form: Fields) -> Response {
+    let org = match web.org_posting(&slug, &form).await {
+        Ok(org) => org,
+        Err(r) => return r,
+    };
+    let answer = web
+        .gql(
+            Some(&slug),
+            "mutation($v: Int!) { approveVariantPublication(expectedDraftVersion: $v) {
+                published version vocabularyWarnings { path message } } }",
+            json!({ "v": form.int("expected").unwrap_or_default() }),
+        )
+        .await;
+    published_or_requested(web, org, answer, "approveVariantPublication").await
+}
+
+async fn published_or_requested(
+    web: Web,
+    org: Org,
+    answer: Result<Value, Refusal>,
+    field: &str,
+) -> Response {
     match answer {
         Ok(data) => {
-            let version = data["publishVariantDraft"]["version"]
-                .as_i64()
-                .unwrap_or_default();
-            let note = web
-                .lang
-                .f("variant-published-now", &[("version", version.into())]);
-            render(&web, &org, None, &[note], StatusCode::OK).await
+            let result = &data[field];
+            let mut notes = vec![if result["published"] == true {
+                web.lang.f(
+                    "variant-published-now",
+                    &[(
+                        "version",
+                        result["version"].as_i64().unwrap_or_default().into(),
+                    )],
+                )
+            } else {
+                web.lang.t("variant-publication-requested")
+            }];
+            for w in result["vocabularyWarnings"]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
+                notes.push(format!(
+                    "{}: {}",
+                    w["path"].as_str().unwrap_or_default(),
+                    w["message"].as_str().unwrap_or_default()
+                ));
+            }
+            render(&web, &org, None, &notes, StatusCode::OK).await
         }
+        Err(refusal @ (Refusal::Rejected(_) | Refusal::Conflict { .. })) => {
+            render(
+                &web,
+                &org,
+                None,
+                &refusal.messages(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(refusal) => pages::refused(&web, Some(&org), refusal),
+    }
+}
+
+/// A preset loaded as the draft (a template).
+pub async fn load_template(web: Web, Path(slug): Path<String>, form: Fields) -> Response {
+    let org = match web.org_posting(&slug, &form).await {
+        Ok(org) => org,
+        Err(r) => return r,
+    };
+    let expected = (form.get("exists") == Some("1")).then(|| form.int("expected"));
+    let answer = web
+        .gql(
+            Some(&slug),
+            "mutation($k: String!, $v: Int) { saveVariantDraftFromTemplate(key: $k, expectedVersion: $v) { version } }",
+            json!({ "k": form.text("key"), "v": expected.flatten() }),
+        )
+        .await;
+    draft_changed(web, org, answer).await
+}
+
+/// Another organisation's exported variant loaded as the draft.
+pub async fn import(web: Web, Path(slug): Path<String>, form: Fields) -> Response {
+    let org = match web.org_posting(&slug, &form).await {
+        Ok(org) => org,
+        Err(r) => return r,
+    };
+    let document = form
+        .0
+        .iter()
+        .find(|(k, _)| k == "document")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let format = if document.trim_start().starts_with('{') {
+        "JSON"
+    } else {
+        "TOML"
+    };
+    let expected = (form.get("exists") == Some("1")).then(|| form.int("expected"));
+    let answer = web
+        .gql(
+            Some(&slug),
+            "mutation($d: String!, $f: VariantFormat!, $v: Int) { importVariantDraft(document: $d, format: $f, expectedVersion: $v) { version } }",
+            json!({ "d": document, "f": format, "v": expected.flatten() }),
+        )
+        .await;
+    draft_changed(web, org, answer).await
+}
+
+async fn draft_changed(web: Web, org: Org, answer: Result<Value, Refusal>) -> Response {
+    match answer {
+        Ok(_) => Redirect::to(&org.path("/admin/variant#variant-diff")).into_response(),
         Err(refusal @ (Refusal::Rejected(_) | Refusal::Conflict { .. })) => {
             render(
                 &web,
@@ -360,6 +515,7 @@ pub async fn migration_posted(web: Web, Path(slug): Path<String>, form: Fields) 
     let action = match form.get("action") {
         Some("apply") => "apply",
         Some("csv") => "csv",
+        Some("xlsx") => "xlsx",
         _ => "preview",
     };
     run_migration(&web, &org, to, &mapping, action).await
@@ -384,7 +540,8 @@ async fn run_migration(
         "query"
     };
     let document = format!(
-        "{operation}($to: Int!, $map: [StageMappingInput!]) {{ {field}(toVersion: $to, stageMapping: $map) {{ {REPORT} csv }} }}"
+        "{operation}($to: Int!, $map: [StageMappingInput!]) {{ {field}(toVersion: $to, stageMapping: $map) {{ {REPORT} {} }} }}",
+        if action == "xlsx" { "xlsx" } else { "csv" }
     );
     let map: Vec<Value> = mapping
         .iter()
@@ -415,6 +572,28 @@ async fn run_migration(
         )
             .into_response();
     }
+    if action == "xlsx"
+        && let Some(report) = &report
+    {
+        use base64::Engine as _;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(report["xlsx"].as_str().unwrap_or_default())
+            .unwrap_or_default();
+        return (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+                ),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"migration-v{to}.xlsx\""),
+                ),
+            ],
+            bytes,
+        )
+            .into_response();
+    }
     let versions = org.runtime.published_versions();
     let variants: Vec<Arc<Variant>> = versions
         .iter()
@@ -433,7 +612,7 @@ async fn run_migration(
     // Stages of the cases' versions that the target lacks: each needs a stage to go to.
     let mut unmapped: Vec<String> = cases
         .iter()
-        .filter(|c| c["needsDecision"] == true)
+        .filter(|c| c["staysOnVersion"] == true)
         .filter_map(|c| c["stageFrom"].as_str())
         .filter(|s| {
             target
@@ -468,7 +647,7 @@ async fn run_migration(
             div.notice role="status" {
                 (lang.f("variant-migration-applied", &[
                     ("moved", i64::try_from(report["moved"].as_array().map_or(0, Vec::len)).unwrap_or_default().into()),
-                    ("left", i64::try_from(report["needsDecision"].as_array().map_or(0, Vec::len)).unwrap_or_default().into()),
+                    ("left", i64::try_from(report["staying"].as_array().map_or(0, Vec::len)).unwrap_or_default().into()),
                 ]))
             }
         }
@@ -496,6 +675,7 @@ async fn run_migration(
             }
             button type="submit" name="action" value="preview" { (lang.t("variant-migration-preview")) }
             button type="submit" name="action" value="csv" { (lang.t("variant-migration-csv")) }
+            button type="submit" name="action" value="xlsx" { (lang.t("variant-migration-xlsx")) }
             button.primary type="submit" name="action" value="apply" { (lang.t("variant-migration-apply")) }
         }
         @if report.is_some() {
@@ -543,11 +723,20 @@ async fn run_migration(
                                 }
                             }
                             td {
-                                @if c["needsDecision"] == true {
+                                @if c["staysOnVersion"] == true {
+                                    strong { (lang.t("variant-migration-stays")) }
+                                } @else if c["needsDecision"] == true {
                                     strong { (lang.t("variant-migration-needs-decision")) }
-                                    br; (c["reason"].as_str().unwrap_or_default())
                                 } @else {
                                     (lang.t("variant-migration-automatic"))
+                                }
+                                ul.plain {
+                                    @for r in c["decisionReasons"].as_array().into_iter().flatten() {
+                                        li { (r["message"].as_str().unwrap_or_default()) }
+                                    }
+                                    @for r in c["requirementsNowUnmet"].as_array().into_iter().flatten() {
+                                        li { (lang.t("variant-migration-unmet")) ": " (r["summary"].as_str().unwrap_or_default()) }
+                                    }
                                 }
                             }
                         }
