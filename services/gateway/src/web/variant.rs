@@ -288,36 +288,33 @@ pub async fn save_draft(web: Web, Path(slug): Path<String>, form: Fields) -> Res
 }
 
 pub async fn publish(web: Web, Path(slug): Path<String>, form: Fields) -> Response {
-    let org = match web.org_posting(&slug, &form).await {
-        Ok(org) => org,
-        Err(r) => return r,
-    };
-    let answer = web
-        .gql(
-            Some(&slug),
-            "mutation($v: Int!) { publishVariantDraft(expectedDraftVersion: $v) {
-                published version vocabularyWarnings { path message } } }",
-            json!({ "v": form.int("expected").unwrap_or_default() }),
-        )
-        .await;
-    published_or_requested(web, org, answer, "publishVariantDraft").await
+    publication(web, slug, form, "publishVariantDraft").await
 }
 
 /// A second administrator approves the publication another one asked for.
 pub async fn approve(web: Web, Path(slug): Path<String>, form: Fields) -> Response {
+    publication(web, slug, form, "approveVariantPublication").await
+}
+
+/// Publishing the draft (`publishVariantDraft`), or approving the request to
+/// (`approveVariantPublication`): the same answer either way.
+async fn publication(web: Web, slug: String, form: Fields, mutation: &str) -> Response {
     let org = match web.org_posting(&slug, &form).await {
         Ok(org) => org,
         Err(r) => return r,
     };
+    let document = format!(
+        "mutation($v: Int!) {{ {mutation}(expectedDraftVersion: $v) {{
+            published version vocabularyWarnings {{ path message }} }} }}"
+    );
     let answer = web
         .gql(
             Some(&slug),
-            "mutation($v: Int!) { approveVariantPublication(expectedDraftVersion: $v) {
-                published version vocabularyWarnings { path message } } }",
+            &document,
             json!({ "v": form.int("expected").unwrap_or_default() }),
         )
         .await;
-    published_or_requested(web, org, answer, "approveVariantPublication").await
+    published_or_requested(web, org, answer, mutation).await
 }
 
 async fn published_or_requested(
