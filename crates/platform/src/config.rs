@@ -85,6 +85,14 @@ pub struct ServerSettings {
     pub port: u16,
     /// The address people open; printed at start. Defaults to `http://{host}:{port}`.
     pub public_url: Option<String>,
+    /// A request not answered by then gets `503` and its work is dropped.
+    pub request_timeout_seconds: u64,
+    /// Requests served at once by this replica; more wait their turn.
+    pub max_concurrent_requests: usize,
+    /// Web origins of other sites allowed to call the API from a browser (CORS). Empty, the
+    /// default: none — the web interface is served from Kurator's own origin and needs none.
+    #[serde(default)]
+    pub cors_allowed_origins: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -191,6 +199,8 @@ data_dir = "data"
 [server]
 host = "127.0.0.1"
 port = 8080
+request_timeout_seconds = 30
+max_concurrent_requests = 512
 
 [database]
 max_connections = 10

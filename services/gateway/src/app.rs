@@ -205,7 +205,7 @@ impl Application {
             }),
             schema,
         };
-        let router = router(state.clone());
+        let router = router(state.clone())?;
 
         let server = &state.inner.settings.server;
         let listener = TcpListener::bind((server.host.as_str(), server.port)).await?;
@@ -297,8 +297,40 @@ impl Application {
     }
 }
 
-fn router(state: AppState) -> Router {
+/// CORS: closed unless the configuration names the origins allowed to call the API from a
+/// browser; then only those, only the API's methods and headers.
+fn cors(origins: &[String]) -> anyhow::Result<Option<tower_http::cors::CorsLayer>> {
+    use axum::http::{HeaderValue, Method, header};
+    if origins.is_empty() {
+        return Ok(None);
+    }
+    let origins = origins
+        .iter()
+        .map(|o| {
+            HeaderValue::from_str(o.trim_end_matches('/'))
+                .map_err(|_| anyhow::anyhow!("server.cors_allowed_origins: invalid origin {o:?}"))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(Some(
+        tower_http::cors::CorsLayer::new()
+            .allow_origin(tower_http::cors::AllowOrigin::list(origins))
+            .allow_methods([Method::GET, Method::POST])
+            .allow_headers([
+                header::AUTHORIZATION,
+                header::CONTENT_TYPE,
+                header::ACCEPT_LANGUAGE,
+                HeaderName::from_static("x-kurator-tenant"),
+            ])
+            .max_age(Duration::from_secs(600)),
+    ))
+}
+
+fn router(state: AppState) -> anyhow::Result<Router> {
     let production = state.inner.settings.is_production();
+    let server = &state.inner.settings.server;
+    let cors = cors(&server.cors_allowed_origins)?;
+    let timeout = Duration::from_secs(server.request_timeout_seconds.max(1));
+    let concurrency = server.max_concurrent_requests.max(1);
     let body_limit = state.inner.settings.graphql.max_body_bytes;
     let graphql_route = if production {
         axum::routing::post(graphql::graphql_post)
@@ -306,13 +338,23 @@ fn router(state: AppState) -> Router {
         get(graphql::graphiql).post(graphql::graphql_post)
     };
     let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
-    Router::new()
+    let router = Router::new()
         .merge(crate::web::router())
         .route("/graphql", graphql_route)
         .route("/health/live", get(http::health::live))
         .route("/health/ready", get(http::health::ready))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(CatchPanicLayer::new())
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            timeout,
+        ))
+        .layer(tower::limit::GlobalConcurrencyLimitLayer::new(concurrency));
+    let router = match cors {
+        Some(cors) => router.layer(cors),
+        None => router,
+    };
+    Ok(router
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
@@ -330,7 +372,7 @@ fn router(state: AppState) -> Router {
             }),
         )
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
-        .with_state(state)
+        .with_state(state))
 }
 
 async fn shutdown_signal() {

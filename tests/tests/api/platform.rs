@@ -12,6 +12,7 @@ suites!(
     queries_deeper_than_the_limit_are_refused,
     restarting_keeps_data_and_seeding_never_duplicates,
     demo_organisations_hold_example_work_at_different_stages,
+    browsers_on_other_sites_are_let_in_only_from_allowed_origins,
 );
 
 async fn readiness_checks_every_database_and_the_cache_and_names_them_only_to_the_platform_administrator(
@@ -222,4 +223,50 @@ async fn demo_organisations_hold_example_work_at_different_stages(backend: Backe
         after += answer.data()["signals"].as_array().unwrap().len();
     }
     assert_eq!(after, signals);
+}
+
+/// A browser on another site may call the API only when its origin is configured: by default
+/// CORS is closed, and an allowed origin is let in with the API's methods and headers only.
+async fn browsers_on_other_sites_are_let_in_only_from_allowed_origins(backend: Backend) {
+    async fn preflight(app: &kurator_tests::TestApp, origin: &str) -> reqwest::Response {
+        app.client
+            .request(reqwest::Method::OPTIONS, format!("{}/graphql", app.address))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "authorization, content-type",
+            )
+            .send()
+            .await
+            .unwrap()
+    }
+    let closed = spawn_app(backend.clone()).await;
+    let answer = preflight(&closed, "https://partner.example").await;
+    assert!(
+        !answer.headers().contains_key("access-control-allow-origin"),
+        "{:?}",
+        answer.headers()
+    );
+
+    let open = spawn_app_with(
+        backend,
+        json!({ "server": { "cors_allowed_origins": ["https://partner.example"] } }),
+    )
+    .await;
+    let answer = preflight(&open, "https://partner.example").await;
+    assert_eq!(
+        answer.headers()["access-control-allow-origin"],
+        "https://partner.example"
+    );
+    let methods = answer.headers()["access-control-allow-methods"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        methods.contains("POST") && !methods.contains("DELETE"),
+        "{methods}"
+    );
+    let answer = preflight(&open, "https://elsewhere.example").await;
+    assert!(!answer.headers().contains_key("access-control-allow-origin"));
 }
