@@ -100,12 +100,7 @@ pub async fn login(web: Web, form: Fields) -> Response {
         );
     }
     let login = form.text("login");
-    let password = form
-        .0
-        .iter()
-        .find(|(k, _)| k == "password")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
+    let password = form.raw("password");
     let answer = web
         .gql(
             None,

@@ -273,12 +273,7 @@ pub async fn create_member(web: Web, Path(slug): Path<String>, form: Fields) -> 
         .find(|(key, _)| Some(*key) == form.get("role"))
         .map(|(_, value)| *value)
         .unwrap_or("CURATOR");
-    let password = form
-        .0
-        .iter()
-        .find(|(k, _)| k == "password")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
+    let password = form.raw("password");
     let answer = web
         .gql(
             Some(&slug),

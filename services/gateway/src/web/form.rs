@@ -46,6 +46,16 @@ impl Fields {
         self.get(name).unwrap_or_default().to_owned()
     }
 
+    /// The first value of `name` exactly as sent (a password, a file's text): not trimmed;
+    /// empty when missing.
+    pub fn raw(&self, name: &str) -> String {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+
     /// Every non-blank value of `name`.
     pub fn all(&self, name: &str) -> Vec<String> {
         self.0

@@ -154,13 +154,7 @@ pub async fn create(web: Web, form: Fields) -> Response {
     if !form.csrf_ok(&web) {
         return pages::forbidden(&web, None, &web.lang.t("form-expired"));
     }
-    let raw = |name: &str| {
-        form.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .filter(|v| !v.trim().is_empty())
-    };
+    let raw = |name: &str| Some(form.raw(name)).filter(|v| !v.trim().is_empty());
     let variant = match raw("document") {
         Some(document) => {
             json!({ "document": document, "format": if document.trim_start().starts_with('{') { "JSON" } else { "TOML" } })

@@ -233,12 +233,7 @@ pub async fn save_draft(web: Web, Path(slug): Path<String>, form: Fields) -> Res
         Ok(org) => org,
         Err(r) => return r,
     };
-    let document = form
-        .0
-        .iter()
-        .find(|(k, _)| k == "document")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
+    let document = form.raw("document");
     let format = if form.get("format") == Some("JSON") {
         "JSON"
     } else {
@@ -387,12 +382,7 @@ pub async fn import(web: Web, Path(slug): Path<String>, form: Fields) -> Respons
         Ok(org) => org,
         Err(r) => return r,
     };
-    let document = form
-        .0
-        .iter()
-        .find(|(k, _)| k == "document")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
+    let document = form.raw("document");
     let format = if document.trim_start().starts_with('{') {
         "JSON"
     } else {
