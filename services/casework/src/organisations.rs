@@ -3,6 +3,7 @@
 //! of the method published, its first administrator given the role), listed, suspended — nobody
 //! reaches a suspended organisation, and its data stays — and resumed. No replica restarts.
 
+use crate::TenantRuntime;
 use crate::actor::Actor;
 use crate::audit::{self, Audit};
 use crate::error::{CaseworkError, CaseworkResult};
@@ -83,8 +84,6 @@ pub struct Created {
     /// Whether the administrator's account was made now (otherwise it existed and got the role).
     pub account_created: bool,
 }
-
-use crate::TenantRuntime;
 
 /// Every organisation, suspended ones included (platform administrators).
 pub async fn list(
@@ -466,20 +465,7 @@ pub async fn suspend(
         && let Some(runtime) = registry.find(slug).await?
     {
         // Written while the organisation can still be written to.
-        let tx = runtime.begin().await?;
-        audit::record(
-            &tx,
-            &actor.in_tenant(),
-            Audit::changed(
-                "organisation.suspend",
-                "organisation",
-                row.id.0,
-                &json!({ "suspended": false }),
-                &json!({ "suspended": true }),
-            ),
-        )
-        .await?;
-        tx.commit().await?;
+        record_suspension(&runtime, actor, row.id, true).await?;
     }
     let at = row.suspended_at.unwrap_or_else(chrono::Utc::now);
     let row = repo::set_tenant_suspended(control, row.id, Some(at))
@@ -511,23 +497,39 @@ pub async fn resume(
         .await?
         .ok_or(CaseworkError::NotFound)?;
     if was_suspended {
-        let tx = runtime.begin().await?;
-        audit::record(
-            &tx,
-            &actor.in_tenant(),
-            Audit::changed(
-                "organisation.resume",
-                "organisation",
-                row.id.0,
-                &json!({ "suspended": true }),
-                &json!({ "suspended": false }),
-            ),
-        )
-        .await?;
-        tx.commit().await?;
+        record_suspension(&runtime, actor, row.id, false).await?;
     }
     let members = members(control, row.id).await?;
     Ok((row, members))
+}
+
+/// Records in the organisation's own trail that it was suspended (`true`) or resumed.
+async fn record_suspension(
+    runtime: &TenantRuntime,
+    actor: &PlatformActor,
+    id: TenantId,
+    suspended: bool,
+) -> CaseworkResult<()> {
+    let action = if suspended {
+        "organisation.suspend"
+    } else {
+        "organisation.resume"
+    };
+    let tx = runtime.begin().await?;
+    audit::record(
+        &tx,
+        &actor.in_tenant(),
+        Audit::changed(
+            action,
+            "organisation",
+            id.0,
+            &json!({ "suspended": !suspended }),
+            &json!({ "suspended": suspended }),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 async fn members(control: &DatabaseConnection, id: TenantId) -> CaseworkResult<Vec<UserId>> {

@@ -152,8 +152,23 @@ async fn people_changed(state: &AppState, people: Vec<UserId>) -> ApiResult<()> 
     Ok(())
 }
 
-fn slug(value: &str) -> ApiResult<TenantSlug> {
-    TenantSlug::parse(value).map_err(|_| ApiError::not_found())
+/// Suspends (`true`) or resumes the organisation `slug`; every replica reads its people again.
+async fn change_suspension(
+    ctx: &Context<'_>,
+    slug: &str,
+    suspend: bool,
+) -> ApiResult<Organisation> {
+    let (state, actor) = platform_actor(ctx)?;
+    let slug = TenantSlug::parse(slug).map_err(|_| ApiError::not_found())?;
+    let (tenants, control) = (&state.inner.tenants, &state.inner.control);
+    let (row, people) = if suspend {
+        organisations::suspend(tenants, control, &actor, &slug).await
+    } else {
+        organisations::resume(tenants, control, &actor, &slug).await
+    }
+    .map_err(ApiError::from)?;
+    people_changed(state, people).await?;
+    Ok(Organisation::from(&row))
 }
 
 #[Object]
@@ -229,14 +244,7 @@ impl PlatformMutation {
         ctx: &Context<'_>,
         slug: String,
     ) -> async_graphql::Result<Organisation> {
-        let (state, actor) = platform_actor(ctx)?;
-        let slug = self::slug(&slug)?;
-        let (row, people) =
-            organisations::suspend(&state.inner.tenants, &state.inner.control, &actor, &slug)
-                .await
-                .map_err(ApiError::from)?;
-        people_changed(state, people).await?;
-        Ok(Organisation::from(&row))
+        Ok(change_suspension(ctx, &slug, true).await?)
     }
 
     /// Lifts a suspension.
@@ -245,13 +253,6 @@ impl PlatformMutation {
         ctx: &Context<'_>,
         slug: String,
     ) -> async_graphql::Result<Organisation> {
-        let (state, actor) = platform_actor(ctx)?;
-        let slug = self::slug(&slug)?;
-        let (row, people) =
-            organisations::resume(&state.inner.tenants, &state.inner.control, &actor, &slug)
-                .await
-                .map_err(ApiError::from)?;
-        people_changed(state, people).await?;
-        Ok(Organisation::from(&row))
+        Ok(change_suspension(ctx, &slug, false).await?)
     }
 }
