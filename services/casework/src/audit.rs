@@ -12,7 +12,8 @@ use kurator_domain::TenantId;
 use kurator_store::StoreError;
 use kurator_store::TenantTx;
 use kurator_store::tenant::audit::{self as store_audit, AuditRecord};
-use sea_orm::{DatabaseConnection, DbErr};
+use kurator_store::control::audit_outbox;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
 use serde::Serialize;
 use std::sync::Arc;
 use tokio::sync::{Mutex, mpsc, oneshot};
@@ -177,24 +178,55 @@ async fn write_views(
     }
 }
 
-/// Records an administrative act on the organisation (its members, its settings) in its own
-/// trail, in a transaction of its own.
-pub async fn administrative(
-    runtime: &crate::TenantRuntime,
+/// Writes the record of a change made in the control plane (a member created, a role granted or
+/// taken, an organisation created, suspended or resumed) into the control plane's outbox, inside
+/// `control_tx` — the transaction making the change — so that the change and its record commit
+/// together or not at all. [`deliver_outbox`] then brings it into the organisation's own trail.
+pub async fn enqueue(
+    control_tx: &impl ConnectionTrait,
+    tenant: TenantId,
     actor: &Actor,
-    action: &'static str,
-    entity_id: Uuid,
-    before: Option<serde_json::Value>,
-    after: Option<serde_json::Value>,
-) -> Result<(), StoreError> {
-    let tx = runtime.begin().await?;
-    let audit = Audit {
-        action,
-        entity: "member",
-        entity_id: Some(entity_id),
-        before,
-        after,
-    };
-    record(&tx, actor, audit).await?;
-    tx.commit().await
+    audit: Audit,
+) -> Result<Uuid, StoreError> {
+    audit_outbox::enqueue(control_tx, tenant, audit_record(actor, audit)).await
+}
+
+/// Most outbox records delivered in one tenant transaction.
+const OUTBOX_BATCH: u64 = 200;
+
+/// Delivers every record the outbox holds for `runtime`'s organisation into its trail, oldest
+/// first, and marks them delivered. A record is written under its outbox id, so a delivery that
+/// stopped between the trail's commit and the mark writes nothing twice when repeated. Called
+/// right after each administrative change, and by the deadline worker for whatever could not be
+/// delivered then. Answers how many records were written.
+#[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug))]
+pub async fn deliver_outbox(
+    runtime: &crate::TenantRuntime,
+    control: &DatabaseConnection,
+) -> Result<usize, StoreError> {
+    let tenant = runtime.tenant().id;
+    let mut written = 0;
+    loop {
+        let batch = audit_outbox::pending(control, tenant, OUTBOX_BATCH).await?;
+        if batch.is_empty() {
+            return Ok(written);
+        }
+        let tx = runtime.begin().await?;
+        written += store_audit::append_delivered(&tx, &batch).await?;
+        tx.commit().await?;
+        let ids: Vec<Uuid> = batch.iter().map(|e| e.id).collect();
+        audit_outbox::mark_delivered(control, tenant, &ids, chrono::Utc::now()).await?;
+        if (batch.len() as u64) < OUTBOX_BATCH {
+            return Ok(written);
+        }
+    }
+}
+
+/// [`deliver_outbox`] right after a change: the change has committed with its record in the
+/// outbox, so a failure here only delays the record (the deadline worker delivers it) and is
+/// logged, not returned.
+pub async fn deliver_outbox_now(runtime: &crate::TenantRuntime, control: &DatabaseConnection) {
+    if let Err(err) = deliver_outbox(runtime, control).await {
+        tracing::warn!(error = %err, "audit records left in the outbox for the worker");
+    }
 }

@@ -19,6 +19,7 @@ pub mod deadlines;
 pub mod error;
 pub mod forms;
 pub mod intake;
+pub mod members;
 pub mod minutes;
 pub mod next_actions;
 pub mod notifications;

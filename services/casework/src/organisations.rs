@@ -245,7 +245,7 @@ pub async fn create(
     let id = TenantId::new();
     let made = async {
         publish_first_version(&url, id, &variant).await?;
-        register(control, &new, id, &slug, &url, &variant, &admin).await
+        register(control, actor, &new, id, &slug, &url, &variant, &admin).await
     }
     .await;
     let (row, first_admin, account_created) = match made {
@@ -261,24 +261,7 @@ pub async fn create(
     let runtime = registry.open_row(row).await?.ok_or_else(|| {
         CaseworkError::Conflict("the organisation was suspended meanwhile".into())
     })?;
-    let tx = runtime.begin().await?;
-    let after = json!({
-        "slug": slug.as_str(),
-        "names": { "ru": new.name_ru.trim(), "kk": new.name_kk.trim(), "en": new.name_en.trim() },
-        "placement": new.placement,
-        "variant": variant.key(),
-        "timeZone": variant.doc().time_zone,
-        "calendar": variant.calendar_region(),
-        "firstAdmin": first_admin.0,
-        "accountCreated": account_created,
-    });
-    audit::record(
-        &tx,
-        &actor.in_tenant(),
-        Audit::created("organisation.create", "organisation", id.0, &after),
-    )
-    .await?;
-    tx.commit().await?;
+    audit::deliver_outbox_now(&runtime, control).await;
     Ok(Created {
         runtime,
         first_admin,
@@ -387,10 +370,12 @@ async fn publish_first_version(url: &str, id: TenantId, variant: &Variant) -> Ca
     Ok(())
 }
 
-/// The organisation's row in the tenant registry and its first administrator, in one
-/// control-plane transaction.
+/// The organisation's row in the tenant registry, its first administrator and the record of its
+/// creation for its own audit trail (in the outbox), in one control-plane transaction.
+#[allow(clippy::too_many_arguments)]
 async fn register(
     control: &DatabaseConnection,
+    actor: &PlatformActor,
     new: &NewOrganisation,
     id: TenantId,
     slug: &TenantSlug,
@@ -442,6 +427,23 @@ async fn register(
         }
     };
     repo::insert_membership(&tx, user, id, Role::OrgAdmin).await?;
+    let after = json!({
+        "slug": slug.as_str(),
+        "names": { "ru": new.name_ru.trim(), "kk": new.name_kk.trim(), "en": new.name_en.trim() },
+        "placement": new.placement,
+        "variant": variant.key(),
+        "timeZone": variant.doc().time_zone,
+        "calendar": variant.calendar_region(),
+        "firstAdmin": user.0,
+        "accountCreated": created,
+    });
+    audit::enqueue(
+        &tx,
+        id,
+        &actor.in_tenant(),
+        Audit::created("organisation.create", "organisation", id.0, &after),
+    )
+    .await?;
     tx.commit().await?;
     Ok((row, user, created))
 }
@@ -461,16 +463,25 @@ pub async fn suspend(
     let row = repo::find_tenant_by_slug(control, slug)
         .await?
         .ok_or(CaseworkError::NotFound)?;
-    if !row.is_suspended()
-        && let Some(runtime) = registry.find(slug).await?
-    {
-        // Written while the organisation can still be written to.
-        record_suspension(&runtime, actor, row.id, true).await?;
-    }
+    let was_suspended = row.is_suspended();
+    // Opened before the suspension, so that its record can still be delivered to the trail.
+    let runtime = if was_suspended {
+        None
+    } else {
+        registry.find(slug).await?
+    };
     let at = row.suspended_at.unwrap_or_else(chrono::Utc::now);
-    let row = repo::set_tenant_suspended(control, row.id, Some(at))
+    let tx = control.begin().await?;
+    let row = repo::set_tenant_suspended(&tx, row.id, Some(at))
         .await?
         .ok_or(CaseworkError::NotFound)?;
+    if !was_suspended {
+        audit::enqueue(&tx, row.id, &actor.in_tenant(), suspension(row.id, true)).await?;
+    }
+    tx.commit().await?;
+    if let Some(runtime) = runtime {
+        audit::deliver_outbox_now(&runtime, control).await;
+    }
     registry.close(slug);
     let members = members(control, row.id).await?;
     Ok((row, members))
@@ -489,47 +500,38 @@ pub async fn resume(
         .await?
         .ok_or(CaseworkError::NotFound)?;
     let was_suspended = row.is_suspended();
-    let row = repo::set_tenant_suspended(control, row.id, None)
+    let tx = control.begin().await?;
+    let row = repo::set_tenant_suspended(&tx, row.id, None)
         .await?
         .ok_or(CaseworkError::NotFound)?;
+    if was_suspended {
+        audit::enqueue(&tx, row.id, &actor.in_tenant(), suspension(row.id, false)).await?;
+    }
+    tx.commit().await?;
     let runtime = registry
         .open_row(row.clone())
         .await?
         .ok_or(CaseworkError::NotFound)?;
-    if was_suspended {
-        record_suspension(&runtime, actor, row.id, false).await?;
-    }
+    // With the record of the suspension too, if it could not be delivered then.
+    audit::deliver_outbox_now(&runtime, control).await;
     let members = members(control, row.id).await?;
     Ok((row, members))
 }
 
-/// Records in the organisation's own trail that it was suspended (`true`) or resumed.
-async fn record_suspension(
-    runtime: &TenantRuntime,
-    actor: &PlatformActor,
-    id: TenantId,
-    suspended: bool,
-) -> CaseworkResult<()> {
+/// The record, for the organisation's own trail, that it was suspended (`true`) or resumed.
+fn suspension(id: TenantId, suspended: bool) -> Audit {
     let action = if suspended {
         "organisation.suspend"
     } else {
         "organisation.resume"
     };
-    let tx = runtime.begin().await?;
-    audit::record(
-        &tx,
-        &actor.in_tenant(),
-        Audit::changed(
-            action,
-            "organisation",
-            id.0,
-            &json!({ "suspended": !suspended }),
-            &json!({ "suspended": suspended }),
-        ),
+    Audit::changed(
+        action,
+        "organisation",
+        id.0,
+        &json!({ "suspended": !suspended }),
+        &json!({ "suspended": suspended }),
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
 }
 
 async fn members(control: &DatabaseConnection, id: TenantId) -> CaseworkResult<Vec<UserId>> {

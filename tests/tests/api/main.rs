@@ -4,6 +4,7 @@
 mod account;
 mod administration;
 mod audit;
+mod audit_outbox;
 mod calendars;
 mod callers;
 mod caseload;

@@ -86,6 +86,51 @@ pub async fn append_many(tx: &TenantTx, records: Vec<AuditRecord>) -> Result<(),
     Ok(())
 }
 
+/// Writes records delivered from the control plane's outbox (see
+/// [`crate::control::audit_outbox`]), each under its outbox id and with the time of the change;
+/// one already in the trail (a delivery repeated after a crash) is not written again. Answers how
+/// many were written.
+#[tracing::instrument(skip_all, fields(count = entries.len()))]
+pub async fn append_delivered(
+    tx: &TenantTx,
+    entries: &[crate::control::audit_outbox::OutboxEntry],
+) -> Result<usize, StoreError> {
+    let ids = entries.iter().map(|e| e.id);
+    let present: std::collections::HashSet<Uuid> = entity::Entity::find()
+        .select_only()
+        .column(entity::Column::Id)
+        .filter(entity::Column::TenantId.eq(tx.tenant_id().0))
+        .filter(entity::Column::Id.is_in(ids))
+        .into_tuple::<Uuid>()
+        .all(tx.conn())
+        .await?
+        .into_iter()
+        .collect();
+    let models: Vec<_> = entries
+        .iter()
+        .filter(|e| e.tenant_id == tx.tenant_id() && !present.contains(&e.id))
+        .map(|e| entity::ActiveModel {
+            id: Set(e.id),
+            tenant_id: Set(tx.tenant_id().0),
+            at: Set(e.at),
+            actor_user_id: Set(e.actor.map(|a| a.0)),
+            action: Set(e.action.clone()),
+            entity: Set(e.entity.clone()),
+            entity_id: Set(e.entity_id),
+            before: Set(e.before.clone()),
+            after: Set(e.after.clone()),
+            request_id: Set(e.request_id.clone()),
+        })
+        .collect();
+    let written = models.len();
+    if written > 0 {
+        entity::Entity::insert_many(models)
+            .exec_without_returning(tx.conn())
+            .await?;
+    }
+    Ok(written)
+}
+
 /// When the entry `id` of the tenant's trail (about `entity_id`, when given) was written; `None`
 /// when there is no such entry.
 #[tracing::instrument(skip_all)]

@@ -84,6 +84,8 @@ pub struct TenantRun {
     pub queued: usize,
     pub delivered: usize,
     pub failed_attempts: usize,
+    /// Administrative audit records delivered from the control plane's outbox.
+    pub audited: usize,
 }
 
 pub struct DeadlineWorker {
@@ -181,6 +183,11 @@ impl DeadlineWorker {
             leased: true,
             ..TenantRun::default()
         };
+        // Administrative records that could not reach the trail when their change was made.
+        match crate::audit::deliver_outbox(runtime, &self.control).await {
+            Ok(written) => run.audited = written,
+            Err(err) => tracing::warn!(error = %err, "audit outbox not delivered"),
+        }
         let planner = plan::Planner::load(self, runtime).await?;
         planner.reminders(now, &mut run).await?;
         if self.slip_due(runtime, now).await {

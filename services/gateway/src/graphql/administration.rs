@@ -1,20 +1,17 @@
 //! The organisation's administration: its people and roles, and its settings. People live in the
-//! control plane; every change is also written to the organisation's own audit trail.
+//! control plane; every change is also written to the organisation's own audit trail (see
+//! `kurator_casework::members`).
 
 use crate::AppState;
 use crate::graphql::casework::{STAFF, require_staff, tenant_actor};
-use crate::graphql::error::{ApiError, ApiResult, ErrorCode};
+use crate::graphql::error::{ApiError, ApiResult};
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
-use kurator_auth::password::{MAX_PASSWORD_LEN, hash_password};
-use kurator_casework::audit::administrative;
+use kurator_casework::members::{self, NewMember};
 use kurator_casework::settings::{self, SettingsChange};
 use kurator_casework::staff;
-use kurator_domain::{LoginName, Role, UserId};
-use kurator_method::problem;
+use kurator_domain::{Role, UserId};
 use kurator_method::schema::CapsMode;
-use kurator_store::control::{NewUser, repo};
-use sea_orm::TransactionTrait;
-use serde_json::json;
+use kurator_store::control::repo;
 
 #[derive(Default)]
 pub struct AdministrationQuery;
@@ -195,73 +192,16 @@ impl AdministrationMutation {
         role: TenantRole,
     ) -> async_graphql::Result<Member> {
         let (runtime, actor) = tenant_actor(ctx).await?;
-        actor.require_org_admin().map_err(ApiError::from)?;
         let state = ctx.data::<AppState>()?;
-        let mut problems = Vec::new();
-        let login = LoginName::parse(&login)
-            .map_err(|_| {
-                problems.push(problem!(
-                    at = "login",
-                    "invalid_login",
-                    "login: от 3 до 120 букв, цифр или знаков . _ - @",
-                    "login: 3 to 120 letters, digits or . _ - @"
-                ))
-            })
-            .ok();
-        let display_name = display_name.trim().to_owned();
-        if display_name.is_empty() || display_name.chars().count() > 200 {
-            problems.push(problem!(
-                at = "displayName",
-                "invalid_length",
-                "displayName: от 1 до 200 символов",
-                "displayName: 1 to 200 characters"
-            ));
-        }
-        let length = password.chars().count();
-        if !(10..=MAX_PASSWORD_LEN).contains(&length) {
-            problems.push(problem!(
-                at = "password",
-                "invalid_length",
-                "password: от 10 до {MAX_PASSWORD_LEN} символов",
-                "password: 10 to {MAX_PASSWORD_LEN} characters"
-            ));
-        }
-        let Some(login) = login.filter(|_| problems.is_empty()) else {
-            return Err(ApiError::rejected(problems).into());
+        let new = NewMember {
+            login,
+            display_name,
+            password,
+            role: role.into(),
         };
-        let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+        let user = members::create(&runtime, &state.inner.control, &actor, new)
             .await
-            .map_err(|e| ApiError::internal(&e))?
-            .map_err(|e| ApiError::internal(&e))?;
-        let control = &state.inner.control;
-        let tx = control.begin().await.map_err(|e| ApiError::internal(&e))?;
-        if repo::find_user_by_login(&tx, &login).await?.is_some() {
-            return Err(ApiError::new(
-                ErrorCode::Conflict,
-                "Этот логин уже занят",
-                "This login is already taken",
-            )
-            .into());
-        }
-        let new = NewUser {
-            login: &login,
-            display_name: &display_name,
-            password_hash: Some(&hash),
-            is_platform_admin: false,
-        };
-        let user = repo::insert_user(&tx, new).await?;
-        repo::insert_membership(&tx, user.id, runtime.tenant().id, role.into()).await?;
-        tx.commit().await.map_err(|e| ApiError::internal(&e))?;
-        let after = json!({ "login": user.login, "role": Role::from(role).as_str() });
-        administrative(
-            &runtime,
-            &actor,
-            "member.create",
-            user.id.0,
-            None,
-            Some(after),
-        )
-        .await?;
+            .map_err(ApiError::from)?;
         Ok(Member {
             id: ID(user.id.to_string()),
             login: user.login,
@@ -364,62 +304,18 @@ async fn change_role(
     grant: bool,
 ) -> async_graphql::Result<Vec<Member>> {
     let (runtime, actor) = tenant_actor(ctx).await?;
-    actor.require_org_admin().map_err(ApiError::from)?;
     let state = ctx.data::<AppState>()?;
     let user = uuid::Uuid::parse_str(user_id.as_str())
         .map(UserId)
         .map_err(|_| ApiError::not_found())?;
-    let tenant = runtime.tenant().id;
-    let memberships = repo::memberships_of(&state.inner.control, user).await?;
-    // Only people of this organisation can be changed here; anyone else is not found.
-    if !memberships.iter().any(|m| m.tenant_id == tenant) {
-        return Err(ApiError::not_found().into());
-    }
     let role = Role::from(role);
-    if grant {
-        if !memberships
-            .iter()
-            .any(|m| m.tenant_id == tenant && m.role == role)
-        {
-            repo::insert_membership(&state.inner.control, user, tenant, role).await?;
-        }
-    } else {
-        if user == actor.user && role == Role::OrgAdmin {
-            return Err(ApiError::bad_input(problem!(
-                at = "role",
-                "own_admin_role",
-                "Нельзя снять с себя роль администратора организации",
-                "You cannot take the organisation administrator's role from yourself"
-            ))
-            .into());
-        }
-        let held = memberships.iter().filter(|m| m.tenant_id == tenant).count();
-        if held <= 1 {
-            return Err(ApiError::bad_input(problem!(
-                at = "role",
-                "last_role",
-                "У сотрудника должна остаться хотя бы одна роль",
-                "A member must keep at least one role"
-            ))
-            .into());
-        }
-        repo::delete_membership(&state.inner.control, user, tenant, role).await?;
+    let changed =
+        members::change_role(&runtime, &state.inner.control, &actor, user, role, grant)
+            .await
+            .map_err(ApiError::from)?;
+    if changed {
+        // Their sessions on every replica carry the new roles from their next request.
+        state.inner.callers.user_changed(user).await?;
     }
-    // Their sessions on every replica carry the new roles from their next request.
-    state.inner.callers.user_changed(user).await?;
-    let action = if grant {
-        "member.grant_role"
-    } else {
-        "member.revoke_role"
-    };
-    administrative(
-        &runtime,
-        &actor,
-        action,
-        user.0,
-        None,
-        Some(json!({ "role": role.as_str() })),
-    )
-    .await?;
     Ok(members_of(ctx, &runtime, &actor).await?)
 }
