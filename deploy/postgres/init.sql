@@ -1,26 +1,48 @@
--- Kurator on PostgreSQL: roles and databases for the demo stack (deploy/compose.yaml).
+-- Kurator on PostgreSQL: the roles and databases a deployment needs, run once as a superuser
+-- (psql 15 or newer) before the first `kurator migrate`:
 --
--- Run once by the postgres image's entrypoint (psql, as the superuser) on an empty data
--- directory. It creates
---   * kurator      — owns the databases and their schema; migrations run as it. Not a superuser
---                    and NOBYPASSRLS, so the FORCE'd row-level security of tenant tables applies
---                    to it too (a superuser or a BYPASSRLS role would skip every policy).
---   * kurator_app  — the role for the application at runtime once migrations run as a separate
---                    step: owns no table (so FORCE is not even needed to hold it), may read and
---                    write rows, may not change the schema, NOBYPASSRLS.
---   * kurator_control                              — the control plane (tenant registry, users);
+--   psql -v ON_ERROR_STOP=1 -f deploy/postgres/init.sql "postgres://postgres@db/postgres"
+--
+-- The postgres image's entrypoint runs it on an empty data directory (deploy/compose.yaml). It
+-- creates
+--   * kurator             — owns the databases and their schema; `kurator migrate` runs as it, and
+--                           the replicas use it only to create and migrate the database of an
+--                           organisation created at runtime. NOSUPERUSER and NOBYPASSRLS, so the
+--                           forced row-level security of tenant tables applies to it too; CREATEDB
+--                           for those new organisations; NOCREATEROLE.
+--   * kurator_tenant_app  — a group role without login: the privileges the application has, no
+--                           more. The migrations grant it row access table by table — only SELECT
+--                           and INSERT on the audit trail — and it owns nothing, so it cannot
+--                           alter a table, disable a trigger or bypass row-level security.
+--   * kurator_app         — the login the replicas work as (`database.app_user`), a member of
+--                           kurator_tenant_app and nothing else.
+--   * kurator_control                              — the control plane;
 --   * kurator_fund, kurator_volunteers,
---     kurator_state_centre, kurator_clinic        — one database per demo tenant, the names the
---                                                   tenant URL template `kurator_{tenant}` gives.
+--     kurator_state_centre, kurator_clinic        — the demo organisations' databases (the names
+--                                                   `database.tenant_url_template` =
+--                                                   `…/kurator_{tenant}` gives them).
 --
--- Today the `kurator` binary migrates its databases at every start with the URLs it is given, so
--- deploy/compose.yaml connects as `kurator`; see deploy/README.md.
+-- Every name starts with the psql variable `prefix` (default `kurator`), so that one server can
+-- hold several installations (and the test that runs this file beside the other tests):
+-- `psql -v prefix=kurator_staging …`. kurator_tenant_app is the one shared name: the migrations
+-- name it.
 --
--- Passwords come from the container's environment (KURATOR_DB_OWNER_PASSWORD,
--- KURATOR_DB_APP_PASSWORD); the fallbacks below are for a local demo only.
--- Needs psql 15 or newer (\getenv), as in the postgres:16 image.
+-- Passwords come from the environment (KURATOR_DB_OWNER_PASSWORD, KURATOR_DB_APP_PASSWORD); the
+-- fallbacks below are for a local demo only.
 
 \set ON_ERROR_STOP on
+
+\if :{?prefix}
+\else
+    \set prefix kurator
+\endif
+\set owner :prefix
+\set app :prefix _app
+\set control_db :prefix _control
+\set fund_db :prefix _fund
+\set volunteers_db :prefix _volunteers
+\set state_centre_db :prefix _state_centre
+\set clinic_db :prefix _clinic
 
 \getenv owner_password KURATOR_DB_OWNER_PASSWORD
 \if :{?owner_password}
@@ -33,70 +55,36 @@
     \set app_password 'kurator-app-demo'
 \endif
 
-CREATE ROLE kurator WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS
+CREATE ROLE :"owner" WITH LOGIN NOSUPERUSER CREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS
     PASSWORD :'owner_password';
-CREATE ROLE kurator_app WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS
+CREATE ROLE :"app" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS
     PASSWORD :'app_password';
 
-CREATE DATABASE kurator_control OWNER kurator ENCODING 'UTF8' TEMPLATE template0;
-CREATE DATABASE kurator_fund OWNER kurator ENCODING 'UTF8' TEMPLATE template0;
-CREATE DATABASE kurator_volunteers OWNER kurator ENCODING 'UTF8' TEMPLATE template0;
-CREATE DATABASE kurator_state_centre OWNER kurator ENCODING 'UTF8' TEMPLATE template0;
-CREATE DATABASE kurator_clinic OWNER kurator ENCODING 'UTF8' TEMPLATE template0;
+-- The group role the migrations grant to; another installation on this server may have made it.
+SELECT 'CREATE ROLE kurator_tenant_app NOLOGIN NOSUPERUSER NOBYPASSRLS'
+    WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'kurator_tenant_app')
+\gexec
+GRANT kurator_tenant_app TO :"app";
 
--- Nobody but the two Kurator roles may connect (the owner, kurator, may anyway).
-REVOKE ALL ON DATABASE kurator_control FROM PUBLIC;
-GRANT CONNECT, TEMPORARY ON DATABASE kurator_control TO kurator_app;
-REVOKE ALL ON DATABASE kurator_fund FROM PUBLIC;
-GRANT CONNECT, TEMPORARY ON DATABASE kurator_fund TO kurator_app;
-REVOKE ALL ON DATABASE kurator_volunteers FROM PUBLIC;
-GRANT CONNECT, TEMPORARY ON DATABASE kurator_volunteers TO kurator_app;
-REVOKE ALL ON DATABASE kurator_state_centre FROM PUBLIC;
-GRANT CONNECT, TEMPORARY ON DATABASE kurator_state_centre TO kurator_app;
-REVOKE ALL ON DATABASE kurator_clinic FROM PUBLIC;
-GRANT CONNECT, TEMPORARY ON DATABASE kurator_clinic TO kurator_app;
+CREATE DATABASE :"control_db" OWNER :"owner" ENCODING 'UTF8' TEMPLATE template0;
+CREATE DATABASE :"fund_db" OWNER :"owner" ENCODING 'UTF8' TEMPLATE template0;
+CREATE DATABASE :"volunteers_db" OWNER :"owner" ENCODING 'UTF8' TEMPLATE template0;
+CREATE DATABASE :"state_centre_db" OWNER :"owner" ENCODING 'UTF8' TEMPLATE template0;
+CREATE DATABASE :"clinic_db" OWNER :"owner" ENCODING 'UTF8' TEMPLATE template0;
 
--- In every database: kurator_app gets row access, and nothing more, to whatever kurator creates
--- in the public schema, now or in later migrations (default privileges). It cannot create, alter
--- or drop anything. The audit log stays append-only for it as for everyone: a trigger refuses
--- UPDATE and DELETE whoever runs them.
+-- Nobody but the two Kurator logins may connect (the owner may anyway). Databases of
+-- organisations created later are made by the owner, with the server's defaults.
+REVOKE ALL ON DATABASE :"control_db" FROM PUBLIC;
+GRANT CONNECT ON DATABASE :"control_db" TO :"app";
+REVOKE ALL ON DATABASE :"fund_db" FROM PUBLIC;
+GRANT CONNECT ON DATABASE :"fund_db" TO :"app";
+REVOKE ALL ON DATABASE :"volunteers_db" FROM PUBLIC;
+GRANT CONNECT ON DATABASE :"volunteers_db" TO :"app";
+REVOKE ALL ON DATABASE :"state_centre_db" FROM PUBLIC;
+GRANT CONNECT ON DATABASE :"state_centre_db" TO :"app";
+REVOKE ALL ON DATABASE :"clinic_db" FROM PUBLIC;
+GRANT CONNECT ON DATABASE :"clinic_db" TO :"app";
 
-\connect kurator_control
-REVOKE CREATE ON SCHEMA public FROM PUBLIC;
-GRANT USAGE ON SCHEMA public TO kurator_app;
-ALTER DEFAULT PRIVILEGES FOR ROLE kurator IN SCHEMA public
-    GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO kurator_app;
-ALTER DEFAULT PRIVILEGES FOR ROLE kurator IN SCHEMA public
-    GRANT USAGE, SELECT ON SEQUENCES TO kurator_app;
-
-\connect kurator_fund
-REVOKE CREATE ON SCHEMA public FROM PUBLIC;
-GRANT USAGE ON SCHEMA public TO kurator_app;
-ALTER DEFAULT PRIVILEGES FOR ROLE kurator IN SCHEMA public
-    GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO kurator_app;
-ALTER DEFAULT PRIVILEGES FOR ROLE kurator IN SCHEMA public
-    GRANT USAGE, SELECT ON SEQUENCES TO kurator_app;
-
-\connect kurator_volunteers
-REVOKE CREATE ON SCHEMA public FROM PUBLIC;
-GRANT USAGE ON SCHEMA public TO kurator_app;
-ALTER DEFAULT PRIVILEGES FOR ROLE kurator IN SCHEMA public
-    GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO kurator_app;
-ALTER DEFAULT PRIVILEGES FOR ROLE kurator IN SCHEMA public
-    GRANT USAGE, SELECT ON SEQUENCES TO kurator_app;
-
-\connect kurator_state_centre
-REVOKE CREATE ON SCHEMA public FROM PUBLIC;
-GRANT USAGE ON SCHEMA public TO kurator_app;
-ALTER DEFAULT PRIVILEGES FOR ROLE kurator IN SCHEMA public
-    GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO kurator_app;
-ALTER DEFAULT PRIVILEGES FOR ROLE kurator IN SCHEMA public
-    GRANT USAGE, SELECT ON SEQUENCES TO kurator_app;
-
-\connect kurator_clinic
-REVOKE CREATE ON SCHEMA public FROM PUBLIC;
-GRANT USAGE ON SCHEMA public TO kurator_app;
-ALTER DEFAULT PRIVILEGES FOR ROLE kurator IN SCHEMA public
-    GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO kurator_app;
-ALTER DEFAULT PRIVILEGES FOR ROLE kurator IN SCHEMA public
-    GRANT USAGE, SELECT ON SEQUENCES TO kurator_app;
+-- No default privileges: what the application may do with each table is granted by the migration
+-- that creates it (to kurator_tenant_app), so that the audit trail stays append-only — SELECT and
+-- INSERT, nothing more — and a table nobody granted stays closed.

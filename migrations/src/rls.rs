@@ -10,6 +10,29 @@ pub const APP_TENANT_SETTING: &str = "app.tenant_id";
 /// The group role whose privileges the application's login role holds on PostgreSQL.
 pub const APP_ROLE: &str = "kurator_tenant_app";
 
+/// Creates the application's group role when the server does not have it yet (a deployment
+/// creates it beforehand, see `deploy/postgres/init.sql`, so that the role migrations run as
+/// needs no right to create roles), and lets it use the `public` schema. A no-op on SQLite.
+pub async fn ensure_app_role(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+    if manager.get_database_backend() != DatabaseBackend::Postgres {
+        return Ok(());
+    }
+    // Roles are shared by the whole server; databases migrating side by side may race here.
+    manager
+        .get_connection()
+        .execute_unprepared(&format!(
+            "DO $$ BEGIN
+                 IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{APP_ROLE}') THEN
+                     CREATE ROLE {APP_ROLE} NOLOGIN NOBYPASSRLS;
+                 END IF;
+             EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+             END $$;
+             GRANT USAGE ON SCHEMA public TO {APP_ROLE};"
+        ))
+        .await?;
+    Ok(())
+}
+
 /// Grants `privileges` on `table` to the application role. Every tenant table created by a later
 /// migration calls this too. A no-op on SQLite.
 pub async fn grant_to_app(

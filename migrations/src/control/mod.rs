@@ -6,6 +6,7 @@ mod m20261122_000001_tenants_users_memberships;
 mod m20261129_000400_user_preferences;
 mod m20261129_000700_organisation_lifecycle;
 mod m20261130_000100_audit_outbox;
+mod m20261130_000200_application_role;
 
 pub struct ControlPlaneMigrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for ControlPlaneMigrator {
             Box::new(m20261129_000400_user_preferences::Migration),
             Box::new(m20261129_000700_organisation_lifecycle::Migration),
             Box::new(m20261130_000100_audit_outbox::Migration),
+            Box::new(m20261130_000200_application_role::Migration),
         ]
     }
 }

@@ -4,9 +4,9 @@
 //! needs. The audit trail gets no UPDATE or DELETE at all. A deployment grants this group role to
 //! the login role its application connects as (`database.app_user`).
 
-use crate::rls::{APP_ROLE, grant_to_app};
+use crate::rls::{ensure_app_role, grant_to_app};
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
+use sea_orm_migration::sea_orm::DatabaseBackend;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -19,20 +19,7 @@ impl MigrationTrait for Migration {
         if manager.get_database_backend() != DatabaseBackend::Postgres {
             return Ok(());
         }
-        // Roles are shared by the whole server; tenants migrating side by side may race here.
-        manager
-            .get_connection()
-            .execute_unprepared(&format!(
-                "DO $$ BEGIN
-                     CREATE ROLE {APP_ROLE} NOLOGIN NOBYPASSRLS;
-                 EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
-                 END $$;"
-            ))
-            .await?;
-        manager
-            .get_connection()
-            .execute_unprepared(&format!("GRANT USAGE ON SCHEMA public TO {APP_ROLE};"))
-            .await?;
+        ensure_app_role(manager).await?;
         for table in [
             "variants",
             "signals",

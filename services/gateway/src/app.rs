@@ -87,9 +87,30 @@ async fn control_plane_ready(
     }
 }
 
+/// On PostgreSQL with `database.app_user` set, the control plane is read and written as the
+/// application's role — which owns nothing — once it is migrated (and the demo organisations are
+/// registered): the owner's connection is closed and replaced. As it is otherwise.
+async fn control_as_application(
+    settings: &Settings,
+    control: sea_orm::DatabaseConnection,
+) -> anyhow::Result<sea_orm::DatabaseConnection> {
+    let Some((user, password)) = settings.tenant_app_login() else {
+        return Ok(control);
+    };
+    if control.get_database_backend() != sea_orm::DatabaseBackend::Postgres {
+        return Ok(control);
+    }
+    let url =
+        kurator_store::with_user(&settings.control_database_url(), &user, password.as_deref())?;
+    let application = kurator_store::connect(&url, settings.database.max_connections).await?;
+    control.close().await?;
+    Ok(application)
+}
+
 /// `kurator migrate`: migrates the control plane and every organisation's database, each under
 /// its database's migration lock, so that running it twice at once (or beside replicas that
-/// migrate at start) is safe. Answers the organisations migrated.
+/// migrate at start) is safe. With `demo.seed` on, it registers the demo organisations first, so
+/// that their databases are migrated too. Answers the organisations migrated.
 pub async fn migrate(settings: &Settings) -> anyhow::Result<Vec<String>> {
     let control = kurator_store::connect(
         &settings.control_database_url(),
@@ -97,6 +118,9 @@ pub async fn migrate(settings: &Settings) -> anyhow::Result<Vec<String>> {
     )
     .await?;
     kurator_store::migrate_control_plane(&control).await?;
+    if settings.seed_demo() {
+        demo::seed(&control, settings).await?;
+    }
     let mut migrated = Vec::new();
     for tenant in repo::list_tenants(&control).await? {
         let db = kurator_store::connect(&tenant.database_url, 2).await?;
@@ -117,6 +141,7 @@ pub async fn build_worker(settings: &Settings) -> anyhow::Result<DeadlineWorker>
     )
     .await?;
     control_plane_ready(settings, &control).await?;
+    let control = control_as_application(settings, control).await?;
     let tenants = TenantRegistry::open_all(
         control.clone(),
         settings.database.max_connections,
@@ -142,13 +167,11 @@ impl Application {
             None => Arc::new(InProcessCache::new()),
         };
 
-        let mut control = kurator_store::connect(
+        let control = kurator_store::connect(
             &settings.control_database_url(),
             settings.database.max_connections,
         )
         .await?;
-        let control_statements = StatementCounter::default();
-        control_statements.attach(&mut control);
         control_plane_ready(&settings, &control).await?;
         if settings.seed_demo() {
             let created = demo::seed(&control, &settings).await?;
@@ -156,6 +179,9 @@ impl Application {
                 tracing::info!(accounts = created, "seeded demo organisations and accounts");
             }
         }
+        let mut control = control_as_application(&settings, control).await?;
+        let control_statements = StatementCounter::default();
+        control_statements.attach(&mut control);
         let tenants = TenantRegistry::open_all(
             control.clone(),
             settings.database.max_connections,

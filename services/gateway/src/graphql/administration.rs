@@ -309,10 +309,9 @@ async fn change_role(
         .map(UserId)
         .map_err(|_| ApiError::not_found())?;
     let role = Role::from(role);
-    let changed =
-        members::change_role(&runtime, &state.inner.control, &actor, user, role, grant)
-            .await
-            .map_err(ApiError::from)?;
+    let changed = members::change_role(&runtime, &state.inner.control, &actor, user, role, grant)
+        .await
+        .map_err(ApiError::from)?;
     if changed {
         // Their sessions on every replica carry the new roles from their next request.
         state.inner.callers.user_changed(user).await?;
