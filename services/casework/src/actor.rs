@@ -75,6 +75,16 @@ impl Actor {
         }
     }
 
+    /// The organisation's own exact indicator figures: its administrators, supervisors and
+    /// methodologists.
+    pub fn require_own_figures(&self) -> CaseworkResult<()> {
+        if self.is_lead() || self.has(Role::Methodologist) {
+            Ok(())
+        } else {
+            Err(CaseworkError::Forbidden)
+        }
+    }
+
     /// The audit trail: organisation administrators only.
     pub fn require_org_admin(&self) -> CaseworkResult<()> {
         if self.has(Role::OrgAdmin) {

@@ -18,6 +18,7 @@ pub mod closure;
 pub mod deadlines;
 pub mod error;
 pub mod forms;
+pub mod indicators;
 pub mod intake;
 pub mod members;
 pub mod minutes;

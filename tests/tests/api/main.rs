@@ -13,6 +13,7 @@ mod demo_year;
 mod errors;
 mod fifth_organisation;
 mod hostile;
+mod indicators;
 mod isolation;
 mod listing;
 mod method_rules;

@@ -753,3 +753,41 @@ pub async fn without_obligations(
         .all(tx.conn())
         .await?)
 }
+
+/// What the organisation's own indicators read of a case: when it opened and closed, its status,
+/// its family (to count the children) and what its closure recorded — no names are used.
+#[derive(Debug, Clone, sea_orm::FromQueryResult)]
+pub struct IndicatorCase {
+    pub status: String,
+    pub opened_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub family: serde_json::Value,
+    pub outcome: Option<serde_json::Value>,
+}
+
+/// Every case of the organisation supported on at least one day of `[from, to)`: opened before
+/// `to` and not closed before `from` — which includes every case opened or closed in the period.
+#[tracing::instrument(skip_all)]
+pub async fn supported_between(
+    tx: &TenantTx,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<IndicatorCase>, StoreError> {
+    Ok(case::Entity::find()
+        .select_only()
+        .column(case::Column::Status)
+        .column(case::Column::OpenedAt)
+        .column(case::Column::ClosedAt)
+        .column(case::Column::Family)
+        .column(case::Column::Outcome)
+        .filter(case::Column::TenantId.eq(tx.tenant_id().0))
+        .filter(case::Column::OpenedAt.lt(to))
+        .filter(
+            Condition::any()
+                .add(case::Column::ClosedAt.is_null())
+                .add(case::Column::ClosedAt.gte(from)),
+        )
+        .into_model::<IndicatorCase>()
+        .all(tx.conn())
+        .await?)
+}

@@ -5,6 +5,7 @@ pub mod administration;
 pub mod casework;
 pub mod context;
 pub mod error;
+pub mod indicators;
 pub mod language;
 pub mod limits;
 pub mod notifications;
@@ -38,6 +39,7 @@ pub struct Query(
     casework::variant_migration::VariantMigrationQuery,
     casework::variant_templates::VariantTemplateQuery,
     casework::calendar::CalendarQuery,
+    indicators::IndicatorsQuery,
     notifications::NotificationQuery,
     platform::PlatformQuery,
 );

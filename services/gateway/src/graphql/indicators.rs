@@ -1,0 +1,128 @@
+//! The organisation's own indicators over GraphQL: exact figures per month and for the year,
+//! for its administrators, supervisors and methodologists (`kurator_casework::indicators`).
+
+use crate::graphql::casework::tenant_actor;
+use crate::graphql::error::ApiError;
+use async_graphql::{Context, Object, SimpleObject};
+use kurator_analytics::catalogue::{Comparability, Label};
+use kurator_casework::indicators::{self, Figure, OwnIndicator};
+
+#[derive(Default)]
+pub struct IndicatorsQuery;
+
+/// A name in Russian, Kazakh and English.
+#[derive(SimpleObject)]
+pub struct Names {
+    pub ru: String,
+    pub kk: String,
+    pub en: String,
+}
+
+impl From<&Label> for Names {
+    fn from(label: &Label) -> Self {
+        Names {
+            ru: label.ru.clone(),
+            kk: label.kk.clone(),
+            en: label.en.clone(),
+        }
+    }
+}
+
+/// A count, or a numerator over its denominator with the share in per cent.
+#[derive(SimpleObject)]
+pub struct IndicatorFigure {
+    pub numerator: i64,
+    pub denominator: Option<i64>,
+    /// One decimal, half up; absent for a count or an empty denominator.
+    pub percent: Option<f64>,
+}
+
+impl From<Figure> for IndicatorFigure {
+    fn from(figure: Figure) -> Self {
+        let int = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+        IndicatorFigure {
+            numerator: int(figure.numerator),
+            denominator: figure.denominator.map(int),
+            percent: figure.percent(),
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct IndicatorMonth {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub figure: IndicatorFigure,
+}
+
+/// One shared indicator as the organisation computes it.
+#[derive(SimpleObject)]
+pub struct OrganisationIndicator {
+    pub key: String,
+    pub version: i32,
+    pub names: Names,
+    /// `cases`, `children`, `obligations` or `curators`.
+    pub unit: String,
+    /// `false`: the organisation's variant does not map what the indicator needs — «не
+    /// сопоставимо», with no figures (never 0).
+    pub comparable: bool,
+    /// What the variant lacks, when not comparable.
+    pub missing: Vec<String>,
+    pub months: Vec<IndicatorMonth>,
+    pub year: Option<IndicatorFigure>,
+}
+
+fn out(own: OwnIndicator) -> OrganisationIndicator {
+    let indicator = &own.indicator;
+    let missing = match &own.comparability {
+        Comparability::Comparable => Vec::new(),
+        Comparability::NotComparable { missing } => missing
+            .iter()
+            .map(|m| {
+                serde_json::to_value(m)
+                    .map(|v| match v {
+                        serde_json::Value::String(s) => s,
+                        other => other.to_string(),
+                    })
+                    .unwrap_or_default()
+            })
+            .collect(),
+    };
+    OrganisationIndicator {
+        key: indicator.key.clone(),
+        version: i32::try_from(indicator.version).unwrap_or(i32::MAX),
+        names: Names::from(&indicator.name),
+        unit: serde_json::to_value(indicator.unit)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default(),
+        comparable: own.comparability == Comparability::Comparable,
+        missing,
+        months: own
+            .months
+            .into_iter()
+            .map(|m| IndicatorMonth {
+                month: format!("{:04}-{:02}", m.year, m.month),
+                figure: m.figure.into(),
+            })
+            .collect(),
+        year: own.period.map(Into::into),
+    }
+}
+
+#[Object]
+impl IndicatorsQuery {
+    /// The organisation's own shared indicators for `year`, exact, per month of its time zone
+    /// and for the year: its administrators, supervisors and methodologists.
+    async fn organisation_indicators(
+        &self,
+        ctx: &Context<'_>,
+        year: i32,
+    ) -> async_graphql::Result<Vec<OrganisationIndicator>> {
+        let (runtime, actor) = tenant_actor(ctx).await?;
+        let own = indicators::own(&runtime, &actor, year)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(own.into_iter().map(out).collect())
+    }
+}

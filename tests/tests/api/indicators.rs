@@ -1,0 +1,385 @@
+//! The organisation's own indicators, computed inside it from what its people recorded. The
+//! volunteers' published social results are rebuilt family by family through the method — the
+//! request, the first visit, the team's vote, the agreement, the plan, the support, the closing
+//! conference and the closure with its outcomes — and the indicator query returns exactly the
+//! figures seed 001 publishes (§2.4, §4.1): 2019 — 26 of 32 families, 65 and 61 of 81 children
+//! (81 / 80 / 75 %); 2021 — 31 of 37 families, 67 and 61 of 89 children (83 / 75 / 68.5 %).
+
+use kurator_tests::casework::{Worker, version};
+use kurator_tests::{Backend, GqlResponse, db_suites, spawn_app};
+use serde_json::{Value, json};
+
+db_suites!(
+    the_volunteers_published_results_are_reproduced_from_their_families,
+    an_indicator_the_variant_does_not_map_is_not_comparable_and_only_leads_see_figures,
+);
+
+const INDICATORS: &str = "query($y: Int!) { organisationIndicators(year: $y) {
+    key version comparable missing names { ru kk en } unit
+    year { numerator denominator percent }
+    months { month figure { numerator denominator percent } }
+} }";
+
+fn ok_version(response: &GqlResponse, field: &str) -> i64 {
+    assert!(response.errors().is_empty(), "{:#}", response.body);
+    version(response, field)
+}
+
+fn act(role: &str, at: String) -> Value {
+    json!({ "actingAs": role, "at": at })
+}
+
+/// A family of the cohort: how many children, and what its closure records.
+#[derive(Clone, Copy)]
+struct Family {
+    children: usize,
+    safe: bool,
+    improved: bool,
+    rights_restored: bool,
+}
+
+fn family(surname: &str, children: usize) -> Value {
+    let mut members = vec![
+        json!({ "role": "mother", "name": format!("{surname}а Ольга"), "birthDate": "1988-03-01" }),
+    ];
+    for i in 0..children {
+        members.push(json!({
+            "role": "child",
+            "name": format!("{surname} ребёнок {}", i + 1),
+            "birthDate": format!("201{}-05-06", i % 10),
+            "sex": if i % 2 == 0 { "f" } else { "m" }
+        }));
+    }
+    json!({ "name": format!("Семья {surname}"), "address": "Московская обл., г. Серпухов", "members": members })
+}
+
+struct Team<'a> {
+    manager: Worker<'a>,
+    supervisor: Worker<'a>,
+    specialist: Worker<'a>,
+}
+
+/// One family through the volunteers' method (seed 001 §1.6), within `year`, starting on
+/// `day` of March; closed in November unless `close` is false.
+async fn support(team: &Team<'_>, year: i32, day: u32, who: &str, f: Family, close: bool) {
+    let at = |month: u32, hour: u32| format!("{year}-{month:02}-{day:02}T{hour:02}:00:00Z");
+    let (manager, supervisor) = (&team.manager, &team.supervisor);
+    let registered = manager
+        .register_signal(json!({
+            "receivedAt": at(3, 7),
+            "source": "family",
+            "channel": "call",
+            "requester": { "name": "Мать", "relation": "мать" },
+            "subject": { "name": format!("Семья {who}"), "address": "Московская обл." },
+            "parents": { "mother": { "name": "Мать", "whereabouts": "дома", "occupation": "не работает" } },
+            "grounds": "Мать просит помощи",
+            "followUp": "Первичное посещение психологом"
+        }))
+        .await;
+    assert!(registered.errors().is_empty(), "{:#}", registered.body);
+    let decided = supervisor
+        .decide_signal(
+            registered.data()["registerSignal"]["id"].as_str().unwrap(),
+            1,
+            json!({ "kind": "ACCEPT", "family": family(who, f.children) }),
+            &at(3, 8),
+        )
+        .await;
+    assert!(decided.errors().is_empty(), "{:#}", decided.body);
+    let case = decided.data()["decideSignal"]["caseId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let assigned = supervisor.assign_curator(&case, 1, &manager.user_id).await;
+    assert!(assigned.errors().is_empty(), "{:#}", assigned.body);
+    let mut v = assigned.data()["assignCurator"]["case"]["version"]
+        .as_i64()
+        .unwrap();
+    v = ok_version(
+        &manager
+            .move_case(&case, v, "first_visit", act("case_manager", at(3, 9)))
+            .await,
+        "moveCase",
+    );
+    let mut visit = act("case_manager", at(3, 10));
+    visit["artefacts"] = json!([{ "key": "first_visit_report", "content": { "situation": "Семья готова к работе" } }]);
+    v = ok_version(&manager.step(&case, v, "visit", visit).await, "performStep");
+    // seed 001 §1.6, §6.2: the team votes on the first-visit report; the case opens after.
+    let mut vote = act("coordinator", at(4, 6));
+    vote["decisions"] = json!([{ "key": "open_case_vote", "votes": [
+        { "role": "case_manager", "person": manager.user_id, "choice": "open" },
+        { "role": "team", "person": team.specialist.user_id, "choice": "open" },
+        { "role": "coordinator", "person": supervisor.user_id, "choice": "open" }
+    ] }]);
+    v = ok_version(
+        &supervisor.step(&case, v, "vote_to_open", vote).await,
+        "performStep",
+    );
+    v = ok_version(
+        &manager
+            .move_case(&case, v, "assessment", act("case_manager", at(4, 7)))
+            .await,
+        "moveCase",
+    );
+    let mut agreement = act("case_manager", at(4, 8));
+    agreement["consents"] = json!(["data_consent"]);
+    v = ok_version(
+        &manager.step(&case, v, "agreement", agreement).await,
+        "performStep",
+    );
+    v = ok_version(
+        &manager
+            .move_case(&case, v, "planning", act("case_manager", at(4, 9)))
+            .await,
+        "moveCase",
+    );
+    let revised = manager
+        .gql(
+            "mutation($c: ID!, $v: Int!, $i: PlanRevisionInput!) { revisePlan(caseId: $c, version: $v, input: $i) { version } }",
+            json!({ "c": case, "v": v, "i": {
+                "meetingDate": at(4, 10),
+                "participants": ["Кейс-менеджер", "Мать"],
+                "actions": [{ "title": "Консультация юриста", "deadline": at(6, 20),
+                              "responsibleUserId": manager.user_id, "owner": "organisation" }]
+            } }),
+        )
+        .await;
+    v = ok_version(&revised, "revisePlan");
+    v = ok_version(
+        &manager
+            .step(&case, v, "draw_up_plan", act("case_manager", at(4, 11)))
+            .await,
+        "performStep",
+    );
+    v = ok_version(
+        &manager
+            .move_case(&case, v, "support", act("case_manager", at(4, 12)))
+            .await,
+        "moveCase",
+    );
+    for (step, month) in [("carry_out_plan", 5), ("update_analytical_report", 7)] {
+        v = ok_version(
+            &manager
+                .step(&case, v, step, act("case_manager", at(month, 7)))
+                .await,
+            "performStep",
+        );
+    }
+    if !close {
+        return;
+    }
+    let mut conference = act("case_manager", at(11, 7));
+    conference["decisions"] = json!([{
+        "key": "case_conference",
+        "participants": [
+            { "person": manager.user_id, "role": "case_manager" },
+            { "person": supervisor.user_id, "role": "supervisor" }
+        ],
+        "recorded": "close"
+    }]);
+    v = ok_version(
+        &manager.move_case(&case, v, "closure", conference).await,
+        "moveCase",
+    );
+    v = ok_version(
+        &manager
+            .step(
+                &case,
+                v,
+                "closing_conference",
+                act("case_manager", at(11, 8)),
+            )
+            .await,
+        "performStep",
+    );
+    let mut outcomes = Vec::new();
+    let mut confirmed = Vec::new();
+    if f.safe {
+        outcomes.push("child_safe_in_family");
+        confirmed.push("child_safe");
+    }
+    if f.improved {
+        outcomes.push("quality_of_life_improved");
+        confirmed.push("quality_of_life");
+    }
+    if f.rights_restored {
+        outcomes.push("rights_restored");
+    }
+    let improved: Vec<&str> = if f.improved {
+        vec!["material_wellbeing"]
+    } else {
+        Vec::new()
+    };
+    let closed = manager
+        .gql(
+            "mutation($c: ID!, $v: Int!, $i: CloseCaseInput!) { closeCase(caseId: $c, version: $v, input: $i) { status } }",
+            json!({ "c": case, "v": v, "i": {
+                "confirmed": confirmed, "outcomes": outcomes, "improvedDomains": improved,
+                "actingAs": "case_manager", "at": at(11, 9)
+            } }),
+        )
+        .await;
+    assert!(closed.errors().is_empty(), "{:#}", closed.body);
+    assert_eq!(closed.data()["closeCase"]["status"], "closed");
+}
+
+/// `count` families of `children` children each, recording what `f` says.
+fn families(count: usize, children: usize, safe: bool, improved: bool) -> Vec<Family> {
+    vec![
+        Family {
+            children,
+            safe,
+            improved,
+            rights_restored: false,
+        };
+        count
+    ]
+}
+
+async fn year_of(worker: &Worker<'_>, year: i32) -> Vec<Value> {
+    worker.ok(INDICATORS, json!({ "y": year })).await["organisationIndicators"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+fn indicator<'v>(all: &'v [Value], key: &str) -> &'v Value {
+    all.iter()
+        .find(|i| i["key"] == key)
+        .unwrap_or_else(|| panic!("{key} in {all:#?}"))
+}
+
+async fn the_volunteers_published_results_are_reproduced_from_their_families(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let team = Team {
+        manager: Worker::sign_in(&app, "volunteers.curator").await,
+        supervisor: Worker::sign_in(&app, "volunteers.supervisor").await,
+        specialist: Worker::sign_in(&app, "volunteers.specialist").await,
+    };
+    let methodologist = Worker::sign_in(&app, "volunteers.methodologist").await;
+
+    // seed 001 §4.1, 2019: 32 families closed, 26 of them with the child safe in the family;
+    // 81 children, 65 safe, 61 with a better quality of life.
+    let mut cohort_2019 = Vec::new();
+    cohort_2019.extend(families(13, 3, true, true)); // 39 children
+    cohort_2019.extend(families(11, 2, true, true)); // 22
+    cohort_2019.extend(families(2, 2, true, false)); // 4: safe, quality of life not improved
+    cohort_2019.extend(families(4, 3, false, false)); // 12
+    cohort_2019.extend(families(2, 2, false, false)); // 4
+    // Three of the families had their parental rights restored.
+    for f in cohort_2019.iter_mut().take(3) {
+        f.rights_restored = true;
+    }
+    for (i, f) in cohort_2019.iter().enumerate() {
+        let day = 1 + (i % 28) as u32;
+        support(&team, 2019, day, &format!("Первых{i}"), *f, true).await;
+    }
+    // One more family supported in 2019 and not closed that year.
+    support(
+        &team,
+        2019,
+        5,
+        "Продолжающих",
+        Family {
+            children: 2,
+            safe: false,
+            improved: false,
+            rights_restored: false,
+        },
+        false,
+    )
+    .await;
+
+    // 2021: 37 families, 31 safe; 89 children, 67 safe, 61 improved.
+    let mut cohort_2021 = Vec::new();
+    cohort_2021.extend(families(5, 3, true, true)); // 15
+    cohort_2021.extend(families(23, 2, true, true)); // 46
+    cohort_2021.extend(families(3, 2, true, false)); // 6
+    cohort_2021.extend(families(4, 4, false, false)); // 16
+    cohort_2021.extend(families(2, 3, false, false)); // 6
+    for (i, f) in cohort_2021.iter().enumerate() {
+        let day = 1 + (i % 28) as u32;
+        support(&team, 2021, day, &format!("Третьих{i}"), *f, true).await;
+    }
+
+    let expect = |all: &[Value], key: &str, n: i64, d: i64, percent: f64| {
+        let year = &indicator(all, key)["year"];
+        assert_eq!(
+            (&year["numerator"], &year["denominator"]),
+            (&json!(n), &json!(d)),
+            "{key}"
+        );
+        assert_eq!(year["percent"], json!(percent), "{key}");
+    };
+    let y2019 = year_of(&methodologist, 2019).await;
+    // seed 001 §4.1: 81 / 80 / 75 % (26/32, 65/81, 61/81).
+    expect(&y2019, "closed_child_safe_in_family", 26, 32, 81.3);
+    expect(&y2019, "children_safe_in_family", 65, 81, 80.2);
+    expect(&y2019, "children_quality_of_life_improved", 61, 81, 75.3);
+    // seed 001 §2.4, indicator 2: over every family supported in the year, closed or not.
+    expect(&y2019, "parental_rights_restored", 3, 33, 9.1);
+    let opened = &indicator(&y2019, "cases_opened")["year"];
+    assert_eq!(opened["numerator"], 33);
+    assert_eq!(opened["denominator"], Value::Null);
+    assert_eq!(indicator(&y2019, "cases_closed")["year"]["numerator"], 32);
+    // The months of the year: every family closed in November.
+    let months = indicator(&y2019, "closed_child_safe_in_family")["months"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(months.len(), 12);
+    assert_eq!(months[10]["month"], "2019-11");
+    assert_eq!(
+        months[10]["figure"],
+        json!({ "numerator": 26, "denominator": 32, "percent": 81.3 })
+    );
+    assert_eq!(months[2]["figure"]["denominator"], 0);
+    assert_eq!(months[2]["figure"]["percent"], Value::Null);
+
+    let y2021 = year_of(&methodologist, 2021).await;
+    // seed 001 §4.1: 83 / 75 / 68.5 % (31/37, 67/89, 61/89).
+    expect(&y2021, "closed_child_safe_in_family", 31, 37, 83.8);
+    expect(&y2021, "children_safe_in_family", 67, 89, 75.3);
+    expect(&y2021, "children_quality_of_life_improved", 61, 89, 68.5);
+    // The family of 2019 still supported in 2021 counts among the supported.
+    expect(&y2021, "parental_rights_restored", 0, 38, 0.0);
+}
+
+async fn an_indicator_the_variant_does_not_map_is_not_comparable_and_only_leads_see_figures(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let supervisor = Worker::sign_in(&app, "fund.supervisor").await;
+    let fund = year_of(&supervisor, 2026).await;
+    // The fund's variant records no outcome mapped onto «the child lives safely in the family»:
+    // not comparable, and no figure at all — never 0.
+    let safe = indicator(&fund, "closed_child_safe_in_family");
+    assert_eq!(safe["comparable"], false);
+    assert_eq!(safe["year"], Value::Null);
+    assert_eq!(safe["months"], json!([]));
+    assert!(!safe["missing"].as_array().unwrap().is_empty(), "{safe:#}");
+    assert_eq!(
+        safe["names"]["ru"],
+        "Доля закрытых случаев, в которых ребёнок живёт в кровной семье в безопасности"
+    );
+    assert!(safe["names"]["kk"].as_str().unwrap().len() > 10);
+    let opened = indicator(&fund, "cases_opened");
+    assert_eq!(opened["comparable"], true);
+    assert_eq!(opened["months"].as_array().unwrap().len(), 12);
+
+    for login in ["fund.admin", "fund.methodologist"] {
+        let worker = Worker::sign_in(&app, login).await;
+        assert_eq!(year_of(&worker, 2026).await.len(), fund.len(), "{login}");
+    }
+    for login in ["fund.curator", "fund.specialist"] {
+        let worker = Worker::sign_in(&app, login).await;
+        let refused = worker.gql(INDICATORS, json!({ "y": 2026 })).await;
+        assert_eq!(refused.error_code(), "FORBIDDEN", "{login}");
+    }
+    let bad = supervisor.gql(INDICATORS, json!({ "y": 1900 })).await;
+    assert_eq!(bad.error_code(), "BAD_USER_INPUT");
+    assert_eq!(
+        bad.errors()[0]["extensions"]["details"]["problems"][0]["code"],
+        "invalid_year"
+    );
+}
