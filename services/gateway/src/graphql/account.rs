@@ -155,6 +155,9 @@ impl AccountMutation {
             .await
             .map_err(|err| match err {
                 PasswordLoginError::InvalidCredentials => ApiError::invalid_credentials(),
+                PasswordLoginError::Throttled { retry_after } => {
+                    ApiError::too_many_attempts(retry_after)
+                }
                 other => ApiError::internal(&other),
             })?;
         let user = repo::find_user(&state.inner.control, session.user_id)
