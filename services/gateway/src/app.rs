@@ -360,15 +360,17 @@ fn router(state: AppState) -> anyhow::Result<Router> {
         .route("/health/ready", get(http::health::ready))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(CatchPanicLayer::new())
+        // Inside the timeout and the concurrency limit: telling a sign-in reads the body, and a
+        // body sent slowly must not hold the edge past the timeout.
+        .layer(axum::middleware::from_fn_with_state(
+            rate_limits,
+            edge::rate_limit::limit,
+        ))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
             timeout,
         ))
-        .layer(tower::limit::GlobalConcurrencyLimitLayer::new(concurrency))
-        .layer(axum::middleware::from_fn_with_state(
-            rate_limits,
-            edge::rate_limit::limit,
-        ));
+        .layer(tower::limit::GlobalConcurrencyLimitLayer::new(concurrency));
     let router = match cors {
         Some(cors) => router.layer(cors),
         None => router,

@@ -9,6 +9,7 @@ mod callers;
 mod caseload;
 mod conflicts;
 mod demo_year;
+mod edge;
 mod errors;
 mod fifth_organisation;
 mod hostile;

@@ -295,20 +295,20 @@ fn query_selects_login(query: &str) -> bool {
 fn too_many_requests(wait: Duration, language: Language) -> Response {
     let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
     let seconds = seconds.max(1);
-    let ru = format!("Слишком много запросов: повторите через {seconds} с");
-    let en = format!("Too many requests: try again in {seconds} s");
-    let message = match language {
-        Language::En => en.clone(),
-        _ => ru.clone(),
-    };
+    let problem = kurator_method::problem!(
+        "rate_limited",
+        "Слишком много запросов: повторите через {seconds} с",
+        "Too many requests: try again in {seconds} s"
+    );
+    let message = problem.message(language);
     let body = serde_json::json!({
         "errors": [{
             "message": message,
             "extensions": {
-                "code": "rate_limited",
+                "code": problem.code,
                 "details": {
                     "retryAfterSeconds": seconds,
-                    "problems": [{ "code": "rate_limited", "field": null, "message": message }],
+                    "problems": [{ "code": problem.code, "field": null, "message": message }],
                     "reasons": [message],
                 },
             },
