@@ -1,5 +1,6 @@
 //! The control plane: tenant registry, users, memberships.
 
+pub mod api_token;
 pub mod membership;
 pub mod preferences;
 pub mod repo;

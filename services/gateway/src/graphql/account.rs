@@ -177,13 +177,14 @@ impl AccountMutation {
         let request = ctx.data::<RequestContext>()?;
         let state = ctx.data::<AppState>()?;
         let caller = request.caller()?;
+        let token = caller.session()?;
         state
             .inner
             .sessions
             .end_all(caller.user.id)
             .await
             .map_err(ApiError::from)?;
-        state.inner.callers.forget(&caller.token);
+        state.inner.callers.forget(token);
         Ok(true)
     }
 
@@ -192,13 +193,14 @@ impl AccountMutation {
         let request = ctx.data::<RequestContext>()?;
         let state = ctx.data::<AppState>()?;
         let caller = request.caller()?;
+        let token = caller.session()?;
         state
             .inner
             .sessions
-            .revoke(&caller.token)
+            .revoke(token)
             .await
             .map_err(ApiError::from)?;
-        state.inner.callers.forget(&caller.token);
+        state.inner.callers.forget(token);
         Ok(true)
     }
 }
