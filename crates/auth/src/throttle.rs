@@ -77,11 +77,7 @@ mod tests {
     use std::sync::Arc;
 
     fn throttle() -> LoginThrottle {
-        LoginThrottle::new(
-            Arc::new(InProcessCache::new()),
-            3,
-            Duration::from_secs(900),
-        )
+        LoginThrottle::new(Arc::new(InProcessCache::new()), 3, Duration::from_secs(900))
     }
 
     #[tokio::test]

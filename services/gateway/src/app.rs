@@ -1,10 +1,10 @@
 //! Building and running the application: connect, migrate, seed, open tenant runtimes, bind.
 
 use crate::callers::Callers;
-use crate::graphql::{self, REQUEST_ID_HEADER};
-use crate::state::{AppState, Services};
 use crate::edge::headers::SecurityHeaders;
 use crate::edge::rate_limit::RateLimits;
+use crate::graphql::{self, REQUEST_ID_HEADER};
+use crate::state::{AppState, Services};
 use crate::{demo, edge, http};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -299,7 +299,7 @@ impl Application {
                 .into_make_service_with_connect_info::<std::net::SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown_signal())
-            .await
+        .await
     }
 }
 

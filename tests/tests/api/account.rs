@@ -147,9 +147,7 @@ async fn repeated_failed_logins_are_refused_until_the_window_ends(backend: Backe
     );
 
     // Another account is not affected by someone else's failures.
-    let other = app
-        .try_login("volunteers.supervisor", DEMO_PASSWORD)
-        .await;
+    let other = app.try_login("volunteers.supervisor", DEMO_PASSWORD).await;
     assert!(other.errors().is_empty(), "{:#}", other.body);
 
     // Once the window has passed the person signs in, and a success clears the count.

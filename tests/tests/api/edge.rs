@@ -93,14 +93,22 @@ async fn sign_ins_over_the_per_address_limit_get_429_with_retry_after(backend: B
     let app = spawn_app_with(backend, limits((3, 100), (0, 0))).await;
     for _ in 0..3 {
         let answer = app
-            .graphql(LOGIN, json!({ "login": "fund.curator", "password": DEMO_PASSWORD }), None)
+            .graphql(
+                LOGIN,
+                json!({ "login": "fund.curator", "password": DEMO_PASSWORD }),
+                None,
+            )
             .await;
         assert!(answer.errors().is_empty(), "{:#}", answer.body);
     }
     // The fourth sign-in from this address, through the API or the web form, is refused…
     let refused = post_login(&app, &[("Accept-Language", "en")]).await;
     assert_eq!(refused.status(), 429);
-    let retry_after: u64 = refused.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    let retry_after: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=3600).contains(&retry_after), "{retry_after}");
     let body: Value = refused.json().await.unwrap();
     assert_eq!(body["errors"][0]["extensions"]["code"], "rate_limited");
@@ -264,7 +272,11 @@ async fn status_of(mut stream: tokio::net::TcpStream) -> String {
 }
 
 async fn a_slow_request_gets_503_after_the_timeout(backend: Backend) {
-    let app = spawn_app_with(backend, json!({ "server": { "request_timeout_seconds": 1 } })).await;
+    let app = spawn_app_with(
+        backend,
+        json!({ "server": { "request_timeout_seconds": 1 } }),
+    )
+    .await;
     let started = Instant::now();
     let stream = slow_request(&app).await;
     let status = status_of(stream).await;

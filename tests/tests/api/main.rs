@@ -3,6 +3,7 @@
 
 mod account;
 mod administration;
+mod api_tokens;
 mod audit;
 mod calendars;
 mod callers;

@@ -67,7 +67,10 @@ pub async fn insert(
         revoked_by: Set(None),
     };
     E::insert(model).exec_without_returning(db).await?;
-    E::find_by_id(new.id).one(db).await?.ok_or(StoreError::NotFound)
+    E::find_by_id(new.id)
+        .one(db)
+        .await?
+        .ok_or(StoreError::NotFound)
 }
 
 /// The organisation's tokens, newest first, revoked and expired ones included.

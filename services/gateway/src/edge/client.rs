@@ -84,10 +84,7 @@ mod tests {
     fn behind_a_trusted_proxy_the_rightmost_untrusted_hop_is_the_client() {
         let proxies = [ip("10.0.0.2"), ip("10.0.0.3")];
         // The client forged the first entry; the proxies appended the real one.
-        let r = request(
-            "10.0.0.2:443",
-            Some("192.0.2.66, 198.51.100.9, 10.0.0.3"),
-        );
+        let r = request("10.0.0.2:443", Some("192.0.2.66, 198.51.100.9, 10.0.0.3"));
         assert_eq!(address(&r, &proxies), Some(ip("198.51.100.9")));
         let r = request("10.0.0.2:443", None);
         assert_eq!(address(&r, &proxies), Some(ip("10.0.0.2")));

@@ -30,7 +30,8 @@ pub struct SecurityHeaders {
 impl SecurityHeaders {
     pub fn from_public_url(public_url: Option<&str>) -> Self {
         Self {
-            https: public_url.is_some_and(|url| url.trim().to_ascii_lowercase().starts_with("https://")),
+            https: public_url
+                .is_some_and(|url| url.trim().to_ascii_lowercase().starts_with("https://")),
         }
     }
 }

@@ -110,8 +110,8 @@ impl Shared {
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default();
         let index = now.as_secs() / window;
-        let retry_after =
-            Duration::from_secs((index + 1) * window).saturating_sub(now) + Duration::from_millis(1);
+        let retry_after = Duration::from_secs((index + 1) * window).saturating_sub(now)
+            + Duration::from_millis(1);
         let ttl = Duration::from_secs(window + 1);
         let class = self.class.as_str();
         if let (Some(address), true) = (address, self.limit.per_address > 0) {
@@ -172,7 +172,11 @@ pub struct RateLimits {
 impl RateLimits {
     /// Limits from the `server` settings; counted in `shared` (Redis) when given, in this
     /// process otherwise.
-    pub fn new(server: &ServerSettings, max_body_bytes: usize, shared: Option<&SharedCache>) -> Self {
+    pub fn new(
+        server: &ServerSettings,
+        max_body_bytes: usize,
+        shared: Option<&SharedCache>,
+    ) -> Self {
         Self {
             trusted_proxies: server.trusted_proxies.clone(),
             sign_in: Counter::new(server.rate_limit.sign_in, Class::SignIn, shared),
@@ -183,7 +187,11 @@ impl RateLimits {
 }
 
 /// The layer's function.
-pub async fn limit(State(limits): State<Arc<RateLimits>>, request: Request, next: Next) -> Response {
+pub async fn limit(
+    State(limits): State<Arc<RateLimits>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let path = request.uri().path();
     if path.starts_with("/health/") || path.starts_with("/static/") {
         return next.run(request).await;
@@ -367,7 +375,10 @@ mod tests {
         assert!(counter.check(Some(a)).is_none());
         assert!(counter.check(Some(a)).is_none());
         let wait = counter.check(Some(a)).unwrap();
-        assert!(wait > Duration::ZERO && wait <= Duration::from_secs(30), "{wait:?}");
+        assert!(
+            wait > Duration::ZERO && wait <= Duration::from_secs(30),
+            "{wait:?}"
+        );
         assert!(counter.check(Some(b)).is_none());
         // The fourth request let through at all exceeds the overall limit.
         assert!(counter.check(Some(b)).is_some());

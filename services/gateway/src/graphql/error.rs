@@ -98,7 +98,9 @@ impl ApiError {
             )],
             ..Self::new(
                 ErrorCode::Unauthenticated,
-                format!("Слишком много неудачных попыток входа: попробуйте снова через {seconds} с"),
+                format!(
+                    "Слишком много неудачных попыток входа: попробуйте снова через {seconds} с"
+                ),
                 format!("Too many failed sign-in attempts: try again in {seconds} s"),
             )
         }

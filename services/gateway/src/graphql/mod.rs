@@ -286,9 +286,7 @@ async fn api_token_caller(
     headers: &HeaderMap,
     secret: &str,
 ) -> Result<Option<Caller>, ApiError> {
-    let request_id = headers
-        .get(REQUEST_ID_HEADER)
-        .and_then(|v| v.to_str().ok());
+    let request_id = headers.get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok());
     let Some(authenticated) = token_service::authenticate(
         &state.inner.control,
         &state.inner.tenants,
