@@ -2,6 +2,7 @@
 //! expiry, sees its secret once, lists and revokes it; a request with it acts in that role in that
 //! organisation only, and every use is in the organisation's audit trail.
 
+use kurator_tests::app::form_token;
 use kurator_tests::casework::Worker;
 use kurator_tests::{Backend, GqlResponse, TestApp, db_suites, spawn_app};
 use serde_json::{Value, json};
@@ -13,6 +14,7 @@ db_suites!(
     a_token_never_reaches_another_organisation,
     a_curator_token_does_no_administration_and_no_token_manages_tokens,
     a_bad_token_request_is_refused_with_a_code_and_writes_nothing,
+    the_administrator_creates_and_revokes_a_token_on_the_web_page,
 );
 
 const CREATE: &str = "mutation($n: String!, $r: TenantRole!, $d: Int!) {
@@ -323,4 +325,83 @@ async fn a_bad_token_request_is_refused_with_a_code_and_writes_nothing(backend: 
     let forged = format!("krt_{}", "A".repeat(43));
     let me = with_token(&app, &forged, &admin.tenant, "{ me { login } }").await;
     assert_eq!(me.error_code(), "UNAUTHENTICATED");
+}
+
+async fn the_administrator_creates_and_revokes_a_token_on_the_web_page(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let browser = app.web_session("clinic.admin").await;
+    let url = format!("{}/o/clinic/admin/tokens", app.address);
+    let page = browser.get(&url).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let page = page.text().await.unwrap();
+    assert!(
+        page.contains("API-токены") && page.contains("Токенов пока нет"),
+        "{page}"
+    );
+
+    let created = browser
+        .post(&url)
+        .form(&[
+            ("_csrf", form_token(&page).as_str()),
+            ("name", "Выгрузка в 1С"),
+            ("role", "supervisor"),
+            ("days", "90"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let created = created.text().await.unwrap();
+    let start = created.find("krt_").expect("the secret is shown");
+    let secret = &created[start..start + 47];
+    assert!(
+        with_token(&app, secret, "clinic", MEMBERS)
+            .await
+            .errors()
+            .is_empty()
+    );
+
+    // Shown once: the list page never has it again.
+    let listed = browser
+        .get(&url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(listed.contains("Выгрузка в 1С") && !listed.contains(secret));
+    let revoke_path = listed
+        .split("action=\"")
+        .filter_map(|rest| rest.split('"').next())
+        .find(|action| action.ends_with("/revoke"))
+        .expect("a revoke button")
+        .to_owned();
+    let revoked = browser
+        .post(format!("{}{revoke_path}", app.address))
+        .form(&[("_csrf", form_token(&listed).as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), 303);
+    assert_eq!(
+        with_token(&app, secret, "clinic", MEMBERS)
+            .await
+            .error_code(),
+        "UNAUTHENTICATED"
+    );
+    let listed = browser
+        .get(&url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(listed.contains("отозван"), "{listed}");
+
+    // A curator's browser is not shown the page.
+    let curator = app.web_session("clinic.curator").await;
+    let refused = curator.get(&url).send().await.unwrap();
+    assert_eq!(refused.status(), 403);
 }
