@@ -1,6 +1,6 @@
 //! Signing in and out, `me` and `tenants`.
 
-use kurator_tests::app::{DEMO_PASSWORD, spawn_app_with};
+use kurator_tests::app::{DEMO_PASSWORD, form_token, spawn_app_with};
 use kurator_tests::{Backend, spawn_app, suites};
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -119,7 +119,7 @@ async fn tenants_lists_only_the_callers_organisations(backend: Backend) {
 }
 
 async fn repeated_failed_logins_are_refused_until_the_window_ends(backend: Backend) {
-    let window = Duration::from_secs(2);
+    let window = Duration::from_secs(4);
     let app = spawn_app_with(
         backend,
         json!({ "auth": { "throttle_free_attempts": 2, "throttle_window_seconds": window.as_secs() } }),
@@ -144,6 +144,37 @@ async fn repeated_failed_logins_are_refused_until_the_window_ends(backend: Backe
             .as_u64()
             .unwrap()
             >= 1
+    );
+
+    // The web form says so too.
+    let browser = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let page = browser
+        .get(format!("{}/login", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let web = browser
+        .post(format!("{}/login", app.address))
+        .form(&[
+            ("_csrf", form_token(&page).as_str()),
+            ("login", "volunteers.curator"),
+            ("password", DEMO_PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(web.status(), 429);
+    assert!(
+        web.text()
+            .await
+            .unwrap()
+            .contains("Слишком много неудачных попыток входа")
     );
 
     // Another account is not affected by someone else's failures.

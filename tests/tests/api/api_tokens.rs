@@ -110,7 +110,7 @@ async fn an_expired_token_is_refused(backend: Backend) {
     );
 
     // A month passes: the expiry moves to the past.
-    use kurator_store::control::api_token::api_token::{Column, Entity};
+    use kurator_store::control::api_token::entity::{Column, Entity};
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
     Entity::update_many()
         .col_expr(

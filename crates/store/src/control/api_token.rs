@@ -8,7 +8,7 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::entity::prelude::*;
 use sea_orm::{QueryOrder, sea_query::Expr};
 
-pub mod api_token {
+pub mod entity {
     use sea_orm::entity::prelude::*;
 
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -35,8 +35,8 @@ pub mod api_token {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
-pub use api_token::Model as ApiTokenRow;
-use api_token::{Column as C, Entity as E};
+pub use entity::Model as ApiTokenRow;
+use entity::{Column as C, Entity as E};
 
 pub struct NewApiToken<'a> {
     pub id: Uuid,
@@ -53,7 +53,7 @@ pub async fn insert(
     db: &impl ConnectionTrait,
     new: NewApiToken<'_>,
 ) -> Result<ApiTokenRow, StoreError> {
-    let model = api_token::ActiveModel {
+    let model = entity::ActiveModel {
         id: Set(new.id),
         tenant_id: Set(new.tenant.0),
         name: Set(new.name.to_owned()),

@@ -32,6 +32,7 @@ login-login = Login
 login-password = Password
 login-submit = Sign in
 login-wrong = Wrong login or password.
+login-throttled = Too many failed sign-in attempts for this login. Try again later.
 orgs-title = Choose an organisation
 orgs-none = You hold no role in any organisation yet.
 
