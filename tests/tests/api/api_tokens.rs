@@ -405,3 +405,34 @@ async fn the_administrator_creates_and_revokes_a_token_on_the_web_page(backend: 
     let refused = curator.get(&url).send().await.unwrap();
     assert_eq!(refused.status(), 403);
 }
+
+/// Two replicas over one Redis and one set of databases: a token revoked on one stops on the
+/// other at its next request.
+mod redis {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_token_revoked_on_one_replica_stops_on_the_other_at_once() {
+        let Some(backend) = Backend::redis() else {
+            return;
+        };
+        let first = spawn_app(backend.clone()).await;
+        let second = spawn_app(backend).await;
+        let admin = Worker::sign_in(&first, "clinic.admin").await;
+        let (id, secret) = create(&admin, "SUPERVISOR").await;
+        for _ in 0..3 {
+            let members = with_token(&second, &secret, "clinic", MEMBERS).await;
+            assert!(members.errors().is_empty(), "{:#}", members.body);
+        }
+        let revoked = admin.gql(REVOKE, json!({ "id": id })).await;
+        assert!(revoked.errors().is_empty(), "{:#}", revoked.body);
+        assert_eq!(
+            with_token(&second, &secret, "clinic", MEMBERS)
+                .await
+                .error_code(),
+            "UNAUTHENTICATED"
+        );
+        // Every use on the second replica is in the trail the first one reads.
+        assert_eq!(uses(&admin).await.len(), 3);
+    }
+}
