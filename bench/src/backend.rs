@@ -58,12 +58,15 @@ impl RunData {
         })
     }
 
-    /// The server's configuration file for this run, listening on `port`.
+    /// The server's configuration file for this run, listening on `port`. The rate limits are
+    /// off: the benchmark measures the service itself, with every request from one address.
     pub fn write_config(&self, port: u16) -> anyhow::Result<PathBuf> {
         let mut config = format!(
             "environment = \"development\"\n\
              data_dir = {dir:?}\n\
              [server]\nhost = \"127.0.0.1\"\nport = {port}\n\
+             [server.rate_limit.sign_in]\nper_address = 0\noverall = 0\n\
+             [server.rate_limit.api]\nper_address = 0\noverall = 0\n\
              [telemetry]\nlog_filter = \"warn\"\n\
              [demo]\nexample_cases = false\n",
             dir = self.dir.display().to_string(),

@@ -126,7 +126,15 @@ impl Backend {
     pub fn settings_json(&self) -> serde_json::Value {
         let mut settings = serde_json::json!({
             "data_dir": self.data_dir.path().to_string_lossy(),
-            "server": { "port": 0 },
+            // Tests send many requests from one address in moments; the edge's own tests set the
+            // rate limits they look at (a limit of 0 is off).
+            "server": {
+                "port": 0,
+                "rate_limit": {
+                    "sign_in": { "per_address": 0, "overall": 0 },
+                    "api": { "per_address": 0, "overall": 0 },
+                },
+            },
             // Tests make the work they look at; the demo's example cases would only be in the way.
             "demo": { "example_cases": false },
             // Tests that look at reminders run the deadline worker themselves, at the instant

@@ -3,9 +3,13 @@
 //! A failed login never says why. An unknown account, a wrong password, a disabled account and an
 //! account without a password all end in the same error after the same work: for unknown accounts
 //! the password is checked against a dummy hash, so the answer time does not give them away.
+//!
+//! Before any of that, the attempt is reserved with the [`LoginThrottle`]: once a login name has
+//! used its free attempts, known and unknown names alike are refused before the database is read
+//! or a hash computed, so a flood of guesses costs no Argon2 work.
 
 use crate::session::{LoginMethod, Session, SessionStore, SessionToken, VerifiedIdentity};
-use crate::throttle::LoginThrottle;
+use crate::throttle::{LoginThrottle, Reservation};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use kurator_domain::LoginName;
@@ -19,6 +23,9 @@ pub enum PasswordLoginError {
     /// Wrong login or password — deliberately not more specific.
     #[error("invalid login or password")]
     InvalidCredentials,
+    /// Too many failed attempts for this login name: refused without checking the password.
+    #[error("too many failed attempts; try again in {} s", retry_after.as_secs())]
+    Throttled { retry_after: std::time::Duration },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -79,14 +86,9 @@ impl PasswordLogin {
             Ok(name) => name.as_str().to_owned(),
             Err(_) => String::from("invalid-login"),
         };
-        let failures = self.throttle.failures(&throttle_key).await?;
-        let delay = self.throttle.delay_for(failures);
-        if !delay.is_zero() {
-            tracing::info!(
-                delay_ms = delay.as_millis() as u64,
-                "login slowed down after failures"
-            );
-            tokio::time::sleep(delay).await;
+        if let Reservation::Refused { retry_after } = self.throttle.reserve(&throttle_key).await? {
+            tracing::info!("sign-in refused: too many failed attempts");
+            return Err(PasswordLoginError::Throttled { retry_after });
         }
 
         let user = match &login {
@@ -109,10 +111,8 @@ impl PasswordLogin {
 
         let verified = match user {
             Some(user) if matches && user.is_active && user.password_hash.is_some() => user,
-            _ => {
-                self.throttle.record_failure(&throttle_key).await?;
-                return Err(PasswordLoginError::InvalidCredentials);
-            }
+            // The attempt was counted when it was reserved.
+            _ => return Err(PasswordLoginError::InvalidCredentials),
         };
         self.throttle.reset(&throttle_key).await?;
         let issued = self

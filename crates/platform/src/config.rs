@@ -93,6 +93,34 @@ pub struct ServerSettings {
     /// default: none — the web interface is served from Kurator's own origin and needs none.
     #[serde(default)]
     pub cors_allowed_origins: Vec<String>,
+    /// Reverse proxies (load balancers, ingress) whose `X-Forwarded-For` is believed, by address.
+    /// A request from any other peer is counted under the peer's own address. Empty, the default:
+    /// the peer address is always the client's.
+    #[serde(default)]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Requests allowed per client address and overall, for sign-in and for the API; over a
+    /// limit the answer is `429` with `Retry-After`. Counted in Redis when `redis.url` is set
+    /// (shared by every replica), in this process otherwise.
+    pub rate_limit: RateLimitSettings,
+}
+
+/// The rate limits of the edge. A limit of `0` switches that limit off.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimitSettings {
+    /// Signing in: the web form (`POST /login`) and the GraphQL `login` mutation.
+    pub sign_in: RateLimit,
+    /// Everything else served: `/graphql` and the web pages (health checks are not counted).
+    pub api: RateLimit,
+}
+
+/// Requests allowed within a window, per client address and for all clients together.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimit {
+    pub per_address: u32,
+    pub overall: u32,
+    pub window_seconds: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -147,11 +175,10 @@ pub struct RedisSettings {
 #[serde(deny_unknown_fields)]
 pub struct AuthSettings {
     pub session_ttl_minutes: u64,
-    /// Failed logins for one account allowed before each further attempt is slowed down.
+    /// Failed logins for one login name allowed within the window; further attempts are refused
+    /// (`too_many_attempts`, no password is checked) until the window ends or a success clears it.
     pub throttle_free_attempts: u32,
-    pub throttle_base_delay_ms: u64,
-    pub throttle_max_delay_ms: u64,
-    /// How long failed attempts are remembered.
+    /// How long failed attempts are remembered, from the first.
     pub throttle_window_seconds: u64,
 }
 
@@ -202,6 +229,16 @@ port = 8080
 request_timeout_seconds = 30
 max_concurrent_requests = 512
 
+[server.rate_limit.sign_in]
+per_address = 30
+overall = 600
+window_seconds = 60
+
+[server.rate_limit.api]
+per_address = 1200
+overall = 60000
+window_seconds = 60
+
 [database]
 max_connections = 10
 migrate_at_start = true
@@ -211,9 +248,7 @@ key_prefix = "kurator:"
 
 [auth]
 session_ttl_minutes = 720
-throttle_free_attempts = 3
-throttle_base_delay_ms = 500
-throttle_max_delay_ms = 8000
+throttle_free_attempts = 5
 throttle_window_seconds = 900
 
 [graphql]

@@ -7,6 +7,7 @@ mod m20261129_000400_user_preferences;
 mod m20261129_000700_organisation_lifecycle;
 mod m20261130_000100_audit_outbox;
 mod m20261130_000200_application_role;
+mod m20261130_000800_api_tokens;
 
 pub struct ControlPlaneMigrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for ControlPlaneMigrator {
             Box::new(m20261129_000700_organisation_lifecycle::Migration),
             Box::new(m20261130_000100_audit_outbox::Migration),
             Box::new(m20261130_000200_application_role::Migration),
+            Box::new(m20261130_000800_api_tokens::Migration),
         ]
     }
 }

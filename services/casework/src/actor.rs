@@ -10,6 +10,9 @@ pub struct Actor {
     /// The caller's roles in this tenant.
     pub roles: Vec<Role>,
     pub request_id: Option<String>,
+    /// The API token the request came with (its id), when an integration is acting: it acts in
+    /// the token's role on behalf of the administrator who made it, and never manages tokens.
+    pub api_token: Option<uuid::Uuid>,
 }
 
 /// The scope of case data a caller may see.
@@ -94,6 +97,22 @@ impl Actor {
         }
     }
 
+    /// Managing the organisation's API tokens: its administrators, signed in themselves — never
+    /// an integration with a token.
+    pub fn require_token_manager(&self) -> CaseworkResult<()> {
+        self.require_org_admin()?;
+        if self.api_token.is_some() {
+            return Err(CaseworkError::Forbidden);
+        }
+        Ok(())
+    }
+
+    /// The roles this actor may give a token: an organisation administrator may give any of the
+    /// organisation's roles (as they may grant them to a person); the platform role never.
+    pub fn may_grant(&self, role: Role) -> bool {
+        role != Role::PlatformAdmin && self.has(Role::OrgAdmin)
+    }
+
     /// Closing and reopening: the case's curator or a lead (not a specialist on the case).
     pub fn may_close(&self, curator: Option<UserId>) -> bool {
         self.is_lead() || (self.has(Role::Curator) && curator == Some(self.user))
@@ -116,6 +135,7 @@ mod tests {
             user: UserId::new(),
             roles: roles.to_vec(),
             request_id: None,
+            api_token: None,
         }
     }
 
@@ -170,6 +190,18 @@ mod tests {
         assert!(actor(&[Role::Supervisor]).may_record_spending(None));
         assert!(actor(&[Role::OrgAdmin]).may_record_spending(Some(UserId::new())));
         assert!(!actor(&[Role::Methodologist]).may_record_spending(None));
+    }
+
+    #[test]
+    fn tokens_are_managed_by_signed_in_administrators_only() {
+        assert!(actor(&[Role::OrgAdmin]).require_token_manager().is_ok());
+        assert!(actor(&[Role::Supervisor]).require_token_manager().is_err());
+        let mut integration = actor(&[Role::OrgAdmin]);
+        integration.api_token = Some(uuid::Uuid::new_v4());
+        assert!(integration.require_token_manager().is_err());
+        assert!(actor(&[Role::OrgAdmin]).may_grant(Role::OrgAdmin));
+        assert!(!actor(&[Role::OrgAdmin]).may_grant(Role::PlatformAdmin));
+        assert!(!actor(&[Role::Supervisor]).may_grant(Role::Curator));
     }
 
     #[test]

@@ -139,7 +139,7 @@ impl ViewWriter {
         Self { queue }
     }
 
-    async fn write(&self, record: AuditRecord) -> Result<(), StoreError> {
+    pub(crate) async fn write(&self, record: AuditRecord) -> Result<(), StoreError> {
         let stopped = || StoreError::Database(DbErr::Custom("the audit writer has stopped".into()));
         let (written, outcome) = oneshot::channel();
         self.queue

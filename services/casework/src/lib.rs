@@ -7,6 +7,7 @@
 //! first, runs in one tenant transaction, writes the audit trail, and writes nothing if it fails.
 
 pub mod actor;
+pub mod api_tokens;
 pub mod attribute_events;
 pub mod audit;
 pub mod board;

@@ -43,6 +43,7 @@ impl PlatformActor {
             user: self.user,
             roles: vec![Role::PlatformAdmin],
             request_id: self.request_id.clone(),
+            api_token: None,
         }
     }
 }

@@ -1,9 +1,11 @@
 //! Building and running the application: connect, migrate, seed, open tenant runtimes, bind.
 
 use crate::callers::Callers;
+use crate::edge::headers::SecurityHeaders;
+use crate::edge::rate_limit::RateLimits;
 use crate::graphql::{self, REQUEST_ID_HEADER};
 use crate::state::{AppState, Services};
-use crate::{demo, http};
+use crate::{demo, edge, http};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, Request};
@@ -206,8 +208,6 @@ impl Application {
         let throttle = LoginThrottle::new(
             cache.clone(),
             auth.throttle_free_attempts,
-            Duration::from_millis(auth.throttle_base_delay_ms),
-            Duration::from_millis(auth.throttle_max_delay_ms),
             Duration::from_secs(auth.throttle_window_seconds),
         );
         let password_login = PasswordLogin::new(control.clone(), sessions.clone(), throttle)?;
@@ -317,9 +317,15 @@ impl Application {
         let _worker = self
             .worker
             .map(|worker| AbortOnDrop(tokio::spawn(worker.run_until(std::future::pending()))));
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown_signal())
-            .await
+        // The peer address of every connection goes with its requests: the rate limits count
+        // per client address.
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
     }
 }
 
@@ -358,6 +364,15 @@ fn router(state: AppState) -> anyhow::Result<Router> {
     let timeout = Duration::from_secs(server.request_timeout_seconds.max(1));
     let concurrency = server.max_concurrent_requests.max(1);
     let body_limit = state.inner.settings.graphql.max_body_bytes;
+    let shared_counts = state
+        .inner
+        .settings
+        .redis
+        .url
+        .is_some()
+        .then_some(&state.inner.cache);
+    let rate_limits = Arc::new(RateLimits::new(server, body_limit, shared_counts));
+    let security_headers = SecurityHeaders::from_public_url(server.public_url.as_deref());
     let graphql_route = if production {
         axum::routing::post(graphql::graphql_post)
     } else {
@@ -371,6 +386,12 @@ fn router(state: AppState) -> anyhow::Result<Router> {
         .route("/health/ready", get(http::health::ready))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(CatchPanicLayer::new())
+        // Inside the timeout and the concurrency limit: telling a sign-in reads the body, and a
+        // body sent slowly must not hold the edge past the timeout.
+        .layer(axum::middleware::from_fn_with_state(
+            rate_limits,
+            edge::rate_limit::limit,
+        ))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
             timeout,
@@ -381,6 +402,10 @@ fn router(state: AppState) -> anyhow::Result<Router> {
         None => router,
     };
     Ok(router
+        .layer(axum::middleware::from_fn_with_state(
+            security_headers,
+            edge::headers::add,
+        ))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {

@@ -64,7 +64,8 @@ impl Callers {
                     return Ok(Some(Caller {
                         user: known.user,
                         memberships: known.memberships,
-                        token,
+                        session: Some(token),
+                        api_token: None,
                     }));
                 }
                 Some(current) => current,
@@ -120,7 +121,8 @@ impl Callers {
         Ok(Some(Caller {
             user: known.user,
             memberships: known.memberships,
-            token,
+            session: Some(token),
+            api_token: None,
         }))
     }
 

@@ -940,6 +940,7 @@ mod year {
             user: id,
             roles,
             request_id: None,
+            api_token: None,
         })
     }
 

@@ -8,6 +8,7 @@
 pub mod app;
 pub mod callers;
 pub mod demo;
+pub mod edge;
 pub mod graphql;
 pub mod http;
 pub mod state;

@@ -1,6 +1,6 @@
 //! Signing in and out, `me` and `tenants`.
 
-use kurator_tests::app::{DEMO_PASSWORD, spawn_app_with};
+use kurator_tests::app::{DEMO_PASSWORD, form_token, spawn_app_with};
 use kurator_tests::{Backend, spawn_app, suites};
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -11,7 +11,7 @@ suites!(
     anonymous_callers_are_unauthenticated,
     logout_ends_the_session,
     tenants_lists_only_the_callers_organisations,
-    repeated_failed_logins_are_slowed_down,
+    repeated_failed_logins_are_refused_until_the_window_ends,
 );
 
 const ME: &str = "{ me { login displayName isPlatformAdmin memberships { role roleLabel tenant { slug name timeZone preset } } } }";
@@ -118,38 +118,80 @@ async fn tenants_lists_only_the_callers_organisations(backend: Backend) {
     );
 }
 
-async fn repeated_failed_logins_are_slowed_down(backend: Backend) {
-    let delay = Duration::from_millis(1500);
+async fn repeated_failed_logins_are_refused_until_the_window_ends(backend: Backend) {
+    let window = Duration::from_secs(4);
     let app = spawn_app_with(
         backend,
-        json!({ "auth": { "throttle_free_attempts": 2, "throttle_base_delay_ms": delay.as_millis() as u64 } }),
+        json!({ "auth": { "throttle_free_attempts": 2, "throttle_window_seconds": window.as_secs() } }),
     )
     .await;
-    for _ in 0..3 {
-        app.try_login("volunteers.curator", "wrong").await;
+    let started = Instant::now();
+    for _ in 0..2 {
+        let wrong = app.try_login("volunteers.curator", "wrong").await;
+        assert_eq!(wrong.error_code(), "UNAUTHENTICATED");
     }
-    // The fourth attempt, even with the right password, waits first.
-    let started = Instant::now();
-    let response = app.try_login("volunteers.curator", DEMO_PASSWORD).await;
-    assert!(
-        started.elapsed() >= delay,
-        "answered after {:?}",
-        started.elapsed()
+    // The third attempt, even with the right password, is refused at once, not slowed down.
+    let refused = app.try_login("volunteers.curator", DEMO_PASSWORD).await;
+    assert_eq!(refused.error_code(), "UNAUTHENTICATED");
+    assert_eq!(
+        refused.errors()[0]["extensions"]["details"]["problems"][0]["code"],
+        "too_many_attempts",
+        "{:#}",
+        refused.body
     );
-    assert!(response.errors().is_empty(), "{:#}", response.body);
-
-    // A success clears the count: the next attempt is not slowed down.
-    let started = Instant::now();
-    app.try_login("volunteers.curator", DEMO_PASSWORD).await;
     assert!(
-        started.elapsed() < delay,
-        "still slowed down: {:?}",
-        started.elapsed()
+        refused.errors()[0]["extensions"]["details"]["retryAfterSeconds"]
+            .as_u64()
+            .unwrap()
+            >= 1
+    );
+
+    // The web form says so too.
+    let browser = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let page = browser
+        .get(format!("{}/login", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let web = browser
+        .post(format!("{}/login", app.address))
+        .form(&[
+            ("_csrf", form_token(&page).as_str()),
+            ("login", "volunteers.curator"),
+            ("password", DEMO_PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(web.status(), 429);
+    assert!(
+        web.text()
+            .await
+            .unwrap()
+            .contains("Слишком много неудачных попыток входа")
     );
 
     // Another account is not affected by someone else's failures.
-    let started = Instant::now();
     let other = app.try_login("volunteers.supervisor", DEMO_PASSWORD).await;
-    assert!(other.errors().is_empty());
-    assert!(started.elapsed() < delay);
+    assert!(other.errors().is_empty(), "{:#}", other.body);
+
+    // Once the window has passed the person signs in, and a success clears the count.
+    tokio::time::sleep((window + Duration::from_millis(300)).saturating_sub(started.elapsed()))
+        .await;
+    let signed_in = app.try_login("volunteers.curator", DEMO_PASSWORD).await;
+    assert!(signed_in.errors().is_empty(), "{:#}", signed_in.body);
+    for _ in 0..2 {
+        app.try_login("volunteers.curator", "wrong").await;
+    }
+    let after_success = app.try_login("volunteers.curator", "wrong").await;
+    assert_eq!(
+        after_success.errors()[0]["extensions"]["details"]["problems"][0]["code"],
+        "too_many_attempts"
+    );
 }

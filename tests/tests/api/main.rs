@@ -3,6 +3,7 @@
 
 mod account;
 mod administration;
+mod api_tokens;
 mod audit;
 mod audit_outbox;
 mod calendars;
@@ -10,6 +11,7 @@ mod callers;
 mod caseload;
 mod conflicts;
 mod demo_year;
+mod edge;
 mod errors;
 mod fifth_organisation;
 mod hostile;

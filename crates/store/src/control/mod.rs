@@ -1,6 +1,7 @@
 //! The control plane: tenant registry, users, memberships.
 
 pub mod audit_outbox;
+pub mod api_token;
 pub mod membership;
 pub mod preferences;
 pub mod repo;

@@ -32,6 +32,7 @@ login-login = Login
 login-password = Password
 login-submit = Sign in
 login-wrong = Wrong login or password.
+login-throttled = Too many failed sign-in attempts for this login. Try again later.
 orgs-title = Choose an organisation
 orgs-none = You hold no role in any organisation yet.
 
@@ -431,3 +432,25 @@ calendar-add-submit = Add
 calendar-history = The organisation's changes
 calendar-added = added
 calendar-removed = removed
+
+# API tokens
+tokens-title = API tokens
+tokens-intro = A token lets another system (an integration) use Kurator's API for the organisation: in one chosen role, and only until it expires. Every request made with a token is recorded in the audit trail.
+tokens-list = The organisation's tokens
+tokens-none = No tokens yet.
+tokens-name = Name
+tokens-role = Role
+tokens-created = Created
+tokens-expires = Expires
+tokens-last-used = Last used
+tokens-status = Status
+tokens-active = active
+tokens-revoked = revoked
+tokens-expired = expired
+tokens-never = —
+tokens-revoke = revoke
+tokens-new = New token
+tokens-days = Valid for, days (at most 365)
+tokens-create = Create token
+tokens-created-title = Token “{ $name }” created
+tokens-secret-once = Copy the token now: it is shown this once, and Kurator keeps only its fingerprint. Send it in the Authorization: Bearer header.

@@ -32,6 +32,7 @@ login-login = Логин
 login-password = Құпиясөз
 login-submit = Кіру
 login-wrong = Логин немесе құпиясөз қате.
+login-throttled = Бұл логинмен сәтсіз кіру әрекеттері тым көп. Кейінірек қайталап көріңіз.
 orgs-title = Ұйымды таңдаңыз
 orgs-none = Сізде әзірге ешбір ұйымда рөл жоқ.
 
@@ -431,3 +432,25 @@ calendar-add-submit = Қосу
 calendar-history = Ұйымның өзгерістері
 calendar-added = қосылды
 calendar-removed = алынды
+
+# API токендері
+tokens-title = API токендері
+tokens-intro = Токен сыртқы жүйеге (интеграцияға) Kurator API-іне ұйым атынан қол жеткізуге мүмкіндік береді: бір таңдалған рөлде және тек мерзімі біткенге дейін. Токенмен жасалған әр өтініш аудит журналына жазылады.
+tokens-list = Ұйымның токендері
+tokens-none = Әзірге токен жоқ.
+tokens-name = Атауы
+tokens-role = Рөлі
+tokens-created = Құрылған
+tokens-expires = Жарамдылық мерзімі
+tokens-last-used = Соңғы өтініш
+tokens-status = Күйі
+tokens-active = жарамды
+tokens-revoked = кері қайтарылған
+tokens-expired = мерзімі өткен
+tokens-never = —
+tokens-revoke = кері қайтару
+tokens-new = Жаңа токен
+tokens-days = Жарамдылық мерзімі, күн (365-тен аспайды)
+tokens-create = Токен құру
+tokens-created-title = «{ $name }» токені құрылды
+tokens-secret-once = Токенді қазір көшіріп алыңыз: ол бір рет қана көрсетіледі, Kurator тек оның ізін сақтайды. Оны Authorization: Bearer тақырыбында жіберіңіз.

@@ -32,6 +32,7 @@ login-login = Логин
 login-password = Пароль
 login-submit = Войти
 login-wrong = Неверный логин или пароль.
+login-throttled = Слишком много неудачных попыток входа под этим логином. Попробуйте позже.
 orgs-title = Выберите организацию
 orgs-none = У вас пока нет роли ни в одной организации.
 
@@ -431,3 +432,25 @@ calendar-add-submit = Добавить
 calendar-history = Изменения организации
 calendar-added = добавлен
 calendar-removed = убран
+
+# API-токены
+tokens-title = API-токены
+tokens-intro = Токен даёт внешней системе (интеграции) доступ к API Kurator от имени организации: в одной выбранной роли и только до окончания срока. Каждое обращение с токеном записывается в журнал аудита.
+tokens-list = Токены организации
+tokens-none = Токенов пока нет.
+tokens-name = Название
+tokens-role = Роль
+tokens-created = Создан
+tokens-expires = Действует до
+tokens-last-used = Последнее обращение
+tokens-status = Состояние
+tokens-active = действует
+tokens-revoked = отозван
+tokens-expired = срок истёк
+tokens-never = —
+tokens-revoke = отозвать
+tokens-new = Новый токен
+tokens-days = Срок действия, дней (не больше 365)
+tokens-create = Создать токен
+tokens-created-title = Токен «{ $name }» создан
+tokens-secret-once = Скопируйте токен сейчас: он показан один раз, Kurator хранит только его отпечаток. Передавайте его в заголовке Authorization: Bearer.

@@ -155,6 +155,9 @@ impl AccountMutation {
             .await
             .map_err(|err| match err {
                 PasswordLoginError::InvalidCredentials => ApiError::invalid_credentials(),
+                PasswordLoginError::Throttled { retry_after } => {
+                    ApiError::too_many_attempts(retry_after)
+                }
                 other => ApiError::internal(&other),
             })?;
         let user = repo::find_user(&state.inner.control, session.user_id)
@@ -174,13 +177,14 @@ impl AccountMutation {
         let request = ctx.data::<RequestContext>()?;
         let state = ctx.data::<AppState>()?;
         let caller = request.caller()?;
+        let token = caller.session()?;
         state
             .inner
             .sessions
             .end_all(caller.user.id)
             .await
             .map_err(ApiError::from)?;
-        state.inner.callers.forget(&caller.token);
+        state.inner.callers.forget(token);
         Ok(true)
     }
 
@@ -189,13 +193,14 @@ impl AccountMutation {
         let request = ctx.data::<RequestContext>()?;
         let state = ctx.data::<AppState>()?;
         let caller = request.caller()?;
+        let token = caller.session()?;
         state
             .inner
             .sessions
-            .revoke(&caller.token)
+            .revoke(token)
             .await
             .map_err(ApiError::from)?;
-        state.inner.callers.forget(&caller.token);
+        state.inner.callers.forget(token);
         Ok(true)
     }
 }

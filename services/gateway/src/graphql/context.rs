@@ -9,15 +9,25 @@ use kurator_store::control::{MembershipRow, UserRow};
 use std::sync::Arc;
 
 /// The signed-in person (without their password hash) and their memberships, shared with the
-/// replica's [`crate::callers::Callers`].
+/// replica's [`crate::callers::Callers`] — or an integration with an API token: then the
+/// administrator who made the token, with the token's one role in its one organisation as their
+/// only membership, and never a platform administrator.
 #[derive(Clone)]
 pub struct Caller {
     pub user: Arc<UserRow>,
     pub memberships: Arc<Vec<MembershipRow>>,
-    pub token: SessionToken,
+    /// The session's token; none for an integration with an API token.
+    pub session: Option<SessionToken>,
+    /// The API token the request came with (its id).
+    pub api_token: Option<uuid::Uuid>,
 }
 
 impl Caller {
+    /// The session behind the request: signing out concerns people, not integrations.
+    pub fn session(&self) -> ApiResult<&SessionToken> {
+        self.session.as_ref().ok_or_else(ApiError::forbidden)
+    }
+
     pub fn roles_in(&self, tenant: kurator_domain::TenantId) -> Vec<Role> {
         self.memberships
             .iter()

@@ -87,6 +87,26 @@ impl ApiError {
         )
     }
 
+    /// Sign-in refused without checking the password: the login name has used its free attempts.
+    pub fn too_many_attempts(retry_after: std::time::Duration) -> Self {
+        let seconds = retry_after.as_secs().max(1);
+        Self {
+            problems: vec![kurator_method::problem!(
+                "too_many_attempts",
+                "Слишком много неудачных попыток входа: попробуйте снова через {seconds} с",
+                "Too many failed sign-in attempts: try again in {seconds} s"
+            )],
+            ..Self::new(
+                ErrorCode::Unauthenticated,
+                format!(
+                    "Слишком много неудачных попыток входа: попробуйте снова через {seconds} с"
+                ),
+                format!("Too many failed sign-in attempts: try again in {seconds} s"),
+            )
+        }
+        .with_detail("retryAfterSeconds", seconds.into())
+    }
+
     pub fn forbidden() -> Self {
         Self::new(
             ErrorCode::Forbidden,

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod administration;
+pub mod api_tokens;
 pub mod casework;
 pub mod context;
 pub mod error;
@@ -25,6 +26,7 @@ use axum::response::Response;
 use axum::response::{Html, IntoResponse};
 use futures::StreamExt;
 use kurator_auth::SessionToken;
+use kurator_casework::api_tokens as token_service;
 use kurator_domain::TenantSlug;
 use kurator_method::problem;
 
@@ -32,6 +34,7 @@ use kurator_method::problem;
 pub struct Query(
     account::AccountQuery,
     administration::AdministrationQuery,
+    api_tokens::ApiTokenQuery,
     casework::intake::IntakeQuery,
     casework::cases::CaseQueryRoot,
     casework::variant::VariantQuery,
@@ -48,6 +51,7 @@ pub struct Query(
 pub struct Mutation(
     account::AccountMutation,
     administration::AdministrationMutation,
+    api_tokens::ApiTokenMutation,
     casework::intake::IntakeMutation,
     casework::cases::CaseMutation,
     casework::work::WorkMutation,
@@ -81,7 +85,15 @@ pub fn build_schema(max_depth: usize, max_complexity: usize, production: bool) -
 
 /// GraphiQL, for exploring the schema outside production.
 pub async fn graphiql() -> impl IntoResponse {
-    Html(GraphiQLSource::build().endpoint("/graphql").finish())
+    // GraphiQL loads its scripts and styles from a CDN; the page's policy allows that, and the
+    // edge's policy for data (nothing may load) applies everywhere else.
+    (
+        [(
+            axum::http::header::CONTENT_SECURITY_POLICY,
+            "default-src 'self' https: data: 'unsafe-inline' 'unsafe-eval'; frame-ancestors 'none'",
+        )],
+        Html(GraphiQLSource::build().endpoint("/graphql").finish()),
+    )
 }
 
 #[tracing::instrument(name = "graphql", skip_all, fields(request_id))]
@@ -253,13 +265,49 @@ pub async fn resolve_caller(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<Option<Caller>, ApiError> {
-    let Some(token) = headers
+    let Some(bearer) = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .and_then(SessionToken::parse)
     else {
         return Ok(None);
     };
+    if bearer.starts_with(token_service::PREFIX) {
+        return api_token_caller(state, headers, bearer).await;
+    }
+    let Some(token) = SessionToken::parse(bearer) else {
+        return Ok(None);
+    };
     state.inner.callers.resolve(token).await
+}
+
+/// An integration behind an API token: the service checks the token and records its use; the
+/// caller then holds the token's one role in its one organisation.
+async fn api_token_caller(
+    state: &AppState,
+    headers: &HeaderMap,
+    secret: &str,
+) -> Result<Option<Caller>, ApiError> {
+    let request_id = headers.get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok());
+    let Some(authenticated) = token_service::authenticate(
+        &state.inner.control,
+        &state.inner.tenants,
+        secret,
+        request_id,
+    )
+    .await?
+    else {
+        return Ok(None);
+    };
+    let mut user = authenticated.on_behalf_of;
+    user.is_platform_admin = false;
+    Ok(Some(Caller {
+        user: std::sync::Arc::new(user),
+        memberships: std::sync::Arc::new(vec![kurator_store::control::MembershipRow {
+            tenant_id: authenticated.tenant,
+            role: authenticated.token.role,
+        }]),
+        session: None,
+        api_token: Some(authenticated.token.id),
+    }))
 }

@@ -121,6 +121,16 @@ pub async fn login(web: Web, form: Fields) -> Response {
                 set_cookie(LOGIN_CSRF_COOKIE, "", 0, true, web.secure_cookies()),
             )
         }
+        Err(Refusal::Rejected(reasons))
+            if reasons.iter().any(|r| r.code == "too_many_attempts") =>
+        {
+            login_form(
+                &web,
+                Some(&lang.t("login-throttled")),
+                &login,
+                StatusCode::TOO_MANY_REQUESTS,
+            )
+        }
         Err(Refusal::Unauthenticated) | Err(Refusal::Rejected(_)) => login_form(
             &web,
             Some(&lang.t("login-wrong")),

@@ -63,6 +63,7 @@ async fn render(web: &Web, org: &Org, errors: &[String], status: StatusCode) -> 
             a.button href=(org.path("/admin/variant")) { (lang.t("variant-title")) }
             a.button href=(org.path("/admin/variant/migration")) { (lang.t("variant-migration")) }
             a.button href=(org.path("/admin/calendar")) { (lang.t("calendar-link")) }
+            a.button href=(org.path("/admin/tokens")) { (lang.t("tokens-title")) }
         }
         (pages::reasons(lang, errors))
         section aria-labelledby="admin-members" {

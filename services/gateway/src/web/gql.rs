@@ -117,6 +117,18 @@ fn refusal(error: &async_graphql::ServerError) -> Refusal {
         .and_then(|v| v.clone().into_json().ok())
         .unwrap_or(Value::Null);
     match code.as_str() {
+        // A sign-in held back after too many failed attempts says so.
+        "UNAUTHENTICATED"
+            if details
+                .pointer("/problems/0/code")
+                .is_some_and(|c| c == "too_many_attempts") =>
+        {
+            Refusal::Rejected(vec![Reason {
+                code: "too_many_attempts".into(),
+                field: None,
+                message: error.message.clone(),
+            }])
+        }
         "UNAUTHENTICATED" => Refusal::Unauthenticated,
         "NOT_FOUND" => Refusal::NotFound,
         "FORBIDDEN" => Refusal::Forbidden(error.message.clone()),

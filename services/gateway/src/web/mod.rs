@@ -23,6 +23,7 @@ pub mod platform;
 pub mod session;
 pub mod signals;
 pub mod steps;
+pub mod tokens;
 pub mod variant;
 pub mod visit;
 
@@ -102,6 +103,11 @@ pub fn router() -> Router<AppState> {
         )
         .route("/o/{slug}/admin/settings", post(admin::settings))
         .route("/o/{slug}/admin/members", post(admin::create_member))
+        .route(
+            "/o/{slug}/admin/tokens",
+            get(tokens::show).post(tokens::create),
+        )
+        .route("/o/{slug}/admin/tokens/{id}/revoke", post(tokens::revoke))
         .route("/o/{slug}/admin/variant", get(variant::show))
         .route("/o/{slug}/admin/variant/draft", post(variant::save_draft))
         .route("/o/{slug}/admin/variant/publish", post(variant::publish))

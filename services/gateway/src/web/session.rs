@@ -98,7 +98,11 @@ impl Web {
     /// holds (the cookie is HttpOnly), so another site cannot know it.
     pub fn csrf(&self) -> String {
         match &self.caller {
-            Some(caller) => csrf_of(caller.token.expose()),
+            Some(caller) => caller
+                .session
+                .as_ref()
+                .map(|token| csrf_of(token.expose()))
+                .unwrap_or_default(),
             None => self
                 .cookie(LOGIN_CSRF_COOKIE)
                 .map(str::to_owned)

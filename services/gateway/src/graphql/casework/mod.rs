@@ -60,6 +60,7 @@ pub async fn tenant_actor(ctx: &Context<'_>) -> ApiResult<(Arc<TenantRuntime>, A
         user: caller.user.id,
         roles,
         request_id: Some(request.request_id.clone()),
+        api_token: caller.api_token,
     };
     Ok((runtime, actor))
 }
