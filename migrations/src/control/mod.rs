@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 mod m20261122_000001_tenants_users_memberships;
 mod m20261129_000400_user_preferences;
 mod m20261129_000700_organisation_lifecycle;
+mod m20261130_000100_single_sign_on;
 
 pub struct ControlPlaneMigrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for ControlPlaneMigrator {
             Box::new(m20261122_000001_tenants_users_memberships::Migration),
             Box::new(m20261129_000400_user_preferences::Migration),
             Box::new(m20261129_000700_organisation_lifecycle::Migration),
+            Box::new(m20261130_000100_single_sign_on::Migration),
         ]
     }
 }

@@ -3,6 +3,7 @@
 pub mod membership;
 pub mod preferences;
 pub mod repo;
+pub mod sso;
 pub mod tenant;
 pub mod user;
 
