@@ -12,7 +12,9 @@ use crate::error::{CaseworkError, CaseworkResult};
 use crate::runtime::TenantRuntime;
 use chrono::{DateTime, Utc};
 use kurator_auth::oidc::provider::{self, parse_role};
-use kurator_auth::oidc::{EmailClaim, NameClaim, SsoError, SsoLogin, SsoRefusal};
+use crate::registry::TenantRegistry;
+use kurator_auth::oidc::login::Callback;
+use kurator_auth::oidc::{EmailClaim, NameClaim, SignedIn, SsoError, SsoLogin, SsoRefusal};
 use kurator_domain::UserId;
 use kurator_method::{problem, problem::Problem};
 use kurator_store::control::sso::{self as store, SsoRow};
@@ -344,6 +346,29 @@ pub async fn record_link(
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Finishes a sign-in at the callback and, when it linked an invited person's account to the
+/// provider's, records that in the organisation's audit trail.
+#[tracing::instrument(skip_all)]
+pub async fn finish_sign_in(
+    login: &SsoLogin,
+    tenants: &TenantRegistry,
+    binding: Option<&str>,
+    callback: Callback<'_>,
+) -> Result<SignedIn, SsoError> {
+    let signed_in = login.finish(binding, callback).await?;
+    if let Some((issuer, subject, email)) = &signed_in.linked {
+        let runtime = tenants
+            .find_by_id(signed_in.tenant)
+            .await
+            .map_err(|e| SsoError::Internal(e.to_string()))?
+            .ok_or_else(|| SsoError::Internal("the organisation is gone".into()))?;
+        record_link(&runtime, signed_in.session.user_id, issuer, subject, email)
+            .await
+            .map_err(|e| SsoError::Internal(e.to_string()))?;
+    }
+    Ok(signed_in)
 }
 
 async fn record(

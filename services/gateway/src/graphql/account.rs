@@ -155,6 +155,10 @@ impl AccountMutation {
             .await
             .map_err(|err| match err {
                 PasswordLoginError::InvalidCredentials => ApiError::invalid_credentials(),
+                PasswordLoginError::SingleSignOnRequired => {
+                    let refusal = kurator_auth::oidc::SsoRefusal::PasswordNotAllowed;
+                    ApiError::bad_input(kurator_casework::sso::refusal_problem(&refusal, "login"))
+                }
                 other => ApiError::internal(&other),
             })?;
         let user = repo::find_user(&state.inner.control, session.user_id)

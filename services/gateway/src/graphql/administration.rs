@@ -58,6 +58,8 @@ pub struct Member {
     pub id: ID,
     pub login: String,
     pub display_name: String,
+    /// The e-mail the person was invited with: their first single sign-on is linked by it.
+    pub email: Option<String>,
     pub roles: Vec<String>,
     /// The method variant's roles the person holds (senior curator, psychologist, coordinator…):
     /// the roles they may act in.
@@ -114,6 +116,7 @@ async fn members_of(
                 .unwrap_or_default(),
             login: user.login,
             display_name: user.display_name,
+            email: user.email,
             roles: roles.iter().map(|r| r.as_str().to_owned()).collect(),
         })
         .collect())
@@ -186,6 +189,8 @@ impl AdministrationQuery {
 #[Object]
 impl AdministrationMutation {
     /// Creates an account with a role in this organisation (organisation administrators).
+    /// `email` invites the person for single sign-on: their first sign-in through the
+    /// organisation's provider is linked to this account when the provider vouches for it.
     async fn create_member(
         &self,
         ctx: &Context<'_>,
@@ -193,6 +198,7 @@ impl AdministrationMutation {
         display_name: String,
         password: String,
         role: TenantRole,
+        email: Option<String>,
     ) -> async_graphql::Result<Member> {
         let (runtime, actor) = tenant_actor(ctx).await?;
         actor.require_org_admin().map_err(ApiError::from)?;
@@ -217,6 +223,17 @@ impl AdministrationMutation {
                 "displayName: 1 to 200 characters"
             ));
         }
+        let email = match email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+            Some(email) => match kurator_casework::notifications::parse_email(email) {
+                Ok(email) => Some(email.to_lowercase()),
+                Err(kurator_casework::CaseworkError::Rejected(found)) => {
+                    problems.extend(found);
+                    None
+                }
+                Err(other) => return Err(ApiError::from(other).into()),
+            },
+            None => None,
+        };
         let length = password.chars().count();
         if !(10..=MAX_PASSWORD_LEN).contains(&length) {
             problems.push(problem!(
@@ -248,6 +265,7 @@ impl AdministrationMutation {
             display_name: &display_name,
             password_hash: Some(&hash),
             is_platform_admin: false,
+            email: email.as_deref(),
         };
         let user = repo::insert_user(&tx, new).await?;
         repo::insert_membership(&tx, user.id, runtime.tenant().id, role.into()).await?;
@@ -266,6 +284,7 @@ impl AdministrationMutation {
             id: ID(user.id.to_string()),
             login: user.login,
             display_name: user.display_name,
+            email: user.email,
             roles: vec![Role::from(role).as_str().to_owned()],
             method_roles: Vec::new(),
         })

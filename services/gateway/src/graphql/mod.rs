@@ -9,6 +9,7 @@ pub mod language;
 pub mod limits;
 pub mod notifications;
 pub mod platform;
+pub mod sso;
 
 use crate::AppState;
 use crate::graphql::context::{Caller, RequestContext};
@@ -40,6 +41,7 @@ pub struct Query(
     casework::calendar::CalendarQuery,
     notifications::NotificationQuery,
     platform::PlatformQuery,
+    sso::SsoQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -56,6 +58,7 @@ pub struct Mutation(
     casework::calendar::CalendarMutation,
     notifications::NotificationMutation,
     platform::PlatformMutation,
+    sso::SsoMutation,
 );
 
 pub type KuratorSchema = Schema<Query, Mutation, EmptySubscription>;
