@@ -231,7 +231,10 @@ mod tests {
             2
         );
         cache.delete("n").await.unwrap();
-        cache.set("once", "v", Duration::from_secs(60)).await.unwrap();
+        cache
+            .set("once", "v", Duration::from_secs(60))
+            .await
+            .unwrap();
         assert_eq!(cache.take("once").await.unwrap().as_deref(), Some("v"));
         assert_eq!(cache.take("once").await.unwrap(), None);
         assert_eq!(

@@ -9,11 +9,11 @@
 use crate::actor::Actor;
 use crate::audit::{self, Audit};
 use crate::error::{CaseworkError, CaseworkResult};
+use crate::registry::TenantRegistry;
 use crate::runtime::TenantRuntime;
 use chrono::{DateTime, Utc};
-use kurator_auth::oidc::provider::{self, parse_role};
-use crate::registry::TenantRegistry;
 use kurator_auth::oidc::login::Callback;
+use kurator_auth::oidc::provider::{self, parse_role};
 use kurator_auth::oidc::{EmailClaim, NameClaim, SignedIn, SsoError, SsoLogin, SsoRefusal};
 use kurator_domain::UserId;
 use kurator_method::{problem, problem::Problem};
@@ -113,7 +113,13 @@ fn trimmed_list(values: &[String], lower: bool) -> Vec<String> {
         .iter()
         .map(|v| v.trim())
         .filter(|v| !v.is_empty())
-        .map(|v| if lower { v.to_lowercase() } else { v.to_owned() })
+        .map(|v| {
+            if lower {
+                v.to_lowercase()
+            } else {
+                v.to_owned()
+            }
+        })
         .collect();
     out.sort();
     out.dedup();
@@ -126,9 +132,7 @@ fn is_host_name(value: &str) -> bool {
         && value.split('.').all(|label| {
             !label.is_empty()
                 && label.len() <= 63
-                && label
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         })
 }
 
@@ -381,9 +385,13 @@ async fn record(
     let tx = runtime.begin().await?;
     let id = runtime.tenant().id.0;
     let audit = match (before, after) {
-        (Some(before), Some(after)) => Audit::changed(action, "organisation_sso", id, &before, after),
+        (Some(before), Some(after)) => {
+            Audit::changed(action, "organisation_sso", id, &before, after)
+        }
         (None, Some(after)) => Audit::created(action, "organisation_sso", id, after),
-        (Some(before), None) => Audit::changed(action, "organisation_sso", id, &before, &json!(null)),
+        (Some(before), None) => {
+            Audit::changed(action, "organisation_sso", id, &before, &json!(null))
+        }
         (None, None) => return Ok(()),
     };
     audit::record(&tx, actor, audit).await?;
@@ -430,7 +438,10 @@ mod tests {
             address_allowlist: vec!["not a host!".into()],
             ..change()
         };
-        let codes: Vec<&str> = problems_of(&mut bad, false).iter().map(|p| p.code).collect();
+        let codes: Vec<&str> = problems_of(&mut bad, false)
+            .iter()
+            .map(|p| p.code)
+            .collect();
         for code in [
             "invalid_length",
             "sso_invalid_issuer",

@@ -11,8 +11,8 @@ use reqwest::header::{LOCATION, SET_COOKIE};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-/// Each test on the embedded default and on PostgreSQL (the control plane the settings and
-/// bindings live in); sessions and sign-ins under way are in the shared cache either way.
+/// Each test on the embedded default, on PostgreSQL (the control plane the settings and bindings
+/// live in) and with Redis (where sign-ins under way and sessions are kept).
 macro_rules! oidc_suites {
     ($($name:ident),* $(,)?) => {
         mod embedded {
@@ -28,6 +28,15 @@ macro_rules! oidc_suites {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
                     let Some(backend) = kurator_tests::Backend::postgres().await else { return };
+                    super::$name(backend).await
+                }
+            )*
+        }
+        mod redis {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(backend) = kurator_tests::Backend::redis() else { return };
                     super::$name(backend).await
                 }
             )*
@@ -182,14 +191,22 @@ impl Sso {
         assert_eq!(answer.status(), 303, "the sign-in starts");
         let authorize = location(&answer);
         assert!(authorize.starts_with(&self.provider.issuer), "{authorize}");
-        assert_eq!(param(&authorize, "code_challenge_method").as_deref(), Some("S256"));
+        assert_eq!(
+            param(&authorize, "code_challenge_method").as_deref(),
+            Some("S256")
+        );
         assert!(param(&authorize, "state").is_some() && param(&authorize, "nonce").is_some());
         authorize
     }
 
     /// Signs `account` in at the provider from `authorize`: the callback address it sends the
     /// browser back to.
-    async fn at_provider(&self, client: &reqwest::Client, authorize: &str, account: &str) -> String {
+    async fn at_provider(
+        &self,
+        client: &reqwest::Client,
+        authorize: &str,
+        account: &str,
+    ) -> String {
         let base = url::Url::parse(&self.provider.issuer).unwrap();
         let mut next = authorize.to_owned();
         for _ in 0..10 {
@@ -272,13 +289,7 @@ async fn an_invited_curator_signs_in_through_the_provider_and_gets_a_working_ses
         return;
     };
     // The fund's sign-in page offers its provider.
-    let page = sso
-        .app
-        .get("/login?org=fund")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = sso.app.get("/login?org=fund").await.text().await.unwrap();
     assert!(page.contains("Войти через Тестовый поставщик"), "{page}");
     // An anonymous visitor to the fund's pages is sent to that page.
     let anonymous = browser()
@@ -340,7 +351,11 @@ async fn a_wrong_or_replayed_state_is_refused(backend: Backend) {
     assert_eq!(answer.status(), 303);
     assert!(session_cookie(&answer).is_some());
     // … and only once.
-    refused(client.get(&callback).send().await.unwrap(), "sso_flow_unknown").await;
+    refused(
+        client.get(&callback).send().await.unwrap(),
+        "sso_flow_unknown",
+    )
+    .await;
     // A state Kurator never sent, in a browser with a sign-in of its own under way.
     let client = browser();
     let authorize = sso.start(&client, None).await;
@@ -391,16 +406,28 @@ async fn a_missing_pkce_verifier_is_refused(backend: Backend) {
     let client = browser();
     let authorize = sso.start(&client, None).await;
     let state = param(&authorize, "state").unwrap();
-    let key = format!("sso-sign-in:{}", hex::encode(Sha256::digest(state.as_bytes())));
+    let key = format!(
+        "sso-sign-in:{}",
+        hex::encode(Sha256::digest(state.as_bytes()))
+    );
     let cache = &sso.app.state.inner.cache;
-    let mut pending: Value = serde_json::from_str(&cache.get(&key).await.unwrap().unwrap()).unwrap();
+    let mut pending: Value =
+        serde_json::from_str(&cache.get(&key).await.unwrap().unwrap()).unwrap();
     pending.as_object_mut().unwrap().remove("pkce_verifier");
     cache
-        .set(&key, &pending.to_string(), std::time::Duration::from_secs(600))
+        .set(
+            &key,
+            &pending.to_string(),
+            std::time::Duration::from_secs(600),
+        )
         .await
         .unwrap();
     let callback = sso.at_provider(&client, &authorize, "anna").await;
-    refused(client.get(callback).send().await.unwrap(), "sso_exchange_failed").await;
+    refused(
+        client.get(callback).send().await.unwrap(),
+        "sso_exchange_failed",
+    )
+    .await;
 
     // The code was issued for another challenge than Kurator's: the provider refuses the
     // verifier Kurator sends.
@@ -429,7 +456,12 @@ async fn a_wrong_issuer_is_refused_when_saved(backend: Backend) {
     input["version"] = json!(1);
     let answer = sso
         .app
-        .graphql_for_tenant(SAVE, json!({ "input": input }), Some(&sso.admin), Some("fund"))
+        .graphql_for_tenant(
+            SAVE,
+            json!({ "input": input }),
+            Some(&sso.admin),
+            Some("fund"),
+        )
         .await;
     assert_eq!(answer.error_code(), "BAD_USER_INPUT");
     assert_eq!(
@@ -469,7 +501,12 @@ async fn an_unverified_or_uninvited_email_is_not_linked(backend: Backend) {
     input["allowedDomains"] = json!([]);
     input["clientSecret"] = Value::Null;
     sso.app
-        .graphql_for_tenant(SAVE, json!({ "input": input }), Some(&sso.admin), Some("fund"))
+        .graphql_for_tenant(
+            SAVE,
+            json!({ "input": input }),
+            Some(&sso.admin),
+            Some("fund"),
+        )
         .await
         .data();
     let answer = sso.sign_in(&browser(), "stranger").await;
@@ -495,7 +532,11 @@ async fn a_provider_on_a_loopback_address_needs_the_allowlist(backend: Backend) 
             .await;
         assert_eq!(answer.error_code(), "BAD_USER_INPUT", "{issuer}");
         let problem = &answer.errors()[0]["extensions"]["details"]["problems"][0];
-        assert_eq!(problem["code"], "sso_address_not_allowed", "{:#}", answer.body);
+        assert_eq!(
+            problem["code"], "sso_address_not_allowed",
+            "{:#}",
+            answer.body
+        );
         assert_eq!(problem["field"], "issuer");
     }
     let none = app

@@ -114,9 +114,8 @@ impl Resolve for GuardedResolver {
         let allowlist = self.allowlist.clone();
         Box::pin(async move {
             let host = name.as_str().to_owned();
-            let addresses: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await?
-                .collect();
+            let addresses: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             check_addresses(&allowlist, &host, &addresses)?;
             let addrs: Addrs = Box::new(addresses.into_iter());
             Ok(addrs)
@@ -130,12 +129,11 @@ fn check_addresses(
     addresses: &[SocketAddr],
 ) -> Result<(), ProviderHttpError> {
     if addresses.is_empty() {
-        return Err(ProviderHttpError::Request(format!("{host} does not resolve")));
+        return Err(ProviderHttpError::Request(format!(
+            "{host} does not resolve"
+        )));
     }
-    match addresses
-        .iter()
-        .find(|a| !allowlist.permits(host, a.ip()))
-    {
+    match addresses.iter().find(|a| !allowlist.permits(host, a.ip())) {
         Some(refused) => Err(ProviderHttpError::AddressNotAllowed(format!(
             "{host} ({})",
             refused.ip()

@@ -154,7 +154,10 @@ impl SsoLogin {
         SsoError,
     > {
         let metadata = stored_metadata(row)?;
-        let secret = self.secrets.open(&row.client_secret_sealed).map_err(internal)?;
+        let secret = self
+            .secrets
+            .open(&row.client_secret_sealed)
+            .map_err(internal)?;
         let redirect = RedirectUrl::new(self.redirect_uri.clone()).map_err(internal)?;
         Ok(CoreClient::from_provider_metadata(
             metadata,
@@ -376,7 +379,10 @@ mod tests {
 
     #[test]
     fn only_relative_paths_inside_an_organisation_are_kept() {
-        assert_eq!(relative_return("/o/fund/day").as_deref(), Some("/o/fund/day"));
+        assert_eq!(
+            relative_return("/o/fund/day").as_deref(),
+            Some("/o/fund/day")
+        );
         for refused in [
             "https://evil.example/o/fund",
             "//evil.example/o/",

@@ -5,8 +5,8 @@ use super::http::{Allowlist, ProviderHttp, ProviderHttpError, check_url};
 use super::{SsoError, SsoRefusal};
 use kurator_domain::{Role, UserId};
 use kurator_store::control::{repo, sso};
-use openidconnect::core::{CoreJsonWebKeySet, CoreProviderMetadata};
 use openidconnect::core::CoreIdTokenClaims;
+use openidconnect::core::{CoreJsonWebKeySet, CoreProviderMetadata};
 use openidconnect::{DiscoveryError, IssuerUrl};
 use sea_orm::ConnectionTrait;
 use std::time::Duration;
@@ -77,7 +77,10 @@ impl NameClaim {
 
     pub fn read(self, claims: &CoreIdTokenClaims) -> Option<String> {
         let value = match self {
-            NameClaim::Name => claims.name().and_then(|n| n.get(None)).map(|n| n.to_string()),
+            NameClaim::Name => claims
+                .name()
+                .and_then(|n| n.get(None))
+                .map(|n| n.to_string()),
             NameClaim::PreferredUsername => claims.preferred_username().map(|u| u.to_string()),
             NameClaim::Nickname => claims
                 .nickname()
@@ -157,8 +160,8 @@ pub async fn discover(
     if metadata.issuer().as_str() != issuer.trim() {
         return Err(SsoRefusal::IssuerMismatch(metadata.issuer().to_string()).into());
     }
-    let jwks = serde_json::to_string(metadata.jwks())
-        .map_err(|e| SsoError::Internal(e.to_string()))?;
+    let jwks =
+        serde_json::to_string(metadata.jwks()).map_err(|e| SsoError::Internal(e.to_string()))?;
     let authorization_endpoint = metadata.authorization_endpoint().to_string();
     let metadata =
         serde_json::to_string(&metadata).map_err(|e| SsoError::Internal(e.to_string()))?;
@@ -192,10 +195,7 @@ pub fn stored_metadata(row: &sso::SsoRow) -> Result<CoreProviderMetadata, SsoErr
 /// Whether `user` must sign in through single sign-on: some organisation they belong to has it
 /// configured and none of their roles there is one it lets keep a password (break-glass).
 #[tracing::instrument(skip_all, fields(user = %user))]
-pub async fn password_refused(
-    db: &impl ConnectionTrait,
-    user: UserId,
-) -> Result<bool, SsoError> {
+pub async fn password_refused(db: &impl ConnectionTrait, user: UserId) -> Result<bool, SsoError> {
     let memberships = repo::memberships_of(db, user).await?;
     let mut tenants: Vec<_> = memberships.iter().map(|m| m.tenant_id).collect();
     tenants.dedup();

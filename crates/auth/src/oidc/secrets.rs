@@ -71,11 +71,7 @@ impl SecretBox {
         // Sealing only fails for inputs beyond AES-GCM's limit (64 GiB); a secret is far shorter.
         if self
             .key
-            .seal_in_place_append_tag(
-                Nonce::assume_unique_for_key(nonce),
-                Aad::empty(),
-                &mut data,
-            )
+            .seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::empty(), &mut data)
             .is_err()
         {
             data.clear();

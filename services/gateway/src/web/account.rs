@@ -7,12 +7,12 @@ use super::pages::{self, Section, csrf_field, page};
 use super::session::{
     LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE, Web, set_cookie, with_cookie,
 };
+use axum::extract::Query;
 use axum::http::HeaderMap;
 use axum::http::StatusCode;
-use axum::extract::Query;
 use axum::http::header::REFERER;
-use kurator_domain::TenantSlug;
 use axum::response::{IntoResponse, Redirect, Response};
+use kurator_domain::TenantSlug;
 use maud::html;
 use rand::RngCore;
 use serde_json::json;
@@ -58,7 +58,11 @@ pub async fn login_page(web: Web, Query(query): Query<LoginQuery>) -> Response {
 }
 
 /// The organisation's sign-in button: its provider's label and where it starts.
-async fn sso_button(web: &Web, slug: &TenantSlug, return_to: Option<&str>) -> Option<(String, String)> {
+async fn sso_button(
+    web: &Web,
+    slug: &TenantSlug,
+    return_to: Option<&str>,
+) -> Option<(String, String)> {
     let runtime = web.state.inner.tenants.find(slug).await.ok().flatten()?;
     let label = web
         .state

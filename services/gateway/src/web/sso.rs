@@ -28,7 +28,11 @@ pub struct StartQuery {
 }
 
 /// `/login/sso/{slug}`: sends the browser to the organisation's provider.
-pub async fn start(web: Web, Path(slug): Path<String>, Query(query): Query<StartQuery>) -> Response {
+pub async fn start(
+    web: Web,
+    Path(slug): Path<String>,
+    Query(query): Query<StartQuery>,
+) -> Response {
     let Ok(slug) = TenantSlug::parse(&slug) else {
         return pages::not_found(&web);
     };
