@@ -55,6 +55,7 @@ oidc_suites!(
     a_provider_on_a_loopback_address_needs_the_allowlist,
     a_return_address_that_is_not_relative_is_ignored,
     password_sign_in_is_refused_once_sso_is_required_except_for_break_glass_roles,
+    the_administrator_configures_single_sign_on_on_the_web_page,
 );
 
 const SAVE: &str = "mutation($input: SsoSettingsInput!) {
@@ -614,4 +615,56 @@ async fn password_sign_in_is_refused_once_sso_is_required_except_for_break_glass
         .await;
     assert_eq!(removed.data()["removeSsoSettings"], true);
     sso.app.login("fund.curator").await;
+}
+
+async fn the_administrator_configures_single_sign_on_on_the_web_page(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let Some(provider) = OidcProvider::start(&format!("{}/login/sso/callback", app.address)).await
+    else {
+        return;
+    };
+    let admin = app.web_session("fund.admin").await;
+    let url = format!("{}/o/fund/admin/sso", app.address);
+    let page = admin.get(&url).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Единый вход не настроен"), "{page}");
+    assert!(page.contains(&format!("{}/login/sso/callback", app.address)));
+    let token = kurator_tests::app::form_token(&page);
+    let form = |allowlist: &'static str| {
+        vec![
+            ("_csrf", token.clone()),
+            ("version", "0".to_owned()),
+            ("label", "Keycloak фонда".to_owned()),
+            ("issuer", provider.issuer.clone()),
+            ("client_id", CLIENT_ID.to_owned()),
+            ("client_secret", CLIENT_SECRET.to_owned()),
+            ("email_claim", "email".to_owned()),
+            ("name_claim", "name".to_owned()),
+            ("allowed_domains", "fund.example".to_owned()),
+            ("password_roles", "org_admin".to_owned()),
+            ("password_roles", "supervisor".to_owned()),
+            ("address_allowlist", allowlist.to_owned()),
+        ]
+    };
+    // Without the allowlist the loopback provider is refused, in Russian, and nothing is saved.
+    let answer = admin.post(&url).form(&form("")).send().await.unwrap();
+    assert_eq!(answer.status(), 422);
+    let page = answer.text().await.unwrap();
+    assert!(page.contains("внутренний"), "{page}");
+    let answer = admin
+        .post(&url)
+        .form(&form("127.0.0.1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 303, "{}", answer.text().await.unwrap());
+    let page = admin.get(&url).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Единый вход настроен"), "{page}");
+    assert!(page.contains(&format!("{}/auth", provider.issuer)));
+    assert!(!page.contains(CLIENT_SECRET), "the secret is never shown");
+    // The fund's sign-in page offers it; a curator is not let onto the settings page.
+    let login = app.get("/login?org=fund").await.text().await.unwrap();
+    assert!(login.contains("Войти через Keycloak фонда"), "{login}");
+    let curator = app.web_session("fund.supervisor").await;
+    let answer = curator.get(&url).send().await.unwrap();
+    assert_eq!(answer.status(), 403);
 }

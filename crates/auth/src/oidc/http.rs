@@ -45,7 +45,7 @@ impl Allowlist {
 
     fn names_host(&self, host: &str) -> bool {
         let host = host.trim_matches(['[', ']']).to_ascii_lowercase();
-        self.entries.iter().any(|e| *e == host)
+        self.entries.contains(&host)
     }
 
     fn names_address(&self, address: IpAddr) -> bool {
