@@ -257,7 +257,7 @@ async fn render(
             }
             div.field {
                 label for="sso-issuer" { (lang.t("sso-issuer")) }
-                input #sso-issuer type="url" name="issuer" value=(value("issuer", "issuer")) required;
+                input #sso-issuer type="text" inputmode="url" name="issuer" value=(value("issuer", "issuer")) required;
             }
             div.field {
                 label for="sso-client-id" { (lang.t("sso-client-id")) }
