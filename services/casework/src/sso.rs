@@ -321,6 +321,57 @@ pub async fn remove(
     Ok(true)
 }
 
+/// Records (or, with `None`, clears) the e-mail a member of the organisation is invited with for
+/// single sign-on (organisation administrators). Accounts are shared between organisations, so
+/// only a person who belongs to this organisation alone can be given one here.
+#[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug))]
+pub async fn set_member_email(
+    control: &DatabaseConnection,
+    runtime: &TenantRuntime,
+    actor: &Actor,
+    user: UserId,
+    email: Option<&str>,
+) -> CaseworkResult<Option<String>> {
+    actor.require_org_admin()?;
+    let tenant = runtime.tenant().id;
+    let memberships = kurator_store::control::repo::memberships_of(control, user).await?;
+    if !memberships.iter().any(|m| m.tenant_id == tenant) {
+        return Err(CaseworkError::NotFound);
+    }
+    if memberships.iter().any(|m| m.tenant_id != tenant) {
+        return Err(CaseworkError::rejected(problem!(
+            at = "userId",
+            "member_of_other_organisation",
+            "userId: сотрудник работает и в другой организации; его адрес для единого входа здесь не меняется",
+            "userId: the person also works in another organisation; their single sign-on e-mail is not changed here"
+        )));
+    }
+    let email = match email.map(str::trim).filter(|e| !e.is_empty()) {
+        Some(email) => Some(crate::notifications::parse_email(email)?.to_lowercase()),
+        None => None,
+    };
+    let before = kurator_store::control::repo::find_user(control, user)
+        .await?
+        .ok_or(CaseworkError::NotFound)?
+        .email;
+    store::set_email(control, user, email.as_deref()).await?;
+    let tx = runtime.begin().await?;
+    audit::record(
+        &tx,
+        actor,
+        Audit::changed(
+            "member.set_email",
+            "user",
+            user.0,
+            &json!({ "email": before }),
+            &json!({ "email": email }),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(email)
+}
+
 /// Records that a person's provider account was linked to their Kurator account by their
 /// verified e-mail at their first single sign-on.
 #[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug))]

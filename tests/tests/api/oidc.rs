@@ -56,6 +56,7 @@ oidc_suites!(
     a_return_address_that_is_not_relative_is_ignored,
     password_sign_in_is_refused_once_sso_is_required_except_for_break_glass_roles,
     the_administrator_configures_single_sign_on_on_the_web_page,
+    an_existing_member_given_an_email_is_linked_at_the_first_sign_in,
 );
 
 const SAVE: &str = "mutation($input: SsoSettingsInput!) {
@@ -667,4 +668,81 @@ async fn the_administrator_configures_single_sign_on_on_the_web_page(backend: Ba
     let curator = app.web_session("fund.supervisor").await;
     let answer = curator.get(&url).send().await.unwrap();
     assert_eq!(answer.status(), 403);
+}
+
+async fn an_existing_member_given_an_email_is_linked_at_the_first_sign_in(backend: Backend) {
+    let Some(sso) = configured(backend).await else {
+        return;
+    };
+    let members = sso
+        .app
+        .graphql_for_tenant(
+            "query { members { id login } }",
+            json!({}),
+            Some(&sso.admin),
+            Some("fund"),
+        )
+        .await;
+    let id_of = |login: &str| {
+        members.data()["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["login"] == login)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    const SET: &str = "mutation($u: ID!, $e: String) { setMemberEmail(userId: $u, email: $e) }";
+    // The demo curator takes over the invitation of the SSO curator created by `configured`.
+    let anna = id_of("anna.sso");
+    sso.app
+        .graphql_for_tenant(
+            SET,
+            json!({ "u": anna, "e": null }),
+            Some(&sso.admin),
+            Some("fund"),
+        )
+        .await
+        .data();
+    let curator = id_of("fund.curator");
+    let set = sso
+        .app
+        .graphql_for_tenant(
+            SET,
+            json!({ "u": curator, "e": " Anna.Petrova@Fund.example " }),
+            Some(&sso.admin),
+            Some("fund"),
+        )
+        .await;
+    assert_eq!(set.data()["setMemberEmail"], "anna.petrova@fund.example");
+    let answer = sso.sign_in(&browser(), "anna").await;
+    assert_eq!(answer.status(), 303);
+    let token = session_cookie(&answer).unwrap();
+    assert_eq!(me(&sso.app, &token).await["login"], "fund.curator");
+    // A bad address is a coded problem; the curator, signed in, may not set one.
+    let bad = sso
+        .app
+        .graphql_for_tenant(
+            SET,
+            json!({ "u": curator, "e": "no address" }),
+            Some(&sso.admin),
+            Some("fund"),
+        )
+        .await;
+    assert_eq!(
+        bad.errors()[0]["extensions"]["details"]["problems"][0]["code"],
+        "email_invalid"
+    );
+    let answer = sso
+        .app
+        .graphql_for_tenant(
+            SET,
+            json!({ "u": curator, "e": null }),
+            Some(&token),
+            Some("fund"),
+        )
+        .await;
+    assert_eq!(answer.error_code(), "FORBIDDEN");
 }

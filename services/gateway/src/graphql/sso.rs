@@ -4,9 +4,10 @@
 use crate::AppState;
 use crate::graphql::casework::tenant_actor;
 use crate::graphql::error::ApiError;
-use async_graphql::{Context, InputObject, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use kurator_casework::sso::{self, SsoSettingsChange, SsoSettingsView};
+use kurator_domain::UserId;
 
 #[derive(Default)]
 pub struct SsoQuery;
@@ -130,6 +131,30 @@ impl SsoMutation {
             .await
             .map_err(ApiError::from)?;
         Ok(out(saved, login.redirect_uri()))
+    }
+
+    /// Records the e-mail a member is invited with for single sign-on (organisation
+    /// administrators); empty or absent clears it. Answers the e-mail as stored.
+    async fn set_member_email(
+        &self,
+        ctx: &Context<'_>,
+        user_id: ID,
+        email: Option<String>,
+    ) -> async_graphql::Result<Option<String>> {
+        let (runtime, actor) = tenant_actor(ctx).await?;
+        let state = ctx.data::<AppState>()?;
+        let user = uuid::Uuid::parse_str(user_id.as_str())
+            .map(UserId)
+            .map_err(|_| ApiError::not_found())?;
+        Ok(sso::set_member_email(
+            &state.inner.control,
+            &runtime,
+            &actor,
+            user,
+            email.as_deref(),
+        )
+        .await
+        .map_err(ApiError::from)?)
     }
 
     /// Turns single sign-on off (organisation administrators); answers whether it was on.
