@@ -20,6 +20,7 @@ pub mod browser;
 pub mod casework;
 pub mod fund;
 pub mod graphql;
+pub mod oidc;
 
 pub use app::{TestApp, spawn_app};
 pub use backend::Backend;

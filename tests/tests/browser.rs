@@ -483,6 +483,8 @@ async fn every_screen_of_every_organisation() {
         browser.sign_in(&format!("{org}.admin")).await;
         browser.goto(&format!("/o/{org}/admin")).await;
         browser.check(&format!("{org}-admin")).await;
+        browser.goto(&format!("/o/{org}/admin/sso")).await;
+        browser.check(&format!("{org}-admin-sso")).await;
         browser.click("form[action='/logout'] button").await;
     }
     // The language switch is remembered: Kazakh, then English, then back to Russian.

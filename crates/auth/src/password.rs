@@ -32,6 +32,20 @@ pub enum PasswordLoginError {
     Cache(#[from] CacheError),
     #[error("password hashing: {0}")]
     Hashing(String),
+    /// The password is right, but an organisation the person belongs to requires single sign-on
+    /// and none of their roles there keeps a password (break-glass).
+    #[error("single sign-on is required")]
+    SingleSignOnRequired,
+}
+
+impl From<crate::oidc::SsoError> for PasswordLoginError {
+    fn from(err: crate::oidc::SsoError) -> Self {
+        match err {
+            crate::oidc::SsoError::Store(e) => PasswordLoginError::Store(e),
+            crate::oidc::SsoError::Cache(e) => PasswordLoginError::Cache(e),
+            other => PasswordLoginError::Hashing(other.to_string()),
+        }
+    }
 }
 
 /// Hashes a password with Argon2id and a fresh random salt, as a PHC string.
@@ -115,6 +129,10 @@ impl PasswordLogin {
             _ => return Err(PasswordLoginError::InvalidCredentials),
         };
         self.throttle.reset(&throttle_key).await?;
+        if crate::oidc::provider::password_refused(&self.control, verified.id).await? {
+            tracing::info!(user = %verified.id, "password sign-in refused: single sign-on required");
+            return Err(PasswordLoginError::SingleSignOnRequired);
+        }
         let issued = self
             .sessions
             .create(VerifiedIdentity {

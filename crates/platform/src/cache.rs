@@ -38,6 +38,8 @@ pub trait Cache: Send + Sync {
     }
     async fn set(&self, key: &str, value: &str, ttl: Duration) -> Result<(), CacheError>;
     async fn delete(&self, key: &str) -> Result<(), CacheError>;
+    /// Reads and deletes in one step: of two callers taking the same key, only one gets it.
+    async fn take(&self, key: &str) -> Result<Option<String>, CacheError>;
     /// Adds one to a counter, (re)starting its time to live when it is created; returns the count.
     async fn increment(&self, key: &str, ttl: Duration) -> Result<u64, CacheError>;
     /// Answers when the backing store is reachable.
@@ -92,6 +94,13 @@ impl Cache for InProcessCache {
     async fn delete(&self, key: &str) -> Result<(), CacheError> {
         self.entries.lock().await.remove(key);
         Ok(())
+    }
+
+    async fn take(&self, key: &str) -> Result<Option<String>, CacheError> {
+        let mut entries = self.entries.lock().await;
+        let value = Self::live(entries.get(key)).cloned();
+        entries.remove(key);
+        Ok(value)
     }
 
     async fn increment(&self, key: &str, ttl: Duration) -> Result<u64, CacheError> {
@@ -161,6 +170,14 @@ impl Cache for RedisCache {
         Ok(())
     }
 
+    async fn take(&self, key: &str) -> Result<Option<String>, CacheError> {
+        let mut conn = self.connection.clone();
+        Ok(redis::cmd("GETDEL")
+            .arg(self.key(key))
+            .query_async(&mut conn)
+            .await?)
+    }
+
     async fn increment(&self, key: &str, ttl: Duration) -> Result<u64, CacheError> {
         let mut conn = self.connection.clone();
         let key = self.key(key);
@@ -214,6 +231,12 @@ mod tests {
             2
         );
         cache.delete("n").await.unwrap();
+        cache
+            .set("once", "v", Duration::from_secs(60))
+            .await
+            .unwrap();
+        assert_eq!(cache.take("once").await.unwrap().as_deref(), Some("v"));
+        assert_eq!(cache.take("once").await.unwrap(), None);
         assert_eq!(
             cache.increment("n", Duration::from_secs(60)).await.unwrap(),
             1

@@ -180,6 +180,18 @@ pub struct AuthSettings {
     pub throttle_free_attempts: u32,
     /// How long failed attempts are remembered, from the first.
     pub throttle_window_seconds: u64,
+    /// The key that seals secrets kept in the databases (organisations' single sign-on client
+    /// secrets): 32 bytes, base64. Required in production; in development a key is generated into
+    /// `data_dir/secrets.key` on first run when unset.
+    #[serde(default)]
+    pub secrets_key: Option<SecretString>,
+    /// How long a request to an organisation's identity provider may take.
+    #[serde(default = "default_sso_timeout_seconds")]
+    pub sso_timeout_seconds: u64,
+}
+
+fn default_sso_timeout_seconds() -> u64 {
+    10
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -8,6 +8,7 @@ mod m20261129_000700_organisation_lifecycle;
 mod m20261130_000100_audit_outbox;
 mod m20261130_000200_application_role;
 mod m20261130_000800_api_tokens;
+mod m20261130_000900_single_sign_on;
 
 pub struct ControlPlaneMigrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for ControlPlaneMigrator {
             Box::new(m20261130_000100_audit_outbox::Migration),
             Box::new(m20261130_000200_application_role::Migration),
             Box::new(m20261130_000800_api_tokens::Migration),
+            Box::new(m20261130_000900_single_sign_on::Migration),
         ]
     }
 }

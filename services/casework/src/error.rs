@@ -25,6 +25,9 @@ pub enum CaseworkError {
     Store(StoreError),
     #[error("method variant: {0}")]
     Variant(String),
+    /// Something outside the request failed (a sealed secret that no longer opens).
+    #[error("internal: {0}")]
+    Internal(String),
 }
 
 impl CaseworkError {

@@ -36,6 +36,7 @@ pub mod runtime;
 pub mod schedules;
 pub mod settings;
 pub mod spending;
+pub mod sso;
 pub mod staff;
 pub mod steps;
 pub mod triage;

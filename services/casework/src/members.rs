@@ -22,6 +22,9 @@ pub struct NewMember {
     pub login: String,
     pub display_name: String,
     pub password: String,
+    /// Invites the person for single sign-on: their first sign-in through the organisation's
+    /// provider is linked to this account when the provider vouches for the address.
+    pub email: Option<String>,
     pub role: Role,
 }
 
@@ -59,6 +62,22 @@ pub async fn create(
             "displayName: 1 to 200 characters"
         ));
     }
+    let email = match new
+        .email
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+    {
+        Some(email) => match crate::notifications::parse_email(email) {
+            Ok(email) => Some(email.to_lowercase()),
+            Err(CaseworkError::Rejected(found)) => {
+                problems.extend(found);
+                None
+            }
+            Err(other) => return Err(other),
+        },
+        None => None,
+    };
     let length = new.password.chars().count();
     if !(MIN_PASSWORD_LEN..=MAX_PASSWORD_LEN).contains(&length) {
         problems.push(problem!(
@@ -88,6 +107,7 @@ pub async fn create(
             display_name: &display_name,
             password_hash: Some(&hash),
             is_platform_admin: false,
+            email: email.as_deref(),
         },
     )
     .await?;

@@ -421,6 +421,7 @@ async fn register(
                     display_name,
                     password_hash: Some(password_hash),
                     is_platform_admin: false,
+                    email: None,
                 },
             )
             .await?;

@@ -10,6 +10,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, Request};
 use axum::routing::get;
+use kurator_auth::oidc::{SecretBox, SsoLogin};
 use kurator_auth::{LoginThrottle, PasswordLogin, SessionStore};
 use kurator_casework::TenantRegistry;
 use kurator_casework::worker::DeadlineWorker;
@@ -213,6 +214,23 @@ impl Application {
         let password_login = PasswordLogin::new(control.clone(), sessions.clone(), throttle)?;
         let callers = Callers::new(sessions.clone(), control.clone());
 
+        // Bound before the services are made: the providers send people back to this address.
+        let server = &settings.server;
+        let listener = TcpListener::bind((server.host.as_str(), server.port)).await?;
+        let port = listener.local_addr()?.port();
+        let public_url = server
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}:{port}", server.host));
+        let sso_login = SsoLogin::new(
+            control.clone(),
+            cache.clone(),
+            sessions.clone(),
+            SecretBox::from_settings(&settings)?,
+            format!("{}/login/sso/callback", public_url.trim_end_matches('/')),
+            Duration::from_secs(auth.sso_timeout_seconds.max(1)),
+        );
+
         let schema = graphql::build_schema(
             settings.graphql.max_depth,
             settings.graphql.max_complexity,
@@ -228,14 +246,12 @@ impl Application {
                 sessions,
                 callers,
                 password_login,
+                sso_login,
             }),
             schema,
         };
         let router = router(state.clone())?;
 
-        let server = &state.inner.settings.server;
-        let listener = TcpListener::bind((server.host.as_str(), server.port)).await?;
-        let port = listener.local_addr()?.port();
         let settings = &state.inner.settings;
         let worker = if settings.worker.enabled {
             let link_base = settings

@@ -75,6 +75,7 @@ pub async fn seed(control: &DatabaseConnection, settings: &Settings) -> Result<u
                 display_name: &data.platform_admin.display_name,
                 password_hash: Some(&hash),
                 is_platform_admin: true,
+                email: None,
             },
         )
         .await?;
@@ -118,6 +119,7 @@ pub async fn seed(control: &DatabaseConnection, settings: &Settings) -> Result<u
                     display_name: &account.display_name,
                     password_hash: Some(&hash),
                     is_platform_admin: false,
+                    email: None,
                 },
             )
             .await?;

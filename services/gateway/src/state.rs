@@ -2,6 +2,7 @@
 
 use crate::callers::Callers;
 use crate::graphql::KuratorSchema;
+use kurator_auth::oidc::SsoLogin;
 use kurator_auth::{PasswordLogin, SessionStore};
 use kurator_casework::TenantRegistry;
 use kurator_platform::Settings;
@@ -34,4 +35,6 @@ pub struct Services {
     /// Callers already resolved, so that a request needs no control-plane query.
     pub callers: Callers,
     pub password_login: PasswordLogin,
+    /// Single sign-on through organisations' OpenID Connect providers.
+    pub sso_login: SsoLogin,
 }

@@ -246,6 +246,10 @@ mod deploy {
                 .env("KURATOR__DATABASE__MIGRATE_AT_START", "false")
                 .env("KURATOR__DATABASE__APP_USER", installation.app())
                 .env("KURATOR__DATABASE__APP_PASSWORD", APP_PASSWORD)
+                .env(
+                    "KURATOR__AUTH__SECRETS_KEY",
+                    "a3VyYXRvci1kZXBsb3ktdGVzdC1zZWNyZXRzLWtleTI=",
+                )
                 .env("KURATOR__REDIS__URL", &redis_url)
                 .env("KURATOR__REDIS__KEY_PREFIX", &prefix)
                 .env("KURATOR__SERVER__HOST", "127.0.0.1")

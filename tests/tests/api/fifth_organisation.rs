@@ -61,6 +61,7 @@ async fn add_school(backend: &Backend) {
                 display_name: name,
                 password_hash: Some(&hash),
                 is_platform_admin: false,
+                email: None,
             },
         )
         .await

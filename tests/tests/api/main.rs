@@ -22,6 +22,7 @@ mod method_rules;
 mod migrations;
 mod notifications;
 mod obligations_kept;
+mod oidc;
 mod organisations;
 mod permissions;
 mod platform;

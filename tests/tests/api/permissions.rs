@@ -47,6 +47,7 @@ enum Op {
     Cases,
     Board,
     CaseAuditTrail,
+    SsoSettings,
     OpenCase,
     AssignCurator,
     AddCaseMember,
@@ -85,7 +86,7 @@ const F: Cell = Cell::Forbidden;
 
 /// `docs/permissions.md`, English table, cell for cell. Columns: platform_admin, org_admin,
 /// supervisor, curator, specialist, methodologist.
-const MATRIX: [(Op, [Cell; 6]); 26] = [
+const MATRIX: [(Op, [Cell; 6]); 27] = [
     (Op::Me, [A, A, A, A, A, A]),
     (Op::Tenants, [A, A, A, A, A, A]),
     (Op::Login, [A, A, A, A, A, A]),
@@ -98,6 +99,7 @@ const MATRIX: [(Op, [Cell; 6]); 26] = [
     (Op::Cases, [F, A, A, O, O, F]),
     (Op::Board, [F, A, A, F, F, F]),
     (Op::CaseAuditTrail, [F, A, F, F, F, F]),
+    (Op::SsoSettings, [F, A, F, F, F, F]),
     (Op::OpenCase, [F, A, A, A, F, F]),
     (Op::AssignCurator, [F, A, A, F, F, F]),
     (Op::AddCaseMember, [F, A, A, O, OF, F]),
@@ -237,6 +239,7 @@ fn needs(op: Op) -> Needs {
         | Op::Signals
         | Op::RegisterSignal
         | Op::Board
+        | Op::SsoSettings
         | Op::OpenCase => Needs::Nothing,
         Op::Signal | Op::DecideSignal => Needs::Signal,
         Op::Case
@@ -398,6 +401,7 @@ async fn attempt(
             response
         }
         Op::Board => who.gql(kit::BOARD, json!({})).await,
+        Op::SsoSettings => who.gql("{ ssoSettings { version } }", json!({})).await,
         Op::CaseAuditTrail => who.gql(kit::TRAIL, json!({ "id": c })).await,
         Op::OpenCase => {
             who.gql(

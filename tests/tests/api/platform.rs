@@ -92,7 +92,15 @@ async fn graphiql_is_served_outside_production_only(backend: Backend) {
     );
     let backend = app.stop().await;
 
-    let production = spawn_app_with(backend, json!({ "environment": "production" })).await;
+    // Production requires the key that seals stored secrets.
+    let production = spawn_app_with(
+        backend,
+        json!({
+            "environment": "production",
+            "auth": { "secrets_key": "a3VyYXRvci10ZXN0LXNlY3JldHMta2V5LTMyYnl0ZXM=" },
+        }),
+    )
+    .await;
     assert_eq!(production.get("/graphql").await.status(), 405);
     // And no introspection in production.
     let token = production.login("fund.admin").await;

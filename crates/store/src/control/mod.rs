@@ -1,10 +1,11 @@
 //! The control plane: tenant registry, users, memberships.
 
-pub mod audit_outbox;
 pub mod api_token;
+pub mod audit_outbox;
 pub mod membership;
 pub mod preferences;
 pub mod repo;
+pub mod sso;
 pub mod tenant;
 pub mod user;
 

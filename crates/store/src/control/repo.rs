@@ -39,6 +39,8 @@ pub struct UserRow {
     pub password_hash: Option<String>,
     pub is_platform_admin: bool,
     pub is_active: bool,
+    /// Recorded when the person was invited (lower-case).
+    pub email: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +66,8 @@ pub struct NewUser<'a> {
     pub display_name: &'a str,
     pub password_hash: Option<&'a str>,
     pub is_platform_admin: bool,
+    /// Lower-case; see [`UserRow::email`].
+    pub email: Option<&'a str>,
 }
 
 fn tenant_row(model: tenant::Model) -> Result<TenantRow, StoreError> {
@@ -92,6 +96,7 @@ fn user_row(model: user::Model) -> UserRow {
         password_hash: model.password_hash,
         is_platform_admin: model.is_platform_admin,
         is_active: model.is_active,
+        email: model.email,
     }
 }
 
@@ -205,6 +210,7 @@ pub async fn insert_user(
         display_name: Set(new.display_name.to_owned()),
         password_hash: Set(new.password_hash.map(str::to_owned)),
         is_platform_admin: Set(new.is_platform_admin),
+        email: Set(new.email.map(str::to_owned)),
         is_active: Set(true),
         version: Set(1),
         created_at: Set(Utc::now()),

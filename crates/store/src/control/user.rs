@@ -13,6 +13,9 @@ pub struct Model {
     /// Argon2id PHC string; `None` for accounts that sign in only through single sign-on.
     pub password_hash: Option<String>,
     pub is_platform_admin: bool,
+    /// The e-mail an administrator recorded when inviting the person: a first single sign-on is
+    /// linked to this account by it (lower-case).
+    pub email: Option<String>,
     pub is_active: bool,
     pub version: i32,
     pub created_at: DateTimeUtc,

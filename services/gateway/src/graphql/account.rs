@@ -158,6 +158,10 @@ impl AccountMutation {
                 PasswordLoginError::Throttled { retry_after } => {
                     ApiError::too_many_attempts(retry_after)
                 }
+                PasswordLoginError::SingleSignOnRequired => {
+                    let refusal = kurator_auth::oidc::SsoRefusal::PasswordNotAllowed;
+                    ApiError::bad_input(kurator_casework::sso::refusal_problem(&refusal, "login"))
+                }
                 other => ApiError::internal(&other),
             })?;
         let user = repo::find_user(&state.inner.control, session.user_id)

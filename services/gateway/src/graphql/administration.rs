@@ -55,6 +55,8 @@ pub struct Member {
     pub id: ID,
     pub login: String,
     pub display_name: String,
+    /// The e-mail the person was invited with: their first single sign-on is linked by it.
+    pub email: Option<String>,
     pub roles: Vec<String>,
     /// The method variant's roles the person holds (senior curator, psychologist, coordinator…):
     /// the roles they may act in.
@@ -111,6 +113,7 @@ async fn members_of(
                 .unwrap_or_default(),
             login: user.login,
             display_name: user.display_name,
+            email: user.email,
             roles: roles.iter().map(|r| r.as_str().to_owned()).collect(),
         })
         .collect())
@@ -183,6 +186,8 @@ impl AdministrationQuery {
 #[Object]
 impl AdministrationMutation {
     /// Creates an account with a role in this organisation (organisation administrators).
+    /// `email` invites the person for single sign-on: their first sign-in through the
+    /// organisation's provider is linked to this account when the provider vouches for it.
     async fn create_member(
         &self,
         ctx: &Context<'_>,
@@ -190,6 +195,7 @@ impl AdministrationMutation {
         display_name: String,
         password: String,
         role: TenantRole,
+        email: Option<String>,
     ) -> async_graphql::Result<Member> {
         let (runtime, actor) = tenant_actor(ctx).await?;
         let state = ctx.data::<AppState>()?;
@@ -197,6 +203,7 @@ impl AdministrationMutation {
             login,
             display_name,
             password,
+            email,
             role: role.into(),
         };
         let user = members::create(&runtime, &state.inner.control, &actor, new)
@@ -206,6 +213,7 @@ impl AdministrationMutation {
             id: ID(user.id.to_string()),
             login: user.login,
             display_name: user.display_name,
+            email: user.email,
             roles: vec![Role::from(role).as_str().to_owned()],
             method_roles: Vec::new(),
         })

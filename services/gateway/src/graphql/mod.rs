@@ -11,6 +11,7 @@ pub mod language;
 pub mod limits;
 pub mod notifications;
 pub mod platform;
+pub mod sso;
 
 use crate::AppState;
 use crate::graphql::context::{Caller, RequestContext};
@@ -45,6 +46,7 @@ pub struct Query(
     indicators::IndicatorsQuery,
     notifications::NotificationQuery,
     platform::PlatformQuery,
+    sso::SsoQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -62,6 +64,7 @@ pub struct Mutation(
     casework::calendar::CalendarMutation,
     notifications::NotificationMutation,
     platform::PlatformMutation,
+    sso::SsoMutation,
 );
 
 pub type KuratorSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -7,10 +7,12 @@ use super::pages::{self, Section, csrf_field, page};
 use super::session::{
     LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE, Web, set_cookie, with_cookie,
 };
+use axum::extract::Query;
 use axum::http::HeaderMap;
 use axum::http::StatusCode;
 use axum::http::header::REFERER;
 use axum::response::{IntoResponse, Redirect, Response};
+use kurator_domain::TenantSlug;
 use maud::html;
 use rand::RngCore;
 use serde_json::json;
@@ -34,14 +36,61 @@ pub async fn home(web: Web) -> Response {
     }
 }
 
-pub async fn login_page(web: Web) -> Response {
+#[derive(serde::Deserialize)]
+pub struct LoginQuery {
+    /// The organisation whose sign-in page this is: its single sign-on is offered.
+    org: Option<String>,
+    #[serde(rename = "return")]
+    return_to: Option<String>,
+}
+
+/// `/login`, or `/login?org={slug}`: an organisation with single sign-on gets its button
+/// («Войти через …») above the password form, which stays for break-glass accounts.
+pub async fn login_page(web: Web, Query(query): Query<LoginQuery>) -> Response {
     if web.caller.is_some() {
         return Redirect::to("/").into_response();
     }
-    login_form(&web, None, "", StatusCode::OK)
+    let sso = match query.org.as_deref().map(TenantSlug::parse) {
+        Some(Ok(slug)) => sso_button(&web, &slug, query.return_to.as_deref()).await,
+        _ => None,
+    };
+    login_form(&web, None, "", StatusCode::OK, sso)
 }
 
-fn login_form(web: &Web, error: Option<&str>, login: &str, status: StatusCode) -> Response {
+/// The organisation's sign-in button: its provider's label and where it starts.
+async fn sso_button(
+    web: &Web,
+    slug: &TenantSlug,
+    return_to: Option<&str>,
+) -> Option<(String, String)> {
+    let runtime = web.state.inner.tenants.find(slug).await.ok().flatten()?;
+    let label = web
+        .state
+        .inner
+        .sso_login
+        .provider_label(runtime.tenant().id)
+        .await
+        .unwrap_or_else(|err| {
+            tracing::warn!(error = %err, "single sign-on settings not read");
+            None
+        })?;
+    let mut href = format!("/login/sso/{slug}");
+    if let Some(path) = return_to.and_then(kurator_auth::oidc::login::relative_return) {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        query.append_pair("return", &path);
+        href.push('?');
+        href.push_str(&query.finish());
+    }
+    Some((label, href))
+}
+
+fn login_form(
+    web: &Web,
+    error: Option<&str>,
+    login: &str,
+    status: StatusCode,
+    sso: Option<(String, String)>,
+) -> Response {
     let lang = web.lang;
     // A fresh double-submit token when the browser has none yet.
     let (token, new_cookie) = match web.cookie(LOGIN_CSRF_COOKIE) {
@@ -60,6 +109,10 @@ fn login_form(web: &Web, error: Option<&str>, login: &str, status: StatusCode) -
             p.muted { (lang.t("login-intro")) }
             @if let Some(error) = error {
                 div.refusal role="alert" { p { (error) } }
+            }
+            @if let Some((label, href)) = &sso {
+                p { a.button.primary #sso-sign-in href=(href) { (lang.f("login-sso", &[("provider", label.as_str().into())])) } }
+                p.muted { (lang.t("login-sso-or")) }
             }
             form method="post" action="/login" {
                 input type="hidden" name="_csrf" value=(token);
@@ -97,6 +150,7 @@ pub async fn login(web: Web, form: Fields) -> Response {
             Some(&lang.t("form-expired")),
             "",
             StatusCode::FORBIDDEN,
+            None,
         );
     }
     let login = form.text("login");
@@ -129,6 +183,18 @@ pub async fn login(web: Web, form: Fields) -> Response {
                 Some(&lang.t("login-throttled")),
                 &login,
                 StatusCode::TOO_MANY_REQUESTS,
+                None,
+            )
+        }
+        Err(Refusal::Rejected(reasons))
+            if reasons.iter().any(|r| r.code == "sso_password_not_allowed") =>
+        {
+            login_form(
+                &web,
+                Some(&lang.t("login-sso-required")),
+                &login,
+                StatusCode::FORBIDDEN,
+                None,
             )
         }
         Err(Refusal::Unauthenticated) | Err(Refusal::Rejected(_)) => login_form(
@@ -136,6 +202,7 @@ pub async fn login(web: Web, form: Fields) -> Response {
             Some(&lang.t("login-wrong")),
             &login,
             StatusCode::UNAUTHORIZED,
+            None,
         ),
         Err(other) => pages::refused(&web, None, other),
     }

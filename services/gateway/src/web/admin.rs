@@ -64,6 +64,7 @@ async fn render(web: &Web, org: &Org, errors: &[String], status: StatusCode) -> 
             a.button href=(org.path("/admin/variant/migration")) { (lang.t("variant-migration")) }
             a.button href=(org.path("/admin/calendar")) { (lang.t("calendar-link")) }
             a.button href=(org.path("/admin/tokens")) { (lang.t("tokens-title")) }
+            a.button href=(org.path("/admin/sso")) { (lang.t("sso-title")) }
         }
         (pages::reasons(lang, errors))
         section aria-labelledby="admin-members" {
@@ -147,6 +148,11 @@ async fn render(web: &Web, org: &Org, errors: &[String], status: StatusCode) -> 
                 div.field {
                     label for="new-name" { (lang.t("admin-display-name")) }
                     input #new-name type="text" name="display_name" required;
+                }
+                div.field {
+                    label for="new-email" { (lang.t("admin-email")) }
+                    input #new-email type="email" name="email" autocomplete="off" aria-describedby="new-email-hint";
+                    p.muted #new-email-hint { (lang.t("admin-email-hint")) }
                 }
                 div.field {
                     label for="new-password" { (lang.t("admin-initial-password")) }
@@ -278,8 +284,8 @@ pub async fn create_member(web: Web, Path(slug): Path<String>, form: Fields) -> 
     let answer = web
         .gql(
             Some(&slug),
-            "mutation($login: String!, $name: String!, $password: String!, $role: TenantRole!) { createMember(login: $login, displayName: $name, password: $password, role: $role) { id } }",
-            json!({ "login": form.text("login"), "name": form.text("display_name"), "password": password, "role": role }),
+            "mutation($login: String!, $name: String!, $password: String!, $role: TenantRole!, $email: String) { createMember(login: $login, displayName: $name, password: $password, role: $role, email: $email) { id } }",
+            json!({ "login": form.text("login"), "name": form.text("display_name"), "password": password, "role": role, "email": form.get("email") }),
         )
         .await;
     finish(web, org, answer).await

@@ -22,6 +22,7 @@ pub mod plan;
 pub mod platform;
 pub mod session;
 pub mod signals;
+pub mod sso;
 pub mod steps;
 pub mod tokens;
 pub mod variant;
@@ -47,6 +48,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(account::home))
         .route("/login", get(account::login_page).post(account::login))
+        .route("/login/sso/callback", get(sso::callback))
+        .route("/login/sso/{slug}", get(sso::start))
         .route("/logout", post(account::logout))
         .route("/logout-everywhere", post(account::logout_everywhere))
         .route("/orgs", get(account::organisations))
@@ -118,6 +121,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/o/{slug}/admin/variant/import", post(variant::import))
         .route("/o/{slug}/admin/calendar", get(calendar::show))
+        .route("/o/{slug}/admin/sso", get(sso::show).post(sso::save))
+        .route("/o/{slug}/admin/sso/remove", post(sso::remove))
         .route("/o/{slug}/admin/calendar/add", post(calendar::add))
         .route("/o/{slug}/admin/calendar/remove", post(calendar::remove))
         .route(

@@ -126,9 +126,13 @@ impl Web {
     /// it gets the same «не найдено» page as for an organisation that does not exist.
     #[allow(clippy::result_large_err)]
     pub async fn org(&self, slug: &str) -> Result<Org, Response> {
-        let caller = self.signed_in()?;
         let not_found = || pages::not_found(self).into_response();
         let slug = TenantSlug::parse(slug).map_err(|_| not_found())?;
+        // Someone not signed in goes to the organisation's sign-in page (its single sign-on).
+        let caller = self
+            .caller
+            .as_ref()
+            .ok_or_else(|| Redirect::to(&format!("/login?org={slug}")).into_response())?;
         let runtime = match self.state.inner.tenants.find(&slug).await {
             Ok(Some(runtime)) => runtime,
             Ok(None) => return Err(not_found()),
