@@ -13,7 +13,8 @@ use serde_json::{Value, json};
 const ADMIN: &str = "query { members { id login displayName roles methodRoles }
   organisationSettings { version caseloadCapsMode } }";
 
-const ROLES: [(&str, &str); 5] = [
+/// The organisation's roles: their key and their GraphQL name.
+pub(super) const ROLES: [(&str, &str); 5] = [
     ("org_admin", "ORG_ADMIN"),
     ("supervisor", "SUPERVISOR"),
     ("curator", "CURATOR"),

@@ -16,13 +16,7 @@ use serde_json::{Value, json};
 const TOKENS: &str =
     "{ apiTokens { id name role createdAt expiresAt lastUsedAt revokedAt active } }";
 
-const ROLES: [(&str, &str); 5] = [
-    ("org_admin", "ORG_ADMIN"),
-    ("supervisor", "SUPERVISOR"),
-    ("curator", "CURATOR"),
-    ("specialist", "SPECIALIST"),
-    ("methodologist", "METHODOLOGIST"),
-];
+use super::admin::ROLES;
 
 pub async fn show(web: Web, Path(slug): Path<String>) -> Response {
     let org = match web.org(&slug).await {
