@@ -17,7 +17,8 @@ use crate::runtime::TenantRuntime;
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use kurator_analytics::catalogue::{
-    Catalogue, Comparability, Indicator, PeriodRule, VariantMapping, comparability,
+    Catalogue, Comparability, Indicator, Label, NONE, PeriodRule, Unit, VariantMapping,
+    comparability,
 };
 use kurator_method::Variant;
 use kurator_method::problem;
@@ -74,6 +75,67 @@ pub struct OwnIndicator {
     /// The whole period: months added up, or — for «supported in the period» — counted over
     /// the period itself. `None` when not comparable.
     pub period: Option<Figure>,
+    /// The same figures broken down by each stratum the catalogue allows for the indicator
+    /// (children by sex and by age band at closure); their categories add up to the total.
+    pub strata: Vec<StratumFigures>,
+}
+
+/// An indicator's figures broken down by one stratum.
+#[derive(Debug, Clone)]
+pub struct StratumFigures {
+    /// The catalogue's stratification key (`sex`, `age_band`).
+    pub stratum: String,
+    pub name: Label,
+    pub categories: Vec<CategoryFigures>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CategoryFigures {
+    pub category: String,
+    pub name: Label,
+    pub months: Vec<MonthFigure>,
+    pub period: Figure,
+}
+
+/// A child of a family, as the strata see them.
+struct Child {
+    /// `female`, `male` or `unknown` (the catalogue's categories of `sex`).
+    sex: &'static str,
+    born: Option<NaiveDate>,
+}
+
+impl Child {
+    /// The child's category of `stratum` on `day` (`none`: the total alone).
+    fn category(&self, stratum: &str, day: NaiveDate) -> &'static str {
+        match stratum {
+            SEX => self.sex,
+            AGE_BAND => match self.born.and_then(|born| day.years_since(born)) {
+                Some(0..=2) => "0_2",
+                Some(3..=6) => "3_6",
+                Some(7..=10) => "7_10",
+                Some(11..=14) => "11_14",
+                Some(15..=17) => "15_17",
+                _ => "unknown",
+            },
+            _ => NONE,
+        }
+    }
+}
+
+const SEX: &str = "sex";
+const AGE_BAND: &str = "age_band";
+
+fn child(member: &serde_json::Value) -> Child {
+    let text = |key: &str| member.get(key).and_then(|v| v.as_str()).unwrap_or_default();
+    let sex = match text("sex").trim().to_lowercase().as_str() {
+        "f" | "female" | "ж" | "жен" | "женский" => "female",
+        "m" | "male" | "м" | "муж" | "мужской" => "male",
+        _ => "unknown",
+    };
+    Child {
+        sex,
+        born: NaiveDate::parse_from_str(text("birthDate"), "%Y-%m-%d").ok(),
+    }
 }
 
 /// What one case brings to the figures, read once.
@@ -82,7 +144,7 @@ struct Facts {
     closed: Option<NaiveDate>,
     /// Supported from, to (inclusive, local days).
     supported: (NaiveDate, Option<NaiveDate>),
-    children: u64,
+    children: Vec<Child>,
     outcomes: Vec<Outcome>,
     improved: bool,
 }
@@ -103,9 +165,10 @@ fn facts(case: &IndicatorCase, variant: &Variant, tz: Tz) -> Facts {
             members
                 .iter()
                 .filter(|m| m.get("role").and_then(|r| r.as_str()) == Some("child"))
-                .count() as u64
+                .map(child)
+                .collect()
         })
-        .unwrap_or(0);
+        .unwrap_or_default();
     let recorded = |key: &str| {
         case.outcome
             .as_ref()
@@ -144,11 +207,29 @@ fn month_starts(year: i32) -> Vec<NaiveDate> {
         .collect()
 }
 
-/// The figure of `key` over the local days `[from, to)`.
-fn figure(key: &str, cases: &[Facts], from: NaiveDate, to: NaiveDate) -> Figure {
+/// The figure of `key` over the local days `[from, to)`, for the children of category
+/// `category` of `stratum` (`none`: every child).
+fn figure(
+    key: &str,
+    cases: &[Facts],
+    (from, to): (NaiveDate, NaiveDate),
+    (stratum, category): (&str, &str),
+) -> Figure {
     let within = |day: Option<NaiveDate>| day.is_some_and(|d| d >= from && d < to);
     let closed: Vec<&Facts> = cases.iter().filter(|c| within(c.closed)).collect();
-    let children = |cases: &[&Facts]| cases.iter().map(|c| c.children).sum::<u64>();
+    // Children are counted as they were when their family's case closed.
+    let children = |cases: &[&Facts]| {
+        cases
+            .iter()
+            .map(|c| {
+                let day = c.closed.unwrap_or(from);
+                c.children
+                    .iter()
+                    .filter(|child| child.category(stratum, day) == category)
+                    .count() as u64
+            })
+            .sum::<u64>()
+    };
     let share = |numerator: u64, denominator: u64| Figure {
         numerator,
         denominator: Some(denominator),
@@ -199,6 +280,32 @@ fn figure(key: &str, cases: &[Facts], from: NaiveDate, to: NaiveDate) -> Figure 
         }
         _ => Figure::default(),
     }
+}
+
+/// An indicator's figure for each month starting in `starts` and for the whole period, for one
+/// stratum's category.
+fn figures(
+    indicator: &Indicator,
+    cases: &[Facts],
+    starts: &[NaiveDate],
+    cell: (&str, &str),
+) -> (Vec<MonthFigure>, Figure) {
+    let key = indicator.key.as_str();
+    let months: Vec<MonthFigure> = starts
+        .windows(2)
+        .map(|w| MonthFigure {
+            year: w[0].year(),
+            month: w[0].month(),
+            figure: figure(key, cases, (w[0], w[1]), cell),
+        })
+        .collect();
+    let period = match (indicator.period_rule, starts.first(), starts.last()) {
+        (PeriodRule::SupportedInPeriod, Some(first), Some(last)) => {
+            figure(key, cases, (*first, *last), cell)
+        }
+        _ => sum(&months),
+    };
+    (months, period)
 }
 
 /// Adds up the months of a period.
@@ -266,28 +373,41 @@ pub async fn own(
                 comparability: verdict,
                 months: Vec::new(),
                 period: None,
+                strata: Vec::new(),
             });
             continue;
         }
-        let months: Vec<MonthFigure> = starts
-            .windows(2)
-            .map(|w| MonthFigure {
-                year: w[0].year(),
-                month: w[0].month(),
-                figure: figure(key, &cases, w[0], w[1]),
+        let (months, period) = figures(indicator, &cases, &starts, (NONE, NONE));
+        let strata = indicator
+            .strata
+            .iter()
+            .filter(|stratum| stratum.as_str() != NONE && indicator.unit == Unit::Children)
+            .filter_map(|stratum| catalogue.stratification(stratum))
+            .map(|stratification| StratumFigures {
+                stratum: stratification.key.clone(),
+                name: stratification.name.clone(),
+                categories: stratification
+                    .categories
+                    .iter()
+                    .map(|category| {
+                        let cell = (stratification.key.as_str(), category.key.as_str());
+                        let (months, period) = figures(indicator, &cases, &starts, cell);
+                        CategoryFigures {
+                            category: category.key.clone(),
+                            name: category.name.clone(),
+                            months,
+                            period,
+                        }
+                    })
+                    .collect(),
             })
             .collect();
-        let period = match indicator.period_rule {
-            PeriodRule::SupportedInPeriod => {
-                figure(key, &cases, starts[0], starts[starts.len() - 1])
-            }
-            _ => sum(&months),
-        };
         own.push(OwnIndicator {
             indicator: indicator.clone(),
             comparability: verdict,
             months,
             period: Some(period),
+            strata,
         });
     }
     Ok(own)

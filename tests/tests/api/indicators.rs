@@ -18,6 +18,7 @@ const INDICATORS: &str = "query($y: Int!) { organisationIndicators(year: $y) {
     key version comparable missing names { ru kk en } unit
     year { numerator denominator percent }
     months { month figure { numerator denominator percent } }
+    strata { key names { ru } categories { key names { ru kk en } year { numerator denominator } } }
 } }";
 
 fn ok_version(response: &GqlResponse, field: &str) -> i64 {
@@ -335,6 +336,47 @@ async fn the_volunteers_published_results_are_reproduced_from_their_families(bac
     );
     assert_eq!(months[2]["figure"]["denominator"], 0);
     assert_eq!(months[2]["figure"]["percent"], Value::Null);
+
+    // Children by sex and by age band at closure (the catalogue's strata): the categories add
+    // up to the total. Every second child of a family is a girl, and in November 2019 the
+    // children (born 2010–2012) were 7 to 9 years old.
+    let safe = indicator(&y2019, "children_safe_in_family");
+    let stratum = |key: &str| {
+        safe["strata"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["key"] == key)
+            .unwrap_or_else(|| panic!("{key} in {safe:#}"))
+            .clone()
+    };
+    let cell = |stratum: &Value, category: &str| {
+        let found = stratum["categories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["key"] == category)
+            .unwrap_or_else(|| panic!("{category} in {stratum:#}"))
+            .clone();
+        (
+            found["year"]["numerator"].as_i64().unwrap(),
+            found["year"]["denominator"].as_i64().unwrap(),
+        )
+    };
+    let (sex, age) = (stratum("sex"), stratum("age_band"));
+    assert_eq!(sex["names"]["ru"], "Пол ребёнка");
+    assert_eq!(cell(&sex, "female"), (39, 49));
+    assert_eq!(cell(&sex, "male"), (26, 32));
+    assert_eq!(cell(&sex, "unknown"), (0, 0));
+    assert_eq!(cell(&age, "7_10"), (65, 81));
+    for band in ["0_2", "3_6", "11_14", "15_17", "unknown"] {
+        assert_eq!(cell(&age, band), (0, 0), "{band}");
+    }
+    // Family-level counts are not broken down by the children's strata.
+    assert_eq!(
+        indicator(&y2019, "closed_child_safe_in_family")["strata"],
+        json!([])
+    );
 
     let y2021 = year_of(&methodologist, 2021).await;
     // seed 001 §4.1: 83 / 75 / 68.5 % (31/37, 67/89, 61/89).

@@ -5,7 +5,7 @@ use crate::graphql::casework::tenant_actor;
 use crate::graphql::error::ApiError;
 use async_graphql::{Context, Object, SimpleObject};
 use kurator_analytics::catalogue::{Comparability, Label};
-use kurator_casework::indicators::{self, Figure, OwnIndicator};
+use kurator_casework::indicators::{self, Figure, MonthFigure, OwnIndicator};
 
 #[derive(Default)]
 pub struct IndicatorsQuery;
@@ -70,6 +70,35 @@ pub struct OrganisationIndicator {
     pub missing: Vec<String>,
     pub months: Vec<IndicatorMonth>,
     pub year: Option<IndicatorFigure>,
+    /// The figures broken down by each stratum the catalogue allows (children by sex and by
+    /// age band at closure); the categories of a stratum add up to the total.
+    pub strata: Vec<IndicatorStratum>,
+}
+
+#[derive(SimpleObject)]
+pub struct IndicatorStratum {
+    /// `sex` or `age_band`.
+    pub key: String,
+    pub names: Names,
+    pub categories: Vec<IndicatorCategory>,
+}
+
+#[derive(SimpleObject)]
+pub struct IndicatorCategory {
+    pub key: String,
+    pub names: Names,
+    pub months: Vec<IndicatorMonth>,
+    pub year: IndicatorFigure,
+}
+
+fn months_out(months: Vec<MonthFigure>) -> Vec<IndicatorMonth> {
+    months
+        .into_iter()
+        .map(|m| IndicatorMonth {
+            month: format!("{:04}-{:02}", m.year, m.month),
+            figure: m.figure.into(),
+        })
+        .collect()
 }
 
 fn out(own: OwnIndicator) -> OrganisationIndicator {
@@ -98,15 +127,26 @@ fn out(own: OwnIndicator) -> OrganisationIndicator {
             .unwrap_or_default(),
         comparable: own.comparability == Comparability::Comparable,
         missing,
-        months: own
-            .months
+        months: months_out(own.months),
+        year: own.period.map(Into::into),
+        strata: own
+            .strata
             .into_iter()
-            .map(|m| IndicatorMonth {
-                month: format!("{:04}-{:02}", m.year, m.month),
-                figure: m.figure.into(),
+            .map(|stratum| IndicatorStratum {
+                key: stratum.stratum,
+                names: Names::from(&stratum.name),
+                categories: stratum
+                    .categories
+                    .into_iter()
+                    .map(|c| IndicatorCategory {
+                        key: c.category,
+                        names: Names::from(&c.name),
+                        months: months_out(c.months),
+                        year: c.period.into(),
+                    })
+                    .collect(),
             })
             .collect(),
-        year: own.period.map(Into::into),
     }
 }
 
