@@ -17,7 +17,7 @@ use crate::runtime::TenantRuntime;
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use kurator_analytics::catalogue::{
-    Catalogue, Comparability, Indicator, Label, NONE, PeriodRule, Unit, VariantMapping,
+    Catalogue, Comparability, Indicator, Label, Measure, NONE, PeriodRule, Unit, VariantMapping,
     comparability,
 };
 use kurator_method::Variant;
@@ -35,6 +35,7 @@ pub const COMPUTED: &[&str] = &[
     "children_safe_in_family",
     "children_quality_of_life_improved",
     "parental_rights_restored",
+    "median_length_of_support",
 ];
 
 /// Earliest and latest year asked about.
@@ -78,6 +79,22 @@ pub struct OwnIndicator {
     /// The same figures broken down by each stratum the catalogue allows for the indicator
     /// (children by sex and by age band at closure); their categories add up to the total.
     pub strata: Vec<StratumFigures>,
+    /// For a distribution over ordered bands: the band in which the cumulative share of the
+    /// period reaches one half; `None` when nothing was counted.
+    pub median: Option<String>,
+}
+
+/// The category in which the cumulative count of the period reaches half the total.
+fn median_category(stratum: &StratumFigures) -> Option<String> {
+    let total: u64 = stratum.categories.iter().map(|c| c.period.numerator).sum();
+    if total == 0 {
+        return None;
+    }
+    let mut cumulative = 0;
+    stratum.categories.iter().find_map(|c| {
+        cumulative += c.period.numerator;
+        (cumulative * 2 >= total).then(|| c.category.clone())
+    })
 }
 
 /// An indicator's figures broken down by one stratum.
@@ -124,6 +141,22 @@ impl Child {
 
 const SEX: &str = "sex";
 const AGE_BAND: &str = "age_band";
+const LENGTH_OF_SUPPORT: &str = "length_of_support";
+
+/// The band of completed months from `opened` to `closed` (the catalogue's `length_of_support`).
+fn length_band(opened: NaiveDate, closed: NaiveDate) -> &'static str {
+    let months = (closed.year() - opened.year()) * 12 + closed.month() as i32
+        - opened.month() as i32
+        - i32::from(closed.day() < opened.day());
+    match months {
+        ..3 => "under_3_months",
+        3..6 => "3_6_months",
+        6..12 => "6_12_months",
+        12..18 => "12_18_months",
+        18..24 => "18_24_months",
+        _ => "24_months_or_more",
+    }
+}
 
 fn child(member: &serde_json::Value) -> Child {
     let text = |key: &str| member.get(key).and_then(|v| v.as_str()).unwrap_or_default();
@@ -262,6 +295,23 @@ fn figure(
             let improved: Vec<&Facts> = closed.iter().copied().filter(|c| c.improved).collect();
             share(children(&improved), children(&closed))
         }
+        "median_length_of_support" => match stratum {
+            LENGTH_OF_SUPPORT => share(
+                closed
+                    .iter()
+                    .filter(|c| {
+                        c.opened
+                            .zip(c.closed)
+                            .is_some_and(|(o, d)| length_band(o, d) == category)
+                    })
+                    .count() as u64,
+                closed.len() as u64,
+            ),
+            _ => Figure {
+                numerator: closed.len() as u64,
+                denominator: None,
+            },
+        },
         "parental_rights_restored" => {
             // Every family supported on at least one day of the period, closed or not.
             let supported: Vec<&Facts> = cases
@@ -374,14 +424,25 @@ pub async fn own(
                 months: Vec::new(),
                 period: None,
                 strata: Vec::new(),
+                median: None,
             });
             continue;
         }
         let (months, period) = figures(indicator, &cases, &starts, (NONE, NONE));
-        let strata = indicator
-            .strata
-            .iter()
-            .filter(|stratum| stratum.as_str() != NONE && indicator.unit == Unit::Children)
+        // A distribution is broken down by its own categories; children's figures by the
+        // strata the catalogue allows them.
+        let breakdowns: Vec<&str> = match indicator.measure {
+            Measure::Distribution => indicator.over.iter().map(String::as_str).collect(),
+            _ if indicator.unit == Unit::Children => indicator
+                .strata
+                .iter()
+                .map(String::as_str)
+                .filter(|stratum| *stratum != NONE)
+                .collect(),
+            _ => Vec::new(),
+        };
+        let strata: Vec<StratumFigures> = breakdowns
+            .into_iter()
             .filter_map(|stratum| catalogue.stratification(stratum))
             .map(|stratification| StratumFigures {
                 stratum: stratification.key.clone(),
@@ -402,12 +463,17 @@ pub async fn own(
                     .collect(),
             })
             .collect();
+        let median = match indicator.measure {
+            Measure::Distribution => strata.first().and_then(median_category),
+            _ => None,
+        };
         own.push(OwnIndicator {
             indicator: indicator.clone(),
             comparability: verdict,
             months,
             period: Some(period),
             strata,
+            median,
         });
     }
     Ok(own)
@@ -416,6 +482,33 @@ pub async fn own(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_length_of_support_counts_completed_months() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(
+            length_band(day(2019, 4, 7), day(2019, 7, 6)),
+            "under_3_months"
+        );
+        assert_eq!(length_band(day(2019, 4, 7), day(2019, 7, 7)), "3_6_months");
+        assert_eq!(
+            length_band(day(2019, 4, 7), day(2019, 11, 7)),
+            "6_12_months"
+        );
+        assert_eq!(length_band(day(2019, 4, 7), day(2020, 4, 6)), "6_12_months");
+        assert_eq!(
+            length_band(day(2019, 4, 7), day(2020, 4, 7)),
+            "12_18_months"
+        );
+        assert_eq!(
+            length_band(day(2019, 1, 31), day(2020, 7, 31)),
+            "18_24_months"
+        );
+        assert_eq!(
+            length_band(day(2019, 1, 1), day(2021, 1, 1)),
+            "24_months_or_more"
+        );
+    }
 
     #[test]
     fn shares_are_rounded_half_up_to_one_decimal() {

@@ -19,6 +19,7 @@ const INDICATORS: &str = "query($y: Int!) { organisationIndicators(year: $y) {
     year { numerator denominator percent }
     months { month figure { numerator denominator percent } }
     strata { key names { ru } categories { key names { ru kk en } year { numerator denominator } } }
+    median
 } }";
 
 fn ok_version(response: &GqlResponse, field: &str) -> i64 {
@@ -377,6 +378,15 @@ async fn the_volunteers_published_results_are_reproduced_from_their_families(bac
         indicator(&y2019, "closed_child_safe_in_family")["strata"],
         json!([])
     );
+
+    // Every family was supported from April to November: seven completed months.
+    let length = indicator(&y2019, "median_length_of_support");
+    assert_eq!(length["median"], "6_12_months");
+    assert_eq!(length["year"]["numerator"], 32);
+    let bands = &length["strata"][0];
+    assert_eq!(bands["key"], "length_of_support");
+    assert_eq!(cell(bands, "6_12_months"), (32, 32));
+    assert_eq!(cell(bands, "under_3_months"), (0, 32));
 
     let y2021 = year_of(&methodologist, 2021).await;
     // seed 001 §4.1: 83 / 75 / 68.5 % (31/37, 67/89, 61/89).

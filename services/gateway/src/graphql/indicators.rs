@@ -73,6 +73,9 @@ pub struct OrganisationIndicator {
     /// The figures broken down by each stratum the catalogue allows (children by sex and by
     /// age band at closure); the categories of a stratum add up to the total.
     pub strata: Vec<IndicatorStratum>,
+    /// For a distribution over ordered bands (the length of support): the band in which the
+    /// cumulative share of the year reaches one half.
+    pub median: Option<String>,
 }
 
 #[derive(SimpleObject)]
@@ -147,6 +150,7 @@ fn out(own: OwnIndicator) -> OrganisationIndicator {
                     .collect(),
             })
             .collect(),
+        median: own.median,
     }
 }
 
