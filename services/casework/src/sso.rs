@@ -382,57 +382,22 @@ pub async fn set_member_email(
     Ok(email)
 }
 
-/// Records that a person's provider account was linked to their Kurator account by their
-/// verified e-mail at their first single sign-on.
-#[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug))]
-pub async fn record_link(
-    runtime: &TenantRuntime,
-    user: UserId,
-    issuer: &str,
-    subject: &str,
-    email: &str,
-) -> CaseworkResult<()> {
-    let actor = Actor {
-        user,
-        roles: Vec::new(),
-        request_id: None,
-        api_token: None,
-    };
-    let tx = runtime.begin().await?;
-    audit::record(
-        &tx,
-        &actor,
-        Audit::created(
-            "sso.link_account",
-            "user",
-            user.0,
-            &json!({ "issuer": issuer, "subject": subject, "email": email }),
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Finishes a sign-in at the callback and, when it linked an invited person's account to the
-/// provider's, records that in the organisation's audit trail.
+/// Finishes a sign-in at the callback. When it linked an invited person's account to the
+/// provider's, the link was written with its audit record in the control plane's outbox; the
+/// record is delivered to the organisation's trail here (or by the deadline worker).
 #[tracing::instrument(skip_all)]
 pub async fn finish_sign_in(
     login: &SsoLogin,
     tenants: &TenantRegistry,
+    control: &DatabaseConnection,
     binding: Option<&str>,
     callback: Callback<'_>,
 ) -> Result<SignedIn, SsoError> {
     let signed_in = login.finish(binding, callback).await?;
-    if let Some((issuer, subject, email)) = &signed_in.linked {
-        let runtime = tenants
-            .find_by_id(signed_in.tenant)
-            .await
-            .map_err(|e| SsoError::Internal(e.to_string()))?
-            .ok_or_else(|| SsoError::Internal("the organisation is gone".into()))?;
-        record_link(&runtime, signed_in.session.user_id, issuer, subject, email)
-            .await
-            .map_err(|e| SsoError::Internal(e.to_string()))?;
+    if signed_in.linked.is_some()
+        && let Ok(Some(runtime)) = tenants.find_by_id(signed_in.tenant).await
+    {
+        audit::deliver_outbox_now(&runtime, control).await;
     }
     Ok(signed_in)
 }

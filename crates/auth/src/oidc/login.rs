@@ -15,14 +15,16 @@ use super::{SsoError, SsoRefusal};
 use crate::session::{LoginMethod, Session, SessionStore, SessionToken, VerifiedIdentity};
 use kurator_domain::{TenantId, UserId};
 use kurator_platform::cache::SharedCache;
-use kurator_store::control::{TenantRow, repo, sso};
+use kurator_store::StoreError;
+use kurator_store::control::{TenantRow, audit_outbox, repo, sso};
+use kurator_store::tenant::audit::AuditRecord;
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient};
 use openidconnect::{
     AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret, CsrfToken, Nonce,
     PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
 };
 use rand::RngCore;
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, TransactionTrait};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::time::Duration;
@@ -304,7 +306,27 @@ impl SsoLogin {
                 let [user] = invited.as_slice() else {
                     return Err(SsoRefusal::AccountUnknown.into());
                 };
-                sso::bind(&self.control, &row.issuer, &subject, *user, tenant).await?;
+                // The binding and the record of it for the organisation's trail commit together
+                // (the control plane's audit outbox); the organisation's trail gets it delivered.
+                let tx = self.control.begin().await.map_err(StoreError::from)?;
+                sso::bind(&tx, &row.issuer, &subject, *user, tenant).await?;
+                audit_outbox::enqueue(
+                    &tx,
+                    tenant,
+                    AuditRecord {
+                        actor: Some(*user),
+                        action: "sso.link_account",
+                        entity: "user",
+                        entity_id: Some(user.0),
+                        before: None,
+                        after: Some(serde_json::json!({
+                            "issuer": row.issuer, "subject": subject, "email": email
+                        })),
+                        request_id: None,
+                    },
+                )
+                .await?;
+                tx.commit().await.map_err(StoreError::from)?;
                 let name = NameClaim::parse(&row.name_claim)
                     .unwrap_or(NameClaim::Name)
                     .read(claims);

@@ -79,6 +79,7 @@ pub async fn callback(web: Web, Query(query): Query<CallbackQuery>) -> Response 
     let finished = kurator_casework::sso::finish_sign_in(
         &inner.sso_login,
         &inner.tenants,
+        &inner.control,
         web.cookie(SSO_BINDING_COOKIE),
         Callback {
             state: query.state.as_deref(),
