@@ -445,6 +445,7 @@ async fn every_screen_of_every_organisation() {
             ("signal-new", "/signals/new"),
             ("cases", "/cases"),
             ("board", "/board"),
+            ("indicators", "/indicators"),
         ] {
             browser.goto(&format!("/o/{org}{path}")).await;
             browser.check(&format!("{org}-{screen}")).await;

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 db_suites!(
     the_volunteers_published_results_are_reproduced_from_their_families,
     an_indicator_the_variant_does_not_map_is_not_comparable_and_only_leads_see_figures,
+    the_methodologist_reads_the_organisations_figures_on_its_page,
 );
 
 const INDICATORS: &str = "query($y: Int!) { organisationIndicators(year: $y) {
@@ -434,4 +435,36 @@ async fn an_indicator_the_variant_does_not_map_is_not_comparable_and_only_leads_
         bad.errors()[0]["extensions"]["details"]["problems"][0]["code"],
         "invalid_year"
     );
+}
+
+async fn the_methodologist_reads_the_organisations_figures_on_its_page(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let page = |client: reqwest::Client, path: &'static str| {
+        let url = format!("{}{path}", app.address);
+        async move {
+            let answer = client.get(url).send().await.unwrap();
+            (answer.status().as_u16(), answer.text().await.unwrap())
+        }
+    };
+    let methodologist = app.web_session("fund.methodologist").await;
+    let (status, html) = page(methodologist.clone(), "/o/fund/indicators?year=2026").await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("Показатели организации"), "{html}");
+    assert!(html.contains("Показатели за 2026 год"), "{html}");
+    // The navigation leads the methodologist here.
+    assert!(html.contains("href=\"/o/fund/indicators\""), "{html}");
+    assert!(html.contains("data-indicator=\"cases_opened\""), "{html}");
+    // The fund's variant maps no «child safe in the family» outcome.
+    assert!(
+        !html.contains(" %<"),
+        "shares are written with a decimal comma: {html}"
+    );
+    assert!(html.contains("не сопоставимо"), "{html}");
+    // A year out of range falls back to this one; curators do not see the page.
+    let (status, _) = page(methodologist, "/o/fund/indicators?year=1700").await;
+    assert_eq!(status, 200);
+    let curator = app.web_session("fund.curator").await;
+    let (status, html) = page(curator, "/o/fund/indicators").await;
+    assert_eq!(status, 403, "{html}");
+    assert!(!html.contains("data-indicator"), "{html}");
 }

@@ -6,6 +6,7 @@ nav-day = My day
 nav-signals = Requests
 nav-cases = Cases
 nav-board = Supervisor's board
+nav-indicators = Indicators
 nav-admin = Administration
 nav-switch-org = Switch organisation
 nav-logout = Sign out
@@ -482,3 +483,16 @@ sso-save = Check and save
 sso-remove = Turn single sign-on off
 sso-refused-title = Sign-in failed
 sso-try-again = Back to sign-in
+
+# The organisation's indicators
+indicators-title = Organisation's indicators
+indicators-year = Year
+indicators-show = Show
+indicators-exact = Your organisation's exact figures, computed from its own data; they do not leave the organisation like this.
+indicators-caption = Indicators for { $year }
+indicators-indicator = Indicator
+indicators-numerator = Numerator
+indicators-denominator = Denominator
+indicators-share = Share
+indicators-median = Median
+indicators-not-comparable = not comparable: the organisation's variant does not map this

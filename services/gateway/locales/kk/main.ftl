@@ -6,6 +6,7 @@ nav-day = Менің күнім
 nav-signals = Өтініштер
 nav-cases = Кейстер
 nav-board = Басшының тақтасы
+nav-indicators = Көрсеткіштер
 nav-admin = Әкімшілік
 nav-switch-org = Ұйымды ауыстыру
 nav-logout = Шығу
@@ -482,3 +483,16 @@ sso-save = Тексеру және сақтау
 sso-remove = Бірыңғай кіруді өшіру
 sso-refused-title = Кіру орындалмады
 sso-try-again = Кіруге оралу
+
+# Ұйымның көрсеткіштері
+indicators-title = Ұйымның көрсеткіштері
+indicators-year = Жыл
+indicators-show = Көрсету
+indicators-exact = Ұйымыңыздың өз деректері бойынша есептелген нақты сандары; ұйымнан тыс олар бұл күйінде шықпайды.
+indicators-caption = { $year } жылғы көрсеткіштер
+indicators-indicator = Көрсеткіш
+indicators-numerator = Алым
+indicators-denominator = Бөлім
+indicators-share = Үлесі
+indicators-median = Медиана
+indicators-not-comparable = салыстыруға келмейді: ұйымның нұсқасы мұны көрсетпейді

@@ -6,6 +6,7 @@ nav-day = Мой день
 nav-signals = Обращения
 nav-cases = Случаи
 nav-board = Доска руководителя
+nav-indicators = Показатели
 nav-admin = Администрирование
 nav-switch-org = Сменить организацию
 nav-logout = Выйти
@@ -482,3 +483,16 @@ sso-save = Проверить и сохранить
 sso-remove = Отключить единый вход
 sso-refused-title = Вход не выполнен
 sso-try-again = Вернуться ко входу
+
+# Показатели организации
+indicators-title = Показатели организации
+indicators-year = Год
+indicators-show = Показать
+indicators-exact = Точные числа вашей организации, посчитанные по её данным; за пределы организации они так не уходят.
+indicators-caption = Показатели за { $year } год
+indicators-indicator = Показатель
+indicators-numerator = Числитель
+indicators-denominator = Знаменатель
+indicators-share = Доля
+indicators-median = Медиана
+indicators-not-comparable = не сопоставимо: вариант организации этого не отображает

@@ -17,6 +17,7 @@ pub mod export;
 pub mod form;
 pub mod gql;
 pub mod i18n;
+pub mod indicators;
 pub mod pages;
 pub mod plan;
 pub mod platform;
@@ -98,6 +99,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/o/{slug}/cases/{id}/contacts", post(visit::record_json))
         .route("/o/{slug}/board", get(board::show))
+        .route("/o/{slug}/indicators", get(indicators::show))
         .route("/o/{slug}/admin", get(admin::show))
         .route("/o/{slug}/admin/roles", post(admin::change_role))
         .route(

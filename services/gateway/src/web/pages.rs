@@ -18,6 +18,7 @@ pub enum Section {
     Signals,
     Cases,
     Board,
+    Indicators,
     Admin,
 }
 
@@ -53,6 +54,9 @@ pub fn page(web: &Web, org: Option<&Org>, section: Section, title: &str, body: M
                                 }
                                 @if org.is_lead() {
                                     (nav_item(org, "/board", &lang.t("nav-board"), section == Section::Board))
+                                }
+                                @if org.is_lead() || org.has(kurator_domain::Role::Methodologist) {
+                                    (nav_item(org, "/indicators", &lang.t("nav-indicators"), section == Section::Indicators))
                                 }
                                 @if org.has(kurator_domain::Role::OrgAdmin) {
                                     (nav_item(org, "/admin", &lang.t("nav-admin"), section == Section::Admin))
