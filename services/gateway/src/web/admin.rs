@@ -13,6 +13,14 @@ use serde_json::{Value, json};
 const ADMIN: &str = "query { members { id login displayName roles methodRoles }
   organisationSettings { version caseloadCapsMode } }";
 
+/// The GraphQL name of the role a form chose (`role`), if it is one of the organisation's.
+pub(super) fn form_role(form: &Fields) -> Option<&'static str> {
+    ROLES
+        .iter()
+        .find(|(key, _)| Some(*key) == form.get("role"))
+        .map(|(_, value)| *value)
+}
+
 /// The organisation's roles: their key and their GraphQL name.
 pub(super) const ROLES: [(&str, &str); 5] = [
     ("org_admin", "ORG_ADMIN"),
@@ -214,11 +222,7 @@ pub async fn change_role(web: Web, Path(slug): Path<String>, form: Fields) -> Re
         Ok(org) => org,
         Err(r) => return r,
     };
-    let role = ROLES
-        .iter()
-        .find(|(key, _)| Some(*key) == form.get("role"))
-        .map(|(_, value)| *value)
-        .unwrap_or_default();
+    let role = form_role(&form).unwrap_or_default();
     let mutation = if form.get("grant") == Some("1") {
         "grantRole"
     } else {
@@ -276,11 +280,7 @@ pub async fn create_member(web: Web, Path(slug): Path<String>, form: Fields) -> 
         Ok(org) => org,
         Err(r) => return r,
     };
-    let role = ROLES
-        .iter()
-        .find(|(key, _)| Some(*key) == form.get("role"))
-        .map(|(_, value)| *value)
-        .unwrap_or("CURATOR");
+    let role = form_role(&form).unwrap_or("CURATOR");
     let password = form.raw("password");
     let answer = web
         .gql(

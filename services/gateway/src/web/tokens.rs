@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 const TOKENS: &str =
     "{ apiTokens { id name role createdAt expiresAt lastUsedAt revokedAt active } }";
 
-use super::admin::ROLES;
+use super::admin::{ROLES, form_role};
 
 pub async fn show(web: Web, Path(slug): Path<String>) -> Response {
     let org = match web.org(&slug).await {
@@ -142,11 +142,7 @@ pub async fn create(web: Web, Path(slug): Path<String>, form: Fields) -> Respons
         Ok(org) => org,
         Err(r) => return r,
     };
-    let role = ROLES
-        .iter()
-        .find(|(key, _)| Some(*key) == form.get("role"))
-        .map(|(_, value)| *value)
-        .unwrap_or("CURATOR");
+    let role = form_role(&form).unwrap_or("CURATOR");
     let answer = web
         .gql(
             Some(&slug),
