@@ -17,6 +17,8 @@
 --   * kurator_app         — the login the replicas work as (`database.app_user`), a member of
 --                           kurator_tenant_app and nothing else.
 --   * kurator_control                              — the control plane;
+--   * kurator_analytics                            — the analytics store: only what organisations
+--                                                   published for comparison;
 --   * kurator_fund, kurator_volunteers,
 --     kurator_state_centre, kurator_clinic        — the demo organisations' databases (the names
 --                                                   `database.tenant_url_template` =
@@ -39,6 +41,7 @@
 \set owner :prefix
 \set app :prefix _app
 \set control_db :prefix _control
+\set analytics_db :prefix _analytics
 \set fund_db :prefix _fund
 \set volunteers_db :prefix _volunteers
 \set state_centre_db :prefix _state_centre
@@ -67,6 +70,7 @@ SELECT 'CREATE ROLE kurator_tenant_app NOLOGIN NOSUPERUSER NOBYPASSRLS'
 GRANT kurator_tenant_app TO :"app";
 
 CREATE DATABASE :"control_db" OWNER :"owner" ENCODING 'UTF8' TEMPLATE template0;
+CREATE DATABASE :"analytics_db" OWNER :"owner" ENCODING 'UTF8' TEMPLATE template0;
 CREATE DATABASE :"fund_db" OWNER :"owner" ENCODING 'UTF8' TEMPLATE template0;
 CREATE DATABASE :"volunteers_db" OWNER :"owner" ENCODING 'UTF8' TEMPLATE template0;
 CREATE DATABASE :"state_centre_db" OWNER :"owner" ENCODING 'UTF8' TEMPLATE template0;
@@ -76,6 +80,8 @@ CREATE DATABASE :"clinic_db" OWNER :"owner" ENCODING 'UTF8' TEMPLATE template0;
 -- organisations created later are made by the owner, with the server's defaults.
 REVOKE ALL ON DATABASE :"control_db" FROM PUBLIC;
 GRANT CONNECT ON DATABASE :"control_db" TO :"app";
+REVOKE ALL ON DATABASE :"analytics_db" FROM PUBLIC;
+GRANT CONNECT ON DATABASE :"analytics_db" TO :"app";
 REVOKE ALL ON DATABASE :"fund_db" FROM PUBLIC;
 GRANT CONNECT ON DATABASE :"fund_db" TO :"app";
 REVOKE ALL ON DATABASE :"volunteers_db" FROM PUBLIC;

@@ -144,6 +144,7 @@ impl Backend {
         if let Some(pg) = &self.postgres {
             settings["database"] = serde_json::json!({
                 "control_url": pg.url_for("control"),
+                "analytics_url": pg.url_for("analytics"),
                 "tenant_url_template": pg.url_for("{tenant}"),
                 "max_connections": 5,
                 "app_user": APP_LOGIN,
@@ -208,7 +209,8 @@ impl PostgresDatabases {
         let prefix = format!("kurator_test_{}", unique_suffix());
         let admin = Database::connect(admin_url).await.unwrap();
         ensure_app_roles(&admin).await;
-        for name in std::iter::once("control")
+        for name in ["control", "analytics"]
+            .into_iter()
             .chain(DEMO_TENANTS)
             .chain(EXTRA_TENANTS)
         {
@@ -249,7 +251,8 @@ impl Drop for PostgresDatabases {
                 let Ok(admin) = Database::connect(&admin_url).await else {
                     return;
                 };
-                for name in std::iter::once("control")
+                for name in ["control", "analytics"]
+                    .into_iter()
                     .chain(DEMO_TENANTS)
                     .chain(EXTRA_TENANTS)
                     .chain(CREATED_TENANTS)

@@ -37,6 +37,28 @@ pub struct Settings {
     pub demo: DemoSettings,
     pub worker: WorkerSettings,
     pub smtp: SmtpSettings,
+    pub analytics: AnalyticsSettings,
+}
+
+/// Publication of the organisations' indicators for comparison (issue 12): the deadline worker
+/// computes each organisation's figures inside it every night, protects them and publishes them
+/// into the analytics store (`database.analytics_url`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnalyticsSettings {
+    /// Whether the worker publishes at all.
+    pub enabled: bool,
+    /// The local hour (in the organisation's time zone) from which the night's publication runs;
+    /// an organisation that never published does so at the first run whatever the hour.
+    pub publish_hour: u32,
+    /// Months recomputed each night: the current one and the ones before it. Months that have
+    /// closed (on the 10th of the next) get a new revision when their figures changed.
+    pub months: u32,
+    /// Disclosure control; each may only be raised above its default (5, 5, 20, 3).
+    pub k: u32,
+    pub rounding_base: u32,
+    pub rate_min_denominator: u32,
+    pub pooled_min_organisations: u32,
 }
 
 /// The deadline worker: advances obligations, plans reminders, escalations and digests, delivers
@@ -132,6 +154,9 @@ pub struct DatabaseSettings {
     /// for the tenant slug. Default: `{data_dir}/tenants/{tenant}.sqlite`. Afterwards each tenant's
     /// URL lives in the tenant registry, so tenants may sit on different servers.
     pub tenant_url_template: Option<SecretString>,
+    /// The analytics store: what organisations publish for comparison, nothing else. Default:
+    /// `{data_dir}/analytics.sqlite`.
+    pub analytics_url: Option<SecretString>,
     pub max_connections: u32,
     /// PostgreSQL: the login role the application works as in tenant databases once they are
     /// migrated (as the owner, with the registry's URL). It owns no table and cannot bypass
@@ -287,6 +312,15 @@ max_attempts = 8
 retry_base_ms = 2000
 claim_seconds = 300
 
+[analytics]
+enabled = true
+publish_hour = 2
+months = 13
+k = 5
+rounding_base = 5
+rate_min_denominator = 20
+pooled_min_organisations = 3
+
 [smtp]
 port = 587
 security = "starttls"
@@ -336,6 +370,14 @@ impl Settings {
         match &self.database.control_url {
             Some(url) => url.expose_secret().to_owned(),
             None => sqlite_url(&self.data_dir.join("control.sqlite")),
+        }
+    }
+
+    /// The analytics store's database URL, defaulting to a SQLite file in the data directory.
+    pub fn analytics_database_url(&self) -> String {
+        match &self.database.analytics_url {
+            Some(url) => url.expose_secret().to_owned(),
+            None => sqlite_url(&self.data_dir.join("analytics.sqlite")),
         }
     }
 

@@ -1,7 +1,7 @@
 //! Opening databases and bringing their schema up to date.
 
 use crate::StoreError;
-use kurator_migrations::{ControlPlaneMigrator, MigratorTrait, TenantMigrator};
+use kurator_migrations::{AnalyticsMigrator, ControlPlaneMigrator, MigratorTrait, TenantMigrator};
 use sea_orm::sqlx::sqlite::SqliteSynchronous;
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 use std::time::Duration;
@@ -253,6 +253,16 @@ pub async fn migrate_control_plane(db: &DatabaseConnection) -> Result<(), StoreE
 #[tracing::instrument(skip_all)]
 pub async fn migrate_tenant(db: &DatabaseConnection) -> Result<(), StoreError> {
     under_migration_lock(db, TenantMigrator::up(db, None)).await
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn migrate_analytics(db: &DatabaseConnection) -> Result<(), StoreError> {
+    under_migration_lock(db, AnalyticsMigrator::up(db, None)).await
+}
+
+/// Migrations not yet applied to the analytics store.
+pub async fn pending_analytics(db: &DatabaseConnection) -> Result<usize, StoreError> {
+    Ok(AnalyticsMigrator::get_pending_migrations(db).await?.len())
 }
 
 /// Migrations not yet applied to the control plane.

@@ -9,6 +9,7 @@ mod m20261130_000100_audit_outbox;
 mod m20261130_000200_application_role;
 mod m20261130_000800_api_tokens;
 mod m20261130_000900_single_sign_on;
+mod m20261130_001000_platform_methodologists;
 
 pub struct ControlPlaneMigrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for ControlPlaneMigrator {
             Box::new(m20261130_000200_application_role::Migration),
             Box::new(m20261130_000800_api_tokens::Migration),
             Box::new(m20261130_000900_single_sign_on::Migration),
+            Box::new(m20261130_001000_platform_methodologists::Migration),
         ]
     }
 }

@@ -21,8 +21,19 @@
 //!    same rules. The organisation's own staff see their exact figures; nobody sees another
 //!    organisation's.
 //!
-//! What is not here yet: computing the indicators from case data, the analytics store, opt-in,
-//! revisions and freshness, the API and the web pages (see `docs/analytics.md`).
+//! 4. **The analytics store** ([`store::AnalyticsStore`]), a database of its own: the protected
+//!    tables organisations publish, per (organisation, indicator version, month), provisional
+//!    until the month closes on the 10th of the next and then kept revision by revision, with
+//!    each organisation's consent and «данные на …». Organisations push into it; it never
+//!    reaches into them.
+//! 5. **Comparison** ([`compare`]): the latest tables of one indicator across the organisations
+//!    that share it, month by month, with the pooled figure where enough organisations
+//!    contribute.
+//!
+//! Computing an organisation's figures and publishing them is `kurator_casework::publication`;
+//! who may compare is decided there too (see `docs/analytics.md`).
 
 pub mod catalogue;
+pub mod compare;
 pub mod disclosure;
+pub mod store;

@@ -387,6 +387,16 @@ pub async fn own(
             "year: {min} to {max}"
         )));
     }
+    compute(runtime, year).await
+}
+
+/// The organisation's exact figures for `year`, computed for the organisation itself: its own
+/// staff through [`own`], and the nightly publication, which protects them before anything
+/// leaves (`crate::publication`).
+pub(crate) async fn compute(
+    runtime: &TenantRuntime,
+    year: i32,
+) -> CaseworkResult<Vec<OwnIndicator>> {
     let catalogue = Catalogue::shared().map_err(|e| CaseworkError::Variant(e.to_string()))?;
     let variant = runtime.current_variant()?.clone();
     let tz: Tz = variant

@@ -543,3 +543,37 @@ async fn members(control: &DatabaseConnection, id: TenantId) -> CaseworkResult<V
         .map(|(user, _)| user.id)
         .collect())
 }
+
+/// Makes the person with `login` a methodologist of the platform, or no longer one (platform
+/// administrators). A methodologist compares organisations on their published figures and is a
+/// member of none of them; the role gives no case data. Answers the person.
+#[tracing::instrument(skip_all, fields(methodologist))]
+pub async fn set_platform_methodologist(
+    control: &DatabaseConnection,
+    actor: &PlatformActor,
+    login: &str,
+    methodologist: bool,
+) -> CaseworkResult<repo::UserRow> {
+    actor.require_platform_admin()?;
+    let login = LoginName::parse(login).map_err(|_| CaseworkError::NotFound)?;
+    let tx = control
+        .begin()
+        .await
+        .map_err(kurator_store::StoreError::from)?;
+    let user = repo::find_user_by_login(&tx, &login)
+        .await?
+        .ok_or(CaseworkError::NotFound)?;
+    repo::set_platform_methodologist(&tx, user.id, methodologist).await?;
+    tx.commit().await.map_err(kurator_store::StoreError::from)?;
+    tracing::info!(
+        target: "kurator::audit",
+        by = %actor.user,
+        user = %user.id,
+        methodologist,
+        "platform methodologist changed"
+    );
+    Ok(repo::UserRow {
+        is_platform_methodologist: methodologist,
+        ..user
+    })
+}

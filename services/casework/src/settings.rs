@@ -24,6 +24,20 @@ pub struct TenantSettings {
     /// the first asked to publish (see [`crate::variant_publication`]). Off by default.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub publish_needs_second_admin: bool,
+    /// The administrator's consent to publish the organisation's indicators for comparison,
+    /// and which (see [`crate::publication`]). Unset: nothing is shared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sharing: Option<SharingConsent>,
+}
+
+/// Which of the organisation's indicators leave it, protected, for methodologists to compare:
+/// opted in per organisation (`share`) and per indicator (`indicators`, catalogue keys).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SharingConsent {
+    pub share: bool,
+    #[serde(default)]
+    pub indicators: Vec<String>,
 }
 
 /// A change of the settings. The caps reading is replaced as given (`None`: as the variant says);
@@ -93,6 +107,7 @@ pub async fn update(
         publish_needs_second_admin: change
             .publish_needs_second_admin
             .unwrap_or(before.settings.publish_needs_second_admin),
+        sharing: before.settings.sharing.clone(),
     };
     let value =
         serde_json::to_value(&settings).map_err(|e| CaseworkError::Variant(e.to_string()))?;

@@ -10,10 +10,11 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, Request};
 use axum::routing::get;
+use kurator_analytics::store::AnalyticsStore;
 use kurator_auth::oidc::{SecretBox, SsoLogin};
 use kurator_auth::{LoginThrottle, PasswordLogin, SessionStore};
 use kurator_casework::TenantRegistry;
-use kurator_casework::worker::DeadlineWorker;
+use kurator_casework::worker::{Analytics, DeadlineWorker};
 use kurator_platform::Settings;
 use kurator_platform::cache::{InProcessCache, RedisCache, SharedCache};
 use kurator_platform::lease::{InProcessLeases, RedisLeases, SharedLeases};
@@ -55,11 +56,13 @@ pub async fn leases(settings: &Settings) -> anyhow::Result<SharedLeases> {
     })
 }
 
-/// A deadline worker over `tenants`, configured from `settings`.
+/// A deadline worker over `tenants`, configured from `settings`; with `analytics` it publishes
+/// the organisations' indicators every night.
 pub async fn deadline_worker(
     settings: &Settings,
     control: sea_orm::DatabaseConnection,
     tenants: TenantRegistry,
+    analytics: Option<AnalyticsStore>,
     link_base: String,
 ) -> anyhow::Result<DeadlineWorker> {
     Ok(DeadlineWorker::new(
@@ -69,7 +72,32 @@ pub async fn deadline_worker(
         settings.worker.clone(),
         &settings.smtp,
         link_base,
-    )?)
+    )?
+    .with_analytics(analytics.map(|store| Analytics {
+        store,
+        settings: settings.analytics.clone(),
+    })))
+}
+
+/// Opens the analytics store (`database.analytics_url`): migrated at start when replicas
+/// migrate, otherwise required to be up to date; on PostgreSQL used as the application's role
+/// once migrated. Refuses disclosure rules below their defaults.
+pub async fn open_analytics(settings: &Settings) -> anyhow::Result<AnalyticsStore> {
+    kurator_casework::publication::rules(&settings.analytics).map_err(anyhow::Error::msg)?;
+    let url = settings.analytics_database_url();
+    let db = kurator_store::connect(&url, settings.database.max_connections.max(2)).await?;
+    if settings.database.migrate_at_start {
+        kurator_store::migrate_analytics(&db).await?;
+    } else {
+        let pending = kurator_store::pending_analytics(&db).await?;
+        if pending > 0 {
+            anyhow::bail!(
+                "the analytics store has {pending} pending migrations: run `kurator migrate` first"
+            );
+        }
+    }
+    let db = as_application(settings, &url, db).await?;
+    Ok(AnalyticsStore::new(db))
 }
 
 /// Migrates the control plane at start (`database.migrate_at_start`), or makes sure nothing is
@@ -97,16 +125,25 @@ async fn control_as_application(
     settings: &Settings,
     control: sea_orm::DatabaseConnection,
 ) -> anyhow::Result<sea_orm::DatabaseConnection> {
+    as_application(settings, &settings.control_database_url(), control).await
+}
+
+/// `db` (reached at `url` as the owner) replaced by a connection as the application's role, on
+/// PostgreSQL with `database.app_user` set; as it is otherwise.
+async fn as_application(
+    settings: &Settings,
+    url: &str,
+    db: sea_orm::DatabaseConnection,
+) -> anyhow::Result<sea_orm::DatabaseConnection> {
     let Some((user, password)) = settings.tenant_app_login() else {
-        return Ok(control);
+        return Ok(db);
     };
-    if control.get_database_backend() != sea_orm::DatabaseBackend::Postgres {
-        return Ok(control);
+    if db.get_database_backend() != sea_orm::DatabaseBackend::Postgres {
+        return Ok(db);
     }
-    let url =
-        kurator_store::with_user(&settings.control_database_url(), &user, password.as_deref())?;
+    let url = kurator_store::with_user(url, &user, password.as_deref())?;
     let application = kurator_store::connect(&url, settings.database.max_connections).await?;
-    control.close().await?;
+    db.close().await?;
     Ok(application)
 }
 
@@ -124,6 +161,9 @@ pub async fn migrate(settings: &Settings) -> anyhow::Result<Vec<String>> {
     if settings.seed_demo() {
         demo::seed(&control, settings).await?;
     }
+    let analytics = kurator_store::connect(&settings.analytics_database_url(), 2).await?;
+    kurator_store::migrate_analytics(&analytics).await?;
+    analytics.close().await?;
     let mut migrated = Vec::new();
     for tenant in repo::list_tenants(&control).await? {
         let db = kurator_store::connect(&tenant.database_url, 2).await?;
@@ -157,7 +197,8 @@ pub async fn build_worker(settings: &Settings) -> anyhow::Result<DeadlineWorker>
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{}:{}", server.host, server.port));
-    deadline_worker(settings, control, tenants, link_base).await
+    let analytics = open_analytics(settings).await?;
+    deadline_worker(settings, control, tenants, Some(analytics), link_base).await
 }
 
 impl Application {
@@ -231,6 +272,8 @@ impl Application {
             Duration::from_secs(auth.sso_timeout_seconds.max(1)),
         );
 
+        let analytics = open_analytics(&settings).await?;
+
         let schema = graphql::build_schema(
             settings.graphql.max_depth,
             settings.graphql.max_complexity,
@@ -247,6 +290,7 @@ impl Application {
                 callers,
                 password_login,
                 sso_login,
+                analytics,
             }),
             schema,
         };
@@ -264,6 +308,7 @@ impl Application {
                     settings,
                     state.inner.control.clone(),
                     state.inner.tenants.clone(),
+                    Some(state.inner.analytics.clone()),
                     link_base,
                 )
                 .await?,
@@ -314,6 +359,10 @@ impl Application {
             text.push_str(&format!(
                 "  {:<28} platform_admin\n",
                 data.platform_admin.login
+            ));
+            text.push_str(&format!(
+                "  {:<28} platform_methodologist (/analytics)\n",
+                data.platform_methodologist.login
             ));
             for tenant in &data.tenant {
                 for account in &tenant.accounts {

@@ -16,6 +16,8 @@ const DEMO_DATA: &str = include_str!("../demo/tenants.toml");
 #[serde(deny_unknown_fields)]
 pub struct DemoData {
     pub platform_admin: DemoAccount,
+    /// A methodologist of the platform: compares the organisations, a member of none.
+    pub platform_methodologist: DemoAccount,
     pub tenant: Vec<DemoTenant>,
 }
 
@@ -79,6 +81,26 @@ pub async fn seed(control: &DatabaseConnection, settings: &Settings) -> Result<u
             },
         )
         .await?;
+        created += 1;
+    }
+
+    let methodologist_login = parse_login(&data.platform_methodologist.login)?;
+    if repo::find_user_by_login(&tx, &methodologist_login)
+        .await?
+        .is_none()
+    {
+        let user = repo::insert_user(
+            &tx,
+            NewUser {
+                login: &methodologist_login,
+                display_name: &data.platform_methodologist.display_name,
+                password_hash: Some(&hash),
+                is_platform_admin: false,
+                email: None,
+            },
+        )
+        .await?;
+        repo::set_platform_methodologist(&tx, user.id, true).await?;
         created += 1;
     }
 

@@ -37,4 +37,6 @@ pub struct Services {
     pub password_login: PasswordLogin,
     /// Single sign-on through organisations' OpenID Connect providers.
     pub sso_login: SsoLogin,
+    /// What organisations published for comparison (its own database).
+    pub analytics: kurator_analytics::store::AnalyticsStore,
 }

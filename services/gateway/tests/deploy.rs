@@ -104,6 +104,7 @@ mod deploy {
                     .env("KURATOR__ENVIRONMENT", "production")
                     .env("KURATOR__DATA_DIR", data_dir)
                     .env("KURATOR__DATABASE__CONTROL_URL", self.url("control"))
+                    .env("KURATOR__DATABASE__ANALYTICS_URL", self.url("analytics"))
                     .env(
                         "KURATOR__DATABASE__TENANT_URL_TEMPLATE",
                         format!("postgres://{}/{}_{{tenant}}", self.server, self.prefix),

@@ -9,6 +9,7 @@ mod audit_outbox;
 mod calendars;
 mod callers;
 mod caseload;
+mod comparison;
 mod conflicts;
 mod demo_year;
 mod edge;

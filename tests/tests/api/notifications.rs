@@ -167,8 +167,16 @@ async fn a_missed_urgent_hour_reminds_the_curator_and_escalates_to_the_superviso
         )
         .await;
 
+    // The runs happen at midnight and at one in the morning in Almaty (UTC+5), whenever the
+    // suite runs: the morning digest (08:00 local) is not due in either, so what the second run
+    // could add is only a repeat.
+    let midnight = Utc::now()
+        .date_naive()
+        .and_hms_opt(19, 0, 0)
+        .unwrap()
+        .and_utc();
     let worker = worker_of(&app, None, json!({})).await;
-    let report = worker.run_once(Utc::now()).await.unwrap();
+    let report = worker.run_once(midnight).await.unwrap();
     assert!(run_of(&report, "clinic").leased);
     assert!(run_of(&report, "clinic").notifications >= 2, "{report:?}");
 
@@ -214,10 +222,10 @@ async fn a_missed_urgent_hour_reminds_the_curator_and_escalates_to_the_superviso
 
     // Again, and an hour later: nothing is sent twice.
     let before = unread(&curator).await + unread(&supervisor).await;
-    worker.run_once(Utc::now()).await.unwrap();
+    worker.run_once(midnight).await.unwrap();
     let restarted = worker_of(&app, None, json!({})).await;
     restarted
-        .run_once(Utc::now() + chrono::Duration::hours(1))
+        .run_once(midnight + chrono::Duration::hours(1))
         .await
         .unwrap();
     assert_eq!(unread(&curator).await + unread(&supervisor).await, before);

@@ -38,6 +38,8 @@ pub struct UserRow {
     pub display_name: String,
     pub password_hash: Option<String>,
     pub is_platform_admin: bool,
+    /// Compares organisations on their published figures; a member of none.
+    pub is_platform_methodologist: bool,
     pub is_active: bool,
     /// Recorded when the person was invited (lower-case).
     pub email: Option<String>,
@@ -95,6 +97,7 @@ fn user_row(model: user::Model) -> UserRow {
         display_name: model.display_name,
         password_hash: model.password_hash,
         is_platform_admin: model.is_platform_admin,
+        is_platform_methodologist: model.is_platform_methodologist,
         is_active: model.is_active,
         email: model.email,
     }
@@ -210,6 +213,7 @@ pub async fn insert_user(
         display_name: Set(new.display_name.to_owned()),
         password_hash: Set(new.password_hash.map(str::to_owned)),
         is_platform_admin: Set(new.is_platform_admin),
+        is_platform_methodologist: Set(false),
         email: Set(new.email.map(str::to_owned)),
         is_active: Set(true),
         version: Set(1),
@@ -218,6 +222,24 @@ pub async fn insert_user(
     Ok(user_row(
         user::Entity::insert(model).exec_with_returning(db).await?,
     ))
+}
+
+/// Makes a person a methodologist of the platform, or no longer one.
+#[tracing::instrument(skip_all, fields(user = %id))]
+pub async fn set_platform_methodologist(
+    db: &impl ConnectionTrait,
+    id: UserId,
+    methodologist: bool,
+) -> Result<(), StoreError> {
+    user::Entity::update_many()
+        .col_expr(
+            user::Column::IsPlatformMethodologist,
+            sea_orm::sea_query::Expr::value(methodologist),
+        )
+        .filter(user::Column::Id.eq(id.0))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 #[tracing::instrument(skip_all, fields(user = %user_id, tenant = %tenant_id, role = %role))]

@@ -13,6 +13,9 @@ pub struct Model {
     /// Argon2id PHC string; `None` for accounts that sign in only through single sign-on.
     pub password_hash: Option<String>,
     pub is_platform_admin: bool,
+    /// A methodologist of the platform: compares organisations on their published figures,
+    /// belongs to none of them.
+    pub is_platform_methodologist: bool,
     /// The e-mail an administrator recorded when inviting the person: a first single sign-on is
     /// linked to this account by it (lower-case).
     pub email: Option<String>,

@@ -86,6 +86,18 @@ pub struct TenantRun {
     pub failed_attempts: usize,
     /// Administrative audit records delivered from the control plane's outbox.
     pub audited: usize,
+    /// Indicator tables published into the analytics store (provisional months replaced and
+    /// new revisions), when the night's publication ran.
+    pub published: usize,
+    /// The night's publication failed; the analytics store keeps the last good figures, stale.
+    pub publication_failed: bool,
+}
+
+/// The nightly publication of indicators for comparison: the analytics store and its settings.
+#[derive(Debug, Clone)]
+pub struct Analytics {
+    pub store: kurator_analytics::store::AnalyticsStore,
+    pub settings: kurator_platform::config::AnalyticsSettings,
 }
 
 pub struct DeadlineWorker {
@@ -104,6 +116,9 @@ pub struct DeadlineWorker {
     /// The last local day whose digests this worker planned, per tenant: later runs that day
     /// skip the digest step (the marks would stop a repeat anyway).
     digested: Mutex<HashMap<uuid::Uuid, chrono::NaiveDate>>,
+    analytics: Option<Analytics>,
+    /// The last local day each tenant's indicators were published by this worker.
+    published: Mutex<HashMap<uuid::Uuid, chrono::NaiveDate>>,
 }
 
 impl DeadlineWorker {
@@ -126,7 +141,16 @@ impl DeadlineWorker {
             failpoint: None,
             slip_checked: Mutex::new(HashMap::new()),
             digested: Mutex::new(HashMap::new()),
+            analytics: None,
+            published: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// Publishes each tenant's indicators into the analytics store every night (and at the first
+    /// run after the worker starts).
+    pub fn with_analytics(mut self, analytics: Option<Analytics>) -> Self {
+        self.analytics = analytics.filter(|a| a.settings.enabled);
+        self
     }
 
     /// Stops every run at `failpoint` (crash tests).
@@ -203,7 +227,45 @@ impl DeadlineWorker {
             return Err(WorkerError::Crashed(Failpoint::AfterPlanning));
         }
         deliver::deliver(self, runtime, now, &mut run).await?;
+        self.publish(runtime, now, &mut run).await;
         Ok(run)
+    }
+
+    /// The night's publication of the tenant's indicators: once per local day from
+    /// `analytics.publish_hour`, and at this worker's first run whatever the hour. A failure is
+    /// recorded in the store (the figures go stale) and does not stop the run.
+    async fn publish(&self, runtime: &Arc<TenantRuntime>, now: DateTime<Utc>, run: &mut TenantRun) {
+        let Some(analytics) = &self.analytics else {
+            return;
+        };
+        let id = runtime.tenant().id.0;
+        let Ok(tz) = runtime
+            .current_variant()
+            .map(|v| v.doc().time_zone.parse::<chrono_tz::Tz>())
+        else {
+            return;
+        };
+        let local = now.with_timezone(&tz.unwrap_or(chrono_tz::UTC));
+        let today = local.date_naive();
+        let last = self.published.lock().await.get(&id).copied();
+        let due = match last {
+            None => true,
+            Some(day) => {
+                day < today && chrono::Timelike::hour(&local) >= analytics.settings.publish_hour
+            }
+        };
+        if !due {
+            return;
+        }
+        match crate::publication::publish(runtime, &analytics.store, &analytics.settings, now).await
+        {
+            Ok(published) => run.published = published.provisional + published.revisions,
+            Err(err) => {
+                tracing::warn!(error = %err, "indicators not published");
+                run.publication_failed = true;
+            }
+        }
+        self.published.lock().await.insert(id, today);
     }
 
     /// Renews the tenant's lease in a long run; `false` when it was lost (the run then stops,

@@ -4,6 +4,7 @@ pub mod account;
 pub mod administration;
 pub mod api_tokens;
 pub mod casework;
+pub mod comparison;
 pub mod context;
 pub mod error;
 pub mod indicators;
@@ -43,6 +44,7 @@ pub struct Query(
     casework::variant_migration::VariantMigrationQuery,
     casework::variant_templates::VariantTemplateQuery,
     casework::calendar::CalendarQuery,
+    comparison::ComparisonQuery,
     indicators::IndicatorsQuery,
     notifications::NotificationQuery,
     platform::PlatformQuery,
@@ -62,6 +64,7 @@ pub struct Mutation(
     casework::variant_migration::VariantMigrationMutation,
     casework::variant_templates::VariantTemplateMutation,
     casework::calendar::CalendarMutation,
+    comparison::ComparisonMutation,
     notifications::NotificationMutation,
     platform::PlatformMutation,
     sso::SsoMutation,

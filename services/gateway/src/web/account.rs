@@ -32,6 +32,7 @@ pub async fn home(web: Web) -> Response {
     match slugs.as_slice() {
         [one] => Redirect::to(&format!("/o/{one}/day")).into_response(),
         [] if caller.user.is_platform_admin => Redirect::to("/platform").into_response(),
+        [] if caller.user.is_platform_methodologist => Redirect::to("/analytics").into_response(),
         _ => Redirect::to("/orgs").into_response(),
     }
 }
@@ -281,6 +282,9 @@ pub async fn organisations(web: Web) -> Response {
         }
         @if caller.user.is_platform_admin {
             p { a.button href="/platform" { (lang.t("platform-title")) } }
+        }
+        @if caller.user.is_platform_methodologist {
+            p { a.button href="/analytics" { (lang.t("compare-title")) } }
         }
         ul.cards {
             @for (slug, name, roles) in &orgs {

@@ -20,6 +20,11 @@ const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.
 const MAX_ROWS: usize = 5000;
 
 fn download(bytes: Vec<u8>, file: &'static str) -> Response {
+    download_named(bytes, file)
+}
+
+/// An XLSX file to download as `file`.
+pub(super) fn download_named(bytes: Vec<u8>, file: &str) -> Response {
     (
         [
             (CONTENT_TYPE, HeaderValue::from_static(XLSX)),
@@ -34,7 +39,11 @@ fn download(bytes: Vec<u8>, file: &'static str) -> Response {
         .into_response()
 }
 
-fn sheet(headers: &[String], rows: &[Vec<String>], name: &str) -> Result<Vec<u8>, XlsxError> {
+pub(super) fn sheet(
+    headers: &[String],
+    rows: &[Vec<String>],
+    name: &str,
+) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
     sheet.set_name(name)?;

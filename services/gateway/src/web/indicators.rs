@@ -70,6 +70,7 @@ pub async fn show(web: Web, Path(slug): Path<String>, Query(year): Query<Year>) 
             .map(|c| named(lang, &c["names"]))
     };
     let title = lang.t("indicators-title");
+    let sharing = super::comparison::sharing_section(&web, &org).await;
     let body = html! {
         h1 { (title) }
         form.inline method="get" action=(org.path("/indicators")) {
@@ -111,6 +112,7 @@ pub async fn show(web: Web, Path(slug): Path<String>, Query(year): Query<Year>) 
                 }
             }
         }
+        (sharing)
     };
     page(&web, Some(&org), Section::Indicators, &title, body).into_response()
 }

@@ -12,6 +12,7 @@ pub mod board;
 pub mod calendar;
 pub mod card;
 pub mod cases;
+pub mod comparison;
 pub mod day;
 pub mod export;
 pub mod form;
@@ -100,6 +101,13 @@ pub fn router() -> Router<AppState> {
         .route("/o/{slug}/cases/{id}/contacts", post(visit::record_json))
         .route("/o/{slug}/board", get(board::show))
         .route("/o/{slug}/indicators", get(indicators::show))
+        .route(
+            "/o/{slug}/indicators/sharing",
+            post(comparison::save_sharing),
+        )
+        .route("/analytics", get(comparison::show))
+        .route("/analytics/export.csv", get(comparison::export_csv))
+        .route("/analytics/export.xlsx", get(comparison::export_xlsx))
         .route("/o/{slug}/admin", get(admin::show))
         .route("/o/{slug}/admin/roles", post(admin::change_role))
         .route(

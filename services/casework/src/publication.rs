@@ -1,0 +1,438 @@
+//! Publication of the organisation's indicators for comparison («публикация показателей»), and
+//! the comparison methodologists read (issue 12).
+//!
+//! - **Consent.** Nothing leaves an organisation unless its administrator opted in, for the
+//!   organisation ([`SharingConsent::share`]) and for each indicator; only indicators the
+//!   organisation computes and its variant makes comparable can be chosen. Withdrawing removes
+//!   the published tables at the next publication.
+//! - **Inside the organisation.** [`publish`] computes the organisation's exact figures from its
+//!   own database ([`crate::indicators`]), builds one table per indicator and month — the
+//!   indicator's first stratification with its total, or the total alone — protects each with
+//!   [`kurator_analytics::disclosure::protect`] and pushes only the protected tables into the
+//!   analytics store. The deadline worker does it every night for the current month and the
+//!   months before it (`analytics.months`); months not yet closed (the 10th of the next month) are
+//!   provisional, closed ones get a new revision when their figures change. A computation that
+//!   fails leaves the last good figures, marked stale.
+//! - **Who compares.** Methodologists of the platform ([`PlatformViewer`]) — not members of any
+//!   organisation — read [`compare`]: published, disclosure-controlled figures only. An
+//!   organisation's own staff read their exact figures through [`crate::indicators::own`].
+
+use crate::actor::Actor;
+use crate::audit::{self, Audit};
+use crate::error::{CaseworkError, CaseworkResult};
+use crate::indicators::{self, COMPUTED, MonthFigure, OwnIndicator};
+use crate::runtime::TenantRuntime;
+use crate::settings::{self, SharingConsent, TenantSettings};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono_tz::Tz;
+use kurator_analytics::catalogue::{Catalogue, Comparability, Indicator, VariantMapping};
+use kurator_analytics::compare::{self, Comparison};
+use kurator_analytics::disclosure::{DisclosureRules, Table, TableKind, protect};
+use kurator_analytics::store::{AnalyticsStore, Batch, NewTable, Published, StoreError};
+use kurator_domain::UserId;
+use kurator_method::problem;
+use kurator_platform::config::AnalyticsSettings;
+use kurator_store::tenant::settings as store;
+
+/// Most months one comparison covers.
+pub const MAX_MONTHS: usize = 36;
+
+fn analytics_error(err: StoreError) -> CaseworkError {
+    match err {
+        StoreError::Database(db) => CaseworkError::Store(kurator_store::StoreError::Database(db)),
+        StoreError::Malformed(detail) => CaseworkError::Internal(detail),
+    }
+}
+
+fn catalogue() -> CaseworkResult<Catalogue> {
+    Catalogue::shared().map_err(|e| CaseworkError::Variant(e.to_string()))
+}
+
+/// The disclosure rules of the deployment; each may only be raised above its default.
+pub fn rules(settings: &AnalyticsSettings) -> Result<DisclosureRules, String> {
+    DisclosureRules::new(
+        settings.k,
+        settings.rounding_base,
+        settings.rate_min_denominator,
+        settings.pooled_min_organisations,
+    )
+    .map_err(|e| e.to_string())
+}
+
+/// An indicator the administrator may choose to share, and whether it can be.
+#[derive(Debug, Clone)]
+pub struct Choice {
+    pub indicator: Indicator,
+    pub comparability: Comparability,
+    /// Computed by Kurator today and comparable for this organisation's variant.
+    pub shareable: bool,
+    pub shared: bool,
+}
+
+/// The organisation's consent as its staff see it.
+#[derive(Debug, Clone)]
+pub struct Sharing {
+    pub share: bool,
+    pub choices: Vec<Choice>,
+    /// The organisation settings' version, for the next change.
+    pub version: i32,
+}
+
+fn choices(runtime: &TenantRuntime, consent: &SharingConsent) -> CaseworkResult<Vec<Choice>> {
+    let catalogue = catalogue()?;
+    let mapping = VariantMapping::of(runtime.current_variant()?);
+    Ok(catalogue
+        .comparability(&mapping)
+        .into_iter()
+        .map(|(indicator, comparability)| Choice {
+            shareable: comparability == Comparability::Comparable
+                && COMPUTED.contains(&indicator.key.as_str()),
+            shared: consent.share && consent.indicators.contains(&indicator.key),
+            indicator: indicator.clone(),
+            comparability,
+        })
+        .collect())
+}
+
+/// What the organisation shares: read by those who see its exact figures (administrators,
+/// supervisors, its methodologists).
+#[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug))]
+pub async fn sharing(runtime: &TenantRuntime, actor: &Actor) -> CaseworkResult<Sharing> {
+    actor.require_own_figures()?;
+    let tx = runtime.read().await?;
+    let current = settings::load(&tx).await?;
+    tx.commit().await?;
+    let consent = current.settings.sharing.clone().unwrap_or_default();
+    Ok(Sharing {
+        share: consent.share,
+        choices: choices(runtime, &consent)?,
+        version: current.version,
+    })
+}
+
+/// Changes the consent: the organisation's administrator only, with the settings' version they
+/// saw. Every indicator named must be one the organisation computes and its variant makes
+/// comparable; nothing is written otherwise.
+#[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug))]
+pub async fn set_sharing(
+    runtime: &TenantRuntime,
+    actor: &Actor,
+    expected_version: i32,
+    share: bool,
+    indicators: &[String],
+) -> CaseworkResult<Sharing> {
+    actor.require_org_admin()?;
+    let all = choices(runtime, &SharingConsent::default())?;
+    let mut problems = Vec::new();
+    let mut chosen: Vec<String> = Vec::new();
+    for (i, key) in indicators.iter().enumerate() {
+        match all.iter().find(|c| &c.indicator.key == key) {
+            None => problems.push(problem!(
+                at = format!("indicators[{i}]"),
+                "unknown_indicator",
+                "показателя «{key}» нет в каталоге",
+                "the catalogue has no indicator «{key}»"
+            )),
+            Some(c) if !c.shareable => problems.push(problem!(
+                at = format!("indicators[{i}]"),
+                "indicator_not_shareable",
+                "показатель «{key}» не сопоставим для варианта организации или ещё не рассчитывается",
+                "the indicator «{key}» is not comparable for the organisation's variant or not computed yet"
+            )),
+            Some(_) if !chosen.contains(key) => chosen.push(key.clone()),
+            Some(_) => {}
+        }
+    }
+    if !problems.is_empty() {
+        return Err(CaseworkError::Rejected(problems));
+    }
+    let tx = runtime.begin().await?;
+    let before = settings::load(&tx).await?;
+    if before.version != expected_version {
+        return Err(CaseworkError::Stale {
+            current: before.version,
+        });
+    }
+    let consent = SharingConsent {
+        share,
+        indicators: chosen,
+    };
+    let after = TenantSettings {
+        sharing: Some(consent.clone()),
+        ..before.settings.clone()
+    };
+    let value = serde_json::to_value(&after).map_err(|e| CaseworkError::Variant(e.to_string()))?;
+    let row = store::put(&tx, expected_version, value, actor.user).await?;
+    audit::record(
+        &tx,
+        actor,
+        Audit::changed(
+            "analytics.sharing",
+            "tenant",
+            runtime.tenant().id.0,
+            &before.settings.sharing.clone().unwrap_or_default(),
+            &consent,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Sharing {
+        share: consent.share,
+        choices: choices(runtime, &consent)?,
+        version: row.version,
+    })
+}
+
+/// The months a night's publication covers, newest last: the current month of `local` and the
+/// `count - 1` before it.
+fn recent_months(local: NaiveDate, count: u32) -> Vec<(i32, u32)> {
+    let mut months = Vec::new();
+    let (mut y, mut m) = (local.year(), local.month());
+    for _ in 0..count.max(1) {
+        months.push((y, m));
+        (y, m) = if m == 1 { (y - 1, 12) } else { (y, m - 1) };
+    }
+    months.reverse();
+    months
+}
+
+/// A month closes on the 10th of the next month: from then on a change makes a new revision.
+pub fn month_closed(year: i32, month: u32, local_today: NaiveDate) -> bool {
+    let (y, m) = if month == 12 {
+        (year + 1, 1)
+    } else {
+        (year, month + 1)
+    };
+    NaiveDate::from_ymd_opt(y, m, 10).is_some_and(|closes| local_today >= closes)
+}
+
+fn saturate(n: u64) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+fn month_of(months: &[MonthFigure], year: i32, month: u32) -> Option<&MonthFigure> {
+    months.iter().find(|m| m.year == year && m.month == month)
+}
+
+/// The table of one indicator and month: the indicator's first stratification (its categories
+/// add up to the total), or the total alone. One table per indicator and month, since two
+/// stratifications sharing their total are not protected together (see
+/// `kurator_analytics::disclosure`).
+fn table_of(own: &OwnIndicator, year: i32, month: u32) -> Option<(String, Table)> {
+    let kind = own.indicator.table_kind();
+    if let Some(stratum) = own.strata.first() {
+        let cells: Vec<(String, u64, Option<u64>)> = stratum
+            .categories
+            .iter()
+            .map(|c| {
+                let f = month_of(&c.months, year, month)
+                    .map(|m| m.figure)
+                    .unwrap_or_default();
+                (c.category.clone(), f.numerator, f.denominator)
+            })
+            .collect();
+        let table = match kind {
+            TableKind::Shares => Table::shares(
+                cells
+                    .into_iter()
+                    .map(|(c, n, d)| (c, saturate(n), saturate(d.unwrap_or(0)))),
+            ),
+            TableKind::Counts => Table::counts(cells.into_iter().map(|(c, n, _)| (c, saturate(n)))),
+        }
+        .ok()?;
+        return Some((stratum.stratum.clone(), table));
+    }
+    let figure = month_of(&own.months, year, month)?.figure;
+    let table = match kind {
+        TableKind::Shares => Table::share_total(
+            saturate(figure.numerator),
+            saturate(figure.denominator.unwrap_or(0)),
+        )
+        .ok()?,
+        TableKind::Counts => Table::count_total(saturate(figure.numerator)),
+    };
+    Some((kurator_analytics::catalogue::NONE.to_owned(), table))
+}
+
+/// Computes the organisation's indicators for the recent months, protects them and publishes
+/// the shared ones into the analytics store; on failure the store keeps the last good figures,
+/// marked stale. The deadline worker calls it every night, with no person behind it.
+#[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug))]
+pub async fn publish(
+    runtime: &TenantRuntime,
+    analytics: &AnalyticsStore,
+    settings: &AnalyticsSettings,
+    now: DateTime<Utc>,
+) -> CaseworkResult<Published> {
+    let tenant = runtime.tenant();
+    let name = tenant.name_ru.clone();
+    let variant_name = runtime
+        .current_variant()
+        .map(|v| v.doc().name.ru.clone())
+        .unwrap_or_default();
+    match batch(runtime, settings, now).await {
+        Ok(batch) => analytics.publish(&batch).await.map_err(analytics_error),
+        Err(err) => {
+            analytics
+                .mark_stale(tenant.id.0, &name, &variant_name, now)
+                .await
+                .map_err(analytics_error)?;
+            Err(err)
+        }
+    }
+}
+
+async fn batch(
+    runtime: &TenantRuntime,
+    settings: &AnalyticsSettings,
+    now: DateTime<Utc>,
+) -> CaseworkResult<Batch> {
+    let rules = rules(settings).map_err(CaseworkError::Variant)?;
+    let variant = runtime.current_variant()?.clone();
+    let tz: Tz = variant
+        .doc()
+        .time_zone
+        .parse()
+        .map_err(|_| CaseworkError::Variant("the variant's time zone is unknown".into()))?;
+    let tx = runtime.read().await?;
+    let consent = settings::load(&tx)
+        .await?
+        .settings
+        .sharing
+        .unwrap_or_default();
+    tx.commit().await?;
+    let today = now.with_timezone(&tz).date_naive();
+    let months = recent_months(today, settings.months);
+    let mut tables = Vec::new();
+    if consent.share && !consent.indicators.is_empty() {
+        let mut years: Vec<i32> = months.iter().map(|(y, _)| *y).collect();
+        years.dedup();
+        for year in years {
+            let own = indicators::compute(runtime, year).await?;
+            for indicator in own
+                .iter()
+                .filter(|i| i.comparability == Comparability::Comparable)
+                .filter(|i| consent.indicators.contains(&i.indicator.key))
+            {
+                for (y, m) in months.iter().filter(|(y, _)| *y == year) {
+                    let Some((stratum, table)) = table_of(indicator, *y, *m) else {
+                        continue;
+                    };
+                    tables.push(NewTable {
+                        indicator: indicator.indicator.key.clone(),
+                        version: indicator.indicator.version,
+                        month: format!("{y:04}-{m:02}"),
+                        stratum,
+                        closed: month_closed(*y, *m, today),
+                        publication: protect(&table, &rules).publication(),
+                    });
+                }
+            }
+        }
+    }
+    let tenant = runtime.tenant();
+    Ok(Batch {
+        organisation_id: tenant.id.0,
+        name: tenant.name_ru.clone(),
+        variant: variant.doc().name.ru.clone(),
+        sharing: consent.share,
+        shared: consent.indicators,
+        tables,
+        at: now,
+    })
+}
+
+/// Who reads the comparison: a person of the platform, not of an organisation.
+#[derive(Debug, Clone, Copy)]
+pub struct PlatformViewer {
+    pub user: UserId,
+    /// A methodologist of the platform.
+    pub methodologist: bool,
+}
+
+impl PlatformViewer {
+    /// Comparing organisations: methodologists of the platform only. Organisations' own staff
+    /// read their exact figures in their organisation; the platform administrator runs the
+    /// platform and compares nothing.
+    pub fn require_methodologist(&self) -> CaseworkResult<()> {
+        if self.methodologist {
+            Ok(())
+        } else {
+            Err(CaseworkError::Forbidden)
+        }
+    }
+}
+
+/// The indicators a methodologist can compare: the current catalogue.
+pub fn comparable_indicators(viewer: &PlatformViewer) -> CaseworkResult<Vec<Indicator>> {
+    viewer.require_methodologist()?;
+    Ok(catalogue()?.current().into_iter().cloned().collect())
+}
+
+/// One indicator compared across the organisations that share it, from `first` to `last`
+/// (`YYYY-MM`, at most [`MAX_MONTHS`]), on published figures, with the pooled figure where at
+/// least `pooled_min_organisations` contribute.
+#[tracing::instrument(skip_all, fields(indicator = key))]
+pub async fn compare(
+    viewer: &PlatformViewer,
+    analytics: &AnalyticsStore,
+    settings: &AnalyticsSettings,
+    key: &str,
+    first: &str,
+    last: &str,
+) -> CaseworkResult<(Indicator, Comparison)> {
+    viewer.require_methodologist()?;
+    let catalogue = catalogue()?;
+    let Some(indicator) = catalogue.latest(key).cloned() else {
+        return Err(CaseworkError::rejected(problem!(
+            at = "indicator",
+            "unknown_indicator",
+            "показателя «{key}» нет в каталоге",
+            "the catalogue has no indicator «{key}»"
+        )));
+    };
+    let Some(months) = compare::months_between(first, last, MAX_MONTHS) else {
+        return Err(CaseworkError::rejected(problem!(
+            at = "from",
+            "invalid_period",
+            "период: месяцы в виде ГГГГ-ММ, начало не позже конца, не более {MAX_MONTHS} месяцев",
+            "period: months as YYYY-MM, the first not after the last, at most {MAX_MONTHS} months"
+        )));
+    };
+    let rules = rules(settings).map_err(CaseworkError::Variant)?;
+    let organisations = analytics.organisations().await.map_err(analytics_error)?;
+    let (Some(from), Some(to)) = (months.first(), months.last()) else {
+        return Err(CaseworkError::Internal("an empty period".into()));
+    };
+    let tables = analytics
+        .latest_tables(key, from, to)
+        .await
+        .map_err(analytics_error)?;
+    let comparison = compare::compare(&indicator, months, &organisations, &tables, &rules);
+    Ok((indicator, comparison))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_month_closes_on_the_tenth_of_the_next() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert!(!month_closed(2026, 10, day(2026, 11, 9)));
+        assert!(month_closed(2026, 10, day(2026, 11, 10)));
+        assert!(!month_closed(2026, 12, day(2027, 1, 9)));
+        assert!(month_closed(2026, 12, day(2027, 1, 10)));
+        assert!(!month_closed(2026, 11, day(2026, 11, 30)));
+    }
+
+    #[test]
+    fn a_night_covers_the_current_month_and_those_before_it() {
+        let day = NaiveDate::from_ymd_opt(2026, 2, 3).unwrap();
+        assert_eq!(
+            recent_months(day, 4),
+            [(2025, 11), (2025, 12), (2026, 1), (2026, 2)]
+        );
+        assert_eq!(recent_months(day, 0), [(2026, 2)]);
+    }
+}
