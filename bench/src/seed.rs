@@ -376,6 +376,7 @@ async fn add_curators(
         display_name: format!("Куратор {}", i + 1),
         password_hash: None,
         is_platform_admin: false,
+        is_platform_methodologist: false,
         email: None,
         is_active: true,
         version: 1,
