@@ -208,6 +208,7 @@ mod year {
     use kurator_casework::closure::{self, ClosureInput};
     use kurator_casework::intake::{self, JournalQuery, SignalDecision, SignalInput};
     use kurator_casework::plans::{self, ActionInput, RevisionInput};
+    use kurator_casework::publication;
     use kurator_casework::records::{self, RecordInput};
     use kurator_casework::steps::{self, StepInput};
     use kurator_casework::triage::TriageInput;
@@ -1025,6 +1026,7 @@ mod year {
         }
         let started = std::time::Instant::now();
         let report = seed_year(control, tenants).await?;
+        share_indicators(control, tenants, &data).await?;
         for refusal in &report.refused {
             tracing::warn!(refusal = %refusal, "demo case not seeded to its end");
         }
@@ -1037,6 +1039,47 @@ mod year {
             );
         }
         Ok(report.seeded)
+    }
+
+    /// Each demo organisation's administrator shares every indicator it can for comparison, so
+    /// that the demo's methodologist of the platform has something to compare — once: a choice
+    /// an administrator made afterwards is left alone.
+    async fn share_indicators(
+        control: &DatabaseConnection,
+        tenants: &TenantRegistry,
+        data: &super::DemoData,
+    ) -> Result<(), String> {
+        for runtime in tenants.all().iter() {
+            let slug = runtime.tenant().slug.to_string();
+            let Some(admin) = data
+                .tenant
+                .iter()
+                .filter(|t| t.slug == slug)
+                .flat_map(|t| &t.accounts)
+                .find(|a| a.role.as_deref() == Some("org_admin"))
+            else {
+                continue;
+            };
+            let Some(actor) = actor(control, runtime, &admin.login).await else {
+                continue;
+            };
+            let current = publication::sharing(runtime, &actor)
+                .await
+                .map_err(|e| format!("{slug}: {e}"))?;
+            if current.version > 0 || current.share {
+                continue;
+            }
+            let chosen: Vec<String> = current
+                .choices
+                .iter()
+                .filter(|c| c.shareable)
+                .map(|c| c.indicator.key.clone())
+                .collect();
+            publication::set_sharing(runtime, &actor, current.version, true, &chosen)
+                .await
+                .map_err(|e| format!("{slug}: {e}"))?;
+        }
+        Ok(())
     }
 
     /// Seeds the year of every demo organisation whose journal is still empty, the organisations
