@@ -432,7 +432,7 @@ async fn another_organisations_case_is_not_found_by_url() {
 /// critical accessibility violation, a screenshot of each, and the language switch.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_screen_of_every_organisation() {
-    let Some((_app, browser)) = start("every_screen_of_every_organisation").await else {
+    let Some((app, browser)) = start("every_screen_of_every_organisation").await else {
         return;
     };
     browser.goto("/login").await;
@@ -488,6 +488,32 @@ async fn every_screen_of_every_organisation() {
         browser.check(&format!("{org}-admin-sso")).await;
         browser.click("form[action='/logout'] button").await;
     }
+    // The methodologist of the platform compares what the demo organisations published.
+    let services = &app.state.inner;
+    for runtime in services.tenants.all() {
+        kurator_casework::publication::publish(
+            &runtime,
+            &services.analytics,
+            &services.settings.analytics,
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    }
+    // A person of the platform, not of an organisation: signed in, they land on the comparison.
+    browser.goto("/login").await;
+    browser.fill("#login", "methodologist").await;
+    browser
+        .fill("#password", kurator_tests::app::DEMO_PASSWORD)
+        .await;
+    browser
+        .click("form[action='/login'] button[type=submit]")
+        .await;
+    browser.wait_for_text("Сравнение организаций", 10).await;
+    browser.goto("/analytics?indicator=cases_closed").await;
+    browser.wait_for_text("Все организации вместе", 10).await;
+    browser.check("analytics").await;
+    browser.click("form[action='/logout'] button").await;
     // The language switch is remembered: Kazakh, then English, then back to Russian.
     browser.sign_in("clinic.curator").await;
     for (lang, word) in [("kk", "Менің күнім"), ("en", "My day"), ("ru", "Мой день")]

@@ -144,10 +144,11 @@ fn chart(lang: Lang, data: &Value) -> Markup {
         .iter()
         .flat_map(|(_, v, _)| v.iter().flatten())
         .fold(0.0_f64, |a, b| a.max(*b));
+    // Shares run to 100 %; counts (rounded to 5 when published) to the next multiple of 10.
     let top = if data["indicator"]["measure"] == "share" {
         100.0
     } else {
-        (max * 1.1).max(1.0)
+        ((max / 10.0).ceil() * 10.0).max(10.0)
     };
     let (w, h, left, bottom, right, top_pad) = (720.0, 260.0, 48.0, 36.0, 16.0, 12.0);
     let x = |i: usize| {
