@@ -15,6 +15,7 @@ mod m20261129_000500_active_cases_index;
 mod m20261129_000600_variant_drafts;
 mod m20261129_000700_calendar_changes;
 mod m20261130_000100_variant_publication_requests;
+mod m20261130_000200_case_records_by_kind;
 
 pub struct TenantMigrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(m20261129_000600_variant_drafts::Migration),
             Box::new(m20261129_000700_calendar_changes::Migration),
             Box::new(m20261130_000100_variant_publication_requests::Migration),
+            Box::new(m20261130_000200_case_records_by_kind::Migration),
         ]
     }
 }
