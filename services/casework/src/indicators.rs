@@ -12,6 +12,7 @@
 //! the quality of life improved in a domain) counts for each child of that family.
 
 use crate::actor::Actor;
+use crate::case_file::kind::{ATTRIBUTE, CLOSURE, REOPENED};
 use crate::error::{CaseworkError, CaseworkResult};
 use crate::runtime::TenantRuntime;
 use chrono::{DateTime, Datelike, Months, NaiveDate, TimeZone, Utc};
@@ -26,13 +27,11 @@ use kurator_method::problem;
 use kurator_method::schema::{CaseloadPolicy, ClassificationPurpose};
 use kurator_method::vocabulary::{Outcome, RiskBand};
 use kurator_store::tenant::cases::{self, IndicatorCase, IndicatorRecord};
-use crate::case_file::kind::{ATTRIBUTE, CLOSURE, REOPENED};
+use kurator_store::tenant::obligations;
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
-/// The shared indicators computed from the organisation's records today, in catalogue order.
-/// The share of deadlines met on time is not computed yet: a met obligation leaves the stored
-/// obligations (`case_obligations`) and nothing keeps when it was met.
+/// The shared indicators computed from the organisation's records, in catalogue order.
 pub const COMPUTED: &[&str] = &[
     "cases_opened",
     "cases_closed",
@@ -41,6 +40,7 @@ pub const COMPUTED: &[&str] = &[
     "children_quality_of_life_improved",
     "parental_rights_restored",
     "median_length_of_support",
+    "deadlines_met_on_time",
     "reopened_within_12_months",
     "risk_band_at_opening",
     "risk_band_at_closure",
@@ -212,7 +212,11 @@ impl Facts {
     /// The value of attribute `key` at `at`: the value before the first change after `at`, or
     /// the value now when it has not changed since.
     fn attribute_at(&self, key: &str, at: DateTime<Utc>) -> Option<String> {
-        match self.changes.iter().find(|(when, k, _)| *when > at && k == key) {
+        match self
+            .changes
+            .iter()
+            .find(|(when, k, _)| *when > at && k == key)
+        {
             Some((_, _, before)) => before.clone(),
             None => self.attributes.get(key).cloned(),
         }
@@ -345,6 +349,9 @@ struct Data {
     reopenings: Vec<(Uuid, DateTime<Utc>)>,
     risk: Option<(String, BTreeMap<String, &'static str>)>,
     caseload: Option<CaseloadPolicy>,
+    /// Step deadlines and recurring obligations that fell due or were met: the local day each
+    /// was due, and whether it was met by its due instant.
+    due: Vec<(NaiveDate, bool)>,
     variant: std::sync::Arc<Variant>,
     tz: Tz,
 }
@@ -569,6 +576,18 @@ fn figure(
                 supported.len() as u64,
             )
         }
+        "deadlines_met_on_time" => {
+            let due: Vec<bool> = data
+                .due
+                .iter()
+                .filter(|(day, _)| within(Some(*day)))
+                .map(|(_, on_time)| *on_time)
+                .collect();
+            share(
+                due.iter().filter(|on_time| **on_time).count() as u64,
+                due.len() as u64,
+            )
+        }
         "reopened_within_12_months" => {
             // Every closure of the month — a case reopened as the same case keeps the earlier
             // closure in its record — and those followed by a reopening from that case (the
@@ -630,7 +649,9 @@ fn figures(
             month: w[0].month(),
             figure: figure(key, data, (w[0], w[1]), cell),
             provisional: follow_up != Months::new(0)
-                && w[1].checked_add_months(follow_up).is_none_or(|end| end > today),
+                && w[1]
+                    .checked_add_months(follow_up)
+                    .is_none_or(|end| end > today),
         })
         .collect();
     let period = match (indicator.period_rule, starts.first(), starts.last()) {
@@ -638,10 +659,7 @@ fn figures(
             figure(key, data, (*first, *last), cell)
         }
         // The state at the period's end.
-        (PeriodRule::MonthEndSnapshot, _, _) => months
-            .last()
-            .map(|m| m.figure)
-            .unwrap_or_default(),
+        (PeriodRule::MonthEndSnapshot, _, _) => months.last().map(|m| m.figure).unwrap_or_default(),
         _ => sum(&months),
     };
     (months, period)
@@ -705,6 +723,7 @@ pub async fn own(
     let closures = cases::records_between(&tx, &[CLOSURE], first, last).await?;
     let reopenings = cases::records_between(&tx, &[REOPENED], first, followed_until).await?;
     let settings = crate::settings::load(&tx).await?;
+    let due = obligations::due_between(&tx, first, last, Utc::now()).await?;
     tx.commit().await?;
     let mut cases: Vec<Facts> = rows.iter().map(|c| facts(c, &variant, tz)).collect();
     let mut by_case: BTreeMap<Uuid, Vec<IndicatorRecord>> = BTreeMap::new();
@@ -717,7 +736,11 @@ pub async fn own(
             .unwrap_or_default()
             .into_iter()
             .map(|r| {
-                let before = r.data.get("from").and_then(|v| v.as_str()).map(str::to_owned);
+                let before = r
+                    .data
+                    .get("from")
+                    .and_then(|v| v.as_str())
+                    .map(str::to_owned);
                 (r.at, r.key, before)
             })
             .collect();
@@ -741,6 +764,13 @@ pub async fn own(
             .collect(),
         risk: risk_scale(&variant),
         caseload: crate::settings::caseload_policy(&variant, &settings.settings),
+        due: due
+            .into_iter()
+            .map(|o| {
+                let day = o.due_at.with_timezone(&tz).date_naive();
+                (day, o.met_at.is_some_and(|met| met <= o.due_at))
+            })
+            .collect(),
         variant: variant.clone(),
         tz,
     };

@@ -15,6 +15,7 @@ db_suites!(
     an_indicator_the_variant_does_not_map_is_not_comparable_and_only_leads_see_figures,
     the_methodologist_reads_the_organisations_figures_on_its_page,
     the_funds_risk_bands_reopenings_and_caseloads_are_counted_from_its_cases,
+    a_deadline_met_late_or_missed_counts_against_the_share_met_on_time,
 );
 
 const INDICATORS: &str = "query($y: Int!) { organisationIndicators(year: $y) {
@@ -436,6 +437,7 @@ async fn an_indicator_the_variant_does_not_map_is_not_comparable_and_only_leads_
     let lead = Worker::sign_in(&app, "volunteers.supervisor").await;
     let volunteers = year_of(&lead, 2026).await;
     for key in [
+        "deadlines_met_on_time",
         "reopened_within_12_months",
         "risk_band_at_opening",
         "risk_band_at_closure",
@@ -448,6 +450,10 @@ async fn an_indicator_the_variant_does_not_map_is_not_comparable_and_only_leads_
     assert_eq!(
         indicator(&volunteers, "reopened_within_12_months")["missing"],
         json!(["reopening"])
+    );
+    assert_eq!(
+        indicator(&volunteers, "deadlines_met_on_time")["missing"],
+        json!(["deadlines"])
     );
     assert_eq!(
         indicator(&volunteers, "curators_within_caseload_cap")["comparable"],
@@ -506,7 +512,11 @@ const SET_ATTRIBUTE: &str = "mutation($c: ID!, $v: Int!, $k: String!, $x: String
 /// A fund case of `complexity` walked by its team (seed 000 §6 table 1) from the signal on 6 April
 /// 2026 through opening on 13 April to its closing conference on 15 July, its complexity
 /// re-scored `rescored` on 1 July when given, closed into post-support on 15 July.
-async fn fund_case_closed(team: &FundTeam<'_>, complexity: &str, rescored: Option<&str>) -> (String, i64) {
+async fn fund_case_closed(
+    team: &FundTeam<'_>,
+    complexity: &str,
+    rescored: Option<&str>,
+) -> (String, i64) {
     let (case, mut v) = team.case_carrying_out_its_plan(complexity).await;
     if let Some(band) = rescored {
         let set = team
@@ -528,7 +538,12 @@ async fn fund_case_closed(team: &FundTeam<'_>, complexity: &str, rescored: Optio
                 "at": "2026-07-15T09:00:00Z", "contactEvery": { "months": 1 } } }),
         )
         .await;
-    assert_eq!(closed.data()["closeCase"]["status"], "post_support", "{:#}", closed.body);
+    assert_eq!(
+        closed.data()["closeCase"]["status"],
+        "post_support",
+        "{:#}",
+        closed.body
+    );
     (case, ok_version(&closed, "closeCase"))
 }
 
@@ -622,4 +637,62 @@ async fn the_funds_risk_bands_reopenings_and_caseloads_are_counted_from_its_case
     }
     // A month-end snapshot: the year is the state at its end, not a sum of months.
     assert_eq!(pick(&cap["year"]), figure(1, 1));
+}
+
+// Catalogue: step deadlines and recurring obligations due in the month, met by their due time.
+// Seed 000 §6 table 1: the first-visit team within 1 working day of the signal, the visit within
+// 3 working days, its report within 24 hours, the team's decision within 3 working days of the
+// report. The team is named on time, the visit is a day late, the report is on time and the
+// decision is never taken: 2 of the 4 deadlines of April were met on time.
+async fn a_deadline_met_late_or_missed_counts_against_the_share_met_on_time(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let team = FundTeam::sign_in(&app).await;
+    let opened = team
+        .supervisor
+        .open_case(
+            kurator_tests::casework::demo_family("Зуев"),
+            json!({ "complexity": "low" }),
+            "2026-04-06T07:00:00Z",
+            Some(&team.curator.user_id),
+        )
+        .await;
+    assert!(opened.errors().is_empty(), "{:#}", opened.body);
+    let case = opened.data()["openCase"]["id"].as_str().unwrap().to_owned();
+    team.walk(
+        &case,
+        version(&opened, "openCase"),
+        vec![
+            json!({ "do": "receive_signal", "actingAs": "curator", "at": "2026-04-06T07:30:00Z",
+                "artefacts": [{ "key": "signal_script", "content": {} }] }),
+            json!({ "do": "triage_signal", "actingAs": "senior_curator", "at": "2026-04-06T08:00:00Z",
+                "decisions": [{ "key": "signal_triage", "votes": [team.vote("senior_curator", "accept")] }] }),
+            json!({ "do": ">first_visit", "actingAs": "senior_curator", "at": "2026-04-06T08:05:00Z" }),
+            json!({ "do": "assign_visit_team", "actingAs": "senior_curator", "at": "2026-04-07T07:00:00Z" }),
+            // Friday: a day after the third working day.
+            json!({ "do": "visit_family", "actingAs": "curator", "at": "2026-04-10T08:00:00Z" }),
+            json!({ "do": "write_visit_report", "actingAs": "curator", "at": "2026-04-10T12:00:00Z",
+                "artefacts": [{ "key": "first_visit_report", "content": kurator_tests::casework::fund_first_visit_report() }] }),
+        ],
+    )
+    .await;
+
+    let year = year_of(&team.supervisor, 2026).await;
+    let met = indicator(&year, "deadlines_met_on_time");
+    assert_eq!(met["comparable"], true);
+    assert_eq!(met["unit"], "obligations");
+    let pick = |v: &Value| json!({ "numerator": v["numerator"], "denominator": v["denominator"] });
+    assert_eq!(
+        pick(&month(met, "2026-04")["figure"]),
+        json!({ "numerator": 2, "denominator": 4 }),
+        "{met:#}"
+    );
+    assert_eq!(month(met, "2026-04")["figure"]["percent"], 50.0);
+    assert_eq!(
+        pick(&month(met, "2026-05")["figure"]),
+        json!({ "numerator": 0, "denominator": 0 })
+    );
+    assert_eq!(
+        pick(&met["year"]),
+        json!({ "numerator": 2, "denominator": 4 })
+    );
 }

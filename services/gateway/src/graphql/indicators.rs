@@ -157,7 +157,9 @@ fn out(own: OwnIndicator) -> OrganisationIndicator {
             })
             .collect(),
         median: own.median,
-        provisional_until: own.provisional_until.map(|d| d.format("%Y-%m-%d").to_string()),
+        provisional_until: own
+            .provisional_until
+            .map(|d| d.format("%Y-%m-%d").to_string()),
     }
 }
 
