@@ -15,6 +15,8 @@ mod m20261129_000500_active_cases_index;
 mod m20261129_000600_variant_drafts;
 mod m20261129_000700_calendar_changes;
 mod m20261130_000100_variant_publication_requests;
+mod m20261130_000200_case_records_by_kind;
+mod m20261130_000300_case_obligation_results;
 
 pub struct TenantMigrator;
 
@@ -35,6 +37,8 @@ impl MigratorTrait for TenantMigrator {
             Box::new(m20261129_000600_variant_drafts::Migration),
             Box::new(m20261129_000700_calendar_changes::Migration),
             Box::new(m20261130_000100_variant_publication_requests::Migration),
+            Box::new(m20261130_000200_case_records_by_kind::Migration),
+            Box::new(m20261130_000300_case_obligation_results::Migration),
         ]
     }
 }

@@ -7,7 +7,7 @@ use crate::steps::opening_stage;
 use chrono::{DateTime, Utc};
 use kurator_method::Variant;
 use kurator_method::calendar::Calendar;
-use kurator_method::obligations::{self, Evaluation, ObligationKind, Status};
+use kurator_method::obligations::{self, Evaluation, Obligation, ObligationKind, Status};
 
 /// Evaluates a case's obligations at `now`. Before the case opens only the deadlines of intake
 /// steps apply; once it is closed (and not in post-support) nothing is owed any more.
@@ -17,6 +17,38 @@ pub fn evaluate(
     file: &CaseFile,
     now: DateTime<Utc>,
 ) -> Evaluation {
+    let mut evaluation = owed(variant, calendar, file, now);
+    if file.case.status == status::CLOSED || file.case.status == status::DECLINED {
+        evaluation.obligations.retain(|o| !o.status.is_open());
+    }
+    evaluation
+}
+
+/// The step deadlines and recurring obligations of a case that have fallen due by `now` or been
+/// met — the ones «deadlines met on time» counts. A deadline missed before the case closed stays
+/// missed; one the closure ended before it fell due is not owed (the engine drops it).
+pub fn fallen_due(
+    variant: &Variant,
+    calendar: &Calendar,
+    file: &CaseFile,
+    now: DateTime<Utc>,
+) -> Vec<Obligation> {
+    owed(variant, calendar, file, now)
+        .obligations
+        .into_iter()
+        .filter(|o| {
+            matches!(
+                o.kind,
+                ObligationKind::Deadline { .. } | ObligationKind::Recurring { .. }
+            )
+        })
+        .filter(|o| o.met_at.is_some() || o.due <= now)
+        .collect()
+}
+
+/// What the case owes at `now`, met or not: before the case opens only the deadlines of intake
+/// steps apply.
+fn owed(variant: &Variant, calendar: &Calendar, file: &CaseFile, now: DateTime<Utc>) -> Evaluation {
     let mut evaluation = obligations::evaluate(variant, &file.facts(), now, calendar);
     if file.case.status == status::INTAKE {
         let opening = opening_stage(variant)
@@ -29,9 +61,6 @@ pub fn evaluate(
                 .is_some_and(|index| index < opening),
             _ => false,
         });
-    }
-    if file.case.status == status::CLOSED || file.case.status == status::DECLINED {
-        evaluation.obligations.retain(|o| !o.status.is_open());
     }
     evaluation
 }

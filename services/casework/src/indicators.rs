@@ -12,22 +12,26 @@
 //! the quality of life improved in a domain) counts for each child of that family.
 
 use crate::actor::Actor;
+use crate::case_file::kind::{ATTRIBUTE, CLOSURE, REOPENED};
 use crate::error::{CaseworkError, CaseworkResult};
 use crate::runtime::TenantRuntime;
-use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Months, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use kurator_analytics::catalogue::{
     Catalogue, Comparability, Indicator, Label, Measure, NONE, PeriodRule, Unit, VariantMapping,
     comparability,
 };
 use kurator_method::Variant;
+use kurator_method::caseload::{self, CuratorLoad, LoadCase, Proposed};
 use kurator_method::problem;
-use kurator_method::vocabulary::Outcome;
-use kurator_store::tenant::cases::{self, IndicatorCase};
+use kurator_method::schema::{CaseloadPolicy, ClassificationPurpose};
+use kurator_method::vocabulary::{Outcome, RiskBand};
+use kurator_store::tenant::cases::{self, IndicatorCase, IndicatorRecord};
+use kurator_store::tenant::obligations;
+use std::collections::BTreeMap;
+use uuid::Uuid;
 
-/// The shared indicators computed from the organisation's records today, in catalogue order.
-/// The others of the catalogue (deadlines met, reopening, risk bands, length of support, caseload)
-/// are not computed yet and are not listed.
+/// The shared indicators computed from the organisation's records, in catalogue order.
 pub const COMPUTED: &[&str] = &[
     "cases_opened",
     "cases_closed",
@@ -36,6 +40,11 @@ pub const COMPUTED: &[&str] = &[
     "children_quality_of_life_improved",
     "parental_rights_restored",
     "median_length_of_support",
+    "deadlines_met_on_time",
+    "reopened_within_12_months",
+    "risk_band_at_opening",
+    "risk_band_at_closure",
+    "curators_within_caseload_cap",
 ];
 
 /// Earliest and latest year asked about.
@@ -64,6 +73,9 @@ pub struct MonthFigure {
     pub year: i32,
     pub month: u32,
     pub figure: Figure,
+    /// The figure can still grow on its own: the month's cohort is followed after it ends (cases
+    /// reopened within 12 months of closure) and the follow-up has not ended yet.
+    pub provisional: bool,
 }
 
 /// One indicator of the organisation for the period asked.
@@ -82,6 +94,9 @@ pub struct OwnIndicator {
     /// For a distribution over ordered bands: the band in which the cumulative share of the
     /// period reaches one half; `None` when nothing was counted.
     pub median: Option<String>,
+    /// For a cohort followed after the period (reopening within 12 months): the local day until
+    /// which the period's figure can still grow; `None` once it is final or for other rules.
+    pub provisional_until: Option<NaiveDate>,
 }
 
 /// The category in which the cumulative count of the period reaches half the total.
@@ -142,6 +157,7 @@ impl Child {
 const SEX: &str = "sex";
 const AGE_BAND: &str = "age_band";
 const LENGTH_OF_SUPPORT: &str = "length_of_support";
+const RISK_BAND: &str = "risk_band";
 
 /// The band of completed months from `opened` to `closed` (the catalogue's `length_of_support`).
 fn length_band(opened: NaiveDate, closed: NaiveDate) -> &'static str {
@@ -173,13 +189,47 @@ fn child(member: &serde_json::Value) -> Child {
 
 /// What one case brings to the figures, read once.
 struct Facts {
+    id: Uuid,
+    status: String,
     opened: Option<NaiveDate>,
     closed: Option<NaiveDate>,
+    opened_at: DateTime<Utc>,
+    closed_at: Option<DateTime<Utc>>,
+    post_support_until: Option<DateTime<Utc>>,
+    curator: Option<Uuid>,
     /// Supported from, to (inclusive, local days).
     supported: (NaiveDate, Option<NaiveDate>),
     children: Vec<Child>,
     outcomes: Vec<Outcome>,
     improved: bool,
+    /// The case's attributes now.
+    attributes: BTreeMap<String, String>,
+    /// Every change of an attribute: when, which, and the value it had before.
+    changes: Vec<(DateTime<Utc>, String, Option<String>)>,
+}
+
+impl Facts {
+    /// The value of attribute `key` at `at`: the value before the first change after `at`, or
+    /// the value now when it has not changed since.
+    fn attribute_at(&self, key: &str, at: DateTime<Utc>) -> Option<String> {
+        match self
+            .changes
+            .iter()
+            .find(|(when, k, _)| *when > at && k == key)
+        {
+            Some((_, _, before)) => before.clone(),
+            None => self.attributes.get(key).cloned(),
+        }
+    }
+
+    /// Every attribute as it was at `at`.
+    fn attributes_at(&self, at: DateTime<Utc>) -> BTreeMap<String, String> {
+        let mut keys: Vec<&String> = self.attributes.keys().collect();
+        keys.extend(self.changes.iter().map(|(_, k, _)| k));
+        keys.into_iter()
+            .filter_map(|k| self.attribute_at(k, at).map(|v| (k.clone(), v)))
+            .collect()
+    }
 }
 
 fn facts(case: &IndicatorCase, variant: &Variant, tz: Tz) -> Facts {
@@ -222,14 +272,193 @@ fn facts(case: &IndicatorCase, variant: &Variant, tz: Tz) -> Facts {
         .collect();
     let improved =
         !recorded("improved_domains").is_empty() || outcomes.contains(&Outcome::WellbeingImproved);
+    let attributes = case
+        .attributes
+        .as_object()
+        .map(crate::attribute_events::strings)
+        .unwrap_or_default();
     Facts {
+        id: case.id,
+        status: case.status.clone(),
         opened,
         closed,
+        opened_at: case.opened_at,
+        closed_at: case.closed_at.filter(|_| was_opened),
+        post_support_until: case.post_support_until,
+        curator: case.curator_id,
         supported: (local(case.opened_at), closed),
         children,
         outcomes,
         improved,
+        attributes,
+        changes: Vec::new(),
     }
+}
+
+/// The variant's scale that maps onto the canonical risk bands (`risk_bands` of the catalogue):
+/// the attribute that holds it and the canonical band of each of its values. A risk or category
+/// classification comes first, then a score table (stored by band).
+fn risk_scale(variant: &Variant) -> Option<(String, BTreeMap<String, &'static str>)> {
+    let doc = variant.doc();
+    let band = |canonical: Option<&str>| canonical.and_then(RiskBand::parse).map(RiskBand::key);
+    let classification = doc
+        .classifications
+        .iter()
+        .filter(|c| {
+            matches!(
+                c.purpose,
+                ClassificationPurpose::Risk | ClassificationPurpose::Category
+            ) && !c.values.is_empty()
+        })
+        .find_map(|c| {
+            let values: Option<BTreeMap<String, &'static str>> = c
+                .values
+                .iter()
+                .map(|v| band(v.canonical.as_deref()).map(|b| (v.key.clone(), b)))
+                .collect();
+            values.map(|v| (c.key.clone(), v))
+        });
+    classification.or_else(|| {
+        doc.scoring
+            .iter()
+            .filter(|t| !t.bands.is_empty())
+            .find_map(|t| {
+                let values: Option<BTreeMap<String, &'static str>> = t
+                    .bands
+                    .iter()
+                    .map(|b| band(b.canonical.as_deref()).map(|c| (b.key.clone(), c)))
+                    .collect();
+                values.map(|v| (t.key.clone(), v))
+            })
+    })
+}
+
+/// A closure of a case (an entry `closure` of its record) — a case reopened as the same case
+/// (clinic) keeps every closure it had, though its row holds only the last.
+struct Closure {
+    case_id: Uuid,
+    at: DateTime<Utc>,
+    day: NaiveDate,
+}
+
+/// Everything the figures of a period are computed from.
+struct Data {
+    cases: Vec<Facts>,
+    closures: Vec<Closure>,
+    /// The case a reopening came from (the same case, or the one a new case continues) and when.
+    reopenings: Vec<(Uuid, DateTime<Utc>)>,
+    risk: Option<(String, BTreeMap<String, &'static str>)>,
+    caseload: Option<CaseloadPolicy>,
+    /// Step deadlines and recurring obligations that fell due or were met: the local day each
+    /// was due, and whether it was met by its due instant.
+    due: Vec<(NaiveDate, bool)>,
+    variant: std::sync::Arc<Variant>,
+    tz: Tz,
+}
+
+impl Data {
+    /// The first instant of local day `day`.
+    fn instant(&self, day: NaiveDate) -> Option<DateTime<Utc>> {
+        self.tz
+            .from_local_datetime(&day.and_time(chrono::NaiveTime::MIN))
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+    }
+
+    /// The canonical risk band of a case at `at`, if its scale value is recorded.
+    fn risk_band_at(&self, case: &Facts, at: DateTime<Utc>) -> Option<&'static str> {
+        let (key, bands) = self.risk.as_ref()?;
+        case.attribute_at(key, at)
+            .and_then(|value| bands.get(&value).copied())
+    }
+
+    /// Curators holding at least one case (active, in intake or in post-support) at `at`, and
+    /// those of them whose caseload is within the variant's cap — by the same arithmetic that
+    /// decides an assignment: each held case, taken out and proposed again, must be allowed.
+    fn curators_within_cap(&self, at: DateTime<Utc>) -> Figure {
+        use crate::case_file::status::{DECLINED, POST_SUPPORT};
+        let mut held: BTreeMap<Uuid, (Vec<LoadCase>, u32)> = BTreeMap::new();
+        for case in self.cases.iter().filter(|c| c.status != DECLINED) {
+            let Some(curator) = case.curator else {
+                continue;
+            };
+            // A request in intake counts from its registration (its `opened_at` until opened).
+            let active = case.opened_at < at && case.closed_at.is_none_or(|c| c >= at);
+            // Post-support ends when it is ended, or when the family's work restarts.
+            let reopened = |closed: DateTime<Utc>| {
+                self.reopenings
+                    .iter()
+                    .any(|(from, when)| *from == case.id && *when > closed && *when < at)
+            };
+            let post_support = case.closed_at.is_some_and(|c| c < at && !reopened(c))
+                && (case.status == POST_SUPPORT
+                    || case.post_support_until.is_some_and(|until| until > at));
+            let entry = held.entry(curator).or_default();
+            if active {
+                entry.0.push(LoadCase {
+                    attributes: case.attributes_at(at),
+                });
+            } else if post_support {
+                entry.1 += 1;
+            }
+        }
+        held.retain(|_, (active, post)| !active.is_empty() || *post > 0);
+        let within = held
+            .values()
+            .filter(|(active, post)| match &self.caseload {
+                None => true,
+                Some(policy) => within_cap(&self.variant, policy, active, *post),
+            })
+            .count();
+        Figure {
+            numerator: within as u64,
+            denominator: Some(held.len() as u64),
+        }
+    }
+}
+
+/// Whether a curator holding `active` cases and `post_support` families in post-support is
+/// within the policy: none of the cases, taken out and proposed again, would be refused.
+fn within_cap(
+    variant: &Variant,
+    policy: &CaseloadPolicy,
+    active: &[LoadCase],
+    post_support: u32,
+) -> bool {
+    // A case with no category yet is refused for that, not for the load it makes.
+    let over = |assessment: caseload::Assessment| {
+        assessment
+            .refusals
+            .iter()
+            .any(|p| p.code != "caseload_category_missing")
+    };
+    let active_ok = (0..active.len()).all(|i| {
+        let mut others = active.to_vec();
+        let case = others.remove(i);
+        let load = CuratorLoad {
+            active: others,
+            post_support,
+        };
+        let proposed = Proposed {
+            case,
+            post_support: false,
+        };
+        !over(caseload::assess(variant, policy, &load, &proposed))
+    });
+    let post_ok = post_support == 0 || {
+        let load = CuratorLoad {
+            active: active.to_vec(),
+            post_support: post_support - 1,
+        };
+        let proposed = Proposed {
+            case: LoadCase {
+                attributes: BTreeMap::new(),
+            },
+            post_support: true,
+        };
+        !over(caseload::assess(variant, policy, &load, &proposed))
+    };
+    active_ok && post_ok
 }
 
 /// The first local day of each month of `year`, and the first day of the next year.
@@ -240,14 +469,15 @@ fn month_starts(year: i32) -> Vec<NaiveDate> {
         .collect()
 }
 
-/// The figure of `key` over the local days `[from, to)`, for the children of category
-/// `category` of `stratum` (`none`: every child).
+/// The figure of `key` over the local days `[from, to)`, for the cases or children of category
+/// `category` of `stratum` (`none`: all of them).
 fn figure(
     key: &str,
-    cases: &[Facts],
+    data: &Data,
     (from, to): (NaiveDate, NaiveDate),
     (stratum, category): (&str, &str),
 ) -> Figure {
+    let cases = &data.cases;
     let within = |day: Option<NaiveDate>| day.is_some_and(|d| d >= from && d < to);
     let closed: Vec<&Facts> = cases.iter().filter(|c| within(c.closed)).collect();
     // Children are counted as they were when their family's case closed.
@@ -266,6 +496,24 @@ fn figure(
     let share = |numerator: u64, denominator: u64| Figure {
         numerator,
         denominator: Some(denominator),
+    };
+    // A distribution over risk bands: the cases of the cohort whose band at `at` is recorded,
+    // and those of them in `category`.
+    let by_risk_band = |cohort: Vec<(&Facts, DateTime<Utc>)>| {
+        let bands: Vec<&'static str> = cohort
+            .iter()
+            .filter_map(|(case, at)| data.risk_band_at(case, *at))
+            .collect();
+        match stratum {
+            RISK_BAND => share(
+                bands.iter().filter(|b| **b == category).count() as u64,
+                bands.len() as u64,
+            ),
+            _ => Figure {
+                numerator: bands.len() as u64,
+                denominator: None,
+            },
+        }
     };
     match key {
         "cases_opened" => Figure {
@@ -328,6 +576,57 @@ fn figure(
                 supported.len() as u64,
             )
         }
+        "deadlines_met_on_time" => {
+            let due: Vec<bool> = data
+                .due
+                .iter()
+                .filter(|(day, _)| within(Some(*day)))
+                .map(|(_, on_time)| *on_time)
+                .collect();
+            share(
+                due.iter().filter(|on_time| **on_time).count() as u64,
+                due.len() as u64,
+            )
+        }
+        "reopened_within_12_months" => {
+            // Every closure of the month — a case reopened as the same case keeps the earlier
+            // closure in its record — and those followed by a reopening from that case (the
+            // same case, or a new case of the family) within 12 months.
+            let cohort: Vec<&Closure> = data
+                .closures
+                .iter()
+                .filter(|c| within(Some(c.day)))
+                .collect();
+            let reopened = cohort
+                .iter()
+                .filter(|closure| {
+                    let until = closure.at.checked_add_months(Months::new(12));
+                    data.reopenings.iter().any(|(case, at)| {
+                        *case == closure.case_id
+                            && *at > closure.at
+                            && until.is_some_and(|until| *at <= until)
+                    })
+                })
+                .count();
+            share(reopened as u64, cohort.len() as u64)
+        }
+        "risk_band_at_opening" => by_risk_band(
+            cases
+                .iter()
+                .filter(|c| within(c.opened))
+                .map(|c| (c, c.opened_at))
+                .collect(),
+        ),
+        "risk_band_at_closure" => by_risk_band(
+            closed
+                .iter()
+                .filter_map(|c| c.closed_at.map(|at| (*c, at)))
+                .collect(),
+        ),
+        "curators_within_caseload_cap" => match data.instant(to) {
+            Some(end) => data.curators_within_cap(end),
+            None => Figure::default(),
+        },
         _ => Figure::default(),
     }
 }
@@ -336,23 +635,31 @@ fn figure(
 /// stratum's category.
 fn figures(
     indicator: &Indicator,
-    cases: &[Facts],
+    data: &Data,
     starts: &[NaiveDate],
     cell: (&str, &str),
+    today: NaiveDate,
 ) -> (Vec<MonthFigure>, Figure) {
     let key = indicator.key.as_str();
+    let follow_up = Months::new(indicator.period_rule.follow_up_months());
     let months: Vec<MonthFigure> = starts
         .windows(2)
         .map(|w| MonthFigure {
             year: w[0].year(),
             month: w[0].month(),
-            figure: figure(key, cases, (w[0], w[1]), cell),
+            figure: figure(key, data, (w[0], w[1]), cell),
+            provisional: follow_up != Months::new(0)
+                && w[1]
+                    .checked_add_months(follow_up)
+                    .is_none_or(|end| end > today),
         })
         .collect();
     let period = match (indicator.period_rule, starts.first(), starts.last()) {
         (PeriodRule::SupportedInPeriod, Some(first), Some(last)) => {
-            figure(key, cases, (*first, *last), cell)
+            figure(key, data, (*first, *last), cell)
         }
+        // The state at the period's end.
+        (PeriodRule::MonthEndSnapshot, _, _) => months.last().map(|m| m.figure).unwrap_or_default(),
         _ => sum(&months),
     };
     (months, period)
@@ -415,10 +722,69 @@ pub(crate) async fn compute(
         (Some(first), Some(last)) => (instant(*first)?, instant(*last)?),
         _ => return Ok(Vec::new()),
     };
+    // Reopenings are followed for 12 months after the last closure of the period.
+    let followed_until = last
+        .checked_add_months(Months::new(12))
+        .ok_or_else(|| CaseworkError::Variant("a year without its follow-up".into()))?;
     let tx = runtime.begin().await?;
     let rows = cases::supported_between(&tx, first, last).await?;
+    let ids: Vec<Uuid> = rows.iter().map(|c| c.id).collect();
+    let changes = cases::indicator_records_of(&tx, &ids, &[ATTRIBUTE]).await?;
+    let closures = cases::records_between(&tx, &[CLOSURE], first, last).await?;
+    let reopenings = cases::records_between(&tx, &[REOPENED], first, followed_until).await?;
+    let settings = crate::settings::load(&tx).await?;
+    let due = obligations::due_between(&tx, first, last, Utc::now()).await?;
     tx.commit().await?;
-    let cases: Vec<Facts> = rows.iter().map(|c| facts(c, &variant, tz)).collect();
+    let mut cases: Vec<Facts> = rows.iter().map(|c| facts(c, &variant, tz)).collect();
+    let mut by_case: BTreeMap<Uuid, Vec<IndicatorRecord>> = BTreeMap::new();
+    for change in changes {
+        by_case.entry(change.case_id).or_default().push(change);
+    }
+    for case in &mut cases {
+        case.changes = by_case
+            .remove(&case.id)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| {
+                let before = r
+                    .data
+                    .get("from")
+                    .and_then(|v| v.as_str())
+                    .map(str::to_owned);
+                (r.at, r.key, before)
+            })
+            .collect();
+    }
+    let data = Data {
+        cases,
+        closures: closures
+            .into_iter()
+            .map(|r| Closure {
+                case_id: r.case_id,
+                at: r.at,
+                day: r.at.with_timezone(&tz).date_naive(),
+            })
+            .collect(),
+        reopenings: reopenings
+            .into_iter()
+            .filter_map(|r| {
+                let from = r.data.get("from_case").and_then(|v| v.as_str())?;
+                Some((Uuid::parse_str(from).ok()?, r.at))
+            })
+            .collect(),
+        risk: risk_scale(&variant),
+        caseload: crate::settings::caseload_policy(&variant, &settings.settings),
+        due: due
+            .into_iter()
+            .map(|o| {
+                let day = o.due_at.with_timezone(&tz).date_naive();
+                (day, o.met_at.is_some_and(|met| met <= o.due_at))
+            })
+            .collect(),
+        variant: variant.clone(),
+        tz,
+    };
+    let today = Utc::now().with_timezone(&tz).date_naive();
 
     let mapping = VariantMapping::of(&variant);
     let mut own = Vec::new();
@@ -435,10 +801,11 @@ pub(crate) async fn compute(
                 period: None,
                 strata: Vec::new(),
                 median: None,
+                provisional_until: None,
             });
             continue;
         }
-        let (months, period) = figures(indicator, &cases, &starts, (NONE, NONE));
+        let (months, period) = figures(indicator, &data, &starts, (NONE, NONE), today);
         // A distribution is broken down by its own categories; children's figures by the
         // strata the catalogue allows them.
         let breakdowns: Vec<&str> = match indicator.measure {
@@ -462,7 +829,7 @@ pub(crate) async fn compute(
                     .iter()
                     .map(|category| {
                         let cell = (stratification.key.as_str(), category.key.as_str());
-                        let (months, period) = figures(indicator, &cases, &starts, cell);
+                        let (months, period) = figures(indicator, &data, &starts, cell, today);
                         CategoryFigures {
                             category: category.key.clone(),
                             name: category.name.clone(),
@@ -477,6 +844,13 @@ pub(crate) async fn compute(
             Measure::Distribution => strata.first().and_then(median_category),
             _ => None,
         };
+        let follow_up = Months::new(indicator.period_rule.follow_up_months());
+        let provisional_until = match starts.last() {
+            Some(end) if follow_up != Months::new(0) => end
+                .checked_add_months(follow_up)
+                .filter(|until| *until > today),
+            _ => None,
+        };
         own.push(OwnIndicator {
             indicator: indicator.clone(),
             comparability: verdict,
@@ -484,6 +858,7 @@ pub(crate) async fn compute(
             period: Some(period),
             strata,
             median,
+            provisional_until,
         });
     }
     Ok(own)

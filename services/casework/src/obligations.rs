@@ -9,7 +9,9 @@ use kurator_method::Variant;
 use kurator_method::calendar::Calendar;
 use kurator_method::obligations::{self, Evaluation, ObligationKind, Status};
 use kurator_store::tenant::cases;
-use kurator_store::tenant::obligations::{OpenObligation, replace, status};
+use kurator_store::tenant::obligations::{
+    ObligationResult, OpenObligation, replace, replace_results, status,
+};
 use kurator_store::{BeforeCommit, StoreError, TenantTx};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -38,8 +40,8 @@ impl Keeper {
         })
     }
 
-    /// Rewrites the stored open obligations of `file` as the engine computes them at `now` with
-    /// `calendar`.
+    /// Rewrites the stored open obligations of `file`, and the results of those that fell due or
+    /// were met, as the engine computes them at `now` with `calendar`.
     pub(crate) async fn keep(
         &self,
         tx: &TenantTx,
@@ -49,7 +51,21 @@ impl Keeper {
     ) -> Result<(), StoreError> {
         let variant = self.variant(tx, file.case.variant_version).await?;
         let evaluation = deadlines::evaluate(variant, calendar, file, now);
-        replace(tx, file.case.id, open_obligations(variant, &evaluation)).await
+        replace(tx, file.case.id, open_obligations(variant, &evaluation)).await?;
+        let results = deadlines::fallen_due(variant, calendar, file, now)
+            .into_iter()
+            .map(|o| ObligationResult {
+                key: o.kind.to_string(),
+                kind: match o.kind {
+                    ObligationKind::Recurring { .. } => "recurring",
+                    _ => "deadline",
+                }
+                .to_owned(),
+                due_at: o.due,
+                met_at: o.met_at,
+            })
+            .collect();
+        replace_results(tx, file.case.id, results).await
     }
 }
 

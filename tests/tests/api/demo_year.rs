@@ -1,8 +1,8 @@
 //! The demo year (services/gateway/demo/year): every case of every demo organisation is seeded
 //! through the method rules with nothing refused — a change of a variant that breaks the demo is
 //! caught here — and each organisation shows the product: cases at every stage of its variant, a
-//! case closed with its outcome, a plan revised at least twice, and work overdue for its main
-//! demo curator.
+//! case closed with its outcome, enough closed cases to be compared on the shared indicators, a
+//! plan revised at least twice, and work overdue for its main demo curator.
 
 use kurator_tests::casework::Worker;
 use kurator_tests::{Backend, db_suites, spawn_app};
@@ -128,6 +128,31 @@ async fn every_demo_case_is_seeded_through_the_method_rules_and_shows_every_stag
                         .is_some_and(|o| !o.is_empty())
             }),
             "{tenant}: no case closed with an outcome"
+        );
+        // Enough closed cases to compare the organisations on the shared indicators (issue 12:
+        // counts from 1 to 5 are suppressed, a share needs a denominator of at least 20). The demo
+        // counts back from seeding, so its closures fall in this calendar year or the last.
+        let this_year = chrono::Datelike::year(&chrono::Utc::now());
+        let mut closed = 0;
+        for y in [this_year - 1, this_year] {
+            let figures = lead
+                .ok(
+                    "query($y: Int!) { organisationIndicators(year: $y) { key year { numerator } } }",
+                    json!({ "y": y }),
+                )
+                .await;
+            closed += figures["organisationIndicators"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|i| i["key"] == "cases_closed")
+                .unwrap()["year"]["numerator"]
+                .as_i64()
+                .unwrap();
+        }
+        assert!(
+            closed >= 25,
+            "{tenant}: {closed} cases closed in the demo year"
         );
         // A plan revised at least twice.
         assert!(

@@ -6,6 +6,7 @@
 //! (81 / 80 / 75 %); 2021 — 31 of 37 families, 67 and 61 of 89 children (83 / 75 / 68.5 %).
 
 use kurator_tests::casework::{Worker, version};
+use kurator_tests::fund::{self, FundTeam};
 use kurator_tests::{Backend, GqlResponse, db_suites, spawn_app};
 use serde_json::{Value, json};
 
@@ -13,14 +14,16 @@ db_suites!(
     the_volunteers_published_results_are_reproduced_from_their_families,
     an_indicator_the_variant_does_not_map_is_not_comparable_and_only_leads_see_figures,
     the_methodologist_reads_the_organisations_figures_on_its_page,
+    the_funds_risk_bands_reopenings_and_caseloads_are_counted_from_its_cases,
+    a_deadline_met_late_or_missed_counts_against_the_share_met_on_time,
 );
 
 const INDICATORS: &str = "query($y: Int!) { organisationIndicators(year: $y) {
     key version comparable missing names { ru kk en } unit
     year { numerator denominator percent }
-    months { month figure { numerator denominator percent } }
+    months { month provisional figure { numerator denominator percent } }
     strata { key names { ru } categories { key names { ru kk en } year { numerator denominator } } }
-    median
+    median provisionalUntil
 } }";
 
 fn ok_version(response: &GqlResponse, field: &str) -> i64 {
@@ -429,6 +432,40 @@ async fn an_indicator_the_variant_does_not_map_is_not_comparable_and_only_leads_
         let refused = worker.gql(INDICATORS, json!({ "y": 2026 })).await;
         assert_eq!(refused.error_code(), "FORBIDDEN", "{login}");
     }
+    // The volunteers' variant has no reopening and no risk scale (seed 001); the clinic's no
+    // caseload cap per curator (seed 004): «not comparable» there, with no figures.
+    let lead = Worker::sign_in(&app, "volunteers.supervisor").await;
+    let volunteers = year_of(&lead, 2026).await;
+    for key in [
+        "deadlines_met_on_time",
+        "reopened_within_12_months",
+        "risk_band_at_opening",
+        "risk_band_at_closure",
+    ] {
+        let not = indicator(&volunteers, key);
+        assert_eq!(not["comparable"], false, "{key}");
+        assert_eq!(not["year"], Value::Null, "{key}");
+        assert_eq!(not["months"], json!([]), "{key}");
+    }
+    assert_eq!(
+        indicator(&volunteers, "reopened_within_12_months")["missing"],
+        json!(["reopening"])
+    );
+    assert_eq!(
+        indicator(&volunteers, "deadlines_met_on_time")["missing"],
+        json!(["deadlines"])
+    );
+    assert_eq!(
+        indicator(&volunteers, "curators_within_caseload_cap")["comparable"],
+        true
+    );
+    let lead = Worker::sign_in(&app, "clinic.supervisor").await;
+    let clinic = year_of(&lead, 2026).await;
+    let cap = indicator(&clinic, "curators_within_caseload_cap");
+    assert_eq!(cap["comparable"], false);
+    assert_eq!(cap["missing"], json!(["caseload_cap"]));
+    assert_eq!(cap["year"], Value::Null);
+
     let bad = supervisor.gql(INDICATORS, json!({ "y": 1900 })).await;
     assert_eq!(bad.error_code(), "BAD_USER_INPUT");
     assert_eq!(
@@ -467,4 +504,195 @@ async fn the_methodologist_reads_the_organisations_figures_on_its_page(backend: 
     let (status, html) = page(curator, "/o/fund/indicators").await;
     assert_eq!(status, 403, "{html}");
     assert!(!html.contains("data-indicator"), "{html}");
+}
+
+const SET_ATTRIBUTE: &str = "mutation($c: ID!, $v: Int!, $k: String!, $x: String!, $at: DateTime) {
+    setCaseAttribute(caseId: $c, version: $v, key: $k, value: $x, at: $at) { version } }";
+
+/// A fund case of `complexity` walked by its team (seed 000 §6 table 1) from the signal on 6 April
+/// 2026 through opening on 13 April to its closing conference on 15 July, its complexity
+/// re-scored `rescored` on 1 July when given, closed into post-support on 15 July.
+async fn fund_case_closed(
+    team: &FundTeam<'_>,
+    complexity: &str,
+    rescored: Option<&str>,
+) -> (String, i64) {
+    let (case, mut v) = team.case_carrying_out_its_plan(complexity).await;
+    if let Some(band) = rescored {
+        let set = team
+            .curator
+            .gql(
+                SET_ATTRIBUTE,
+                json!({ "c": case, "v": v, "k": "complexity", "x": band, "at": "2026-07-01T07:00:00Z" }),
+            )
+            .await;
+        v = ok_version(&set, "setCaseAttribute");
+    }
+    let v = team.to_closing_conference(&case, v).await;
+    let closed = team
+        .curator
+        .gql(
+            fund::CLOSE,
+            json!({ "c": case, "v": v, "i": {
+                "confirmed": fund::ALL_CRITERIA, "actingAs": "curator",
+                "at": "2026-07-15T09:00:00Z", "contactEvery": { "months": 1 } } }),
+        )
+        .await;
+    assert_eq!(
+        closed.data()["closeCase"]["status"],
+        "post_support",
+        "{:#}",
+        closed.body
+    );
+    (case, ok_version(&closed, "closeCase"))
+}
+
+fn month<'v>(indicator: &'v Value, month: &str) -> &'v Value {
+    indicator["months"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["month"] == month)
+        .unwrap()
+}
+
+fn category(indicator: &Value, key: &str) -> Value {
+    indicator["strata"][0]["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["key"] == key)
+        .unwrap()["year"]
+        .clone()
+}
+
+// Catalogue (services/analytics/catalogue/indicators.toml): risk band at opening and at closure
+// over the canonical bands the fund's complexity score maps onto (seed 000 §11: 5–7 low, 8–12
+// medium, 13–15 high); cases closed in a month reopened within 12 months (seed 000 §3: work
+// restarts with a new case); curators within the caseload cap at the month's end (seed 000 §13:
+// at most 15 cases, 5 of high complexity, 5 families in post-support).
+async fn the_funds_risk_bands_reopenings_and_caseloads_are_counted_from_its_cases(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let team = FundTeam::sign_in(&app).await;
+    // A: high complexity at opening, low by the closure; B: medium throughout.
+    let (a, v) = fund_case_closed(&team, "high", Some("low")).await;
+    fund_case_closed(&team, "medium", None).await;
+    // A's family regresses in September: work restarts with a new case for the same curator.
+    let reopened = team
+        .curator
+        .gql(
+            "mutation($c: ID!, $v: Int!) { reopenCase(caseId: $c, version: $v, at: \"2026-09-21T07:00:00Z\") { id status } }",
+            json!({ "c": a, "v": v }),
+        )
+        .await;
+    assert!(reopened.errors().is_empty(), "{:#}", reopened.body);
+    assert_ne!(reopened.data()["reopenCase"]["id"], json!(a));
+
+    let year = year_of(&team.supervisor, 2026).await;
+    let figure = |n: u64, d: u64| json!({ "numerator": n, "denominator": d });
+    let pick = |v: &Value| json!({ "numerator": v["numerator"], "denominator": v["denominator"] });
+
+    let opening = indicator(&year, "risk_band_at_opening");
+    assert_eq!(opening["comparable"], true);
+    assert_eq!(opening["year"]["numerator"], 2, "{opening:#}");
+    assert_eq!(month(opening, "2026-04")["figure"]["numerator"], 2);
+    assert_eq!(opening["strata"][0]["key"], "risk_band");
+    assert_eq!(category(opening, "high"), figure(1, 2));
+    assert_eq!(category(opening, "medium"), figure(1, 2));
+    assert_eq!(category(opening, "low"), figure(0, 2));
+    assert_eq!(category(opening, "none"), figure(0, 2));
+
+    let closure = indicator(&year, "risk_band_at_closure");
+    assert_eq!(closure["year"]["numerator"], 2, "{closure:#}");
+    assert_eq!(month(closure, "2026-07")["figure"]["numerator"], 2);
+    assert_eq!(category(closure, "low"), figure(1, 2));
+    assert_eq!(category(closure, "medium"), figure(1, 2));
+    assert_eq!(category(closure, "high"), figure(0, 2));
+
+    let again = indicator(&year, "reopened_within_12_months");
+    assert_eq!(again["comparable"], true);
+    assert_eq!(pick(&again["year"]), figure(1, 2), "{again:#}");
+    assert_eq!(again["year"]["percent"], 50.0);
+    assert_eq!(pick(&month(again, "2026-07")["figure"]), figure(1, 2));
+    assert_eq!(pick(&month(again, "2026-06")["figure"]), figure(0, 0));
+    // Followed for 12 months after the month's end: July 2026 is final from 1 August 2027.
+    let today = chrono::Utc::now().date_naive();
+    let august_2027 = chrono::NaiveDate::from_ymd_opt(2027, 8, 1).unwrap();
+    assert_eq!(month(again, "2026-07")["provisional"], today < august_2027);
+    let year_end_followed = chrono::NaiveDate::from_ymd_opt(2028, 1, 1).unwrap();
+    if today < year_end_followed {
+        assert_eq!(again["provisionalUntil"], "2028-01-01");
+    }
+    assert_eq!(indicator(&year, "cases_closed")["year"]["numerator"], 2);
+
+    // Only the curator holds cases: two carried out from April, in post-support from July;
+    // from 21 September the restarted case and B's post-support — within the caps throughout.
+    let cap = indicator(&year, "curators_within_caseload_cap");
+    assert_eq!(cap["comparable"], true);
+    assert_eq!(pick(&month(cap, "2026-03")["figure"]), figure(0, 0));
+    for m in ["2026-04", "2026-07", "2026-09", "2026-12"] {
+        assert_eq!(pick(&month(cap, m)["figure"]), figure(1, 1), "{m}");
+    }
+    // A month-end snapshot: the year is the state at its end, not a sum of months.
+    assert_eq!(pick(&cap["year"]), figure(1, 1));
+}
+
+// Catalogue: step deadlines and recurring obligations due in the month, met by their due time.
+// Seed 000 §6 table 1: the first-visit team within 1 working day of the signal, the visit within
+// 3 working days, its report within 24 hours, the team's decision within 3 working days of the
+// report. The team is named on time, the visit is a day late, the report is on time and the
+// decision is never taken: 2 of the 4 deadlines of April were met on time.
+async fn a_deadline_met_late_or_missed_counts_against_the_share_met_on_time(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let team = FundTeam::sign_in(&app).await;
+    let opened = team
+        .supervisor
+        .open_case(
+            kurator_tests::casework::demo_family("Зуев"),
+            json!({ "complexity": "low" }),
+            "2026-04-06T07:00:00Z",
+            Some(&team.curator.user_id),
+        )
+        .await;
+    assert!(opened.errors().is_empty(), "{:#}", opened.body);
+    let case = opened.data()["openCase"]["id"].as_str().unwrap().to_owned();
+    team.walk(
+        &case,
+        version(&opened, "openCase"),
+        vec![
+            json!({ "do": "receive_signal", "actingAs": "curator", "at": "2026-04-06T07:30:00Z",
+                "artefacts": [{ "key": "signal_script", "content": {} }] }),
+            json!({ "do": "triage_signal", "actingAs": "senior_curator", "at": "2026-04-06T08:00:00Z",
+                "decisions": [{ "key": "signal_triage", "votes": [team.vote("senior_curator", "accept")] }] }),
+            json!({ "do": ">first_visit", "actingAs": "senior_curator", "at": "2026-04-06T08:05:00Z" }),
+            json!({ "do": "assign_visit_team", "actingAs": "senior_curator", "at": "2026-04-07T07:00:00Z" }),
+            // Friday: a day after the third working day.
+            json!({ "do": "visit_family", "actingAs": "curator", "at": "2026-04-10T08:00:00Z" }),
+            json!({ "do": "write_visit_report", "actingAs": "curator", "at": "2026-04-10T12:00:00Z",
+                "artefacts": [{ "key": "first_visit_report", "content": kurator_tests::casework::fund_first_visit_report() }] }),
+        ],
+    )
+    .await;
+
+    let year = year_of(&team.supervisor, 2026).await;
+    let met = indicator(&year, "deadlines_met_on_time");
+    assert_eq!(met["comparable"], true);
+    assert_eq!(met["unit"], "obligations");
+    let pick = |v: &Value| json!({ "numerator": v["numerator"], "denominator": v["denominator"] });
+    assert_eq!(
+        pick(&month(met, "2026-04")["figure"]),
+        json!({ "numerator": 2, "denominator": 4 }),
+        "{met:#}"
+    );
+    assert_eq!(month(met, "2026-04")["figure"]["percent"], 50.0);
+    assert_eq!(
+        pick(&month(met, "2026-05")["figure"]),
+        json!({ "numerator": 0, "denominator": 0 })
+    );
+    assert_eq!(
+        pick(&met["year"]),
+        json!({ "numerator": 2, "denominator": 4 })
+    );
 }

@@ -754,19 +754,24 @@ pub async fn without_obligations(
         .await?)
 }
 
-/// What the organisation's own indicators read of a case: when it opened and closed, its status,
-/// its family (to count the children) and what its closure recorded — no names are used.
+/// What the organisation's own indicators read of a case: when it opened and closed, its status, curator and attributes (risk, category), its family (to count the
+/// children) and what its closure recorded — no names are used.
 #[derive(Debug, Clone, sea_orm::FromQueryResult)]
 pub struct IndicatorCase {
+    pub id: Uuid,
     pub status: String,
     pub opened_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
+    pub post_support_until: Option<DateTime<Utc>>,
+    pub curator_id: Option<Uuid>,
+    pub attributes: serde_json::Value,
     pub family: serde_json::Value,
     pub outcome: Option<serde_json::Value>,
 }
 
 /// Every case of the organisation supported on at least one day of `[from, to)`: opened before
-/// `to` and not closed before `from` — which includes every case opened or closed in the period.
+/// `to` and not closed before `from`, or still in post-support after `from` — which includes
+/// every case opened or closed in the period.
 #[tracing::instrument(skip_all)]
 pub async fn supported_between(
     tx: &TenantTx,
@@ -775,9 +780,13 @@ pub async fn supported_between(
 ) -> Result<Vec<IndicatorCase>, StoreError> {
     Ok(case::Entity::find()
         .select_only()
+        .column(case::Column::Id)
         .column(case::Column::Status)
         .column(case::Column::OpenedAt)
         .column(case::Column::ClosedAt)
+        .column(case::Column::PostSupportUntil)
+        .column(case::Column::CuratorId)
+        .column(case::Column::Attributes)
         .column(case::Column::Family)
         .column(case::Column::Outcome)
         .filter(case::Column::TenantId.eq(tx.tenant_id().0))
@@ -785,9 +794,80 @@ pub async fn supported_between(
         .filter(
             Condition::any()
                 .add(case::Column::ClosedAt.is_null())
-                .add(case::Column::ClosedAt.gte(from)),
+                .add(case::Column::ClosedAt.gte(from))
+                .add(case::Column::Status.eq("post_support"))
+                .add(case::Column::PostSupportUntil.gte(from)),
         )
         .into_model::<IndicatorCase>()
         .all(tx.conn())
         .await?)
+}
+
+/// An entry of a case's record as the indicators read it.
+#[derive(Debug, Clone, sea_orm::FromQueryResult)]
+pub struct IndicatorRecord {
+    pub case_id: Uuid,
+    pub kind: String,
+    pub key: String,
+    pub at: DateTime<Utc>,
+    pub data: serde_json::Value,
+}
+
+/// The organisation's record entries of `kinds` made in `[from, to)` (closures, reopenings),
+/// earliest first.
+#[tracing::instrument(skip_all)]
+pub async fn records_between(
+    tx: &TenantTx,
+    kinds: &[&str],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<IndicatorRecord>, StoreError> {
+    Ok(case_record::Entity::find()
+        .select_only()
+        .column(case_record::Column::CaseId)
+        .column(case_record::Column::Kind)
+        .column(case_record::Column::Key)
+        .column(case_record::Column::At)
+        .column(case_record::Column::Data)
+        .filter(case_record::Column::TenantId.eq(tx.tenant_id().0))
+        .filter(case_record::Column::Kind.is_in(kinds.iter().copied()))
+        .filter(case_record::Column::At.gte(from))
+        .filter(case_record::Column::At.lt(to))
+        .order_by_asc(case_record::Column::At)
+        .order_by_asc(case_record::Column::Id)
+        .into_model::<IndicatorRecord>()
+        .all(tx.conn())
+        .await?)
+}
+
+/// The record entries of `kinds` of the given cases (their attribute changes), earliest first,
+/// read in batches of 500 cases.
+#[tracing::instrument(skip_all, fields(count = case_ids.len()))]
+pub async fn indicator_records_of(
+    tx: &TenantTx,
+    case_ids: &[Uuid],
+    kinds: &[&str],
+) -> Result<Vec<IndicatorRecord>, StoreError> {
+    let mut out = Vec::new();
+    for batch in case_ids.chunks(500) {
+        out.extend(
+            case_record::Entity::find()
+                .select_only()
+                .column(case_record::Column::CaseId)
+                .column(case_record::Column::Kind)
+                .column(case_record::Column::Key)
+                .column(case_record::Column::At)
+                .column(case_record::Column::Data)
+                .filter(case_record::Column::TenantId.eq(tx.tenant_id().0))
+                .filter(case_record::Column::CaseId.is_in(batch.iter().copied()))
+                .filter(case_record::Column::Kind.is_in(kinds.iter().copied()))
+                .order_by_asc(case_record::Column::At)
+                .order_by_asc(case_record::Column::Id)
+                .into_model::<IndicatorRecord>()
+                .all(tx.conn())
+                .await?,
+        );
+    }
+    out.sort_by_key(|r| r.at);
+    Ok(out)
 }

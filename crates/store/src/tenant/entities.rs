@@ -81,6 +81,31 @@ pub mod case {
     no_relations!();
 }
 
+/// A step deadline or recurring obligation of a case that has fallen due or been met, as the
+/// method engine computed it at the case's last change (see the migration
+/// `m20261130_000300_case_obligation_results`).
+pub mod case_obligation_result {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "case_obligation_results")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub tenant_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub case_id: Uuid,
+        /// The engine's key: `deadline:STEP`, `recurring:KEY#N`.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub key: String,
+        /// deadline, recurring.
+        pub kind: String,
+        pub due_at: DateTimeUtc,
+        /// When it was met; `None`: it fell due and was not met.
+        pub met_at: Option<DateTimeUtc>,
+    }
+    no_relations!();
+}
+
 /// An open obligation of a case, as the method engine last computed it (see the migration
 /// `m20261129_000300_case_obligations`).
 pub mod case_obligation {

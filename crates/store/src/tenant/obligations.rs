@@ -2,7 +2,7 @@
 //! change to a case and advanced by the deadline worker as time passes. Lists, the board and
 //! reminders read them instead of recomputing every case.
 
-use crate::tenant::entities::{case, case_obligation};
+use crate::tenant::entities::{case, case_obligation, case_obligation_result};
 use crate::{StoreError, TenantTx};
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
@@ -237,4 +237,138 @@ pub async fn of_cases(tx: &TenantTx, case_ids: &[Uuid]) -> Result<Vec<Obligation
         .order_by_asc(case_obligation::Column::DueAt)
         .all(tx.conn())
         .await?)
+}
+
+/// A step deadline or recurring obligation that fell due or was met, as the engine computed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObligationResult {
+    pub key: String,
+    pub kind: String,
+    pub due_at: DateTime<Utc>,
+    /// `None`: it fell due and was not met.
+    pub met_at: Option<DateTime<Utc>>,
+}
+
+/// Makes the stored results of a case's obligations exactly `results`, writing only what
+/// differs.
+#[tracing::instrument(skip_all, fields(case = %case_id, count = results.len()))]
+pub async fn replace_results(
+    tx: &TenantTx,
+    case_id: Uuid,
+    results: Vec<ObligationResult>,
+) -> Result<(), StoreError> {
+    let tenant = tx.tenant_id().0;
+    let stored: BTreeMap<String, case_obligation_result::Model> =
+        case_obligation_result::Entity::find()
+            .filter(case_obligation_result::Column::TenantId.eq(tenant))
+            .filter(case_obligation_result::Column::CaseId.eq(case_id))
+            .all(tx.conn())
+            .await?
+            .into_iter()
+            .map(|row| (row.key.clone(), row))
+            .collect();
+    let gone: Vec<String> = stored
+        .keys()
+        .filter(|key| !results.iter().any(|r| &r.key == *key))
+        .cloned()
+        .collect();
+    if !gone.is_empty() {
+        case_obligation_result::Entity::delete_many()
+            .filter(case_obligation_result::Column::TenantId.eq(tenant))
+            .filter(case_obligation_result::Column::CaseId.eq(case_id))
+            .filter(case_obligation_result::Column::Key.is_in(gone))
+            .exec(tx.conn())
+            .await?;
+    }
+    let mut inserts = Vec::new();
+    for r in results {
+        let model = case_obligation_result::ActiveModel {
+            tenant_id: Set(tenant),
+            case_id: Set(case_id),
+            key: Set(r.key.clone()),
+            kind: Set(r.kind.clone()),
+            due_at: Set(r.due_at),
+            met_at: Set(r.met_at),
+        };
+        match stored.get(&r.key) {
+            None => inserts.push(model),
+            Some(row) if row.kind == r.kind && row.due_at == r.due_at && row.met_at == r.met_at => {
+            }
+            Some(_) => {
+                case_obligation_result::Entity::update_many()
+                    .set(model)
+                    .filter(case_obligation_result::Column::TenantId.eq(tenant))
+                    .filter(case_obligation_result::Column::CaseId.eq(case_id))
+                    .filter(case_obligation_result::Column::Key.eq(r.key))
+                    .exec(tx.conn())
+                    .await?;
+            }
+        }
+    }
+    if !inserts.is_empty() {
+        case_obligation_result::Entity::insert_many(inserts)
+            .exec_without_returning(tx.conn())
+            .await?;
+    }
+    Ok(())
+}
+
+/// A step deadline or recurring obligation due in a period, and when it was met.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueObligation {
+    pub case_id: Uuid,
+    pub key: String,
+    pub due_at: DateTime<Utc>,
+    pub met_at: Option<DateTime<Utc>>,
+}
+
+/// The organisation's step deadlines and recurring obligations due in `[from, to)` that have
+/// fallen due by `now` or been met: the stored results, and the open obligations that have
+/// passed their due instant since their case last changed (not met).
+#[tracing::instrument(skip_all)]
+pub async fn due_between(
+    tx: &TenantTx,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Vec<DueObligation>, StoreError> {
+    let tenant = tx.tenant_id().0;
+    let kinds = ["deadline", "recurring"];
+    let mut due: BTreeMap<(Uuid, String), DueObligation> = case_obligation_result::Entity::find()
+        .filter(case_obligation_result::Column::TenantId.eq(tenant))
+        .filter(case_obligation_result::Column::Kind.is_in(kinds))
+        .filter(case_obligation_result::Column::DueAt.gte(from))
+        .filter(case_obligation_result::Column::DueAt.lt(to))
+        .all(tx.conn())
+        .await?
+        .into_iter()
+        .map(|r| {
+            (
+                (r.case_id, r.key.clone()),
+                DueObligation {
+                    case_id: r.case_id,
+                    key: r.key,
+                    due_at: r.due_at,
+                    met_at: r.met_at,
+                },
+            )
+        })
+        .collect();
+    let open = case_obligation::Entity::find()
+        .filter(case_obligation::Column::TenantId.eq(tenant))
+        .filter(case_obligation::Column::Kind.is_in(kinds))
+        .filter(case_obligation::Column::DueAt.gte(from))
+        .filter(case_obligation::Column::DueAt.lt(to.min(now)))
+        .all(tx.conn())
+        .await?;
+    for o in open {
+        due.entry((o.case_id, o.key.clone()))
+            .or_insert(DueObligation {
+                case_id: o.case_id,
+                key: o.key,
+                due_at: o.due_at,
+                met_at: None,
+            });
+    }
+    Ok(due.into_values().collect())
 }

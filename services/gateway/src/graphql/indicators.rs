@@ -53,6 +53,8 @@ pub struct IndicatorMonth {
     /// `YYYY-MM`.
     pub month: String,
     pub figure: IndicatorFigure,
+    /// The month's cohort is still followed (reopening within 12 months): the figure can grow.
+    pub provisional: bool,
 }
 
 /// One shared indicator as the organisation computes it.
@@ -76,6 +78,9 @@ pub struct OrganisationIndicator {
     /// For a distribution over ordered bands (the length of support): the band in which the
     /// cumulative share of the year reaches one half.
     pub median: Option<String>,
+    /// `YYYY-MM-DD`: for a cohort followed after the year (reopening within 12 months), the day
+    /// until which the year's figure is provisional; absent once final and for other rules.
+    pub provisional_until: Option<String>,
 }
 
 #[derive(SimpleObject)]
@@ -100,6 +105,7 @@ fn months_out(months: Vec<MonthFigure>) -> Vec<IndicatorMonth> {
         .map(|m| IndicatorMonth {
             month: format!("{:04}-{:02}", m.year, m.month),
             figure: m.figure.into(),
+            provisional: m.provisional,
         })
         .collect()
 }
@@ -151,6 +157,9 @@ fn out(own: OwnIndicator) -> OrganisationIndicator {
             })
             .collect(),
         median: own.median,
+        provisional_until: own
+            .provisional_until
+            .map(|d| d.format("%Y-%m-%d").to_string()),
     }
 }
 

@@ -284,6 +284,46 @@ async fn a_high_risk_child_from_request_to_follow_up(backend: Backend) {
         "{closed}"
     );
 
+    // The organisation's own indicators (catalogue: risk band at opening and at closure over
+    // the canonical bands the clinic's risk level maps onto; closures of the month reopened
+    // within 12 months): a high-risk child, opened in April and closed in October, not reopened.
+    let figures = |all: &Value, key: &str, month: &str| -> Value {
+        let indicator = all["organisationIndicators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["key"] == key)
+            .unwrap()
+            .clone();
+        let month = indicator["months"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["month"] == month)
+            .unwrap()["figure"]
+            .clone();
+        let high = indicator["strata"][0]["categories"]
+            .as_array()
+            .map(|c| c.iter().find(|c| c["key"] == "high").unwrap()["year"].clone());
+        json!({ "month": month, "high": high })
+    };
+    let indicators = "query { organisationIndicators(year: 2026) { key
+        months { month figure { numerator denominator } }
+        strata { categories { key year { numerator denominator } } } } }";
+    let before = supervisor.ok(indicators, json!({})).await;
+    assert_eq!(
+        figures(&before, "risk_band_at_opening", "2026-04")["high"],
+        json!({ "numerator": 1, "denominator": 1 })
+    );
+    assert_eq!(
+        figures(&before, "risk_band_at_closure", "2026-10")["high"],
+        json!({ "numerator": 1, "denominator": 1 })
+    );
+    assert_eq!(
+        figures(&before, "reopened_within_12_months", "2026-10")["month"],
+        json!({ "numerator": 0, "denominator": 1 })
+    );
+
     // On relapse the same case goes through all steps again.
     let reopened = worker
         .gql(
@@ -295,6 +335,13 @@ async fn a_high_risk_child_from_request_to_follow_up(backend: Backend) {
     assert_eq!(reopened["id"], case_id.as_str());
     assert_eq!(reopened["stage"]["key"], "registration");
     assert_eq!(reopened["status"], "intake");
+    // Reopened as the same case three months after closure: October's closure, kept in the
+    // case's record though the case is open again, counts as reopened within 12 months.
+    let after = supervisor.ok(indicators, json!({})).await;
+    assert_eq!(
+        figures(&after, "reopened_within_12_months", "2026-10")["month"],
+        json!({ "numerator": 1, "denominator": 1 })
+    );
 }
 
 async fn an_unconfirmed_medium_risk_request_lands_in_its_journal_with_no_case(backend: Backend) {
