@@ -6,8 +6,9 @@
 //!   organisation computes and its variant makes comparable can be chosen. Withdrawing removes
 //!   the published tables at the next publication.
 //! - **Inside the organisation.** [`publish`] computes the organisation's exact figures from its
-//!   own database ([`crate::indicators`]), builds one table per indicator and month — the
-//!   indicator's first stratification with its total, or the total alone — protects each with
+//!   own database ([`crate::indicators`]), builds its tables — for an indicator whose months add
+//!   up to its year, the year with its months as cells; otherwise one table
+//!   per month, the indicator's first stratification with its total or the total alone — protects each with
 //!   [`kurator_analytics::disclosure::protect`] and pushes only the protected tables into the
 //!   analytics store. The deadline worker does it every night for the current month and the
 //!   months before it (`analytics.months`); months not yet closed (the 10th of the next month) are
@@ -254,6 +255,92 @@ fn table_of(own: &OwnIndicator, year: i32, month: u32) -> Option<(String, Table)
     Some((kurator_analytics::catalogue::NONE.to_owned(), table))
 }
 
+/// The stratum of a year's table whose cells are its months.
+pub const BY_MONTH: &str = "month";
+
+/// For an indicator whose months add up to its year (events, closures, deadlines of the month)
+/// and that is not a distribution: the year as one table whose cells are its twelve months and
+/// whose total is the year. Protecting the months and the year together is what keeps a
+/// withheld month from being worked out as the year minus the others; the children's strata are
+/// then not published (a month cannot sit in two tables protected apart).
+fn year_by_month(own: &OwnIndicator, year: i32) -> Option<Table> {
+    if !own.indicator.period_rule.additive()
+        || own.indicator.measure == kurator_analytics::catalogue::Measure::Distribution
+    {
+        return None;
+    }
+    let cells: Vec<(String, u64, u64)> = (1..=12)
+        .map(|m| {
+            let f = month_of(&own.months, year, m)
+                .map(|f| f.figure)
+                .unwrap_or_default();
+            (
+                format!("{year:04}-{m:02}"),
+                f.numerator,
+                f.denominator.unwrap_or(0),
+            )
+        })
+        .collect();
+    match own.indicator.table_kind() {
+        TableKind::Shares => Table::shares(
+            cells
+                .into_iter()
+                .map(|(c, n, d)| (c, saturate(n), saturate(d))),
+        )
+        .ok(),
+        TableKind::Counts => {
+            Table::counts(cells.into_iter().map(|(c, n, _)| (c, saturate(n)))).ok()
+        }
+    }
+}
+
+/// The stored tables of a year protected month by month together: one per month that has
+/// begun (its cell, as the total of a table of its own) and the year's (every month a cell).
+fn year_tables(
+    own: &OwnIndicator,
+    year: i32,
+    table: &Table,
+    today: NaiveDate,
+    rules: &DisclosureRules,
+) -> Vec<NewTable> {
+    let protected = protect(table, rules).publication();
+    let new = |month: String, stratum: &str, closed: bool, publication| NewTable {
+        indicator: own.indicator.key.clone(),
+        version: own.indicator.version,
+        month,
+        stratum: stratum.to_owned(),
+        closed,
+        publication,
+    };
+    let begun = |m: u32| (year, m) <= (today.year(), today.month());
+    let mut out: Vec<NewTable> = protected
+        .cells
+        .iter()
+        .zip(1..=12)
+        .filter(|(_, m)| begun(*m))
+        .map(|((month, cell), m)| {
+            new(
+                month.clone(),
+                kurator_analytics::catalogue::NONE,
+                month_closed(year, m, today),
+                kurator_analytics::disclosure::ProtectedTable {
+                    cells: Vec::new(),
+                    total: *cell,
+                },
+            )
+        })
+        .collect();
+    if begun(1) {
+        out.push(new(
+            format!("{year:04}"),
+            BY_MONTH,
+            month_closed(year, 12, today),
+            protected,
+        ));
+    }
+    out
+}
+
 /// Computes the organisation's indicators for the recent months, protects them and publishes
 /// the shared ones into the analytics store; on failure the store keeps the last good figures,
 /// marked stale. The deadline worker calls it every night, with no person behind it.
@@ -314,6 +401,10 @@ async fn batch(
                 .filter(|i| i.comparability == Comparability::Comparable)
                 .filter(|i| consent.indicators.contains(&i.indicator.key))
             {
+                if let Some(by_month) = year_by_month(indicator, year) {
+                    tables.extend(year_tables(indicator, year, &by_month, today, &rules));
+                    continue;
+                }
                 for (y, m) in months.iter().filter(|(y, _)| *y == year) {
                     let Some((stratum, table)) = table_of(indicator, *y, *m) else {
                         continue;
@@ -371,7 +462,8 @@ pub fn comparable_indicators(viewer: &PlatformViewer) -> CaseworkResult<Vec<Indi
 
 /// One indicator compared across the organisations that share it, from `first` to `last`
 /// (`YYYY-MM`, at most [`MAX_MONTHS`]), on published figures, with the pooled figure where at
-/// least `pooled_min_organisations` contribute.
+/// least `pooled_min_organisations` contribute: month by month, and by the years the months
+/// fall in (published for indicators whose months add up to their year).
 #[tracing::instrument(skip_all, fields(indicator = key))]
 pub async fn compare(
     viewer: &PlatformViewer,
@@ -380,7 +472,7 @@ pub async fn compare(
     key: &str,
     first: &str,
     last: &str,
-) -> CaseworkResult<(Indicator, Comparison)> {
+) -> CaseworkResult<(Indicator, Comparison, Comparison)> {
     viewer.require_methodologist()?;
     let catalogue = catalogue()?;
     let Some(indicator) = catalogue.latest(key).cloned() else {
@@ -408,8 +500,22 @@ pub async fn compare(
         .latest_tables(key, from, to)
         .await
         .map_err(analytics_error)?;
-    let comparison = compare::compare(&indicator, months, &organisations, &tables, &rules);
-    Ok((indicator, comparison))
+    let mut years: Vec<String> = months.iter().map(|m| m[..4].to_owned()).collect();
+    years.dedup();
+    let (Some(first_year), Some(last_year)) = (years.first(), years.last()) else {
+        return Err(CaseworkError::Internal("an empty period".into()));
+    };
+    // Between «2025» and «2026» sort the months of 2025 too: only the years' own tables.
+    let year_tables: Vec<_> = analytics
+        .latest_tables(key, first_year, last_year)
+        .await
+        .map_err(analytics_error)?
+        .into_iter()
+        .filter(|t| t.month.len() == 4)
+        .collect();
+    let by_month = compare::compare(&indicator, months, &organisations, &tables, &rules);
+    let by_year = compare::compare(&indicator, years, &organisations, &year_tables, &rules);
+    Ok((indicator, by_month, by_year))
 }
 
 #[cfg(test)]

@@ -17,10 +17,12 @@ db_suites!(
 const COMPARISON: &str = "query($i: String!, $from: String!, $to: String!) {
   comparison(indicator: $i, from: $from, to: $to) {
     indicator { key version }
-    months
+    months years
     organisations { name variant dataAsOf stale
-      months { month provisional revision figure { numerator denominator percent suppressed } } }
+      months { month provisional revision figure { numerator denominator percent suppressed } }
+      years { month provisional revision figure { numerator denominator percent suppressed } } }
     pooled { month organisations figure { numerator denominator percent suppressed } }
+    pooledYears { month organisations figure { numerator denominator percent suppressed } }
   } }";
 
 /// The night the tests publish at: mid-June 2026, so April has closed (on 10 May) and June is
@@ -247,6 +249,18 @@ async fn a_methodologist_compares_the_organisations_that_share_on_protected_figu
     assert_eq!(pooled["organisations"], 3, "{pooled:#}");
     assert_eq!(pooled["figure"]["numerator"], 20);
 
+    // The year is protected together with its months, as one table: the year is published
+    // where no withheld month could be worked out from it — «Четвёртый»'s year would be its
+    // withheld April, so it is withheld too. Provisional until December closes.
+    assert_eq!(comparison["years"], json!(["2026"]));
+    let year = |name: &str| organisation(&comparison, name)["years"][0].clone();
+    assert_eq!(year("Доверие")["figure"]["numerator"], 5);
+    assert_eq!(year("Второй")["figure"]["numerator"], 10);
+    assert_eq!(year("Доверие")["provisional"], true);
+    assert_eq!(year("Четвёртый")["figure"]["suppressed"], "small_count");
+    assert_eq!(comparison["pooledYears"][0]["organisations"], 3);
+    assert_eq!(comparison["pooledYears"][0]["figure"]["numerator"], 20);
+
     // A closed month that changes gets a new revision; the earlier one is kept.
     open_cases(&app, "state_centre.supervisor", 2).await;
     publish_all(&app, night()).await;
@@ -351,8 +365,10 @@ async fn the_comparison_page_draws_the_table_and_chart_and_exports_them(backend:
             .map(|(_, run)| run.published)
             .unwrap_or_else(|| panic!("{slug}: {report:?}"))
     };
-    // 13 months of «cases opened» for those who share; nothing for those who do not.
-    assert_eq!(published("state_centre"), 13);
+    // «Cases opened» for those who share, nothing for those who do not: the 13 months from July
+    // 2025 to June 2026 fall in two years, each published whole with its months — 12 months and
+    // the year 2025, 6 months and the year 2026.
+    assert_eq!(published("state_centre"), 20);
     assert_eq!(published("volunteers"), 0);
 
     let get = |client: reqwest::Client, path: String| {
@@ -381,6 +397,7 @@ async fn the_comparison_page_draws_the_table_and_chart_and_exports_them(backend:
     assert!(html.contains("малое число"), "{html}");
     assert!(html.contains("предварительно"), "{html}");
     assert!(html.contains("данные на"), "{html}");
+    assert!(html.contains("2026 год"), "{html}");
 
     let (status, kind, csv) = get(
         methodologist.clone(),

@@ -507,6 +507,7 @@ compare-denominator = Denominator
 compare-share = Share
 compare-organisation = Organisation
 compare-variant = Method
+compare-year = Year { $year }
 compare-month = Month
 compare-provisional = provisional
 compare-withheld = Withheld

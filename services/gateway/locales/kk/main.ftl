@@ -507,6 +507,7 @@ compare-denominator = Бөлім
 compare-share = Үлес
 compare-organisation = Ұйым
 compare-variant = Технология
+compare-year = { $year } жыл
 compare-month = Ай
 compare-provisional = алдын ала
 compare-withheld = Көрсетілмеген

@@ -507,6 +507,7 @@ compare-denominator = Знаменатель
 compare-share = Доля
 compare-organisation = Организация
 compare-variant = Технология
+compare-year = { $year } год
 compare-month = Месяц
 compare-provisional = предварительно
 compare-withheld = Не показано

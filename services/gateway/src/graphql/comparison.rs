@@ -9,7 +9,7 @@ use crate::graphql::indicators::Names;
 use crate::state::AppState;
 use async_graphql::{Context, ID, Object, SimpleObject};
 use kurator_analytics::catalogue::{Comparability, Indicator};
-use kurator_analytics::compare::Comparison;
+use kurator_analytics::compare::{Comparison, MonthCell, PooledMonth};
 use kurator_analytics::disclosure::{Disclosed, ProtectedCell, PublicReason};
 use kurator_casework::organisations::{self, PlatformActor};
 use kurator_casework::publication::{self, PlatformViewer, Sharing};
@@ -144,6 +144,8 @@ pub struct ComparedOrganisation {
     pub stale: bool,
     /// One per month of the comparison; none where nothing was published.
     pub months: Vec<Option<PublishedMonth>>,
+    /// One per year of the comparison (for indicators whose months add up to their year).
+    pub years: Vec<Option<PublishedMonth>>,
 }
 
 #[derive(SimpleObject)]
@@ -158,53 +160,71 @@ pub struct PooledFigure {
 pub struct IndicatorComparison {
     pub indicator: CatalogueIndicator,
     pub months: Vec<String>,
+    /// The years the months fall in (`YYYY`).
+    pub years: Vec<String>,
     pub organisations: Vec<ComparedOrganisation>,
     pub pooled: Vec<PooledFigure>,
+    pub pooled_years: Vec<PooledFigure>,
 }
 
-pub fn comparison_out(indicator: &Indicator, comparison: Comparison) -> IndicatorComparison {
+fn cells_out(cells: Vec<Option<MonthCell>>) -> Vec<Option<PublishedMonth>> {
+    cells
+        .into_iter()
+        .map(|cell| {
+            cell.map(|c| PublishedMonth {
+                figure: (&c.total).into(),
+                categories: c
+                    .categories
+                    .iter()
+                    .map(|(key, cell)| PublishedCategory {
+                        key: key.clone(),
+                        figure: cell.into(),
+                    })
+                    .collect(),
+                month: c.month,
+                provisional: c.provisional,
+                revision: i32::try_from(c.revision).unwrap_or(i32::MAX),
+            })
+        })
+        .collect()
+}
+
+fn pooled_out(pooled: Vec<PooledMonth>) -> Vec<PooledFigure> {
+    pooled
+        .into_iter()
+        .map(|p| PooledFigure {
+            figure: (&p.cell).into(),
+            month: p.month,
+            organisations: i32::try_from(p.organisations).unwrap_or(i32::MAX),
+        })
+        .collect()
+}
+
+/// The comparison month by month and by year; both list the same organisations in one order.
+pub fn comparison_out(
+    indicator: &Indicator,
+    by_month: Comparison,
+    by_year: Comparison,
+) -> IndicatorComparison {
+    let mut years = by_year.series.into_iter();
     IndicatorComparison {
         indicator: indicator.into(),
-        months: comparison.months,
-        organisations: comparison
+        months: by_month.months,
+        years: by_year.months,
+        organisations: by_month
             .series
             .into_iter()
             .map(|s| ComparedOrganisation {
+                years: cells_out(years.next().map(|y| y.cells).unwrap_or_default()),
                 name: s.name,
                 variant: s.variant,
                 data_as_of: s.data_as_of,
                 stale: s.stale,
-                months: s
-                    .cells
-                    .into_iter()
-                    .map(|cell| {
-                        cell.map(|c| PublishedMonth {
-                            figure: (&c.total).into(),
-                            categories: c
-                                .categories
-                                .iter()
-                                .map(|(key, cell)| PublishedCategory {
-                                    key: key.clone(),
-                                    figure: cell.into(),
-                                })
-                                .collect(),
-                            month: c.month,
-                            provisional: c.provisional,
-                            revision: i32::try_from(c.revision).unwrap_or(i32::MAX),
-                        })
-                    })
-                    .collect(),
+                months: cells_out(s.cells),
             })
             .collect(),
-        pooled: comparison
-            .pooled
-            .into_iter()
-            .map(|p| PooledFigure {
-                figure: (&p.cell).into(),
-                month: p.month,
-                organisations: i32::try_from(p.organisations).unwrap_or(i32::MAX),
-            })
-            .collect(),
+        pooled: pooled_out(by_month.pooled),
+        pooled_years: pooled_out(by_year.pooled),
     }
 }
 
@@ -276,7 +296,7 @@ impl ComparisonQuery {
         to: String,
     ) -> async_graphql::Result<IndicatorComparison> {
         let (state, request) = context(ctx)?;
-        let (indicator, comparison) = publication::compare(
+        let (indicator, by_month, by_year) = publication::compare(
             &platform_viewer(request)?,
             &state.inner.analytics,
             &state.inner.settings.analytics,
@@ -286,7 +306,7 @@ impl ComparisonQuery {
         )
         .await
         .map_err(ApiError::from)?;
-        Ok(comparison_out(&indicator, comparison))
+        Ok(comparison_out(&indicator, by_month, by_year))
     }
 
     /// What the organisation shares for comparison (its administrators, supervisors and

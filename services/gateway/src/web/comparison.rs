@@ -24,10 +24,12 @@ const CATALOGUE: &str = "query { comparableIndicators { key names { ru kk en } m
 const COMPARISON: &str = "query($i: String!, $from: String!, $to: String!) {
   comparison(indicator: $i, from: $from, to: $to) {
     indicator { key names { ru kk en } measure numeratorRu numeratorEn denominatorRu denominatorEn }
-    months
+    months years
     organisations { name variant dataAsOf stale
-      months { month provisional revision figure { numerator denominator percent suppressed } } }
+      months { month provisional revision figure { numerator denominator percent suppressed } }
+      years { month provisional revision figure { numerator denominator percent suppressed } } }
     pooled { month organisations figure { numerator denominator percent suppressed } }
+    pooledYears { month organisations figure { numerator denominator percent suppressed } }
   } }";
 
 #[derive(Deserialize, Default)]
@@ -252,6 +254,12 @@ pub async fn show(web: Web, Query(choice): Query<Choice>) -> Response {
         .flatten()
         .filter_map(Value::as_str)
         .collect();
+    let years: Vec<&str> = data["years"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
     let query = format!("indicator={chosen}&from={from}&to={to}");
     let title = lang.t("compare-title");
     let body = html! {
@@ -297,6 +305,7 @@ pub async fn show(web: Web, Query(choice): Query<Choice>) -> Response {
                     thead { tr {
                         th scope="col" { (lang.t("compare-organisation")) }
                         @for m in &months { th scope="col" { (m) } }
+                        @for y in &years { th.year scope="col" { (lang.f("compare-year", &[("year", y.to_string().into())])) } }
                     } }
                     tbody {
                         @for o in data["organisations"].as_array().into_iter().flatten() {
@@ -310,7 +319,7 @@ pub async fn show(web: Web, Query(choice): Query<Choice>) -> Response {
                                     }
                                     @if o["stale"] == true { br; span.badge { (lang.t("compare-stale")) } }
                                 }
-                                @for cell in o["months"].as_array().into_iter().flatten() {
+                                @for cell in o["months"].as_array().into_iter().flatten().chain(o["years"].as_array().into_iter().flatten()) {
                                     td {
                                         @if cell.is_null() { "—" } @else {
                                             (figure_text(lang, &cell["figure"]))
@@ -322,7 +331,7 @@ pub async fn show(web: Web, Query(choice): Query<Choice>) -> Response {
                         }
                         tr.pooled {
                             th scope="row" { (lang.t("compare-pooled")) }
-                            @for p in data["pooled"].as_array().into_iter().flatten() {
+                            @for p in data["pooled"].as_array().into_iter().flatten().chain(data["pooledYears"].as_array().into_iter().flatten()) {
                                 td { (figure_text(lang, &p["figure"])) br; span.muted { (lang.f("compare-contributing", &[("n", p["organisations"].as_i64().unwrap_or(0).into())])) } }
                             }
                         }
@@ -368,7 +377,8 @@ fn rows(lang: Lang, data: &Value) -> (Vec<String>, Vec<Vec<String>>) {
     };
     let mut out = Vec::new();
     for o in data["organisations"].as_array().into_iter().flatten() {
-        for cell in o["months"].as_array().into_iter().flatten() {
+        let cells = o["months"].as_array().into_iter().flatten();
+        for cell in cells.chain(o["years"].as_array().into_iter().flatten()) {
             if cell.is_null() {
                 continue;
             }
@@ -387,7 +397,8 @@ fn rows(lang: Lang, data: &Value) -> (Vec<String>, Vec<Vec<String>>) {
             out.push(row);
         }
     }
-    for p in data["pooled"].as_array().into_iter().flatten() {
+    let pooled = data["pooled"].as_array().into_iter().flatten();
+    for p in pooled.chain(data["pooledYears"].as_array().into_iter().flatten()) {
         let mut row = vec![
             lang.t("compare-pooled"),
             lang.f(
