@@ -425,4 +425,27 @@ async fn the_comparison_page_draws_the_table_and_chart_and_exports_them(backend:
     assert_eq!(status, 200);
     assert!(html.contains("Публикация для сравнения"), "{html}");
     assert!(html.contains("value=\"cases_opened\" checked"), "{html}");
+
+    // The platform administrator makes the fund's methodologist a methodologist of the
+    // platform too; from then on the comparison opens for them.
+    let fund_methodologist = app.web_session("fund.methodologist").await;
+    let (status, _, _) = get(fund_methodologist.clone(), format!("/analytics?{query}")).await;
+    assert_eq!(status, 403);
+    let platform = app.web_session("admin").await;
+    let (_, _, page) = get(platform.clone(), "/platform".into()).await;
+    let page = String::from_utf8(page).unwrap();
+    assert!(page.contains("Методисты платформы"), "{page}");
+    let granted = platform
+        .post(format!("{}/platform/methodologists", app.address))
+        .form(&[
+            ("_csrf", kurator_tests::app::form_token(&page).as_str()),
+            ("login", "fund.methodologist"),
+            ("methodologist", "true"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(granted.status().as_u16(), 303);
+    let (status, _, _) = get(fund_methodologist, format!("/analytics?{query}")).await;
+    assert_eq!(status, 200);
 }

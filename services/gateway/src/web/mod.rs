@@ -145,6 +145,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/platform", get(platform::show))
         .route("/platform/organisations", post(platform::create))
+        .route("/platform/methodologists", post(platform::methodologist))
         .route(
             "/platform/organisations/{slug}/suspend",
             post(platform::suspend),

@@ -95,6 +95,21 @@ async fn render(
                 } }
             }
         }
+        section aria-labelledby="platform-methodologists" {
+            h2 #platform-methodologists { (lang.t("platform-methodologists")) }
+            p.muted { (lang.t("platform-methodologists-hint")) }
+            form.inline method="post" action="/platform/methodologists" {
+                (csrf_field(web))
+                label for="methodologist-login" { (lang.t("login-login")) }
+                input #methodologist-login name="login" required autocomplete="off";
+                label for="methodologist-on" { (lang.t("platform-methodologist-role")) }
+                select #methodologist-on name="methodologist" {
+                    option value="true" { (lang.t("platform-methodologist-grant")) }
+                    option value="false" { (lang.t("platform-methodologist-revoke")) }
+                }
+                button.small type="submit" { (lang.t("sharing-save")) }
+            }
+        }
         section aria-labelledby="platform-new" {
             h2 #platform-new { (lang.t("platform-new")) }
             (pages::reasons(lang, reasons))
@@ -222,4 +237,25 @@ pub async fn suspend(web: Web, Path(slug): Path<String>, form: Fields) -> Respon
 
 pub async fn resume(web: Web, Path(slug): Path<String>, form: Fields) -> Response {
     change(web, slug, form, "resumeOrganisation").await
+}
+
+/// Makes a person a methodologist of the platform, or no longer one.
+pub async fn methodologist(web: Web, form: Fields) -> Response {
+    if let Some(refused) = platform_only(&web) {
+        return refused;
+    }
+    if !form.csrf_ok(&web) {
+        return pages::forbidden(&web, None, &web.lang.t("form-expired"));
+    }
+    let answer = web
+        .gql(
+            None,
+            "mutation($login: String!, $on: Boolean!) { setPlatformMethodologist(login: $login, methodologist: $on) { login } }",
+            json!({ "login": form.text("login"), "on": form.text("methodologist") == "true" }),
+        )
+        .await;
+    match answer {
+        Ok(_) => Redirect::to("/platform").into_response(),
+        Err(refusal) => pages::refused(&web, None, refusal),
+    }
 }
