@@ -706,11 +706,7 @@ pub(crate) async fn compute(
 ) -> CaseworkResult<Vec<OwnIndicator>> {
     let catalogue = Catalogue::shared().map_err(|e| CaseworkError::Variant(e.to_string()))?;
     let variant = runtime.current_variant()?.clone();
-    let tz: Tz = variant
-        .doc()
-        .time_zone
-        .parse()
-        .map_err(|_| CaseworkError::Variant("the variant's time zone is unknown".into()))?;
+    let tz = variant.time_zone();
     let starts = month_starts(year);
     let instant = |day: NaiveDate| {
         tz.from_local_datetime(&day.and_time(chrono::NaiveTime::MIN))

@@ -25,7 +25,6 @@ use crate::indicators::{self, COMPUTED, MonthFigure, OwnIndicator};
 use crate::runtime::TenantRuntime;
 use crate::settings::{self, SharingConsent, TenantSettings};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use chrono_tz::Tz;
 use kurator_analytics::catalogue::{Catalogue, Comparability, Indicator, VariantMapping};
 use kurator_analytics::compare::{self, Comparison};
 use kurator_analytics::disclosure::{DisclosureRules, Table, TableKind, protect};
@@ -376,11 +375,7 @@ async fn batch(
 ) -> CaseworkResult<Batch> {
     let rules = rules(settings).map_err(CaseworkError::Variant)?;
     let variant = runtime.current_variant()?.clone();
-    let tz: Tz = variant
-        .doc()
-        .time_zone
-        .parse()
-        .map_err(|_| CaseworkError::Variant("the variant's time zone is unknown".into()))?;
+    let tz = variant.time_zone();
     let tx = runtime.read().await?;
     let consent = settings::load(&tx)
         .await?

@@ -239,13 +239,10 @@ impl DeadlineWorker {
             return;
         };
         let id = runtime.tenant().id.0;
-        let Ok(tz) = runtime
-            .current_variant()
-            .map(|v| v.doc().time_zone.parse::<chrono_tz::Tz>())
-        else {
+        let Ok(variant) = runtime.current_variant() else {
             return;
         };
-        let local = now.with_timezone(&tz.unwrap_or(chrono_tz::UTC));
+        let local = now.with_timezone(&variant.time_zone());
         let today = local.date_naive();
         let last = self.published.lock().await.get(&id).copied();
         let due = match last {

@@ -8,6 +8,7 @@ use super::export;
 use super::form::Fields;
 use super::gql::Refusal;
 use super::i18n::Lang;
+use super::indicators::{named, percent};
 use super::pages::{self, Section, csrf_field, page};
 use super::session::{Org, Web};
 use axum::extract::{Path, Query};
@@ -57,20 +58,14 @@ fn period(choice: &Choice) -> (String, String) {
     )
 }
 
-fn named(lang: Lang, names: &Value) -> String {
-    names[lang.code()]
-        .as_str()
-        .or_else(|| names["ru"].as_str())
-        .unwrap_or_default()
-        .to_owned()
-}
-
-fn percent(lang: Lang, value: f64) -> String {
-    let text = format!("{value:.1} %");
-    match lang {
-        Lang::En => text,
-        Lang::Ru | Lang::Kk => text.replace('.', ","),
-    }
+/// The strings of a list the API gave.
+fn strings(value: &Value) -> Vec<&str> {
+    value
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect()
 }
 
 /// A published figure as a cell reads: the share (with its counts) or the count, or why it is
@@ -108,12 +103,7 @@ const COLOURS: [&str; 8] = [
 
 /// A line chart of the organisations and the pooled figure, month by month, drawn on the server.
 fn chart(lang: Lang, data: &Value) -> Markup {
-    let months: Vec<&str> = data["months"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect();
+    let months = strings(&data["months"]);
     let mut lines: Vec<(String, Vec<Option<f64>>, bool)> = data["organisations"]
         .as_array()
         .into_iter()
@@ -242,24 +232,11 @@ pub async fn show(web: Web, Query(choice): Query<Choice>) -> Response {
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    let reasons: Vec<String> = data["reasons"]
-        .as_array()
+    let reasons: Vec<String> = strings(&data["reasons"])
         .into_iter()
-        .flatten()
-        .filter_map(|r| r.as_str().map(str::to_owned))
+        .map(str::to_owned)
         .collect();
-    let months: Vec<&str> = data["months"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect();
-    let years: Vec<&str> = data["years"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect();
+    let (months, years) = (strings(&data["months"]), strings(&data["years"]));
     let query = format!("indicator={chosen}&from={from}&to={to}");
     let title = lang.t("compare-title");
     let body = html! {
@@ -300,7 +277,8 @@ pub async fn show(web: Web, Query(choice): Query<Choice>) -> Response {
                 " · "
                 a href=(format!("/analytics/export.xlsx?{query}")) download { (lang.t("compare-xlsx")) }
             }
-            div.table-scroll {
+            // Wide tables scroll sideways; the region takes the keyboard's focus to scroll.
+            div.table-scroll tabindex="0" role="region" aria-label=(title) {
                 table.list.comparison {
                     thead { tr {
                         th scope="col" { (lang.t("compare-organisation")) }

@@ -22,7 +22,7 @@ pub struct Year {
 }
 
 /// A share in per cent as the page's language writes it (a decimal comma in Russian and Kazakh).
-fn percent(lang: Lang, value: f64) -> String {
+pub(super) fn percent(lang: Lang, value: f64) -> String {
     let text = format!("{value:.1} %");
     match lang {
         Lang::En => text,
@@ -31,7 +31,7 @@ fn percent(lang: Lang, value: f64) -> String {
 }
 
 /// A name the API gives in the three languages, in the page's.
-fn named(lang: Lang, names: &Value) -> String {
+pub(super) fn named(lang: Lang, names: &Value) -> String {
     names[lang.code()]
         .as_str()
         .or_else(|| names["ru"].as_str())

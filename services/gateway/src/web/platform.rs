@@ -211,24 +211,23 @@ pub async fn create(web: Web, form: Fields) -> Response {
     }
 }
 
-async fn change(web: Web, slug: String, form: Fields, mutation: &str) -> Response {
+/// A platform administrator's form that runs one mutation and returns to the platform page.
+async fn run(web: Web, form: Fields, document: &str, variables: Value) -> Response {
     if let Some(refused) = platform_only(&web) {
         return refused;
     }
     if !form.csrf_ok(&web) {
         return pages::forbidden(&web, None, &web.lang.t("form-expired"));
     }
-    let answer = web
-        .gql(
-            None,
-            &format!("mutation($slug: String!) {{ {mutation}(slug: $slug) {{ slug }} }}"),
-            json!({ "slug": slug }),
-        )
-        .await;
-    match answer {
+    match web.gql(None, document, variables).await {
         Ok(_) => Redirect::to("/platform").into_response(),
         Err(refusal) => pages::refused(&web, None, refusal),
     }
+}
+
+async fn change(web: Web, slug: String, form: Fields, mutation: &str) -> Response {
+    let document = format!("mutation($slug: String!) {{ {mutation}(slug: $slug) {{ slug }} }}");
+    run(web, form, &document, json!({ "slug": slug })).await
 }
 
 pub async fn suspend(web: Web, Path(slug): Path<String>, form: Fields) -> Response {
@@ -241,21 +240,13 @@ pub async fn resume(web: Web, Path(slug): Path<String>, form: Fields) -> Respons
 
 /// Makes a person a methodologist of the platform, or no longer one.
 pub async fn methodologist(web: Web, form: Fields) -> Response {
-    if let Some(refused) = platform_only(&web) {
-        return refused;
-    }
-    if !form.csrf_ok(&web) {
-        return pages::forbidden(&web, None, &web.lang.t("form-expired"));
-    }
-    let answer = web
-        .gql(
-            None,
-            "mutation($login: String!, $on: Boolean!) { setPlatformMethodologist(login: $login, methodologist: $on) { login } }",
-            json!({ "login": form.text("login"), "on": form.text("methodologist") == "true" }),
-        )
-        .await;
-    match answer {
-        Ok(_) => Redirect::to("/platform").into_response(),
-        Err(refusal) => pages::refused(&web, None, refusal),
-    }
+    let variables =
+        json!({ "login": form.text("login"), "on": form.text("methodologist") == "true" });
+    run(
+        web,
+        form,
+        "mutation($login: String!, $on: Boolean!) { setPlatformMethodologist(login: $login, methodologist: $on) { login } }",
+        variables,
+    )
+    .await
 }
