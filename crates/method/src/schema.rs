@@ -1198,7 +1198,29 @@ pub enum IndicatorUnit {
     Children,
 }
 
-/// A social-result indicator: share of cases closed in the reporting year with an outcome.
+/// Over whom a variant's indicator is counted: its denominator, and the cases whose recorded
+/// outcome makes the numerator.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IndicatorPopulation {
+    /// The cases closed in the reporting period, and their children («от всех случаев,
+    /// завершённых в отчётном году», seed 001 §2.4).
+    #[default]
+    ClosedInPeriod,
+    /// Every case supported on at least one day of the period, closed or not, and its children
+    /// («от всех семей, которым оказывали поддержку в отчётном году», seed 001 §2.4); the
+    /// numerator is those whose outcome was recorded (at a closure) within the period.
+    SupportedInPeriod,
+}
+
+impl IndicatorPopulation {
+    fn is_default(&self) -> bool {
+        *self == IndicatorPopulation::default()
+    }
+}
+
+/// A social-result indicator of the variant: the share of its population (by default the cases
+/// closed in the reporting year) whose closure records an outcome.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Indicator {
@@ -1206,6 +1228,8 @@ pub struct Indicator {
     pub name: Text,
     pub outcome: String,
     pub unit: IndicatorUnit,
+    #[serde(default, skip_serializing_if = "IndicatorPopulation::is_default")]
+    pub population: IndicatorPopulation,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub baseline: Vec<Baseline>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -154,3 +154,35 @@ fn the_baseline_indicator_for_2019_is_26_of_32_families() {
     assert_eq!((b.numerator, b.denominator), (26, 32));
     assert_eq!((b.numerator * 100 + b.denominator / 2) / b.denominator, 81);
 }
+
+// seed 001 §2.4: parental rights restored are counted «от всех семей, которым оказывали
+// поддержку в отчётном году» — over every family supported, not only the closed ones; the other
+// social results over the cases closed in the year.
+#[test]
+fn parental_rights_are_counted_over_every_family_supported_in_the_year() {
+    use kurator_method::schema::{IndicatorPopulation, IndicatorUnit};
+    let (v, _) = preset("volunteers");
+    let of = |key: &str| {
+        v.doc()
+            .indicators
+            .iter()
+            .find(|i| i.key == key)
+            .unwrap_or_else(|| panic!("{key}"))
+    };
+    for (key, unit) in [
+        ("families_rights_restored", IndicatorUnit::Families),
+        ("children_rights_restored", IndicatorUnit::Children),
+    ] {
+        let indicator = of(key);
+        assert_eq!(indicator.outcome, "rights_restored");
+        assert_eq!(indicator.unit, unit);
+        assert_eq!(indicator.population, IndicatorPopulation::SupportedInPeriod);
+    }
+    for key in [
+        "families_child_safe",
+        "children_child_safe",
+        "children_quality_of_life",
+    ] {
+        assert_eq!(of(key).population, IndicatorPopulation::ClosedInPeriod);
+    }
+}

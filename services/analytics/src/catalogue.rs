@@ -74,7 +74,8 @@ pub enum Measure {
 }
 
 /// A variant's own indicator (`[[indicators]]`) that is this shared indicator: the same canonical
-/// outcome, counted in the same unit, over cases closed in the period.
+/// outcome, counted in the same unit, over the same population — the cases closed in the period
+/// for an indicator of closures, every case supported in it for one of supported cases.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Equivalent {
@@ -251,9 +252,15 @@ impl Catalogue {
             .canonical
             .as_deref()
             .and_then(Outcome::parse)?;
+        use kurator_method::schema::IndicatorPopulation;
         self.current().into_iter().find(|i| {
+            let population = match i.period_rule {
+                PeriodRule::SupportedInPeriod => IndicatorPopulation::SupportedInPeriod,
+                _ => IndicatorPopulation::ClosedInPeriod,
+            };
             i.equivalent
                 .is_some_and(|e| e.outcome == outcome && e.unit == own.unit)
+                && population == own.population
         })
     }
 }

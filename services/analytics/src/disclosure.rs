@@ -21,10 +21,12 @@
 //!   than k people, or the total would be suppressed) says it of every stratum too.
 //! - **Secondary suppression.** When a row has a suppressed cell, its published non-zero cells of
 //!   the smallest value are suppressed too — all of them when several share that value, so the
-//!   choice does not depend on the order of the categories — and when there is no such cell, the
-//!   total. In a table of shares each column gets its complement: the published strata with the
-//!   smallest non-zero denominator, numerator, and denominator minus numerator are suppressed
-//!   (whole). Complements are chosen even when the total is suppressed for its own small count:
+//!   choice does not depend on the order of the categories. When there is no such cell — every
+//!   non-empty cell is small — the total goes only if it would pin them: one suppressed cell, or
+//!   all alike (1 + 1 + 1 = 3 admits nothing else); cells that differ can swap under a published
+//!   total. A year whose every month is small is published this way. In a table of shares each
+//!   column gets its complement: the published strata with the smallest non-zero denominator,
+//!   numerator, and denominator minus numerator are suppressed (whole). Complements are chosen even when the total is suppressed for its own small count:
 //!   the cells then do not rely on the total staying hidden, and a stricter rule never publishes
 //!   what a looser one suppressed.
 //! - **Suppressed cells look alike from outside.** The organisation records why each cell is

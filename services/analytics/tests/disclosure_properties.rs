@@ -174,6 +174,16 @@ impl Search<'_> {
                 Err(_) => false,
             }
         };
+        // Every unknown cell of a table of counts moved the same way: a row of alike small
+        // cells stays alike.
+        if self.truth.kind == TableKind::Counts {
+            for delta in [1i64, -1, 2, -2] {
+                let mut t = self.truth.clone();
+                if whole.iter().all(|&i| shift(&mut t, Slot::N(i), delta)) {
+                    out.push(t);
+                }
+            }
+        }
         let same_row = |a: Slot, b: Slot| matches!(a, Slot::N(_)) == matches!(b, Slot::N(_));
         let partner = |slot: Slot| match slot {
             Slot::N(i) => Slot::D(i),
@@ -431,6 +441,24 @@ fn shares_table(cells: std::ops::RangeInclusive<usize>, max: u32) -> impl Strate
     })
 }
 
+/// A year of a small organisation published as one table: its twelve months are the cells, the
+/// year the total, and most months are small counts.
+fn year_of_months() -> impl Strategy<Value = Truth> {
+    let month = || prop_oneof![2 => Just(0u32), 3 => Just(1u32), 5 => 1u32..=4, 2 => 1u32..=9];
+    prop_oneof![
+        4 => prop::collection::vec(month(), 12),
+        // Every month alike, some of them empty.
+        1 => (1u32..=7, prop::collection::vec(prop::bool::weighted(0.8), 12)).prop_map(
+            |(v, open)| open.into_iter().map(|o| if o { v } else { 0 }).collect()
+        ),
+    ]
+    .prop_map(|n| Truth {
+        kind: TableKind::Counts,
+        n,
+        d: Vec::new(),
+    })
+}
+
 fn any_table() -> impl Strategy<Value = Truth> {
     prop_oneof![counts_table(1..=5, 40), shares_table(1..=4, 40)]
 }
@@ -506,6 +534,19 @@ proptest! {
         }
     }
 
+    /// The exact attacker against a year of twelve months, most of them small: the year is
+    /// published when the small months differ, and no month can be worked out from it.
+    #[test]
+    fn no_month_is_derivable_from_a_published_year(
+        truth in year_of_months(),
+        rules in rules(),
+    ) {
+        for slot in suppressed(&truth, &rules) {
+            let pinned = derivable(&truth, &rules, Attacker::Exact, slot);
+            prop_assert!(matches!(pinned, Ok(false)), "{slot:?} of {truth:?}: {pinned:?}");
+        }
+    }
+
     /// The rounding attacker, who sees the publication as it is, against tables of counts.
     #[test]
     fn no_suppressed_count_is_derivable_from_the_rounded_publication(
@@ -528,6 +569,37 @@ proptest! {
             let pinned = derivable(&truth, &rules, Attacker::Rounding, slot);
             prop_assert!(matches!(pinned, Ok(false)), "{slot:?} of {truth:?}: {pinned:?}");
         }
+    }
+}
+
+/// One closure a month for a year: 12 in all is not small, but published it would say that
+/// every month is 1 — nothing else of twelve small counts makes 12. The year is withheld.
+#[test]
+fn a_year_of_one_closure_a_month_withholds_the_year() {
+    let rules = DisclosureRules::default();
+    let truth = Truth {
+        kind: TableKind::Counts,
+        n: vec![1; 12],
+        d: Vec::new(),
+    };
+    let publication = protect(&truth.table(), &rules).publication();
+    assert_eq!(published(&publication, Slot::TotalN), None);
+    for slot in suppressed(&truth, &rules) {
+        assert!(matches!(
+            derivable(&truth, &rules, Attacker::Exact, slot),
+            Ok(false)
+        ));
+    }
+    // Months of 1 and 2 can swap: the year (16, rounded to 15) is published.
+    let mut varied = truth.clone();
+    varied.n[..4].fill(2);
+    let publication = protect(&varied.table(), &rules).publication();
+    assert_eq!(published(&publication, Slot::TotalN), Some(15));
+    for slot in suppressed(&varied, &rules) {
+        assert!(matches!(
+            derivable(&varied, &rules, Attacker::Exact, slot),
+            Ok(false)
+        ));
     }
 }
 

@@ -24,7 +24,10 @@ use kurator_analytics::catalogue::{
 use kurator_method::Variant;
 use kurator_method::caseload::{self, CuratorLoad, LoadCase, Proposed};
 use kurator_method::problem;
-use kurator_method::schema::{CaseloadPolicy, ClassificationPurpose};
+use kurator_method::schema::{
+    CaseloadPolicy, ClassificationPurpose, Indicator as VariantIndicator, IndicatorPopulation,
+    IndicatorUnit,
+};
 use kurator_method::vocabulary::{Outcome, RiskBand};
 use kurator_store::tenant::cases::{self, IndicatorCase, IndicatorRecord};
 use kurator_store::tenant::obligations;
@@ -201,6 +204,8 @@ struct Facts {
     supported: (NaiveDate, Option<NaiveDate>),
     children: Vec<Child>,
     outcomes: Vec<Outcome>,
+    /// The variant's own outcome keys recorded at closure.
+    recorded: Vec<String>,
     improved: bool,
     /// The case's attributes now.
     attributes: BTreeMap<String, String>,
@@ -265,7 +270,8 @@ fn facts(case: &IndicatorCase, variant: &Variant, tz: Tz) -> Facts {
             })
             .unwrap_or_default()
     };
-    let outcomes: Vec<Outcome> = recorded("outcomes")
+    let recorded_outcomes = recorded("outcomes");
+    let outcomes: Vec<Outcome> = recorded_outcomes
         .iter()
         .filter_map(|key| variant.doc().outcomes.iter().find(|o| &o.key == key))
         .filter_map(|o| o.canonical.as_deref().and_then(Outcome::parse))
@@ -289,6 +295,7 @@ fn facts(case: &IndicatorCase, variant: &Variant, tz: Tz) -> Facts {
         supported: (local(case.opened_at), closed),
         children,
         outcomes,
+        recorded: recorded_outcomes,
         improved,
         attributes,
         changes: Vec::new(),
@@ -685,26 +692,29 @@ pub async fn own(
     year: i32,
 ) -> CaseworkResult<Vec<OwnIndicator>> {
     actor.require_own_figures()?;
-    if !YEARS.contains(&year) {
-        let (min, max) = (YEARS.start(), YEARS.end());
-        return Err(CaseworkError::rejected(problem!(
-            at = "year",
-            "invalid_year",
-            "year: от {min} до {max}",
-            "year: {min} to {max}"
-        )));
-    }
+    check_year(year)?;
     compute(runtime, year).await
 }
 
-/// The organisation's exact figures for `year`, computed for the organisation itself: its own
-/// staff through [`own`], and the nightly publication, which protects them before anything
-/// leaves (`crate::publication`).
-pub(crate) async fn compute(
+fn check_year(year: i32) -> CaseworkResult<()> {
+    if YEARS.contains(&year) {
+        return Ok(());
+    }
+    let (min, max) = (YEARS.start(), YEARS.end());
+    Err(CaseworkError::rejected(problem!(
+        at = "year",
+        "invalid_year",
+        "year: от {min} до {max}",
+        "year: {min} to {max}"
+    )))
+}
+
+/// Everything the figures of `year` are computed from, read in one transaction: the months'
+/// first days (and the next year's), and today in the organisation's time zone.
+async fn load(
     runtime: &TenantRuntime,
     year: i32,
-) -> CaseworkResult<Vec<OwnIndicator>> {
-    let catalogue = Catalogue::shared().map_err(|e| CaseworkError::Variant(e.to_string()))?;
+) -> CaseworkResult<Option<(Data, Vec<NaiveDate>, NaiveDate)>> {
     let variant = runtime.current_variant()?.clone();
     let tz = variant.time_zone();
     let starts = month_starts(year);
@@ -716,7 +726,7 @@ pub(crate) async fn compute(
     };
     let (first, last) = match (starts.first(), starts.last()) {
         (Some(first), Some(last)) => (instant(*first)?, instant(*last)?),
-        _ => return Ok(Vec::new()),
+        _ => return Ok(None),
     };
     // Reopenings are followed for 12 months after the last closure of the period.
     let followed_until = last
@@ -781,7 +791,21 @@ pub(crate) async fn compute(
         tz,
     };
     let today = Utc::now().with_timezone(&tz).date_naive();
+    Ok(Some((data, starts, today)))
+}
 
+/// The organisation's exact figures for `year`, computed for the organisation itself: its own
+/// staff through [`own`], and the nightly publication, which protects them before anything
+/// leaves (`crate::publication`).
+pub(crate) async fn compute(
+    runtime: &TenantRuntime,
+    year: i32,
+) -> CaseworkResult<Vec<OwnIndicator>> {
+    let catalogue = Catalogue::shared().map_err(|e| CaseworkError::Variant(e.to_string()))?;
+    let Some((data, starts, today)) = load(runtime, year).await? else {
+        return Ok(Vec::new());
+    };
+    let variant = data.variant.clone();
     let mapping = VariantMapping::of(&variant);
     let mut own = Vec::new();
     for key in COMPUTED {
@@ -858,6 +882,122 @@ pub(crate) async fn compute(
         });
     }
     Ok(own)
+}
+
+/// One of the variant's own social-result indicators (`[[indicators]]`) for a year, exact.
+#[derive(Debug, Clone)]
+pub struct VariantIndicatorFigures {
+    pub indicator: VariantIndicator,
+    /// Every month of the year.
+    pub months: Vec<MonthFigure>,
+    /// The year: the months added up for the cases closed in it; counted over the year itself
+    /// for the families supported in it.
+    pub period: Figure,
+    /// What the practice itself published for the year, where the variant records it.
+    pub baseline: Option<Figure>,
+}
+
+/// The figure of a variant's indicator over the local days `[from, to)`: the cases (or their
+/// children) of its population, and those of them whose closure within the period recorded
+/// its outcome. An outcome the variant maps onto «quality of life improved» is also recorded by
+/// naming the domains that improved.
+fn variant_figure(
+    indicator: &VariantIndicator,
+    data: &Data,
+    (from, to): (NaiveDate, NaiveDate),
+) -> Figure {
+    let within = |day: Option<NaiveDate>| day.is_some_and(|d| d >= from && d < to);
+    let improvement = data
+        .variant
+        .doc()
+        .outcomes
+        .iter()
+        .find(|o| o.key == indicator.outcome)
+        .and_then(|o| o.canonical.as_deref())
+        .and_then(Outcome::parse)
+        == Some(Outcome::WellbeingImproved);
+    let cohort: Vec<&Facts> = match indicator.population {
+        IndicatorPopulation::ClosedInPeriod => {
+            data.cases.iter().filter(|c| within(c.closed)).collect()
+        }
+        IndicatorPopulation::SupportedInPeriod => data
+            .cases
+            .iter()
+            .filter(|c| c.opened.is_some())
+            .filter(|c| c.supported.0 < to && c.supported.1.is_none_or(|end| end >= from))
+            .collect(),
+    };
+    let counted: Vec<&Facts> = cohort
+        .iter()
+        .copied()
+        .filter(|c| within(c.closed))
+        .filter(|c| c.recorded.contains(&indicator.outcome) || (improvement && c.improved))
+        .collect();
+    let size = |cases: &[&Facts]| match indicator.unit {
+        IndicatorUnit::Families => cases.len() as u64,
+        IndicatorUnit::Children => cases.iter().map(|c| c.children.len() as u64).sum(),
+    };
+    Figure {
+        numerator: size(&counted),
+        denominator: Some(size(&cohort)),
+    }
+}
+
+/// The variant's own social-result indicators for `year`, exact, per month of the
+/// organisation's time zone and for the year, each beside what the practice published for that
+/// year where the variant records it: for the organisation's administrators, supervisors and
+/// methodologists. They are the organisation's own and are not compared across organisations.
+#[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug, year))]
+pub async fn variant_own(
+    runtime: &TenantRuntime,
+    actor: &Actor,
+    year: i32,
+) -> CaseworkResult<Vec<VariantIndicatorFigures>> {
+    actor.require_own_figures()?;
+    check_year(year)?;
+    let Some((data, starts, _)) = load(runtime, year).await? else {
+        return Ok(Vec::new());
+    };
+    let (Some(first), Some(last)) = (starts.first(), starts.last()) else {
+        return Ok(Vec::new());
+    };
+    Ok(data
+        .variant
+        .doc()
+        .indicators
+        .iter()
+        .map(|indicator| {
+            let months: Vec<MonthFigure> = starts
+                .windows(2)
+                .map(|w| MonthFigure {
+                    year: w[0].year(),
+                    month: w[0].month(),
+                    figure: variant_figure(indicator, &data, (w[0], w[1])),
+                    provisional: false,
+                })
+                .collect();
+            let period = match indicator.population {
+                IndicatorPopulation::ClosedInPeriod => sum(&months),
+                IndicatorPopulation::SupportedInPeriod => {
+                    variant_figure(indicator, &data, (*first, *last))
+                }
+            };
+            let baseline = indicator
+                .baseline
+                .iter()
+                .find(|b| b.year == year)
+                .map(|b| Figure {
+                    numerator: b.numerator.into(),
+                    denominator: Some(b.denominator.into()),
+                });
+            VariantIndicatorFigures {
+                indicator: indicator.clone(),
+                months,
+                period,
+                baseline,
+            }
+        })
+        .collect())
 }
 
 #[cfg(test)]

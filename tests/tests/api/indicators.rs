@@ -399,7 +399,86 @@ async fn the_volunteers_published_results_are_reproduced_from_their_families(bac
     expect(&y2021, "children_quality_of_life_improved", 61, 89, 68.5);
     // The family of 2019 still supported in 2021 counts among the supported.
     expect(&y2021, "parental_rights_restored", 0, 38, 0.0);
+
+    // The same figures through the variant's own indicators (`[[indicators]]` of the
+    // volunteers' preset), each beside what the practice published for the year (seed 001
+    // §4.1), and parental rights over every family supported in the year (§2.4).
+    let variant_year = |year: i32| {
+        let methodologist = &methodologist;
+        async move {
+            methodologist
+                .ok(VARIANT_INDICATORS, json!({ "y": year }))
+                .await["variantIndicators"]
+                .as_array()
+                .unwrap()
+                .clone()
+        }
+    };
+    let own = |all: &[Value], key: &str, n: i64, d: i64, published: Option<(i64, i64)>| {
+        let found = indicator(all, key);
+        assert_eq!(
+            (&found["year"]["numerator"], &found["year"]["denominator"]),
+            (&json!(n), &json!(d)),
+            "{key}"
+        );
+        let shown = published.map(|(n, d)| json!({ "numerator": n, "denominator": d }));
+        let published = &found["published"];
+        assert_eq!(
+            published
+                .is_object()
+                .then(|| json!({ "numerator": published["numerator"], "denominator": published["denominator"] })),
+            shown,
+            "{key}"
+        );
+    };
+    let v2019 = variant_year(2019).await;
+    own(&v2019, "families_child_safe", 26, 32, Some((26, 32)));
+    own(&v2019, "children_child_safe", 65, 81, Some((65, 81)));
+    own(&v2019, "children_quality_of_life", 61, 81, Some((61, 81)));
+    assert_eq!(
+        indicator(&v2019, "families_child_safe")["year"]["percent"],
+        81.3
+    );
+    assert_eq!(
+        indicator(&v2019, "families_child_safe")["population"],
+        "CLOSED_IN_PERIOD"
+    );
+    // 3 families of 3 children restored, of the 33 families (83 children) supported in 2019.
+    own(&v2019, "families_rights_restored", 3, 33, None);
+    own(&v2019, "children_rights_restored", 9, 83, None);
+    let rights = indicator(&v2019, "families_rights_restored");
+    assert_eq!(rights["population"], "SUPPORTED_IN_PERIOD");
+    assert_eq!(rights["source"], "seed 001 §2.4");
+    assert_eq!(rights["year"]["percent"], 9.1);
+    let v2021 = variant_year(2021).await;
+    own(&v2021, "families_child_safe", 31, 37, Some((31, 37)));
+    own(&v2021, "children_child_safe", 67, 89, Some((67, 89)));
+    own(&v2021, "children_quality_of_life", 61, 89, Some((61, 89)));
+    own(&v2021, "families_rights_restored", 0, 38, None);
+    own(&v2021, "children_rights_restored", 0, 91, None);
+    assert_eq!(
+        indicator(&v2021, "children_quality_of_life")["year"]["percent"],
+        68.5
+    );
+    // November 2021 holds every closure of the year.
+    assert_eq!(
+        indicator(&v2021, "families_child_safe")["months"][10],
+        json!({ "month": "2021-11", "figure": { "numerator": 31, "denominator": 37, "percent": 83.8 } })
+    );
+    // A curator does not see the organisation's figures.
+    let refused = team
+        .manager
+        .gql(VARIANT_INDICATORS, json!({ "y": 2019 }))
+        .await;
+    assert_eq!(refused.error_code(), "FORBIDDEN");
 }
+
+const VARIANT_INDICATORS: &str = "query($y: Int!) { variantIndicators(year: $y) {
+    key name { ru en } source unit population
+    year { numerator denominator percent }
+    months { month figure { numerator denominator percent } }
+    published { numerator denominator }
+} }";
 
 async fn an_indicator_the_variant_does_not_map_is_not_comparable_and_only_leads_see_figures(
     backend: Backend,
@@ -497,6 +576,26 @@ async fn the_methodologist_reads_the_organisations_figures_on_its_page(backend: 
         "shares are written with a decimal comma: {html}"
     );
     assert!(html.contains("не сопоставимо"), "{html}");
+    // The fund's variant declares no indicators of its own.
+    assert!(!html.contains("Показатели варианта"), "{html}");
+    // The volunteers' variant does: each with what it is counted over and, for the years the
+    // practice published, its published figure (seed 001 §4.1: 31 of 37 families in 2021).
+    let volunteers = app.web_session("volunteers.methodologist").await;
+    let (status, html) = page(volunteers, "/o/volunteers/indicators?year=2021").await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("Показатели варианта организации за 2021 год"),
+        "{html}"
+    );
+    assert!(
+        html.contains("data-indicator=\"families_rights_restored\""),
+        "{html}"
+    );
+    assert!(
+        html.contains("всех семей, которым оказывали поддержку в году"),
+        "{html}"
+    );
+    assert!(html.contains("31 / 37 (83,8 %)"), "{html}");
     // A year out of range falls back to this one; curators do not see the page.
     let (status, _) = page(methodologist, "/o/fund/indicators?year=1700").await;
     assert_eq!(status, 200);

@@ -177,8 +177,31 @@ fn suppress_smallest(marks: &mut [Mark], eligible: &[bool], value: impl Fn(usize
     true
 }
 
+/// Whether a published total would pin the suppressed cells of a row that has no complement
+/// left — every non-empty cell is suppressed for being small. The total then fixes only their
+/// sum, and any two suppressed cells of different values can swap without changing anything
+/// published, so each still has more than one value. What is left are the rows whose suppressed
+/// cells are one cell, or all alike: 1 + 1 + 1 = 3 and 5 + 5 = 10 admit nothing else among small
+/// counts. There the total goes. Alike cells withhold the total whatever `k` is, so a larger `k`
+/// never publishes a total a smaller one withheld.
+///
+/// This is what lets an organisation whose every month is a small count publish its year: the
+/// months stay suppressed, and the year says how many in all.
+fn pinned_by_total<T: PartialEq>(marks: &[Mark], values: &[T]) -> bool {
+    let mut suppressed = marks
+        .iter()
+        .zip(values)
+        .filter(|(m, _)| m.is_suppressed())
+        .map(|(_, v)| v);
+    match (suppressed.next(), suppressed.next()) {
+        (Some(first), Some(second)) => first == second && suppressed.all(|v| v == first),
+        _ => true,
+    }
+}
+
 /// Secondary suppression of one row: when a cell is suppressed, the published non-zero cells of
-/// the smallest value go as well; without such a cell, the total goes. Zero is never a
+/// the smallest value go as well; without such a cell, the total goes when it would pin the
+/// suppressed cells (see `pinned_by_total`). Zero is never a
 /// complement: it protects nothing — «the other suppressed cell is 0» would be the only way to
 /// make the sum.
 ///
@@ -205,7 +228,10 @@ fn protect_counts(values: &[u32], total: u32, rules: &DisclosureRules) -> (Vec<M
     };
     if marks.iter().any(|m| m.is_suppressed()) {
         let eligible: Vec<bool> = marks.iter().map(|m| *m == Mark::Published).collect();
-        if !suppress_smallest(&mut marks, &eligible, |i| values[i]) && !total_mark.is_suppressed() {
+        if !suppress_smallest(&mut marks, &eligible, |i| values[i])
+            && !total_mark.is_suppressed()
+            && pinned_by_total(&marks, values)
+        {
             total_mark = SECONDARY;
         }
     }
@@ -222,7 +248,8 @@ fn protect_counts(values: &[u32], total: u32, rules: &DisclosureRules) -> (Vec<M
 /// So a stratum is small when any of its three counts is from 1 to k, and is suppressed whole.
 /// Then each column is protected: the published strata with the smallest non-zero denominator,
 /// the smallest non-zero numerator and the smallest non-zero complement are suppressed too
-/// (whole); with no published non-empty stratum left, the total goes.
+/// (whole); with no published non-empty stratum left, the total goes when it would pin the
+/// suppressed strata (see `pinned_by_total`: strata that differ can swap).
 fn protect_strata(
     strata: &[(u32, u32)],
     total: (u32, u32),
@@ -249,7 +276,7 @@ fn protect_strata(
             suppress_smallest(&mut marks, &eligible, |i| strata[i].1);
             suppress_smallest(&mut marks, &eligible, |i| strata[i].0);
             suppress_smallest(&mut marks, &eligible, |i| strata[i].1 - strata[i].0);
-        } else if !total_mark.is_suppressed() {
+        } else if !total_mark.is_suppressed() && pinned_by_total(&marks, strata) {
             total_mark = SECONDARY;
         }
     }

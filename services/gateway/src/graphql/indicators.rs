@@ -2,10 +2,13 @@
 //! for its administrators, supervisors and methodologists (`kurator_casework::indicators`).
 
 use crate::graphql::casework::tenant_actor;
+use crate::graphql::casework::variant::{IndicatorPopulation, IndicatorUnit, Text};
 use crate::graphql::error::ApiError;
 use async_graphql::{Context, Object, SimpleObject};
 use kurator_analytics::catalogue::{Comparability, Label};
-use kurator_casework::indicators::{self, Figure, MonthFigure, OwnIndicator};
+use kurator_casework::indicators::{
+    self, Figure, MonthFigure, OwnIndicator, VariantIndicatorFigures,
+};
 
 #[derive(Default)]
 pub struct IndicatorsQuery;
@@ -163,8 +166,58 @@ fn out(own: OwnIndicator) -> OrganisationIndicator {
     }
 }
 
+/// One of the variant's own social-result indicators, as the organisation computes it.
+#[derive(SimpleObject)]
+pub struct VariantIndicatorFigure {
+    pub key: String,
+    pub name: Text,
+    /// The variant's outcome the numerator counts.
+    pub outcome: String,
+    pub unit: IndicatorUnit,
+    pub population: IndicatorPopulation,
+    /// The method document the indicator comes from.
+    pub source: Option<String>,
+    pub months: Vec<IndicatorMonth>,
+    pub year: IndicatorFigure,
+    /// What the practice itself published for the year, where the variant records it.
+    pub published: Option<IndicatorFigure>,
+}
+
+impl From<VariantIndicatorFigures> for VariantIndicatorFigure {
+    fn from(own: VariantIndicatorFigures) -> Self {
+        let indicator = own.indicator;
+        VariantIndicatorFigure {
+            key: indicator.key.clone(),
+            name: (&indicator.name).into(),
+            outcome: indicator.outcome.clone(),
+            unit: indicator.unit.into(),
+            population: indicator.population.into(),
+            source: indicator.source.clone(),
+            months: months_out(own.months),
+            year: own.period.into(),
+            published: own.baseline.map(Into::into),
+        }
+    }
+}
+
 #[Object]
 impl IndicatorsQuery {
+    /// The variant's own social-result indicators (`[[indicators]]`) for `year`, exact, per
+    /// month and for the year, beside what the practice published for that year: the
+    /// organisation's administrators, supervisors and methodologists. Not compared across
+    /// organisations.
+    async fn variant_indicators(
+        &self,
+        ctx: &Context<'_>,
+        year: i32,
+    ) -> async_graphql::Result<Vec<VariantIndicatorFigure>> {
+        let (runtime, actor) = tenant_actor(ctx).await?;
+        let own = indicators::variant_own(&runtime, &actor, year)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(own.into_iter().map(Into::into).collect())
+    }
+
     /// The organisation's own shared indicators for `year`, exact, per month of its time zone
     /// and for the year: its administrators, supervisors and methodologists.
     async fn organisation_indicators(

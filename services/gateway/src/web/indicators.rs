@@ -14,7 +14,10 @@ use serde_json::{Value, json};
 
 const INDICATORS: &str = "query($y: Int!) { organisationIndicators(year: $y) {
   key comparable names { ru kk en } year { numerator denominator percent } median
-  strata { key categories { key names { ru kk en } } } } }";
+  strata { key categories { key names { ru kk en } } } }
+  variantIndicators(year: $y) {
+  key name { ru kk en } source unit population
+  year { numerator denominator percent } published { numerator denominator percent } } }";
 
 #[derive(Deserialize)]
 pub struct Year {
@@ -69,6 +72,11 @@ pub async fn show(web: Web, Path(slug): Path<String>, Query(year): Query<Year>) 
             .find(|c| c["key"].as_str() == Some(key))
             .map(|c| named(lang, &c["names"]))
     };
+    let variant: Vec<&Value> = data["variantIndicators"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .collect();
     let title = lang.t("indicators-title");
     let sharing = super::comparison::sharing_section(&web, &org).await;
     let body = html! {
@@ -101,10 +109,7 @@ pub async fn show(web: Web, Path(slug): Path<String>, Query(year): Query<Year>) 
                             }
                         }
                         @if indicator["comparable"].as_bool() == Some(true) {
-                            @let figure = &indicator["year"];
-                            td { (figure["numerator"]) }
-                            td { @if let Some(d) = figure["denominator"].as_i64() { (d) } @else { "—" } }
-                            td { @if let Some(p) = figure["percent"].as_f64() { (percent(lang, p)) } @else { "—" } }
+                            (figure_cells(lang, &indicator["year"]))
                         } @else {
                             td colspan="3" { span.badge { (lang.t("indicators-not-comparable")) } }
                         }
@@ -112,9 +117,74 @@ pub async fn show(web: Web, Path(slug): Path<String>, Query(year): Query<Year>) 
                 }
             }
         }
+        @if !variant.is_empty() {
+            (variant_table(lang, year, &variant))
+        }
         (sharing)
     };
     page(&web, Some(&org), Section::Indicators, &title, body).into_response()
+}
+
+/// A share's three cells: numerator, denominator and the share.
+fn figure_cells(lang: Lang, figure: &Value) -> maud::Markup {
+    html! {
+        td { (figure["numerator"]) }
+        td { @if let Some(d) = figure["denominator"].as_i64() { (d) } @else { "—" } }
+        td { @if let Some(p) = figure["percent"].as_f64() { (percent(lang, p)) } @else { "—" } }
+    }
+}
+
+/// The variant's own indicators: what each is counted over, the year's exact figure, and what
+/// the practice published for the year where the variant records it.
+fn variant_table(lang: Lang, year: i32, indicators: &[&Value]) -> maud::Markup {
+    let over = |indicator: &Value| {
+        let population = match indicator["population"].as_str() {
+            Some("SUPPORTED_IN_PERIOD") => "supported",
+            _ => "closed",
+        };
+        let unit = match indicator["unit"].as_str() {
+            Some("CHILDREN") => "children",
+            _ => "families",
+        };
+        lang.t(&format!("indicators-population-{population}-{unit}"))
+    };
+    html! {
+        table.list.indicators.variant-indicators {
+            caption { (lang.f("indicators-variant-caption", &[("year", year.to_string().into())])) }
+            thead { tr {
+                th scope="col" { (lang.t("indicators-indicator")) }
+                th scope="col" { (lang.t("indicators-counted-over")) }
+                th scope="col" { (lang.t("indicators-numerator")) }
+                th scope="col" { (lang.t("indicators-denominator")) }
+                th scope="col" { (lang.t("indicators-share")) }
+                th scope="col" { (lang.t("indicators-published")) }
+            } }
+            tbody {
+                @for indicator in indicators {
+                    tr data-indicator=(indicator["key"].as_str().unwrap_or_default()) {
+                        th scope="row" {
+                            (named(lang, &indicator["name"]))
+                            @if let Some(source) = indicator["source"].as_str() {
+                                br; span.muted { (source) }
+                            }
+                        }
+                        td { (over(indicator)) }
+                        (figure_cells(lang, &indicator["year"]))
+                        td {
+                            @let published = &indicator["published"];
+                            @if published.is_object() {
+                                (published["numerator"]) " / " (published["denominator"])
+                                @if let Some(p) = published["percent"].as_f64() {
+                                    " (" (percent(lang, p)) ")"
+                                }
+                            } @else { "—" }
+                        }
+                    }
+                }
+            }
+        }
+        p.muted { (lang.t("indicators-variant-note")) }
+    }
 }
 
 #[cfg(test)]

@@ -80,13 +80,72 @@ fn cells_tied_for_the_smallest_value_are_all_suppressed() {
 }
 
 #[test]
-fn when_no_other_cell_can_be_suppressed_the_total_is() {
-    // 3 + 4 + 0: the zero protects nothing, so the total goes.
+fn when_every_cell_is_small_and_they_differ_the_total_is_published() {
+    // 3 + 4 + 0: no cell is left to complement the small ones, but 3 and 4 can swap, so the
+    // total (7, rounded to 5) pins neither.
     let table = Table::counts([("a", 3), ("b", 4), ("c", 0)]).expect("valid");
     let out = protect(&table, &rules());
-    assert_eq!(reason(out.total.numerator), Reason::Secondary);
+    assert_eq!(published(out.total.numerator), 5);
+    assert_eq!(reason(cell(&out, "a").numerator), Reason::PrimarySmallCount);
+    assert_eq!(reason(cell(&out, "b").numerator), Reason::PrimarySmallCount);
     assert_eq!(published(cell(&out, "c").numerator), 0);
-    assert!(cell(&out, "c").share.is_some_and(|s| !s.is_published()));
+    // A share of 7 is below the threshold of 20.
+    assert_eq!(
+        cell(&out, "c").share.map(reason),
+        Some(Reason::RateDenominatorTooSmall)
+    );
+}
+
+#[test]
+fn when_every_cell_is_small_and_alike_the_total_is_suppressed() {
+    // 3 + 3 + 0 = 6 and 5 + 5 = 10: among small counts nothing else makes these sums.
+    for table in [
+        Table::counts([("a", 3), ("b", 3), ("c", 0)]).expect("valid"),
+        Table::counts([("a", 5), ("b", 5)]).expect("valid"),
+    ] {
+        let out = protect(&table, &rules());
+        assert_eq!(reason(out.total.numerator), Reason::Secondary);
+        assert_eq!(reason(cell(&out, "a").numerator), Reason::PrimarySmallCount);
+    }
+}
+
+#[test]
+fn a_year_of_small_months_publishes_the_year() {
+    // Cases closed month by month in a small organisation: every month is suppressed, the year
+    // is published (27, rounded to 25).
+    let months = [2, 1, 3, 2, 0, 4, 2, 1, 3, 2, 4, 3];
+    let names: Vec<String> = (1..=12).map(|m| format!("2026-{m:02}")).collect();
+    let table = Table::counts(names.iter().map(String::as_str).zip(months)).expect("valid");
+    let out = protect(&table, &rules());
+    assert_eq!(published(out.total.numerator), 25);
+    for (name, value) in names.iter().zip(months) {
+        let month = cell(&out, name).numerator;
+        if value == 0 {
+            assert_eq!(published(month), 0);
+        } else {
+            assert_eq!(reason(month), Reason::PrimarySmallCount, "{name}");
+        }
+    }
+}
+
+#[test]
+fn strata_that_are_all_small_publish_the_total_when_they_differ() {
+    // 2 of 4 and 3 of 5: both strata small, the total 5 of 9 is small too; 4 of 9 and 3 of 15
+    // are small strata with a total of 7 of 24 that is not.
+    let table = Table::shares([("a", 4, 9), ("b", 3, 15)]).expect("valid");
+    let out = protect(&table, &rules());
+    assert!(!cell(&out, "a").numerator.is_published());
+    assert!(!cell(&out, "b").numerator.is_published());
+    assert_eq!(published(out.total.numerator), 5);
+    assert_eq!(out.total.denominator.map(published), Some(25));
+    // Two alike strata withhold the total.
+    let alike = Table::shares([("a", 4, 9), ("b", 4, 9)]).expect("valid");
+    let out = protect(&alike, &rules());
+    assert_eq!(
+        out.total.numerator.reason(),
+        Some(Reason::Secondary),
+        "{out:?}"
+    );
 }
 
 #[test]

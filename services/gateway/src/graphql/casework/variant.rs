@@ -886,6 +886,16 @@ pub enum IndicatorUnit {
     Children,
 }
 
+/// Over whom a variant's indicator is counted.
+#[derive(Enum, Copy, Clone, PartialEq, Eq)]
+#[graphql(remote = "kurator_method::schema::IndicatorPopulation")]
+pub enum IndicatorPopulation {
+    /// The cases closed in the period, and their children.
+    ClosedInPeriod,
+    /// Every case supported on at least one day of the period, closed or not, and its children.
+    SupportedInPeriod,
+}
+
 #[derive(SimpleObject)]
 pub struct Baseline {
     pub year: i32,
@@ -900,6 +910,7 @@ pub struct Indicator {
     pub name: Text,
     pub outcome: String,
     pub unit: IndicatorUnit,
+    pub population: IndicatorPopulation,
     pub baseline: Vec<Baseline>,
     pub source: Option<String>,
 }
@@ -911,6 +922,7 @@ impl From<&s::Indicator> for Indicator {
             name: (&i.name).into(),
             outcome: i.outcome.clone(),
             unit: i.unit.into(),
+            population: i.population.into(),
             baseline: i
                 .baseline
                 .iter()
