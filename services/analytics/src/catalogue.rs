@@ -103,6 +103,12 @@ pub struct Indicator {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub denominator: Option<Definition>,
     pub period_rule: PeriodRule,
+    /// The people, cases or deadlines the indicator counts over in a period: a count's total, a
+    /// share's or a distribution's denominator (`cases_closed`: the cohort of cases closed in the
+    /// month, and the children of those cases). Indicators of one population are protected
+    /// together when published (`crate::disclosure::protect_together`), so that none gives back
+    /// what another suppressed.
+    pub population: String,
     /// What the variant must map for the indicator to be comparable.
     #[serde(default)]
     pub requires: Vec<Requirement>,
@@ -302,6 +308,9 @@ fn validate(doc: &CatalogueDoc) -> Vec<String> {
         }
         if i.version == 0 {
             err(format!("{at}: versions start at 1"));
+        }
+        if i.population.trim().is_empty() {
+            err(format!("{at}: name the population it counts over"));
         }
         if !label_complete(&i.name) {
             err(format!("{at}: the name needs ru, kk and en"));

@@ -71,24 +71,45 @@
 //! with fewer contributing organisations than the minimum is never published, and a suppressed
 //! organisation has no effect on it.
 //!
+//! # Tables of one organisation protected together ([`protect_together`])
+//!
+//! Several indicators count the same people in the same period: the cases closed in March are
+//! the cell «March» of cases closed, the denominator of the share of them where the child lives
+//! safely, and the total of March's lengths of support. Protected apart, one table could publish
+//! what another suppressed — a complement suppressed in one is the published total of another,
+//! and the small cell it protects is then the year minus the rest. So the tables an organisation
+//! publishes in one night are protected together: every count of a shared population in a
+//! period (a [`Slot`]: the cohort of cases closed, and everything counted over it, in March) is
+//! suppressed in every table if it is in one, with each table's complements again, until
+//! nothing more is suppressed; a breakdown of a suppressed count (March's lengths of support
+//! when March's closures are suppressed) is withheld whole, zeros too. Then two months
+//! suppressed in the cohort's tables can swap everything counted over them and every table
+//! publishes the same — the argument that protects a single table.
+//!
 //! # Not covered here
 //!
 //! - Two stratifications of the same indicator and month share their total — and the stratum
-//!   «none» is that total. [`protect`] takes one stratification at a time and may suppress the
-//!   total to protect it; another table publishing the same total would give it back. Until the
-//!   stratifications are protected together, an organisation publishes one table per indicator
-//!   and month: one stratification (whose total is the stratum «none»), or «none» alone.
-//! - Differences between revisions of a month, or between overlapping periods (a year and its
-//!   months), can reveal a small change; revisions and periods are the analytics store's concern.
+//!   «none» is that total. An organisation publishes one table per indicator and month: one
+//!   stratification (whose total is the stratum «none»), or «none» alone.
+//! - Counts of different populations are linked too: the families supported in a month are
+//!   those supported the month before, plus those opened, less those closed. Known exactly,
+//!   month after month, they would tie suppressed openings to suppressed closures. They are
+//!   published rounded (through the share of parental rights restored), but the protection
+//!   above does not cover this link.
+//! - Differences between revisions of a month can reveal a small change. (A year and its months
+//!   are one table — `kurator_casework::publication` — so they are not two overlapping periods.)
 
 mod pool;
 mod protect;
 mod rules;
 mod table;
+mod together;
 
 pub use pool::{Contribution, Pooled, pool};
 pub use protect::{
-    Disclosed, ProtectedCell, ProtectedTable, PublicReason, Publication, Reason, protect,
+    Disclosed, Forced, ProtectedCell, ProtectedTable, PublicReason, Publication, Reason, protect,
+    protect_with, withhold,
 };
 pub use rules::{DisclosureRules, RulesError};
 pub use table::{Counts, Share, Table, TableError, TableKind};
+pub use together::{Linked, Slot, protect_together};

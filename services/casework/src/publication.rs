@@ -8,9 +8,10 @@
 //! - **Inside the organisation.** [`publish`] computes the organisation's exact figures from its
 //!   own database ([`crate::indicators`]), builds its tables — for an indicator whose months add
 //!   up to its year, the year with its months as cells; otherwise one table
-//!   per month, the indicator's first stratification with its total or the total alone — protects each with
-//!   [`kurator_analytics::disclosure::protect`] and pushes only the protected tables into the
-//!   analytics store. The deadline worker does it every night for the current month and the
+//!   per month, the indicator's first stratification with its total or the total alone — protects
+//!   them together with [`kurator_analytics::disclosure::protect_together`] (a month suppressed in
+//!   one table of a population is suppressed in all) and pushes only the protected tables into
+//!   the analytics store. The deadline worker does it every night for the current month and the
 //!   months before it (`analytics.months`); months not yet closed (the 10th of the next month) are
 //!   provisional, closed ones get a new revision when their figures change. A computation that
 //!   fails leaves the last good figures, marked stale.
@@ -27,7 +28,9 @@ use crate::settings::{self, SharingConsent, TenantSettings};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use kurator_analytics::catalogue::{Catalogue, Comparability, Indicator, VariantMapping};
 use kurator_analytics::compare::{self, Comparison};
-use kurator_analytics::disclosure::{DisclosureRules, Table, TableKind, protect};
+use kurator_analytics::disclosure::{
+    DisclosureRules, Linked, ProtectedTable, Slot, Table, TableKind, protect_together,
+};
 use kurator_analytics::store::{AnalyticsStore, Batch, NewTable, Published, StoreError};
 use kurator_domain::UserId;
 use kurator_method::problem;
@@ -293,51 +296,113 @@ fn year_by_month(own: &OwnIndicator, year: i32) -> Option<Table> {
     }
 }
 
-/// The stored tables of a year protected month by month together: one per month that has
-/// begun (its cell, as the total of a table of its own) and the year's (every month a cell).
-fn year_tables(
-    own: &OwnIndicator,
-    year: i32,
-    table: &Table,
-    today: NaiveDate,
-    rules: &DisclosureRules,
-) -> Vec<NewTable> {
-    let protected = protect(table, rules).publication();
-    let new = |month: String, stratum: &str, closed: bool, publication| NewTable {
-        indicator: own.indicator.key.clone(),
-        version: own.indicator.version,
-        month,
-        stratum: stratum.to_owned(),
-        closed,
-        publication,
-    };
-    let begun = |m: u32| (year, m) <= (today.year(), today.month());
-    let mut out: Vec<NewTable> = protected
-        .cells
-        .iter()
-        .zip(1..=12)
-        .filter(|(_, m)| begun(*m))
-        .map(|((month, cell), m)| {
-            new(
-                month.clone(),
-                kurator_analytics::catalogue::NONE,
-                month_closed(year, m, today),
-                kurator_analytics::disclosure::ProtectedTable {
-                    cells: Vec::new(),
-                    total: *cell,
-                },
-            )
-        })
-        .collect();
-    if begun(1) {
-        out.push(new(
-            format!("{year:04}"),
-            BY_MONTH,
-            month_closed(year, 12, today),
-            protected,
-        ));
+/// One table of the night's publication before its protection: what it will be stored as, and
+/// the slots of shared populations its counts fill.
+struct Pending {
+    indicator: String,
+    version: u32,
+    /// `Some(year)`: a year whose cells are its months; `None`: one month's table.
+    year: Option<i32>,
+    month: String,
+    stratum: String,
+    closed: bool,
+    linked: Linked,
+}
+
+impl Pending {
+    /// A year of `own` as one table of its months ([`year_by_month`]): each month fills the
+    /// slot of the indicator's population in that month, the total the slot of the year.
+    fn year(own: &OwnIndicator, year: i32, table: Table, today: NaiveDate) -> Pending {
+        let population = own.indicator.population.as_str();
+        let cells = table
+            .cells()
+            .iter()
+            .map(|(month, _)| Some(Slot::new(population, month)))
+            .collect();
+        Pending {
+            indicator: own.indicator.key.clone(),
+            version: own.indicator.version,
+            year: Some(year),
+            month: format!("{year:04}"),
+            stratum: BY_MONTH.to_owned(),
+            closed: month_closed(year, 12, today),
+            linked: Linked {
+                table,
+                cells,
+                total: Some(Slot::new(population, &format!("{year:04}"))),
+            },
+        }
     }
-    out
+
+    /// One month of `own` ([`table_of`]): its total fills the slot of the indicator's
+    /// population in the month; its categories are a breakdown of it.
+    fn month(
+        own: &OwnIndicator,
+        (y, m): (i32, u32),
+        stratum: String,
+        table: Table,
+        today: NaiveDate,
+    ) -> Pending {
+        let month = format!("{y:04}-{m:02}");
+        let cells = vec![None; table.cells().len()];
+        Pending {
+            indicator: own.indicator.key.clone(),
+            version: own.indicator.version,
+            year: None,
+            month: month.clone(),
+            stratum,
+            closed: month_closed(y, m, today),
+            linked: Linked {
+                table,
+                cells,
+                total: Some(Slot::new(&own.indicator.population, &month)),
+            },
+        }
+    }
+
+    /// The stored tables: a month's table as it is; a year's as one table per month that has
+    /// begun (its cell, as the total of a table of its own) and the year's (every month a cell).
+    fn stored(self, protected: ProtectedTable, today: NaiveDate) -> Vec<NewTable> {
+        let publication = protected.publication();
+        let new = |month: String, stratum: &str, closed: bool, publication| NewTable {
+            indicator: self.indicator.clone(),
+            version: self.version,
+            month,
+            stratum: stratum.to_owned(),
+            closed,
+            publication,
+        };
+        let Some(year) = self.year else {
+            return vec![new(
+                self.month.clone(),
+                &self.stratum,
+                self.closed,
+                publication,
+            )];
+        };
+        let begun = |m: u32| (year, m) <= (today.year(), today.month());
+        let mut out: Vec<NewTable> = publication
+            .cells
+            .iter()
+            .zip(1..=12)
+            .filter(|(_, m)| begun(*m))
+            .map(|((month, cell), m)| {
+                new(
+                    month.clone(),
+                    kurator_analytics::catalogue::NONE,
+                    month_closed(year, m, today),
+                    kurator_analytics::disclosure::ProtectedTable {
+                        cells: Vec::new(),
+                        total: *cell,
+                    },
+                )
+            })
+            .collect();
+        if begun(1) {
+            out.push(new(self.month.clone(), BY_MONTH, self.closed, publication));
+        }
+        out
+    }
 }
 
 /// Computes the organisation's indicators for the recent months, protects them and publishes
@@ -385,7 +450,7 @@ async fn batch(
     tx.commit().await?;
     let today = now.with_timezone(&tz).date_naive();
     let months = recent_months(today, settings.months);
-    let mut tables = Vec::new();
+    let mut pending = Vec::new();
     if consent.share && !consent.indicators.is_empty() {
         let mut years: Vec<i32> = months.iter().map(|(y, _)| *y).collect();
         years.dedup();
@@ -397,25 +462,25 @@ async fn batch(
                 .filter(|i| consent.indicators.contains(&i.indicator.key))
             {
                 if let Some(by_month) = year_by_month(indicator, year) {
-                    tables.extend(year_tables(indicator, year, &by_month, today, &rules));
+                    pending.push(Pending::year(indicator, year, by_month, today));
                     continue;
                 }
                 for (y, m) in months.iter().filter(|(y, _)| *y == year) {
-                    let Some((stratum, table)) = table_of(indicator, *y, *m) else {
-                        continue;
-                    };
-                    tables.push(NewTable {
-                        indicator: indicator.indicator.key.clone(),
-                        version: indicator.indicator.version,
-                        month: format!("{y:04}-{m:02}"),
-                        stratum,
-                        closed: month_closed(*y, *m, today),
-                        publication: protect(&table, &rules).publication(),
-                    });
+                    if let Some((stratum, table)) = table_of(indicator, *y, *m) {
+                        pending.push(Pending::month(indicator, (*y, *m), stratum, table, today));
+                    }
                 }
             }
         }
     }
+    // Every table of the night together: what one suppresses, none publishes.
+    let linked: Vec<Linked> = pending.iter().map(|p| p.linked.clone()).collect();
+    let protected = protect_together(&linked, &rules);
+    let tables: Vec<NewTable> = pending
+        .into_iter()
+        .zip(protected)
+        .flat_map(|(p, protected)| p.stored(protected, today))
+        .collect();
     let tenant = runtime.tenant();
     Ok(Batch {
         organisation_id: tenant.id.0,

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 db_suites!(
     a_methodologist_compares_the_organisations_that_share_on_protected_figures,
     the_comparison_page_draws_the_table_and_chart_and_exports_them,
+    a_month_suppressed_in_one_table_is_suppressed_in_every_table_counted_over_it,
 );
 
 const COMPARISON: &str = "query($i: String!, $from: String!, $to: String!) {
@@ -33,13 +34,18 @@ fn night() -> DateTime<Utc> {
 
 /// `n` cases opened on 6 April 2026 by `who` (a supervisor or administrator of `tenant`).
 async fn open_cases(app: &TestApp, who: &str, n: usize) {
+    open_cases_on(app, who, n, "2026-04-06T07:00:00Z").await;
+}
+
+/// `n` cases opened at `at` by `who`.
+async fn open_cases_on(app: &TestApp, who: &str, n: usize, at: &str) {
     let lead = Worker::sign_in(app, who).await;
     for i in 0..n {
         let opened = lead
             .open_case(
-                demo_family(&format!("Семья{i}")),
+                demo_family(&format!("Семья{at}{i}")),
                 json!({ "family_category": "sop" }),
-                "2026-04-06T07:00:00Z",
+                at,
                 None,
             )
             .await;
@@ -448,4 +454,61 @@ async fn the_comparison_page_draws_the_table_and_chart_and_exports_them(backend:
     assert_eq!(granted.status().as_u16(), 303);
     let (status, _, _) = get(fund_methodologist, format!("/analytics?{query}")).await;
     assert_eq!(status, 200);
+}
+
+/// Cases opened and the risk band at opening count the same cases: the state centre opens 3 in
+/// April (a small count) and 8 in May. Cases opened suppresses April, and May as its complement;
+/// May's risk bands, protected apart, would publish their total — 8 — and April would be the
+/// year (11) minus it. Protected together, May's risk bands are withheld whole.
+async fn a_month_suppressed_in_one_table_is_suppressed_in_every_table_counted_over_it(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    open_cases_on(&app, "state_centre.supervisor", 3, "2026-04-06T07:00:00Z").await;
+    open_cases_on(&app, "state_centre.supervisor", 8, "2026-05-06T07:00:00Z").await;
+    let shared = share(
+        &app,
+        "state_centre.admin",
+        true,
+        &["cases_opened", "risk_band_at_opening"],
+    )
+    .await;
+    assert_eq!(shared["share"], true, "{shared:#}");
+    publish_all(&app, night()).await;
+    let token = app.login("methodologist").await;
+    let query = "query($i: String!) { comparison(indicator: $i, from: \"2026-04\", to: \"2026-05\") {
+        organisations { name
+          months { month figure { numerator suppressed } categories { key figure { numerator suppressed } } }
+          years { month figure { numerator suppressed } } } } }";
+    let read = |indicator: &'static str| {
+        let token = token.clone();
+        let app = &app;
+        async move {
+            let answer = app
+                .graphql(query, json!({ "i": indicator }), Some(&token))
+                .await;
+            assert!(answer.errors().is_empty(), "{:#}", answer.body);
+            organisation(&answer.data()["comparison"], "Льгов").clone()
+        }
+    };
+    let opened = read("cases_opened").await;
+    for month in 0..2 {
+        assert_eq!(
+            opened["months"][month]["figure"]["suppressed"], "small_count",
+            "{opened:#}"
+        );
+    }
+    // The year, 11: the two suppressed months differ, so it is published (rounded).
+    assert_eq!(opened["years"][0]["figure"]["numerator"], 10, "{opened:#}");
+    let bands = read("risk_band_at_opening").await;
+    for month in 0..2 {
+        let cell = &bands["months"][month];
+        assert_eq!(cell["figure"]["suppressed"], "small_count", "{bands:#}");
+        let categories = cell["categories"].as_array().unwrap();
+        assert!(!categories.is_empty(), "{bands:#}");
+        // Not even a zero is said of a month whose count is suppressed.
+        for category in categories {
+            assert_eq!(category["figure"]["suppressed"], "small_count", "{bands:#}");
+        }
+    }
 }

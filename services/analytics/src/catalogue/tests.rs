@@ -279,6 +279,7 @@ unit = "cases"
 measure = "count"
 numerator = { ru = "Открытые", en = "Opened" }
 period_rule = "events_in_month"
+population = "cases_opened"
 source = "test"
 
 [[indicators]]
@@ -289,6 +290,7 @@ unit = "cases"
 measure = "count"
 numerator = { ru = "Открытые впервые", en = "Opened for the first time" }
 period_rule = "events_in_month"
+population = "cases_opened"
 source = "test"
 "#;
     let catalogue = Catalogue::from_toml_str(src).expect("valid");
@@ -312,6 +314,7 @@ unit = "cases"
 measure = "share"
 numerator = { ru = "x", en = "x" }
 period_rule = "closed_in_month"
+population = "cases_closed"
 source = "test"
 
 [[indicators]]
@@ -323,6 +326,7 @@ measure = "distribution"
 numerator = { ru = "x", en = "x" }
 denominator = { ru = "x", en = "x" }
 period_rule = "closed_in_month"
+population = " "
 source = "test"
 "#;
     let Err(CatalogueError::Invalid(errors)) = Catalogue::from_toml_str(src) else {
@@ -335,6 +339,7 @@ source = "test"
         "{joined}"
     );
     assert!(joined.contains("needs ru, kk and en"), "{joined}");
+    assert!(joined.contains("name the population"), "{joined}");
     assert!(joined.contains("names the stratification"), "{joined}");
 }
 

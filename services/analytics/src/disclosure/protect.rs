@@ -210,12 +210,20 @@ fn pinned_by_total<T: PartialEq>(marks: &[Mark], values: &[T]) -> bool {
 /// even when the total is suppressed for being small itself: the cells are then protected
 /// without relying on the total staying hidden, and a stricter rule never publishes what a
 /// looser one suppressed.
-fn protect_counts(values: &[u32], total: u32, rules: &DisclosureRules) -> (Vec<Mark>, Mark) {
+fn protect_counts(
+    values: &[u32],
+    total: u32,
+    rules: &DisclosureRules,
+    forced: &Forced,
+) -> (Vec<Mark>, Mark) {
     let mut marks: Vec<Mark> = values
         .iter()
-        .map(|&v| {
+        .enumerate()
+        .map(|(i, &v)| {
             if rules.is_small(v) {
                 PRIMARY
+            } else if forced.cell(i) && v > 0 {
+                SECONDARY
             } else {
                 Mark::Published
             }
@@ -223,11 +231,13 @@ fn protect_counts(values: &[u32], total: u32, rules: &DisclosureRules) -> (Vec<M
         .collect();
     let mut total_mark = if rules.is_small(total) {
         PRIMARY
+    } else if forced.total && total > 0 {
+        SECONDARY
     } else {
         Mark::Published
     };
-    if marks.iter().any(|m| m.is_suppressed()) {
-        let eligible: Vec<bool> = marks.iter().map(|m| *m == Mark::Published).collect();
+    if marks.contains(&PRIMARY) || total_mark.is_suppressed() {
+        let eligible: Vec<bool> = marks.iter().map(|m| *m != PRIMARY).collect();
         if !suppress_smallest(&mut marks, &eligible, |i| values[i])
             && !total_mark.is_suppressed()
             && pinned_by_total(&marks, values)
@@ -235,7 +245,36 @@ fn protect_counts(values: &[u32], total: u32, rules: &DisclosureRules) -> (Vec<M
             total_mark = SECONDARY;
         }
     }
+    if forced.any() {
+        complete(&mut marks, &mut total_mark, |i| values[i]);
+    }
     (marks, total_mark)
+}
+
+/// Secondary suppression of one column where counts were forced: while the suppressed values of
+/// the column would be pinned by a published total (`pinned_by_total`: fewer than two, or all
+/// alike), the published non-zero cells of the smallest value go too; when there is none left,
+/// the total goes. A forced cell needs no complement of its own when it can already swap with
+/// another suppressed cell — which is what keeps protecting tables together from suppressing
+/// one more month on every round.
+fn complete(marks: &mut [Mark], total_mark: &mut Mark, value: impl Fn(usize) -> u32) {
+    loop {
+        let values: Vec<u32> = (0..marks.len()).map(&value).collect();
+        if !pinned_by_total(marks, &values) {
+            return;
+        }
+        let eligible: Vec<bool> = marks
+            .iter()
+            .zip(&values)
+            .map(|(m, v)| *m == Mark::Published && *v > 0)
+            .collect();
+        if !suppress_smallest(marks, &eligible, &value) {
+            if !total_mark.is_suppressed() {
+                *total_mark = SECONDARY;
+            }
+            return;
+        }
+    }
 }
 
 /// The same for a table of shares, where the unit of suppression is the stratum: its numerator,
@@ -254,23 +293,35 @@ fn protect_strata(
     strata: &[(u32, u32)],
     total: (u32, u32),
     rules: &DisclosureRules,
+    forced: &Forced,
 ) -> (Vec<Mark>, Mark) {
     let small =
         |(n, d): (u32, u32)| rules.is_small(n) || rules.is_small(d) || rules.is_small(d - n);
     let mut marks: Vec<Mark> = strata
         .iter()
-        .map(|&s| if small(s) { PRIMARY } else { Mark::Published })
+        .enumerate()
+        .map(|(i, &s)| {
+            if small(s) {
+                PRIMARY
+            } else if forced.cell(i) && s.1 > 0 {
+                SECONDARY
+            } else {
+                Mark::Published
+            }
+        })
         .collect();
     let mut total_mark = if small(total) {
         PRIMARY
+    } else if forced.total && total.1 > 0 {
+        SECONDARY
     } else {
         Mark::Published
     };
-    if marks.iter().any(|m| m.is_suppressed()) {
+    if marks.contains(&PRIMARY) || total_mark.is_suppressed() {
         let eligible: Vec<bool> = marks
             .iter()
             .zip(strata)
-            .map(|(m, &(_, d))| *m == Mark::Published && d > 0)
+            .map(|(m, &(_, d))| *m != PRIMARY && d > 0)
             .collect();
         if eligible.iter().any(|&e| e) {
             suppress_smallest(&mut marks, &eligible, |i| strata[i].1);
@@ -279,6 +330,17 @@ fn protect_strata(
         } else if !total_mark.is_suppressed() && pinned_by_total(&marks, strata) {
             total_mark = SECONDARY;
         }
+    }
+    if forced.any() {
+        // A stratum is a complement only while it has a denominator: an empty one is 0 of 0.
+        let (n, d) = (|i: usize| strata[i].0, |i: usize| strata[i].1);
+        complete(&mut marks, &mut total_mark, d);
+        complete(
+            &mut marks,
+            &mut total_mark,
+            |i| if d(i) > 0 { n(i) } else { 0 },
+        );
+        complete(&mut marks, &mut total_mark, |i| d(i) - n(i));
     }
     (marks, total_mark)
 }
@@ -328,12 +390,63 @@ fn share(
 ///
 /// Published counts are rounded; zeros are published as 0; shares come from the true counts.
 pub fn protect(table: &Table, rules: &DisclosureRules) -> ProtectedTable {
+    protect_with(table, rules, &Forced::default())
+}
+
+/// Counts that must be suppressed whatever their value, because another table of the same
+/// organisation suppressed the same count (see [`super::together`]): a forced cell (stratum) or
+/// total is suppressed like a small one, and the usual complements follow — also for a forced
+/// total, so that the published cells do not add up to it. A zero stays 0: it is 0 everywhere.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Forced {
+    /// By cell, in the table's order; missing cells are not forced.
+    pub cells: Vec<bool>,
+    pub total: bool,
+}
+
+impl Forced {
+    fn cell(&self, i: usize) -> bool {
+        self.cells.get(i).copied().unwrap_or(false)
+    }
+
+    fn any(&self) -> bool {
+        self.total || self.cells.iter().any(|&c| c)
+    }
+}
+
+/// A table withheld whole: every count and share suppressed, zeros too. It is what a breakdown
+/// of a suppressed count publishes (the lengths of support of a month whose closures are
+/// suppressed): even its zeros would say something of the suppressed count.
+pub fn withhold(table: &Table) -> ProtectedTable {
+    let hidden = Disclosed::Suppressed {
+        reason: Reason::Secondary,
+    };
+    let cell = |shares: bool, share: bool| ProtectedCell {
+        numerator: hidden,
+        denominator: shares.then_some(hidden),
+        share: share.then_some(Disclosed::Suppressed {
+            reason: Reason::Secondary,
+        }),
+    };
+    let shares = table.kind() == TableKind::Shares;
+    ProtectedTable {
+        cells: table
+            .cells()
+            .iter()
+            .map(|(category, _)| (category.clone(), cell(shares, true)))
+            .collect(),
+        total: cell(shares, shares),
+    }
+}
+
+/// [`protect`], with the counts `forced` suppressed whatever their value.
+pub fn protect_with(table: &Table, rules: &DisclosureRules, forced: &Forced) -> ProtectedTable {
     let cells = table.cells();
     let total = table.total();
     match table.kind() {
         TableKind::Counts => {
             let values: Vec<u32> = cells.iter().map(|(_, c)| c.numerator).collect();
-            let (marks, total_mark) = protect_counts(&values, total.numerator, rules);
+            let (marks, total_mark) = protect_counts(&values, total.numerator, rules, forced);
             let out = cells
                 .iter()
                 .zip(marks)
@@ -362,7 +475,7 @@ pub fn protect(table: &Table, rules: &DisclosureRules) -> ProtectedTable {
         TableKind::Shares => {
             let fraction = |c: &Counts| (c.numerator, c.denominator.unwrap_or(0));
             let strata: Vec<(u32, u32)> = cells.iter().map(|(_, c)| fraction(c)).collect();
-            let (marks, total_mark) = protect_strata(&strata, fraction(&total), rules);
+            let (marks, total_mark) = protect_strata(&strata, fraction(&total), rules, forced);
             let cell = |(n, d): (u32, u32), mark: Mark| ProtectedCell {
                 numerator: count(mark, n, rules),
                 denominator: Some(count(mark, d, rules)),
