@@ -6,12 +6,16 @@
 use sea_orm_migration::prelude::*;
 
 mod m20261130_001000_published_figures;
+mod m20261201_001000_revisions_per_stratum;
 
 pub struct AnalyticsMigrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for AnalyticsMigrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261130_001000_published_figures::Migration)]
+        vec![
+            Box::new(m20261130_001000_published_figures::Migration),
+            Box::new(m20261201_001000_revisions_per_stratum::Migration),
+        ]
     }
 }

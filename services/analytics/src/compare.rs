@@ -10,6 +10,9 @@ use crate::disclosure::{
 };
 use crate::store::{Organisation, StoredTable};
 
+/// The stratum of a year's table whose cells are its months.
+pub const BY_MONTH: &str = "month";
+
 /// One organisation's published figure for one month.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MonthCell {
@@ -20,8 +23,20 @@ pub struct MonthCell {
     pub revision: u32,
     /// The table's total: the figure compared.
     pub total: ProtectedCell<PublicReason>,
-    /// The published categories of the table's stratification (for a distribution, its bands).
+    /// The published categories of the table's stratification (for a distribution, its bands;
+    /// for a year, its months).
     pub categories: Vec<(String, ProtectedCell<PublicReason>)>,
+    /// The same total broken down by each other stratum published for the period (a year's
+    /// children by sex and by age band), each with its categories.
+    pub strata: Vec<(String, Vec<(String, ProtectedCell<PublicReason>)>)>,
+}
+
+/// Whether a stored table is the one a period is compared on: the total alone, a year's months,
+/// or a distribution's own categories — not a further breakdown of the same total.
+fn primary(indicator: &Indicator, table: &StoredTable) -> bool {
+    table.stratum == crate::catalogue::NONE
+        || table.stratum == BY_MONTH
+        || indicator.over.as_deref() == Some(table.stratum.as_str())
 }
 
 /// One organisation's row of the comparison.
@@ -112,20 +127,26 @@ pub fn compare(
             cells: months
                 .iter()
                 .map(|month| {
-                    tables
-                        .iter()
-                        .find(|t| {
+                    let of_month = || {
+                        tables.iter().filter(|t| {
                             t.organisation_id == o.id
                                 && t.indicator == indicator.key
                                 && t.version == indicator.version
                                 && &t.month == month
                         })
+                    };
+                    of_month()
+                        .find(|t| primary(indicator, t))
                         .map(|t| MonthCell {
                             month: month.clone(),
                             provisional: t.provisional,
                             revision: t.revision,
                             total: t.publication.total,
                             categories: t.publication.cells.clone(),
+                            strata: of_month()
+                                .filter(|s| !primary(indicator, s))
+                                .map(|s| (s.stratum.clone(), s.publication.cells.clone()))
+                                .collect(),
                         })
                 })
                 .collect(),

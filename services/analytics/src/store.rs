@@ -244,7 +244,8 @@ impl AnalyticsStore {
                 .add(table::Column::OrganisationId.eq(org))
                 .add(table::Column::Indicator.eq(new.indicator.as_str()))
                 .add(table::Column::Version.eq(as_i32(new.version)))
-                .add(table::Column::Month.eq(new.month.as_str()));
+                .add(table::Column::Month.eq(new.month.as_str()))
+                .add(table::Column::Stratum.eq(new.stratum.as_str()));
             let publication = serde_json::to_value(&new.publication)
                 .map_err(|e| StoreError::Malformed(e.to_string()))?;
             let row = |revision: i32, provisional: bool| table::ActiveModel {
@@ -379,6 +380,7 @@ impl AnalyticsStore {
             .order_by_asc(table::Column::OrganisationId)
             .order_by_asc(table::Column::Version)
             .order_by_asc(table::Column::Month)
+            .order_by_asc(table::Column::Stratum)
             .order_by_desc(table::Column::Revision)
             .all(&self.db)
             .await?;
@@ -388,6 +390,7 @@ impl AnalyticsStore {
                 l.organisation_id == row.organisation_id
                     && as_i32(l.version) == row.version
                     && l.month == row.month
+                    && l.stratum == row.stratum
             });
             if !same {
                 latest.push(stored(row)?);
@@ -396,7 +399,8 @@ impl AnalyticsStore {
         Ok(latest)
     }
 
-    /// Every revision of one organisation's table of `indicator` for `month`, oldest first.
+    /// Every revision of one organisation's tables of `indicator` for `month`, by stratum,
+    /// oldest first.
     #[tracing::instrument(skip_all)]
     pub async fn revisions(
         &self,
@@ -409,6 +413,7 @@ impl AnalyticsStore {
             .filter(table::Column::Indicator.eq(indicator))
             .filter(table::Column::Month.eq(month))
             .order_by_asc(table::Column::Version)
+            .order_by_asc(table::Column::Stratum)
             .order_by_asc(table::Column::Revision)
             .all(&self.db)
             .await?

@@ -22,7 +22,7 @@
 use crate::actor::Actor;
 use crate::audit::{self, Audit};
 use crate::error::{CaseworkError, CaseworkResult};
-use crate::indicators::{self, COMPUTED, MonthFigure, OwnIndicator};
+use crate::indicators::{self, COMPUTED, MonthFigure, OwnIndicator, StratumFigures};
 use crate::runtime::TenantRuntime;
 use crate::settings::{self, SharingConsent, TenantSettings};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
@@ -257,14 +257,14 @@ fn table_of(own: &OwnIndicator, year: i32, month: u32) -> Option<(String, Table)
     Some((kurator_analytics::catalogue::NONE.to_owned(), table))
 }
 
-/// The stratum of a year's table whose cells are its months.
-pub const BY_MONTH: &str = "month";
+pub use kurator_analytics::compare::BY_MONTH;
 
 /// For an indicator whose months add up to its year (events, closures, deadlines of the month)
 /// and that is not a distribution: the year as one table whose cells are its twelve months and
 /// whose total is the year. Protecting the months and the year together is what keeps a
-/// withheld month from being worked out as the year minus the others; the children's strata are
-/// then not published (a month cannot sit in two tables protected apart).
+/// withheld month from being worked out as the year minus the others. The children's strata are
+/// published for the year ([`Pending::year_breakdown`]), not month by month: a month's children
+/// by sex would be a second table holding the month.
 fn year_by_month(own: &OwnIndicator, year: i32) -> Option<Table> {
     if !own.indicator.period_rule.additive()
         || own.indicator.measure == kurator_analytics::catalogue::Measure::Distribution
@@ -332,6 +332,42 @@ impl Pending {
                 total: Some(Slot::new(population, &format!("{year:04}"))),
             },
         }
+    }
+
+    /// A year of `own` broken down by one of its strata (children by sex, by age band): the
+    /// same total as the year of months, so it fills the year's slot, and its categories are a
+    /// breakdown of it — withheld whole when the year is suppressed.
+    fn year_breakdown(
+        own: &OwnIndicator,
+        year: i32,
+        stratum: &StratumFigures,
+        today: NaiveDate,
+    ) -> Option<Pending> {
+        let cells = stratum
+            .categories
+            .iter()
+            .map(|c| (c.category.clone(), c.period.numerator, c.period.denominator));
+        let table = match own.indicator.table_kind() {
+            TableKind::Shares => {
+                Table::shares(cells.map(|(c, n, d)| (c, saturate(n), saturate(d.unwrap_or(0)))))
+            }
+            TableKind::Counts => Table::counts(cells.map(|(c, n, _)| (c, saturate(n)))),
+        }
+        .ok()?;
+        let period = format!("{year:04}");
+        Some(Pending {
+            indicator: own.indicator.key.clone(),
+            version: own.indicator.version,
+            year: None,
+            month: period.clone(),
+            stratum: stratum.stratum.clone(),
+            closed: month_closed(year, 12, today),
+            linked: Linked {
+                cells: vec![None; table.cells().len()],
+                table,
+                total: Some(Slot::new(&own.indicator.population, &period)),
+            },
+        })
     }
 
     /// One month of `own` ([`table_of`]): its total fills the slot of the indicator's
@@ -463,6 +499,14 @@ async fn batch(
             {
                 if let Some(by_month) = year_by_month(indicator, year) {
                     pending.push(Pending::year(indicator, year, by_month, today));
+                    // The year by each stratum the catalogue allows (children by sex and by age
+                    // band); a month is not broken down — it would sit in two tables.
+                    pending.extend(
+                        indicator
+                            .strata
+                            .iter()
+                            .filter_map(|s| Pending::year_breakdown(indicator, year, s, today)),
+                    );
                     continue;
                 }
                 for (y, m) in months.iter().filter(|(y, _)| *y == year) {

@@ -73,7 +73,7 @@ async fn organisation_on_the_state_centres_method(app: &TestApp, slug: &str, nam
 }
 
 /// The organisation's administrator opts in (or out) with the indicators named.
-async fn share(app: &TestApp, admin: &str, on: bool, indicators: &[&str]) -> Value {
+pub(crate) async fn share(app: &TestApp, admin: &str, on: bool, indicators: &[&str]) -> Value {
     let admin = Worker::sign_in(app, admin).await;
     let version = admin
         .ok("query { indicatorSharing { version } }", json!({}))
@@ -90,7 +90,7 @@ async fn share(app: &TestApp, admin: &str, on: bool, indicators: &[&str]) -> Val
 }
 
 /// Every organisation publishes, as the worker does at night.
-async fn publish_all(app: &TestApp, at: DateTime<Utc>) {
+pub(crate) async fn publish_all(app: &TestApp, at: DateTime<Utc>) {
     let services = &app.state.inner;
     for runtime in services.tenants.all() {
         kurator_casework::publication::publish(
@@ -113,7 +113,7 @@ async fn compare(app: &TestApp, token: &str, from: &str, to: &str) -> kurator_te
     .await
 }
 
-fn organisation<'v>(comparison: &'v Value, name_part: &str) -> &'v Value {
+pub(crate) fn organisation<'v>(comparison: &'v Value, name_part: &str) -> &'v Value {
     comparison["organisations"]
         .as_array()
         .unwrap()

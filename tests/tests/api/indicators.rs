@@ -16,6 +16,7 @@ db_suites!(
     the_methodologist_reads_the_organisations_figures_on_its_page,
     the_funds_risk_bands_reopenings_and_caseloads_are_counted_from_its_cases,
     a_deadline_met_late_or_missed_counts_against_the_share_met_on_time,
+    the_childrens_year_is_published_by_sex_and_age_band,
 );
 
 const INDICATORS: &str = "query($y: Int!) { organisationIndicators(year: $y) {
@@ -794,4 +795,72 @@ async fn a_deadline_met_late_or_missed_counts_against_the_share_met_on_time(back
         pick(&met["year"]),
         json!({ "numerator": 2, "denominator": 4 })
     );
+}
+
+/// What leaves the organisation is broken down by the catalogue's strata too (issue 12 §2): the
+/// year of children living safely, by sex and by age band, protected with the year's months.
+async fn the_childrens_year_is_published_by_sex_and_age_band(backend: Backend) {
+    use super::comparison::{organisation, publish_all, share};
+    let app = spawn_app(backend).await;
+    let team = Team {
+        manager: Worker::sign_in(&app, "volunteers.curator").await,
+        supervisor: Worker::sign_in(&app, "volunteers.supervisor").await,
+        specialist: Worker::sign_in(&app, "volunteers.specialist").await,
+    };
+    // 8 families of 3 children (girl, boy, girl; born 2010, 2011, 2012), supported from March
+    // and closed in November 2026 with the child safe: 24 children, 16 girls and 8 boys; on the
+    // day of closure 16 of them are 15 to 17 years old and 8 are 11 to 14.
+    for (i, f) in families(8, 3, true, true).into_iter().enumerate() {
+        support(&team, 2026, 2 + i as u32, &format!("Нынешних{i}"), f, true).await;
+    }
+    let shared = share(&app, "volunteers.admin", true, &["children_safe_in_family"]).await;
+    assert_eq!(shared["share"], true, "{shared:#}");
+    publish_all(&app, "2026-11-25T21:00:00Z".parse().unwrap()).await;
+    let token = app.login("methodologist").await;
+    let answer = app
+        .graphql(
+            "query { comparison(indicator: \"children_safe_in_family\", from: \"2026-01\", to: \"2026-11\") {
+                organisations { name months { month figure { numerator denominator suppressed } } years { month figure { numerator denominator }
+                  strata { key categories { key figure { numerator denominator suppressed } } } } } } }",
+            json!({}),
+            Some(&token),
+        )
+        .await;
+    assert!(answer.errors().is_empty(), "{:#}", answer.body);
+    let volunteers = organisation(&answer.data()["comparison"], "Волонтеры");
+    let year = &volunteers["years"][0];
+    assert_eq!(year["month"], "2026");
+    // 24 of 24, rounded to 5.
+    assert_eq!(
+        year["figure"],
+        json!({ "numerator": 25, "denominator": 25 }),
+        "{year:#}"
+    );
+    let stratum = |key: &str| {
+        year["strata"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["key"] == key)
+            .unwrap_or_else(|| panic!("{key} in {year:#}"))
+            .clone()
+    };
+    let cell = |stratum: &Value, key: &str| {
+        stratum["categories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["key"] == key)
+            .unwrap_or_else(|| panic!("{key} in {stratum:#}"))["figure"]
+            .clone()
+    };
+    let sex = stratum("sex");
+    // 16 girls → 15, 8 boys → 10 (rounded on their own); nobody of unknown sex.
+    assert_eq!(cell(&sex, "female")["numerator"], 15, "{sex:#}");
+    assert_eq!(cell(&sex, "male")["numerator"], 10, "{sex:#}");
+    assert_eq!(cell(&sex, "unknown")["numerator"], 0, "{sex:#}");
+    let age = stratum("age_band");
+    assert_eq!(cell(&age, "15_17")["numerator"], 15, "{age:#}");
+    assert_eq!(cell(&age, "11_14")["numerator"], 10, "{age:#}");
+    assert_eq!(cell(&age, "0_2")["numerator"], 0, "{age:#}");
 }

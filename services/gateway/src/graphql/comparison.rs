@@ -131,6 +131,27 @@ pub struct PublishedMonth {
     pub revision: i32,
     pub figure: PublishedFigure,
     pub categories: Vec<PublishedCategory>,
+    /// The same total broken down by each other published stratum (a year's children by sex
+    /// and by age band).
+    pub strata: Vec<PublishedStratum>,
+}
+
+/// A total broken down by one stratum.
+#[derive(SimpleObject)]
+pub struct PublishedStratum {
+    /// `sex` or `age_band`.
+    pub key: String,
+    pub categories: Vec<PublishedCategory>,
+}
+
+fn categories_out(cells: &[(String, ProtectedCell<PublicReason>)]) -> Vec<PublishedCategory> {
+    cells
+        .iter()
+        .map(|(key, cell)| PublishedCategory {
+            key: key.clone(),
+            figure: cell.into(),
+        })
+        .collect()
 }
 
 #[derive(SimpleObject)]
@@ -173,12 +194,13 @@ fn cells_out(cells: Vec<Option<MonthCell>>) -> Vec<Option<PublishedMonth>> {
         .map(|cell| {
             cell.map(|c| PublishedMonth {
                 figure: (&c.total).into(),
-                categories: c
-                    .categories
+                categories: categories_out(&c.categories),
+                strata: c
+                    .strata
                     .iter()
-                    .map(|(key, cell)| PublishedCategory {
+                    .map(|(key, cells)| PublishedStratum {
                         key: key.clone(),
-                        figure: cell.into(),
+                        categories: categories_out(cells),
                     })
                     .collect(),
                 month: c.month,
