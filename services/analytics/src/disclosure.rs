@@ -69,7 +69,9 @@
 //! when they know every published count exactly; stricter rules only suppress more; the same
 //! table is always protected the same way, whatever the order of its categories; a pooled figure
 //! with fewer contributing organisations than the minimum is never published, and a suppressed
-//! organisation has no effect on it.
+//! organisation has no effect on it. `tests/together_properties.rs` does the same for tables
+//! protected together — closures by month, the share of them where the child is safe, and the
+//! first month's closures by length of support — and fails when they are protected apart.
 //!
 //! # Tables of one organisation protected together ([`protect_together`])
 //!
