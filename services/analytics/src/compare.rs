@@ -13,6 +13,9 @@ use crate::store::{Organisation, StoredTable};
 /// The stratum of a year's table whose cells are its months.
 pub const BY_MONTH: &str = "month";
 
+/// A published table's categories, each with its figure.
+pub type Categories = Vec<(String, ProtectedCell<PublicReason>)>;
+
 /// One organisation's published figure for one month.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MonthCell {
@@ -25,10 +28,10 @@ pub struct MonthCell {
     pub total: ProtectedCell<PublicReason>,
     /// The published categories of the table's stratification (for a distribution, its bands;
     /// for a year, its months).
-    pub categories: Vec<(String, ProtectedCell<PublicReason>)>,
+    pub categories: Categories,
     /// The same total broken down by each other stratum published for the period (a year's
     /// children by sex and by age band), each with its categories.
-    pub strata: Vec<(String, Vec<(String, ProtectedCell<PublicReason>)>)>,
+    pub strata: Vec<(String, Categories)>,
 }
 
 /// Whether a stored table is the one a period is compared on: the total alone, a year's months,
