@@ -93,15 +93,18 @@ impl World {
         (protected.iter().map(|t| t.publication()).collect(), exact)
     }
 
-    /// The suppressed counts of the world, by name.
+    /// The suppressed counts of the world, by name — but the safe cases of a year whose
+    /// published total of safe cases is 0: «nobody» is then said of every month by the total.
     fn suppressed(&self, rules: &DisclosureRules) -> Vec<(&'static str, usize)> {
         let protected = self.protected(rules);
+        let nobody =
+            protected[1].total.numerator.is_published() && self.safe.iter().sum::<u32>() == 0;
         let mut out = Vec::new();
         for i in 0..MONTHS {
             if !protected[0].cells[i].1.counts_published() {
                 out.push(("closed", i));
             }
-            if !protected[1].cells[i].1.counts_published() {
+            if !protected[1].cells[i].1.counts_published() && !nobody {
                 out.push(("safe", i));
             }
         }

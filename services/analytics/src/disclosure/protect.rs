@@ -260,6 +260,12 @@ fn protect_counts(
 fn complete(marks: &mut [Mark], total_mark: &mut Mark, value: impl Fn(usize) -> u32) {
     loop {
         let values: Vec<u32> = (0..marks.len()).map(&value).collect();
+        // Suppressed zeros with nothing non-zero left to complement them: the column's total
+        // is 0, «nobody», said of every cell by the total itself (as for a single table).
+        let zeros = marks
+            .iter()
+            .zip(&values)
+            .all(|(m, v)| !m.is_suppressed() || *v == 0);
         if !pinned_by_total(marks, &values) {
             return;
         }
@@ -269,7 +275,7 @@ fn complete(marks: &mut [Mark], total_mark: &mut Mark, value: impl Fn(usize) -> 
             .map(|(m, v)| *m == Mark::Published && *v > 0)
             .collect();
         if !suppress_smallest(marks, &eligible, &value) {
-            if !total_mark.is_suppressed() {
+            if !zeros && !total_mark.is_suppressed() {
                 *total_mark = SECONDARY;
             }
             return;
