@@ -250,6 +250,16 @@ async fn year_of(worker: &Worker<'_>, year: i32) -> Vec<Value> {
         .clone()
 }
 
+/// The element of the list `list` whose `key` is `key`.
+fn keyed(list: &Value, key: &str) -> Value {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["key"] == key)
+        .unwrap_or_else(|| panic!("{key} in {list:#}"))
+        .clone()
+}
+
 fn indicator<'v>(all: &'v [Value], key: &str) -> &'v Value {
     all.iter()
         .find(|i| i["key"] == key)
@@ -347,23 +357,9 @@ async fn the_volunteers_published_results_are_reproduced_from_their_families(bac
     // up to the total. Every second child of a family is a girl, and in November 2019 the
     // children (born 2010–2012) were 7 to 9 years old.
     let safe = indicator(&y2019, "children_safe_in_family");
-    let stratum = |key: &str| {
-        safe["strata"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["key"] == key)
-            .unwrap_or_else(|| panic!("{key} in {safe:#}"))
-            .clone()
-    };
+    let stratum = |key: &str| keyed(&safe["strata"], key);
     let cell = |stratum: &Value, category: &str| {
-        let found = stratum["categories"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["key"] == category)
-            .unwrap_or_else(|| panic!("{category} in {stratum:#}"))
-            .clone();
+        let found = keyed(&stratum["categories"], category);
         (
             found["year"]["numerator"].as_i64().unwrap(),
             found["year"]["denominator"].as_i64().unwrap(),
@@ -836,24 +832,8 @@ async fn the_childrens_year_is_published_by_sex_and_age_band(backend: Backend) {
         json!({ "numerator": 25, "denominator": 25 }),
         "{year:#}"
     );
-    let stratum = |key: &str| {
-        year["strata"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["key"] == key)
-            .unwrap_or_else(|| panic!("{key} in {year:#}"))
-            .clone()
-    };
-    let cell = |stratum: &Value, key: &str| {
-        stratum["categories"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["key"] == key)
-            .unwrap_or_else(|| panic!("{key} in {stratum:#}"))["figure"]
-            .clone()
-    };
+    let stratum = |key: &str| keyed(&year["strata"], key);
+    let cell = |stratum: &Value, key: &str| keyed(&stratum["categories"], key)["figure"].clone();
     let sex = stratum("sex");
     // 16 girls → 15, 8 boys → 10 (rounded on their own); nobody of unknown sex.
     assert_eq!(cell(&sex, "female")["numerator"], 15, "{sex:#}");
