@@ -240,8 +240,28 @@ pub fn words(text: &str) -> Vec<String> {
 /// backends — the column is collated "C" on PostgreSQL).
 const PREFIX_END: char = '\u{10FFFF}';
 
+/// Whether the list is found through a narrower set than the organisation's cases — the
+/// person's scope or the cases whose names hold the words searched for — and then sorted.
+fn found_through_ids(filter: &CaseFilter) -> bool {
+    filter.visible_to.is_some() || matches!(filter.search, Some(Search::Words(_)))
+}
+
 fn filtered(tx: &TenantTx, filter: &CaseFilter) -> Select<case::Entity> {
-    let mut query = case::Entity::find().filter(case::Column::TenantId.eq(tx.tenant_id().0));
+    let sqlite = tx.conn().get_database_backend() == DatabaseBackend::Sqlite;
+    let mut query = if sqlite && found_through_ids(filter) {
+        // A person's scope and a search are found through the ids of the cases they hold or
+        // match (below). On SQLite the tenant is compared with `+`, so that no index leading
+        // with the tenant (by opening, by number) can be walked instead: its planner does that
+        // when its statistics are missing or stale, as they are in a long-lived connection
+        // (another connection's `ANALYZE` reaches it only when it reloads the schema), and a
+        // curator's list then read every case the organisation ever held.
+        case::Entity::find().filter(Expr::cust_with_values(
+            "+\"cases\".\"tenant_id\" = ?",
+            [tx.tenant_id().0],
+        ))
+    } else {
+        case::Entity::find().filter(case::Column::TenantId.eq(tx.tenant_id().0))
+    };
     if !filter.statuses.is_empty() {
         query = query.filter(case::Column::Status.is_in(filter.statuses.clone()));
     }
@@ -365,10 +385,13 @@ pub async fn page(
 
 /// The order of a page: by opening. An overdue list is found through the cases' next due
 /// instants (only open cases have one, so it costs what is open, not what the organisation ever
-/// held) and then sorted; SQLite's planner would otherwise walk every case in opening order to find
-/// them, and `+` keeps it from reading that order off the index.
+/// held), a person's list and a search through the ids they hold or match ([`filtered`]), and
+/// then sorted; SQLite's planner would otherwise walk every case in opening order to find them,
+/// and `+` keeps it from reading that order off the index.
 fn opening_order(tx: &TenantTx, filter: &CaseFilter) -> sea_orm::sea_query::SimpleExpr {
-    if filter.overdue_at.is_some() && tx.conn().get_database_backend() == DatabaseBackend::Sqlite {
+    if (filter.overdue_at.is_some() || found_through_ids(filter))
+        && tx.conn().get_database_backend() == DatabaseBackend::Sqlite
+    {
         Expr::cust("+\"cases\".\"opened_at\"")
     } else {
         Expr::col((case::Entity, case::Column::OpenedAt))
@@ -566,10 +589,22 @@ pub async fn records_of_kinds(
     case_ids: &[Uuid],
     kinds: &[&str],
 ) -> Result<Vec<RecordRow>, StoreError> {
+    let of_kinds = if tx.conn().get_database_backend() == DatabaseBackend::Sqlite {
+        // Read through the cases' records (`case_records_by_case`), never through every record
+        // of these kinds in the organisation (`case_records_by_kind`), which SQLite's planner
+        // picks without statistics: `+` keeps the kind from choosing the index.
+        let marks = vec!["?"; kinds.len()].join(", ");
+        Expr::cust_with_values(
+            format!("+\"case_records\".\"kind\" IN ({marks})"),
+            kinds.iter().map(|k| (*k).to_owned()),
+        )
+    } else {
+        case_record::Column::Kind.is_in(kinds.iter().copied())
+    };
     Ok(case_record::Entity::find()
         .filter(case_record::Column::TenantId.eq(tx.tenant_id().0))
         .filter(case_record::Column::CaseId.is_in(case_ids.iter().copied()))
-        .filter(case_record::Column::Kind.is_in(kinds.iter().copied()))
+        .filter(of_kinds)
         .order_by_asc(case_record::Column::At)
         .order_by_asc(case_record::Column::Id)
         .all(tx.conn())
@@ -672,6 +707,21 @@ pub async fn board(
     let quiet = param(quiet_since.into());
     let tenant = param(tx.tenant_id().0.into());
     let group_by: Vec<String> = (1..=attributes.len() + 2).map(|i| i.to_string()).collect();
+    // SQLite's statistics know how many cases each status has on average, not that nearly all
+    // of a large organisation's are closed, and a long-lived connection may have none at all:
+    // left to itself its planner walks every case with a curator (`cases_by_curator`) and, for
+    // the approvals, every pending approval of the organisation (`case_records_by_kind`) once
+    // per case, so the board grew with the closed history. Named, the status index reads the
+    // active cases only and each case's own record is read by case. PostgreSQL keeps its
+    // statistics up to date (autovacuum) and sees the skew.
+    let (cases, by_case) = if postgres {
+        ("", "")
+    } else {
+        (
+            " INDEXED BY cases_by_status",
+            " INDEXED BY case_records_by_case",
+        )
+    };
     let sql = format!(
         "SELECT c.curator_id AS curator, \
                 CAST(CASE WHEN c.status = 'post_support' THEN 1 ELSE 0 END AS BIGINT) AS post{columns}, \
@@ -683,15 +733,15 @@ pub async fn board(
                       (SELECT MIN(r.meeting_date) FROM plan_revisions r \
                         WHERE r.tenant_id = c.tenant_id AND r.case_id = c.id)) < {quiet} \
                     THEN 1 ELSE 0 END) AS quiet, \
-                SUM(CASE WHEN EXISTS (SELECT 1 FROM case_records p \
+                SUM(CASE WHEN EXISTS (SELECT 1 FROM case_records p{by_case} \
                       WHERE p.tenant_id = c.tenant_id AND p.case_id = c.id \
                         AND p.kind = 'pending_approval' \
-                        AND NOT EXISTS (SELECT 1 FROM case_records d \
+                        AND NOT EXISTS (SELECT 1 FROM case_records d{by_case} \
                           WHERE d.tenant_id = p.tenant_id AND d.case_id = p.case_id \
                             AND d.kind = 'decision' AND d.key = p.key \
                             AND (d.at > p.at OR (d.at = p.at AND d.id > p.id)))) \
                     THEN 1 ELSE 0 END) AS awaiting \
-         FROM cases c \
+         FROM cases c{cases} \
          WHERE c.tenant_id = {tenant} AND c.curator_id IS NOT NULL \
            AND c.status IN ('intake', 'open', 'post_support') \
          GROUP BY {}",
