@@ -217,36 +217,39 @@ fn month_of(months: &[MonthFigure], year: i32, month: u32) -> Option<&MonthFigur
     months.iter().find(|m| m.year == year && m.month == month)
 }
 
+/// A table of `own`'s kind from its categories' exact figures: shares, or counts.
+fn table_from(
+    own: &OwnIndicator,
+    cells: impl Iterator<Item = (String, indicators::Figure)>,
+) -> Option<Table> {
+    match own.indicator.table_kind() {
+        TableKind::Shares => Table::shares(cells.map(|(c, f)| {
+            (
+                c,
+                saturate(f.numerator),
+                saturate(f.denominator.unwrap_or(0)),
+            )
+        })),
+        TableKind::Counts => Table::counts(cells.map(|(c, f)| (c, saturate(f.numerator)))),
+    }
+    .ok()
+}
+
 /// The table of one indicator and month: the indicator's first stratification (its categories
-/// add up to the total), or the total alone. One table per indicator and month, since two
-/// stratifications sharing their total are not protected together (see
-/// `kurator_analytics::disclosure`).
+/// add up to the total), or the total alone — one table per indicator and month, since a
+/// month's second stratification would be another table holding the same month.
 fn table_of(own: &OwnIndicator, year: i32, month: u32) -> Option<(String, Table)> {
-    let kind = own.indicator.table_kind();
     if let Some(stratum) = own.strata.first() {
-        let cells: Vec<(String, u64, Option<u64>)> = stratum
-            .categories
-            .iter()
-            .map(|c| {
-                let f = month_of(&c.months, year, month)
-                    .map(|m| m.figure)
-                    .unwrap_or_default();
-                (c.category.clone(), f.numerator, f.denominator)
-            })
-            .collect();
-        let table = match kind {
-            TableKind::Shares => Table::shares(
-                cells
-                    .into_iter()
-                    .map(|(c, n, d)| (c, saturate(n), saturate(d.unwrap_or(0)))),
-            ),
-            TableKind::Counts => Table::counts(cells.into_iter().map(|(c, n, _)| (c, saturate(n)))),
-        }
-        .ok()?;
-        return Some((stratum.stratum.clone(), table));
+        let cells = stratum.categories.iter().map(|c| {
+            let f = month_of(&c.months, year, month)
+                .map(|m| m.figure)
+                .unwrap_or_default();
+            (c.category.clone(), f)
+        });
+        return Some((stratum.stratum.clone(), table_from(own, cells)?));
     }
     let figure = month_of(&own.months, year, month)?.figure;
-    let table = match kind {
+    let table = match own.indicator.table_kind() {
         TableKind::Shares => Table::share_total(
             saturate(figure.numerator),
             saturate(figure.denominator.unwrap_or(0)),
@@ -271,29 +274,13 @@ fn year_by_month(own: &OwnIndicator, year: i32) -> Option<Table> {
     {
         return None;
     }
-    let cells: Vec<(String, u64, u64)> = (1..=12)
-        .map(|m| {
-            let f = month_of(&own.months, year, m)
-                .map(|f| f.figure)
-                .unwrap_or_default();
-            (
-                format!("{year:04}-{m:02}"),
-                f.numerator,
-                f.denominator.unwrap_or(0),
-            )
-        })
-        .collect();
-    match own.indicator.table_kind() {
-        TableKind::Shares => Table::shares(
-            cells
-                .into_iter()
-                .map(|(c, n, d)| (c, saturate(n), saturate(d))),
-        )
-        .ok(),
-        TableKind::Counts => {
-            Table::counts(cells.into_iter().map(|(c, n, _)| (c, saturate(n)))).ok()
-        }
-    }
+    let cells = (1..=12).map(|m| {
+        let f = month_of(&own.months, year, m)
+            .map(|f| f.figure)
+            .unwrap_or_default();
+        (format!("{year:04}-{m:02}"), f)
+    });
+    table_from(own, cells)
 }
 
 /// One table of the night's publication before its protection: what it will be stored as, and
@@ -346,14 +333,8 @@ impl Pending {
         let cells = stratum
             .categories
             .iter()
-            .map(|c| (c.category.clone(), c.period.numerator, c.period.denominator));
-        let table = match own.indicator.table_kind() {
-            TableKind::Shares => {
-                Table::shares(cells.map(|(c, n, d)| (c, saturate(n), saturate(d.unwrap_or(0)))))
-            }
-            TableKind::Counts => Table::counts(cells.map(|(c, n, _)| (c, saturate(n)))),
-        }
-        .ok()?;
+            .map(|c| (c.category.clone(), c.period));
+        let table = table_from(own, cells)?;
         let period = format!("{year:04}");
         Some(Pending {
             indicator: own.indicator.key.clone(),
