@@ -133,6 +133,7 @@ pub struct CategoryFigures {
 }
 
 /// A child of a family, as the strata see them.
+#[derive(Clone)]
 struct Child {
     /// `female`, `male` or `unknown` (the catalogue's categories of `sex`).
     sex: &'static str,
@@ -191,6 +192,7 @@ fn child(member: &serde_json::Value) -> Child {
 }
 
 /// What one case brings to the figures, read once.
+#[derive(Clone)]
 struct Facts {
     id: Uuid,
     status: String,
@@ -237,6 +239,35 @@ impl Facts {
     }
 }
 
+/// What a closure recorded (`outcome` of the case, or of its closure record): the canonical
+/// outcomes, the variant's own outcome keys, and whether the quality of life improved.
+fn closure_outcome(
+    outcome: Option<&serde_json::Value>,
+    variant: &Variant,
+) -> (Vec<Outcome>, Vec<String>, bool) {
+    let recorded = |key: &str| {
+        outcome
+            .and_then(|o| o.get(key))
+            .and_then(|v| v.as_array())
+            .map(|values| {
+                values
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    };
+    let keys = recorded("outcomes");
+    let outcomes: Vec<Outcome> = keys
+        .iter()
+        .filter_map(|key| variant.doc().outcomes.iter().find(|o| &o.key == key))
+        .filter_map(|o| o.canonical.as_deref().and_then(Outcome::parse))
+        .collect();
+    let improved =
+        !recorded("improved_domains").is_empty() || outcomes.contains(&Outcome::WellbeingImproved);
+    (outcomes, keys, improved)
+}
+
 fn facts(case: &IndicatorCase, variant: &Variant, tz: Tz) -> Facts {
     let local = |at: DateTime<Utc>| at.with_timezone(&tz).date_naive();
     use crate::case_file::status::{DECLINED, INTAKE};
@@ -257,27 +288,7 @@ fn facts(case: &IndicatorCase, variant: &Variant, tz: Tz) -> Facts {
                 .collect()
         })
         .unwrap_or_default();
-    let recorded = |key: &str| {
-        case.outcome
-            .as_ref()
-            .and_then(|o| o.get(key))
-            .and_then(|v| v.as_array())
-            .map(|values| {
-                values
-                    .iter()
-                    .filter_map(|v| v.as_str().map(str::to_owned))
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default()
-    };
-    let recorded_outcomes = recorded("outcomes");
-    let outcomes: Vec<Outcome> = recorded_outcomes
-        .iter()
-        .filter_map(|key| variant.doc().outcomes.iter().find(|o| &o.key == key))
-        .filter_map(|o| o.canonical.as_deref().and_then(Outcome::parse))
-        .collect();
-    let improved =
-        !recorded("improved_domains").is_empty() || outcomes.contains(&Outcome::WellbeingImproved);
+    let (outcomes, recorded_outcomes, improved) = closure_outcome(case.outcome.as_ref(), variant);
     let attributes = case
         .attributes
         .as_object()
@@ -346,11 +357,17 @@ struct Closure {
     case_id: Uuid,
     at: DateTime<Utc>,
     day: NaiveDate,
+    /// What the closure recorded.
+    outcome: Option<serde_json::Value>,
 }
 
 /// Everything the figures of a period are computed from.
 struct Data {
     cases: Vec<Facts>,
+    /// Every closure of the period of a case that was opened, as the case was at that closure:
+    /// closed that day, with what that closure recorded. A case reopened as the same case
+    /// (clinic) and closed again is in it twice.
+    closed: Vec<Facts>,
     closures: Vec<Closure>,
     /// The case a reopening came from (the same case, or the one a new case continues) and when.
     reopenings: Vec<(Uuid, DateTime<Utc>)>,
@@ -486,7 +503,7 @@ fn figure(
 ) -> Figure {
     let cases = &data.cases;
     let within = |day: Option<NaiveDate>| day.is_some_and(|d| d >= from && d < to);
-    let closed: Vec<&Facts> = cases.iter().filter(|c| within(c.closed)).collect();
+    let closed: Vec<&Facts> = data.closed.iter().filter(|c| within(c.closed)).collect();
     // Children are counted as they were when their family's case closed.
     let children = |cases: &[&Facts]| {
         cases
@@ -577,8 +594,11 @@ fn figure(
             share(
                 supported
                     .iter()
-                    .filter(|c| within(c.closed))
-                    .filter(|c| c.outcomes.contains(&Outcome::ParentalRightsRestored))
+                    .filter(|c| {
+                        closed.iter().any(|k| {
+                            k.id == c.id && k.outcomes.contains(&Outcome::ParentalRightsRestored)
+                        })
+                    })
                     .count() as u64,
                 supported.len() as u64,
             )
@@ -763,12 +783,14 @@ async fn load(
     }
     let data = Data {
         cases,
+        closed: Vec::new(),
         closures: closures
             .into_iter()
             .map(|r| Closure {
                 case_id: r.case_id,
                 at: r.at,
                 day: r.at.with_timezone(&tz).date_naive(),
+                outcome: r.data.get("outcome").cloned(),
             })
             .collect(),
         reopenings: reopenings
@@ -790,8 +812,45 @@ async fn load(
         variant: variant.clone(),
         tz,
     };
+    let mut data = data;
+    closed_cohort(&mut data);
     let today = Utc::now().with_timezone(&tz).date_naive();
     Ok(Some((data, starts, today)))
+}
+
+/// Builds [`Data::closed`] from the closure records, and counts a case reopened as the same case
+/// and back in intake (clinic) as opened: it was, before its closure.
+fn closed_cohort(data: &mut Data) {
+    let local = |at: DateTime<Utc>| at.with_timezone(&data.tz).date_naive();
+    for case in &mut data.cases {
+        let closed_before = data.closures.iter().any(|c| c.case_id == case.id);
+        if case.opened.is_none() && closed_before && case.status == crate::case_file::status::INTAKE
+        {
+            case.opened = Some(local(case.opened_at));
+            case.supported = (local(case.opened_at), None);
+        }
+    }
+    let mut closed = Vec::new();
+    for closure in &data.closures {
+        let Some(case) = data
+            .cases
+            .iter()
+            .find(|c| c.id == closure.case_id && c.opened.is_some())
+        else {
+            continue;
+        };
+        let (outcomes, recorded, improved) =
+            closure_outcome(closure.outcome.as_ref(), &data.variant);
+        closed.push(Facts {
+            closed: Some(closure.day),
+            closed_at: Some(closure.at),
+            outcomes,
+            recorded,
+            improved,
+            ..case.clone()
+        });
+    }
+    data.closed = closed;
 }
 
 /// The organisation's exact figures for `year`, computed for the organisation itself: its own
@@ -916,10 +975,10 @@ fn variant_figure(
         .and_then(|o| o.canonical.as_deref())
         .and_then(Outcome::parse)
         == Some(Outcome::WellbeingImproved);
+    let closed: Vec<&Facts> = data.closed.iter().filter(|c| within(c.closed)).collect();
+    let has = |c: &Facts| c.recorded.contains(&indicator.outcome) || (improvement && c.improved);
     let cohort: Vec<&Facts> = match indicator.population {
-        IndicatorPopulation::ClosedInPeriod => {
-            data.cases.iter().filter(|c| within(c.closed)).collect()
-        }
+        IndicatorPopulation::ClosedInPeriod => closed.clone(),
         IndicatorPopulation::SupportedInPeriod => data
             .cases
             .iter()
@@ -927,12 +986,15 @@ fn variant_figure(
             .filter(|c| c.supported.0 < to && c.supported.1.is_none_or(|end| end >= from))
             .collect(),
     };
-    let counted: Vec<&Facts> = cohort
-        .iter()
-        .copied()
-        .filter(|c| within(c.closed))
-        .filter(|c| c.recorded.contains(&indicator.outcome) || (improvement && c.improved))
-        .collect();
+    let counted: Vec<&Facts> = match indicator.population {
+        IndicatorPopulation::ClosedInPeriod => closed.iter().copied().filter(|c| has(c)).collect(),
+        // A family supported in the period whose closure in it recorded the outcome.
+        IndicatorPopulation::SupportedInPeriod => cohort
+            .iter()
+            .copied()
+            .filter(|c| closed.iter().any(|k| k.id == c.id && has(k)))
+            .collect(),
+    };
     let size = |cases: &[&Facts]| match indicator.unit {
         IndicatorUnit::Families => cases.len() as u64,
         IndicatorUnit::Children => cases.iter().map(|c| c.children.len() as u64).sum(),

@@ -342,6 +342,20 @@ async fn a_high_risk_child_from_request_to_follow_up(backend: Backend) {
         figures(&after, "reopened_within_12_months", "2026-10")["month"],
         json!({ "numerator": 1, "denominator": 1 })
     );
+    // The case is back in registration, but it was opened in April and closed in October: both
+    // still count, the closure with the risk band it had then.
+    assert_eq!(
+        figures(&after, "cases_closed", "2026-10")["month"],
+        json!({ "numerator": 1, "denominator": null })
+    );
+    assert_eq!(
+        figures(&after, "cases_opened", "2026-04")["month"],
+        json!({ "numerator": 1, "denominator": null })
+    );
+    assert_eq!(
+        figures(&after, "risk_band_at_closure", "2026-10")["high"],
+        json!({ "numerator": 1, "denominator": 1 })
+    );
 }
 
 async fn an_unconfirmed_medium_risk_request_lands_in_its_journal_with_no_case(backend: Backend) {
