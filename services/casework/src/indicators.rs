@@ -591,14 +591,15 @@ fn figure(
                 .filter(|c| c.opened.is_some())
                 .filter(|c| c.supported.0 < to && c.supported.1.is_none_or(|end| end >= from))
                 .collect();
+            let restored: std::collections::BTreeSet<Uuid> = closed
+                .iter()
+                .filter(|k| k.outcomes.contains(&Outcome::ParentalRightsRestored))
+                .map(|k| k.id)
+                .collect();
             share(
                 supported
                     .iter()
-                    .filter(|c| {
-                        closed.iter().any(|k| {
-                            k.id == c.id && k.outcomes.contains(&Outcome::ParentalRightsRestored)
-                        })
-                    })
+                    .filter(|c| restored.contains(&c.id))
                     .count() as u64,
                 supported.len() as u64,
             )
@@ -822,21 +823,26 @@ async fn load(
 /// and back in intake (clinic) as opened: it was, before its closure.
 fn closed_cohort(data: &mut Data) {
     let local = |at: DateTime<Utc>| at.with_timezone(&data.tz).date_naive();
+    let closed_before: std::collections::BTreeSet<Uuid> =
+        data.closures.iter().map(|c| c.case_id).collect();
     for case in &mut data.cases {
-        let closed_before = data.closures.iter().any(|c| c.case_id == case.id);
-        if case.opened.is_none() && closed_before && case.status == crate::case_file::status::INTAKE
+        if case.opened.is_none()
+            && closed_before.contains(&case.id)
+            && case.status == crate::case_file::status::INTAKE
         {
             case.opened = Some(local(case.opened_at));
             case.supported = (local(case.opened_at), None);
         }
     }
+    let by_id: BTreeMap<Uuid, &Facts> = data
+        .cases
+        .iter()
+        .filter(|c| c.opened.is_some())
+        .map(|c| (c.id, c))
+        .collect();
     let mut closed = Vec::new();
     for closure in &data.closures {
-        let Some(case) = data
-            .cases
-            .iter()
-            .find(|c| c.id == closure.case_id && c.opened.is_some())
-        else {
+        let Some(case) = by_id.get(&closure.case_id) else {
             continue;
         };
         let (outcomes, recorded, improved) =
@@ -847,7 +853,7 @@ fn closed_cohort(data: &mut Data) {
             outcomes,
             recorded,
             improved,
-            ..case.clone()
+            ..(*case).clone()
         });
     }
     data.closed = closed;
@@ -989,11 +995,15 @@ fn variant_figure(
     let counted: Vec<&Facts> = match indicator.population {
         IndicatorPopulation::ClosedInPeriod => closed.iter().copied().filter(|c| has(c)).collect(),
         // A family supported in the period whose closure in it recorded the outcome.
-        IndicatorPopulation::SupportedInPeriod => cohort
-            .iter()
-            .copied()
-            .filter(|c| closed.iter().any(|k| k.id == c.id && has(k)))
-            .collect(),
+        IndicatorPopulation::SupportedInPeriod => {
+            let recorded: std::collections::BTreeSet<Uuid> =
+                closed.iter().filter(|k| has(k)).map(|k| k.id).collect();
+            cohort
+                .iter()
+                .copied()
+                .filter(|c| recorded.contains(&c.id))
+                .collect()
+        }
     };
     let size = |cases: &[&Facts]| match indicator.unit {
         IndicatorUnit::Families => cases.len() as u64,
