@@ -83,30 +83,49 @@
 //! publishes in one night are protected together: every count of a shared population in a
 //! period (a [`Slot`]: the cohort of cases closed, and everything counted over it, in March) is
 //! suppressed in every table if it is in one, with each table's complements again, until
-//! nothing more is suppressed; a breakdown of a suppressed count (March's lengths of support
-//! when March's closures are suppressed) is withheld whole, zeros too. Then two months
+//! nothing more is suppressed. A breakdown of a count (March's closures by length of support) is
+//! published whole or withheld whole, zeros too: withheld when its count is suppressed, or when
+//! one of its cells is small — and it never suppresses its count elsewhere. (Were it to, its
+//! own rule — a total goes when the small cells are alike, 4 and 4, and stays when they differ —
+//! would tell the attacker something of the month from the month's very suppression; the
+//! property test found such a month of 8, split 4 and 4, given away.) Then two months
 //! suppressed in the cohort's tables can swap everything counted over them and every table
 //! publishes the same — the argument that protects a single table.
+//!
+//! # Cases supported in a year ([`supported_publishable`])
+//!
+//! Counts of different populations are linked too: the cases supported in a year are those
+//! carried in from the year before (supported then, not closed then) and those opened in it.
+//! Published next to openings and closures, they would tie a suppressed year of openings to the
+//! closures of the year before — and, the first year carrying nothing in, give that year's
+//! openings back outright. So the cases supported are published for whole years only (a month
+//! would tie suppressed months together the same way), and a year's only when its openings and
+//! the openings and closures of every year before it since the organisation's first are
+//! published: everything the identity holds is then public but what is carried in, which no
+//! table publishes. A supported year withheld by this rule stays withheld for every later year
+//! of the organisation. `tests/carried_properties.rs` enumerates every world of three years and
+//! shows no suppressed opening or closure has only one value among those that publish the same,
+//! and that without the rule one does.
 //!
 //! # Not covered here
 //!
 //! - Two stratifications of the same indicator and month share their total — and the stratum
 //!   «none» is that total. An organisation publishes one table per indicator and month: one
 //!   stratification (whose total is the stratum «none»), or «none» alone.
-//! - Counts of different populations are linked too: the families supported in a month are
-//!   those supported the month before, plus those opened, less those closed. Known exactly,
-//!   month after month, they would tie suppressed openings to suppressed closures. They are
-//!   published rounded (through the share of parental rights restored), but the protection
-//!   above does not cover this link.
 //! - Differences between revisions of a month can reveal a small change. (A year and its months
 //!   are one table — `kurator_casework::publication` — so they are not two overlapping periods.)
+//! - A year of 1–5 cases supported is withheld as a small count; where [`supported_publishable`]
+//!   holds it is the year's published openings plus every earlier year's openings less closures,
+//!   so it is no secret there. What the rule keeps is the openings and closures suppressed.
 
+mod carried;
 mod pool;
 mod protect;
 mod rules;
 mod table;
 mod together;
 
+pub use carried::{CLOSED, Flows, OPENED, SUPPORTED, supported_publishable};
 pub use pool::{Contribution, Pooled, pool};
 pub use protect::{
     Disclosed, Forced, ProtectedCell, ProtectedTable, PublicReason, Publication, Reason, protect,

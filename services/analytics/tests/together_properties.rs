@@ -294,3 +294,39 @@ fn a_complement_is_not_given_away_by_a_breakdown() {
         assert!(another_value(&truth, &rules, slot), "{slot:?}");
     }
 }
+
+/// Worlds where a breakdown that suppressed its month elsewhere gave the month away: the first
+/// month's lengths of support split 4 and 4 (alike, so its total went) or 3 and 5, 1 and 5 (all
+/// small), and the attacker who knows the rule learned from the month's suppression how it
+/// split — with the complement chosen next to it, only one value was left. A breakdown is now
+/// published whole or withheld whole and suppresses nothing elsewhere.
+#[test]
+fn a_breakdown_does_not_give_its_month_away_by_suppressing_it() {
+    let rules = DisclosureRules::default();
+    for truth in [
+        World {
+            closed: [8, 8, 7],
+            safe: [0, 0, 0],
+            short: 4,
+        },
+        World {
+            closed: [8, 6, 7],
+            safe: [8, 6, 7],
+            short: 3,
+        },
+        World {
+            closed: [6, 8, 9],
+            safe: [0, 8, 0],
+            short: 1,
+        },
+    ] {
+        let suppressed = truth.suppressed(&rules);
+        assert!(
+            suppressed.contains(&("short", 0)),
+            "{truth:?}: {suppressed:?}"
+        );
+        for slot in suppressed {
+            assert!(another_value(&truth, &rules, slot), "{slot:?} in {truth:?}");
+        }
+    }
+}

@@ -26,16 +26,20 @@ use crate::indicators::{self, COMPUTED, MonthFigure, OwnIndicator, StratumFigure
 use crate::runtime::TenantRuntime;
 use crate::settings::{self, SharingConsent, TenantSettings};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use kurator_analytics::catalogue::PeriodRule;
 use kurator_analytics::catalogue::{Catalogue, Comparability, Indicator, VariantMapping};
 use kurator_analytics::compare::{self, Comparison};
 use kurator_analytics::disclosure::{
-    DisclosureRules, Linked, ProtectedTable, Slot, Table, TableKind, protect_together,
+    CLOSED, DisclosureRules, Flows, Linked, OPENED, ProtectedTable, SUPPORTED, Slot, Table,
+    TableKind, protect_together, supported_publishable, withhold,
 };
 use kurator_analytics::store::{AnalyticsStore, Batch, NewTable, Published, StoreError};
 use kurator_domain::UserId;
 use kurator_method::problem;
 use kurator_platform::config::AnalyticsSettings;
+use kurator_store::tenant::cases;
 use kurator_store::tenant::settings as store;
+use std::collections::BTreeMap;
 
 /// Most months one comparison covers.
 pub const MAX_MONTHS: usize = 36;
@@ -293,7 +297,15 @@ struct Pending {
     month: String,
     stratum: String,
     closed: bool,
+    /// A count of cases of the indicator's population (cases opened, cases closed): its total
+    /// is the population's size in the period.
+    counts_cases: bool,
     linked: Linked,
+}
+
+fn counts_cases(own: &OwnIndicator) -> bool {
+    own.indicator.measure == kurator_analytics::catalogue::Measure::Count
+        && own.indicator.unit == kurator_analytics::catalogue::Unit::Cases
 }
 
 impl Pending {
@@ -313,6 +325,7 @@ impl Pending {
             month: format!("{year:04}"),
             stratum: BY_MONTH.to_owned(),
             closed: month_closed(year, 12, today),
+            counts_cases: counts_cases(own),
             linked: Linked {
                 table,
                 cells,
@@ -323,7 +336,7 @@ impl Pending {
 
     /// A year of `own` broken down by one of its strata (children by sex, by age band): the
     /// same total as the year of months, so it fills the year's slot, and its categories are a
-    /// breakdown of it — withheld whole when the year is suppressed.
+    /// breakdown of it — withheld whole when the year is suppressed or one of its cells is small.
     fn year_breakdown(
         own: &OwnIndicator,
         year: i32,
@@ -343,6 +356,7 @@ impl Pending {
             month: period.clone(),
             stratum: stratum.stratum.clone(),
             closed: month_closed(year, 12, today),
+            counts_cases: false,
             linked: Linked {
                 cells: vec![None; table.cells().len()],
                 table,
@@ -369,12 +383,43 @@ impl Pending {
             month: month.clone(),
             stratum,
             closed: month_closed(y, m, today),
+            counts_cases: false,
             linked: Linked {
                 table,
                 cells,
                 total: Some(Slot::new(&own.indicator.population, &month)),
             },
         }
+    }
+
+    /// A year of an indicator counted over the cases supported in it (parental rights restored
+    /// among every family supported in the year): the year's figure as one table, filling the
+    /// slot of the supported cases in the year. Not month by month — see [`carried_over`].
+    fn supported_year(own: &OwnIndicator, year: i32, today: NaiveDate) -> Option<Pending> {
+        let figure = own.period?;
+        let table = match own.indicator.table_kind() {
+            TableKind::Shares => Table::share_total(
+                saturate(figure.numerator),
+                saturate(figure.denominator.unwrap_or(0)),
+            )
+            .ok()?,
+            TableKind::Counts => Table::count_total(saturate(figure.numerator)),
+        };
+        let period = format!("{year:04}");
+        Some(Pending {
+            indicator: own.indicator.key.clone(),
+            version: own.indicator.version,
+            year: None,
+            month: period.clone(),
+            stratum: kurator_analytics::catalogue::NONE.to_owned(),
+            closed: month_closed(year, 12, today),
+            counts_cases: false,
+            linked: Linked {
+                cells: Vec::new(),
+                table,
+                total: Some(Slot::new(&own.indicator.population, &period)),
+            },
+        })
     }
 
     /// The stored tables: a month's table as it is; a year's as one table per month that has
@@ -450,6 +495,132 @@ pub async fn publish(
     }
 }
 
+/// The tables of one year of the indicators the organisation shares: a year of months for those
+/// that add up, each with its breakdowns; the year alone for those counted over the cases
+/// supported in it; and each of `months` falling in the year for the rest.
+fn year_pending(
+    own: &[OwnIndicator],
+    consent: &SharingConsent,
+    year: i32,
+    months: &[(i32, u32)],
+    today: NaiveDate,
+) -> Vec<Pending> {
+    let mut pending = Vec::new();
+    for indicator in own
+        .iter()
+        .filter(|i| i.comparability == Comparability::Comparable)
+        .filter(|i| consent.indicators.contains(&i.indicator.key))
+    {
+        if indicator.indicator.period_rule == PeriodRule::SupportedInPeriod {
+            pending.extend(Pending::supported_year(indicator, year, today));
+            continue;
+        }
+        if let Some(by_month) = year_by_month(indicator, year) {
+            pending.push(Pending::year(indicator, year, by_month, today));
+            // The year by each stratum the catalogue allows (children by sex and by age
+            // band); a month is not broken down — it would sit in two tables.
+            pending.extend(
+                indicator
+                    .strata
+                    .iter()
+                    .filter_map(|s| Pending::year_breakdown(indicator, year, s, today)),
+            );
+            continue;
+        }
+        for (y, m) in months.iter().filter(|(y, _)| *y == year) {
+            if let Some((stratum, table)) = table_of(indicator, *y, *m) {
+                pending.push(Pending::month(indicator, (*y, *m), stratum, table, today));
+            }
+        }
+    }
+    pending
+}
+
+/// Whether `year`'s total of cases opened and of cases closed are published among `pending`,
+/// protected as `protected`.
+fn flows(pending: &[Pending], protected: &[ProtectedTable], year: i32) -> Flows {
+    let published = |population: &str| {
+        let slot = Slot::new(population, &format!("{year:04}"));
+        pending.iter().zip(protected).any(|(p, t)| {
+            p.counts_cases
+                && p.linked.total.as_ref() == Some(&slot)
+                && t.total.numerator.is_published()
+        })
+    };
+    Flows {
+        opened: published(OPENED),
+        closed: published(CLOSED),
+    }
+}
+
+/// Withholds the year of cases supported wherever publishing it could give a suppressed
+/// opening or closure back ([`supported_publishable`]): it needs the openings and closures of
+/// every year since the organisation's first case published, which for years before the night's
+/// are protected again from the organisation's figures as their own night published them.
+async fn carried_over(
+    runtime: &TenantRuntime,
+    rules: &DisclosureRules,
+    consent: &SharingConsent,
+    years: &[i32],
+    pending: &[Pending],
+    protected: &mut [ProtectedTable],
+    today: NaiveDate,
+) -> CaseworkResult<()> {
+    let supported: Vec<usize> = pending
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| {
+            p.linked
+                .total
+                .as_ref()
+                .is_some_and(|s| s.population == SUPPORTED)
+        })
+        .map(|(i, _)| i)
+        .collect();
+    if supported.is_empty() {
+        return Ok(());
+    }
+    let tx = runtime.read().await?;
+    let first = cases::first_opened_at(&tx).await?;
+    tx.commit().await?;
+    let tz = runtime.current_variant()?.time_zone();
+    let Some(first) = first.map(|at| at.with_timezone(&tz).year()) else {
+        return Ok(());
+    };
+    let mut history: BTreeMap<i32, Flows> = BTreeMap::new();
+    for i in supported {
+        let Some(year) = pending[i]
+            .linked
+            .total
+            .as_ref()
+            .and_then(|s| s.period.parse().ok())
+        else {
+            continue;
+        };
+        for y in first..=year {
+            if history.contains_key(&y) {
+                continue;
+            }
+            let figures = if years.contains(&y) {
+                flows(pending, protected, y)
+            } else {
+                let own = indicators::compute(runtime, y).await?;
+                let before = year_pending(&own, consent, y, &[], today);
+                let linked: Vec<Linked> = before.iter().map(|p| p.linked.clone()).collect();
+                flows(&before, &protect_together(&linked, rules), y)
+            };
+            history.insert(y, figures);
+        }
+        let years: Vec<Flows> = (first..=year)
+            .filter_map(|y| history.get(&y).copied())
+            .collect();
+        if !supported_publishable(&years) {
+            protected[i] = withhold(&pending[i].linked.table);
+        }
+    }
+    Ok(())
+}
+
 async fn batch(
     runtime: &TenantRuntime,
     settings: &AnalyticsSettings,
@@ -468,39 +639,27 @@ async fn batch(
     let today = now.with_timezone(&tz).date_naive();
     let months = recent_months(today, settings.months);
     let mut pending = Vec::new();
+    let mut years: Vec<i32> = months.iter().map(|(y, _)| *y).collect();
+    years.dedup();
     if consent.share && !consent.indicators.is_empty() {
-        let mut years: Vec<i32> = months.iter().map(|(y, _)| *y).collect();
-        years.dedup();
-        for year in years {
+        for &year in &years {
             let own = indicators::compute(runtime, year).await?;
-            for indicator in own
-                .iter()
-                .filter(|i| i.comparability == Comparability::Comparable)
-                .filter(|i| consent.indicators.contains(&i.indicator.key))
-            {
-                if let Some(by_month) = year_by_month(indicator, year) {
-                    pending.push(Pending::year(indicator, year, by_month, today));
-                    // The year by each stratum the catalogue allows (children by sex and by age
-                    // band); a month is not broken down — it would sit in two tables.
-                    pending.extend(
-                        indicator
-                            .strata
-                            .iter()
-                            .filter_map(|s| Pending::year_breakdown(indicator, year, s, today)),
-                    );
-                    continue;
-                }
-                for (y, m) in months.iter().filter(|(y, _)| *y == year) {
-                    if let Some((stratum, table)) = table_of(indicator, *y, *m) {
-                        pending.push(Pending::month(indicator, (*y, *m), stratum, table, today));
-                    }
-                }
-            }
+            pending.extend(year_pending(&own, &consent, year, &months, today));
         }
     }
     // Every table of the night together: what one suppresses, none publishes.
     let linked: Vec<Linked> = pending.iter().map(|p| p.linked.clone()).collect();
-    let protected = protect_together(&linked, &rules);
+    let mut protected = protect_together(&linked, &rules);
+    carried_over(
+        runtime,
+        &rules,
+        &consent,
+        &years,
+        &pending,
+        &mut protected,
+        today,
+    )
+    .await?;
     let tables: Vec<NewTable> = pending
         .into_iter()
         .zip(protected)

@@ -17,6 +17,7 @@ db_suites!(
     the_funds_risk_bands_reopenings_and_caseloads_are_counted_from_its_cases,
     a_deadline_met_late_or_missed_counts_against_the_share_met_on_time,
     the_childrens_year_is_published_by_sex_and_age_band,
+    the_families_supported_in_a_year_never_give_its_suppressed_openings_back,
 );
 
 const INDICATORS: &str = "query($y: Int!) { organisationIndicators(year: $y) {
@@ -843,4 +844,97 @@ async fn the_childrens_year_is_published_by_sex_and_age_band(backend: Backend) {
     assert_eq!(cell(&age, "15_17")["numerator"], 15, "{age:#}");
     assert_eq!(cell(&age, "11_14")["numerator"], 10, "{age:#}");
     assert_eq!(cell(&age, "0_2")["numerator"], 0, "{age:#}");
+}
+
+/// Parental rights restored counts over every family supported in the year (seed 001 §2.4),
+/// and the families supported in a year are those carried in plus those opened in it (issue 12
+/// §3). The volunteers open 10 families in April 2025 — their first year — and close 7 of them in
+/// November; they open 3 more in April 2026: a year of openings too small to publish. Published,
+/// the 6 families supported in 2026 would give the 3 back as 6 − (10 opened − 7 closed in 2025);
+/// so the year is withheld. Once 8 are opened in 2026, the openings are published and so is the
+/// year supported.
+async fn the_families_supported_in_a_year_never_give_its_suppressed_openings_back(
+    backend: Backend,
+) {
+    use super::comparison::{organisation, publish_all, share};
+    let app = spawn_app(backend).await;
+    let team = Team {
+        manager: Worker::sign_in(&app, "volunteers.curator").await,
+        supervisor: Worker::sign_in(&app, "volunteers.supervisor").await,
+        specialist: Worker::sign_in(&app, "volunteers.specialist").await,
+    };
+    for (i, f) in families(10, 1, true, true).into_iter().enumerate() {
+        let close = i < 7;
+        support(&team, 2025, 2 + i as u32, &format!("Прежних{i}"), f, close).await;
+    }
+    for (i, f) in families(3, 1, true, true).into_iter().enumerate() {
+        support(&team, 2026, 2 + i as u32, &format!("Новых{i}"), f, false).await;
+    }
+    let shared = share(
+        &app,
+        "volunteers.admin",
+        true,
+        &["cases_opened", "cases_closed", "parental_rights_restored"],
+    )
+    .await;
+    assert_eq!(shared["share"], true, "{shared:#}");
+    let token = app.login("methodologist").await;
+    let read = |indicator: &'static str| {
+        let token = token.clone();
+        let app = &app;
+        async move {
+            let answer = app
+                .graphql(
+                    "query($i: String!) { comparison(indicator: $i, from: \"2026-01\", to: \"2026-06\") {
+                        organisations { name months { month figure { numerator denominator suppressed } }
+                          years { month figure { numerator denominator suppressed } } } } }",
+                    json!({ "i": indicator }),
+                    Some(&token),
+                )
+                .await;
+            assert!(answer.errors().is_empty(), "{:#}", answer.body);
+            organisation(&answer.data()["comparison"], "Волонтеры").clone()
+        }
+    };
+
+    publish_all(&app, "2026-06-15T21:00:00Z".parse().unwrap()).await;
+    let opened = read("cases_opened").await;
+    assert_eq!(opened["years"][0]["month"], "2026", "{opened:#}");
+    assert_eq!(
+        opened["years"][0]["figure"]["suppressed"], "small_count",
+        "{opened:#}"
+    );
+    let supported = read("parental_rights_restored").await;
+    let year = &supported["years"][0];
+    assert_eq!(year["month"], "2026", "{supported:#}");
+    assert_eq!(year["figure"]["suppressed"], "small_count", "{supported:#}");
+    assert_eq!(year["figure"]["denominator"], Value::Null, "{supported:#}");
+    // Never month by month: a month would tie suppressed months together the same way.
+    assert!(
+        supported["months"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["figure"].is_null() || m["figure"]["denominator"].is_null()),
+        "{supported:#}"
+    );
+
+    for (i, f) in families(5, 1, true, true).into_iter().enumerate() {
+        support(&team, 2026, 10 + i as u32, &format!("Ещё{i}"), f, false).await;
+    }
+    publish_all(&app, "2026-06-16T21:00:00Z".parse().unwrap()).await;
+    let opened = read("cases_opened").await;
+    // 8 opened in April 2026, rounded to 10.
+    assert_eq!(opened["years"][0]["figure"]["numerator"], 10, "{opened:#}");
+    let supported = read("parental_rights_restored").await;
+    // 11 families supported, none with rights restored: the counts are published (rounded),
+    // the share is not over fewer than 20.
+    assert_eq!(
+        supported["years"][0]["figure"]["denominator"], 10,
+        "{supported:#}"
+    );
+    assert_eq!(
+        supported["years"][0]["figure"]["numerator"], 0,
+        "{supported:#}"
+    );
 }

@@ -853,6 +853,20 @@ pub async fn supported_between(
         .await?)
 }
 
+/// When the organisation's first case was registered: the start of everything its indicators
+/// count (nothing is carried into the year it falls in).
+pub async fn first_opened_at(tx: &TenantTx) -> Result<Option<DateTime<Utc>>, StoreError> {
+    Ok(case::Entity::find()
+        .select_only()
+        .column(case::Column::OpenedAt)
+        .filter(case::Column::TenantId.eq(tx.tenant_id().0))
+        .order_by_asc(case::Column::OpenedAt)
+        .limit(1)
+        .into_tuple::<DateTime<Utc>>()
+        .one(tx.conn())
+        .await?)
+}
+
 /// An entry of a case's record as the indicators read it.
 #[derive(Debug, Clone, sea_orm::FromQueryResult)]
 pub struct IndicatorRecord {

@@ -52,6 +52,23 @@ impl Linked {
             && self.cells.iter().all(Option::is_none)
     }
 
+    /// Whether the table is a breakdown with a small cell — in a table of shares, a stratum whose
+    /// numerator, denominator or complement is small. Such a breakdown is withheld whole and
+    /// never suppresses its total elsewhere: its total is a count of another table, published
+    /// or suppressed there for its own value. Protected on its own, a breakdown's total would go
+    /// when its small cells are alike (4 and 4) and stay when they differ (3 and 4) — and an
+    /// attacker who knows the rule would learn from the month's suppression something of the
+    /// month itself. Withheld whole, it says only that one of its cells is small, which leaves
+    /// every cell more than one value whatever the total.
+    fn small_breakdown(&self, rules: &DisclosureRules) -> bool {
+        let small = |n: u32| rules.is_small(n);
+        self.breakdown()
+            && self.table.cells().iter().any(|(_, c)| match c.denominator {
+                Some(d) => small(c.numerator) || small(d) || small(d - c.numerator),
+                None => small(c.numerator),
+            })
+    }
+
     /// The slots this protection suppresses.
     fn suppressed(&self, protected: &ProtectedTable) -> Vec<Slot> {
         let mut out: Vec<Slot> = self
@@ -72,12 +89,17 @@ impl Linked {
 
 /// Protects `tables` together, in their order: each with [`super::protect`]'s rules, every slot
 /// suppressed in one table suppressed in all (with their complements again) until nothing more
-/// is suppressed, and a breakdown of a suppressed slot withheld whole.
+/// is suppressed. A breakdown of a slot (a month's closures by length of support) is published
+/// whole, or withheld whole — zeros too — when its slot is suppressed or one of its cells is
+/// small; it suppresses nothing elsewhere.
 pub fn protect_together(tables: &[Linked], rules: &DisclosureRules) -> Vec<ProtectedTable> {
     let mut hidden: BTreeSet<Slot> = BTreeSet::new();
     loop {
         let mut grew = false;
         for linked in tables {
+            if linked.breakdown() {
+                continue;
+            }
             let protected = protect_with(&linked.table, rules, &linked.forced(&hidden));
             for slot in linked.suppressed(&protected) {
                 grew |= hidden.insert(slot);
@@ -91,7 +113,7 @@ pub fn protect_together(tables: &[Linked], rules: &DisclosureRules) -> Vec<Prote
         .iter()
         .map(|linked| {
             let total_hidden = linked.total.as_ref().is_some_and(|s| hidden.contains(s));
-            if total_hidden && linked.breakdown() {
+            if linked.breakdown() && (total_hidden || linked.small_breakdown(rules)) {
                 withhold(&linked.table)
             } else {
                 protect_with(&linked.table, rules, &linked.forced(&hidden))
