@@ -239,12 +239,8 @@ async fn creating_suspending_and_resuming_an_organisation_is_in_the_platform_tra
 async fn only_platform_administrators_read_the_platform_trail(backend: Backend) {
     let app = spawn_app(backend).await;
     let admin = app.login("admin").await;
-    assert!(
-        set_methodologist(&app, &admin, "fund.curator", true)
-            .await
-            .errors()
-            .is_empty()
-    );
+    let granted = set_methodologist(&app, &admin, "fund.curator", true).await;
+    let granted_id = granted.data()["setPlatformMethodologist"]["id"].clone();
     for login in [
         "methodologist",
         "fund.admin",
@@ -265,7 +261,14 @@ async fn only_platform_administrators_read_the_platform_trail(backend: Backend) 
             .graphql_for_tenant(TRAIL, json!({}), Some(&token), Some("fund"))
             .await;
         assert_eq!(refused.error_code(), "FORBIDDEN", "{login}");
+        // Nor do they appoint anybody.
+        let refused = set_methodologist(&app, &token, "fund.specialist", true).await;
+        assert_eq!(refused.error_code(), "FORBIDDEN", "{login}");
     }
+    // The one change made is the only one recorded.
+    let recorded = entries(&app, &admin).await;
+    assert_eq!(recorded.len(), 1, "{recorded:#?}");
+    assert_eq!(recorded[0]["entityId"], granted_id);
     let anonymous = app.graphql(TRAIL, json!({}), None).await;
     assert_eq!(anonymous.error_code(), "UNAUTHENTICATED");
     // Refused before anything else: a bad cursor is not even looked at.
