@@ -10,6 +10,7 @@ mod m20261130_000200_application_role;
 mod m20261130_000800_api_tokens;
 mod m20261130_000900_single_sign_on;
 mod m20261130_001000_platform_methodologists;
+mod m20261130_001100_platform_audit;
 
 pub struct ControlPlaneMigrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for ControlPlaneMigrator {
             Box::new(m20261130_000800_api_tokens::Migration),
             Box::new(m20261130_000900_single_sign_on::Migration),
             Box::new(m20261130_001000_platform_methodologists::Migration),
+            Box::new(m20261130_001100_platform_audit::Migration),
         ]
     }
 }

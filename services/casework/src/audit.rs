@@ -7,11 +7,12 @@
 //! readers); the card is answered only once its record is committed.
 
 use crate::actor::Actor;
+use crate::organisations::PlatformActor;
 use crate::runtime::{TenantRuntime, begin_writer};
 use kurator_domain::TenantId;
 use kurator_store::StoreError;
 use kurator_store::TenantTx;
-use kurator_store::control::audit_outbox;
+use kurator_store::control::{audit_outbox, platform_audit};
 use kurator_store::tenant::audit::{self as store_audit, AuditRecord};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
 use serde::Serialize;
@@ -189,6 +190,31 @@ pub async fn enqueue(
     audit: Audit,
 ) -> Result<Uuid, StoreError> {
     audit_outbox::enqueue(control_tx, tenant, audit_record(actor, audit)).await
+}
+
+/// Writes the record of a change made on the platform as a whole (a methodologist of the
+/// platform appointed or relieved, an organisation created, suspended or resumed) into the
+/// platform's own trail, inside `control_tx` — the transaction making the change — so that the
+/// change and its record commit together or not at all. A change that concerns one organisation
+/// also goes to that organisation's trail, through [`enqueue`].
+pub async fn record_platform(
+    control_tx: &impl ConnectionTrait,
+    actor: &PlatformActor,
+    audit: Audit,
+) -> Result<Uuid, StoreError> {
+    platform_audit::append(
+        control_tx,
+        AuditRecord {
+            actor: Some(actor.user),
+            action: audit.action,
+            entity: audit.entity,
+            entity_id: audit.entity_id,
+            before: audit.before,
+            after: audit.after,
+            request_id: actor.request_id.clone(),
+        },
+    )
+    .await
 }
 
 /// Most outbox records delivered in one tenant transaction.

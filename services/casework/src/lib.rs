@@ -28,6 +28,7 @@ pub mod notifications;
 pub mod obligations;
 pub mod organisations;
 pub mod plans;
+pub mod platform_trail;
 pub mod publication;
 pub mod published;
 pub mod records;

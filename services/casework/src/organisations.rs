@@ -29,7 +29,7 @@ pub struct PlatformActor {
 }
 
 impl PlatformActor {
-    fn require_platform_admin(&self) -> CaseworkResult<()> {
+    pub(crate) fn require_platform_admin(&self) -> CaseworkResult<()> {
         if self.is_platform_admin {
             Ok(())
         } else {
@@ -446,6 +446,12 @@ async fn register(
         Audit::created("organisation.create", "organisation", id.0, &after),
     )
     .await?;
+    audit::record_platform(
+        &tx,
+        actor,
+        Audit::created("organisation.create", "organisation", id.0, &after),
+    )
+    .await?;
     tx.commit().await?;
     Ok((row, user, created))
 }
@@ -479,6 +485,7 @@ pub async fn suspend(
         .ok_or(CaseworkError::NotFound)?;
     if !was_suspended {
         audit::enqueue(&tx, row.id, &actor.in_tenant(), suspension(row.id, true)).await?;
+        audit::record_platform(&tx, actor, platform_suspension(&row, true)).await?;
     }
     tx.commit().await?;
     if let Some(runtime) = runtime {
@@ -508,6 +515,7 @@ pub async fn resume(
         .ok_or(CaseworkError::NotFound)?;
     if was_suspended {
         audit::enqueue(&tx, row.id, &actor.in_tenant(), suspension(row.id, false)).await?;
+        audit::record_platform(&tx, actor, platform_suspension(&row, false)).await?;
     }
     tx.commit().await?;
     let runtime = registry
@@ -536,6 +544,25 @@ fn suspension(id: TenantId, suspended: bool) -> Audit {
     )
 }
 
+/// The record, for the platform's trail, that the organisation `row` was suspended (`true`) or
+/// resumed: the same change, naming the organisation by its short name too, as the platform's
+/// trail lists every organisation.
+fn platform_suspension(row: &TenantRow, suspended: bool) -> Audit {
+    let action = if suspended {
+        "organisation.suspend"
+    } else {
+        "organisation.resume"
+    };
+    let slug = row.slug.as_str();
+    Audit::changed(
+        action,
+        "organisation",
+        row.id.0,
+        &json!({ "slug": slug, "suspended": !suspended }),
+        &json!({ "slug": slug, "suspended": suspended }),
+    )
+}
+
 async fn members(control: &DatabaseConnection, id: TenantId) -> CaseworkResult<Vec<UserId>> {
     Ok(repo::members_of_tenant(control, id)
         .await?
@@ -546,7 +573,9 @@ async fn members(control: &DatabaseConnection, id: TenantId) -> CaseworkResult<V
 
 /// Makes the person with `login` a methodologist of the platform, or no longer one (platform
 /// administrators). A methodologist compares organisations on their published figures and is a
-/// member of none of them; the role gives no case data. Answers the person.
+/// member of none of them; the role gives no case data. A change is written to the platform's
+/// trail with the change; asking for what already holds changes nothing and writes nothing.
+/// Answers the person.
 #[tracing::instrument(skip_all, fields(methodologist))]
 pub async fn set_platform_methodologist(
     control: &DatabaseConnection,
@@ -563,14 +592,33 @@ pub async fn set_platform_methodologist(
     let user = repo::find_user_by_login(&tx, &login)
         .await?
         .ok_or(CaseworkError::NotFound)?;
-    repo::set_platform_methodologist(&tx, user.id, methodologist).await?;
+    if user.is_platform_methodologist != methodologist {
+        repo::set_platform_methodologist(&tx, user.id, methodologist).await?;
+        let action = if methodologist {
+            "platform_methodologist.grant"
+        } else {
+            "platform_methodologist.revoke"
+        };
+        let state = |on: bool| json!({ "login": user.login, "platformMethodologist": on });
+        audit::record_platform(
+            &tx,
+            actor,
+            Audit::changed(
+                action,
+                "user",
+                user.id.0,
+                &state(user.is_platform_methodologist),
+                &state(methodologist),
+            ),
+        )
+        .await?;
+    }
     tx.commit().await.map_err(kurator_store::StoreError::from)?;
     tracing::info!(
-        target: "kurator::audit",
         by = %actor.user,
         user = %user.id,
         methodologist,
-        "platform methodologist changed"
+        "platform methodologist set"
     );
     Ok(repo::UserRow {
         is_platform_methodologist: methodologist,

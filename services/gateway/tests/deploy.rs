@@ -3,7 +3,8 @@
 //! prefix of this test's own), `kurator migrate` as the schema owner — a non-superuser — then
 //! `kurator` in production mode serving as the application's role. Then, from below: every
 //! connection Kurator keeps is the application's role, which owns nothing, cannot change the audit
-//! trail, and reads no organisation's rows without the organisation set for its transaction.
+//! trails (an organisation's or the platform's), and reads no organisation's rows without the
+//! organisation set for its transaction.
 //!
 //! Runs when `KURATOR_TEST_DATABASE_URL` and `KURATOR_TEST_REDIS_URL` are set and `psql` is
 //! installed; with `KURATOR_TEST_REQUIRE_SERVICES=1` their absence fails it.
@@ -367,6 +368,24 @@ mod deploy {
             let control = Database::connect(as_app("control")).await.unwrap();
             refused(&control, "DELETE FROM audit_outbox").await;
             refused(&control, "DELETE FROM users").await;
+            // The platform's own trail: read and appended to, never changed or removed.
+            control
+                .execute_unprepared(&format!(
+                    "INSERT INTO platform_audit (id, at, action, entity) \
+                     VALUES ('{}', now(), 'deploy.check', 'platform')",
+                    uuid::Uuid::new_v4()
+                ))
+                .await
+                .unwrap();
+            assert!(scalar(&control, "SELECT count(*) FROM platform_audit").await >= 1);
+            for statement in [
+                "UPDATE platform_audit SET action = 'forged'",
+                "DELETE FROM platform_audit",
+                "TRUNCATE platform_audit",
+                "ALTER TABLE platform_audit DISABLE TRIGGER ALL",
+            ] {
+                refused(&control, statement).await;
+            }
         }
 
         async fn admin_query_tenant_id(installation: &Installation, slug: &str) -> String {

@@ -27,6 +27,7 @@ mod oidc;
 mod organisations;
 mod permissions;
 mod platform;
+mod platform_audit;
 mod rls;
 mod scale;
 mod scenarios;

@@ -202,6 +202,24 @@ pub async fn find_user(
     Ok(user::Entity::find_by_id(id.0).one(db).await?.map(user_row))
 }
 
+/// The logins of the people `ids` (those that exist), by id.
+#[tracing::instrument(skip_all, fields(count = ids.len()))]
+pub async fn logins_of(
+    db: &impl ConnectionTrait,
+    ids: &[UserId],
+) -> Result<HashMap<UserId, String>, StoreError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(user::Entity::find()
+        .filter(user::Column::Id.is_in(ids.iter().map(|id| id.0)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (UserId(u.id), u.login))
+        .collect())
+}
+
 #[tracing::instrument(skip_all)]
 pub async fn insert_user(
     db: &impl ConnectionTrait,

@@ -1,17 +1,19 @@
 //! The platform administrator's organisations: create one while the platform runs, list them,
-//! suspend and resume. The decisions are the casework service's ([`organisations`]); this only
-//! translates, and tells every replica to read the people of a suspended or resumed
-//! organisation again.
+//! suspend and resume; and the platform's own audit trail (`platformAuditTrail`). The decisions
+//! are the casework service's ([`organisations`], [`platform_trail`]); this only translates, and
+//! tells every replica to read the people of a suspended or resumed organisation again.
 
 use crate::AppState;
 use crate::graphql::casework::variant_admin::VariantFormat;
 use crate::graphql::context::RequestContext;
 use crate::graphql::error::{ApiError, ApiResult};
+use async_graphql::connection::PageInfo;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use kurator_casework::organisations::{
     self, FirstAdmin, NewOrganisation, PlatformActor, StartingVariant,
 };
+use kurator_casework::platform_trail::{self, TrailEntry};
 use kurator_domain::{TenantSlug, UserId};
 use kurator_store::control::TenantRow;
 
@@ -114,6 +116,54 @@ pub struct CreatedOrganisation {
     pub account_created: bool,
 }
 
+/// One change made on the platform as a whole, as the platform's trail holds it.
+#[derive(SimpleObject)]
+pub struct PlatformAuditEntry {
+    pub id: ID,
+    /// When the change was made.
+    pub at: DateTime<Utc>,
+    /// Who made it.
+    pub actor_id: Option<ID>,
+    /// Their login, while their account exists.
+    pub actor_login: Option<String>,
+    /// `platform_methodologist.grant`, `platform_methodologist.revoke`, `organisation.create`,
+    /// `organisation.suspend` or `organisation.resume`.
+    pub action: String,
+    /// `user` or `organisation`.
+    pub entity: String,
+    pub entity_id: Option<ID>,
+    /// The values before the change, as JSON text (none for a creation).
+    pub before: Option<String>,
+    /// The values after the change, as JSON text.
+    pub after: Option<String>,
+    pub request_id: Option<String>,
+}
+
+impl From<TrailEntry> for PlatformAuditEntry {
+    fn from(e: TrailEntry) -> Self {
+        let json = |value: Option<serde_json::Value>| value.map(|v| v.to_string());
+        Self {
+            id: ID(e.entry.id.to_string()),
+            at: e.entry.at,
+            actor_id: e.entry.actor.map(|a| ID(a.to_string())),
+            actor_login: e.actor_login,
+            action: e.entry.action,
+            entity: e.entry.entity,
+            entity_id: e.entry.entity_id.map(|id| ID(id.to_string())),
+            before: json(e.entry.before),
+            after: json(e.entry.after),
+            request_id: e.entry.request_id,
+        }
+    }
+}
+
+/// A page of the platform's trail, newest first; `pageInfo.endCursor` continues it.
+#[derive(SimpleObject)]
+pub struct PlatformAuditConnection {
+    pub entries: Vec<PlatformAuditEntry>,
+    pub page_info: PageInfo,
+}
+
 fn platform_actor<'c>(ctx: &Context<'c>) -> ApiResult<(&'c AppState, PlatformActor)> {
     let request = ctx
         .data::<RequestContext>()
@@ -180,6 +230,43 @@ impl PlatformQuery {
             .await
             .map_err(ApiError::from)?;
         Ok(rows.iter().map(Organisation::from).collect())
+    }
+
+    /// The platform's own audit trail, newest first: methodologists of the platform appointed
+    /// and relieved, organisations created, suspended and resumed (platform administrators).
+    async fn platform_audit_trail(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most this many entries, newest first (default 50, at most 100).")]
+        first: Option<i64>,
+        #[graphql(
+            desc = "The previous page's `pageInfo.endCursor`: the page continues behind it."
+        )]
+        after: Option<String>,
+    ) -> async_graphql::Result<PlatformAuditConnection> {
+        let (state, actor) = platform_actor(ctx)?;
+        let page = platform_trail::platform_audit_trail(
+            &state.inner.control,
+            &actor,
+            first,
+            after.as_deref(),
+        )
+        .await
+        .map_err(ApiError::from)?;
+        let page_info = PageInfo {
+            has_previous_page: after.is_some(),
+            has_next_page: page.has_next,
+            start_cursor: page.entries.first().map(|e| e.entry.id.to_string()),
+            end_cursor: page.end_cursor(),
+        };
+        Ok(PlatformAuditConnection {
+            entries: page
+                .entries
+                .into_iter()
+                .map(PlatformAuditEntry::from)
+                .collect(),
+            page_info,
+        })
     }
 
     /// Where a new organisation's data can live (platform administrators).

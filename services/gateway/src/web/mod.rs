@@ -144,6 +144,7 @@ pub fn router() -> Router<AppState> {
             get(variant::migration).post(variant::migration_posted),
         )
         .route("/platform", get(platform::show))
+        .route("/platform/audit", get(platform::audit))
         .route("/platform/organisations", post(platform::create))
         .route("/platform/methodologists", post(platform::methodologist))
         .route(

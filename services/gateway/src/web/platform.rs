@@ -1,15 +1,17 @@
 //! The platform administrator's page: every organisation with where its data lives and whether
 //! it is suspended; a new organisation (from a template or a variant file, on a placement, with
-//! its first administrator); suspending and resuming.
+//! its first administrator); suspending and resuming. And the platform's own audit trail
+//! (`/platform/audit`), newest first, a page at a time.
 
 use super::form::Fields;
 use super::gql::Refusal;
 use super::pages::{self, Section, csrf_field, page};
 use super::session::Web;
-use axum::extract::Path;
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 const LIST: &str = "query { organisations { slug name nameKk nameEn timeZone preset placement suspended createdAt }
@@ -95,6 +97,7 @@ async fn render(
                 } }
             }
         }
+        p { a href="/platform/audit" { (lang.t("platform-audit-link")) } }
         section aria-labelledby="platform-methodologists" {
             h2 #platform-methodologists { (lang.t("platform-methodologists")) }
             p.muted { (lang.t("platform-methodologists-hint")) }
@@ -249,4 +252,84 @@ pub async fn methodologist(web: Web, form: Fields) -> Response {
         variables,
     )
     .await
+}
+
+const TRAIL: &str = "query($first: Int, $after: String) {
+  platformAuditTrail(first: $first, after: $after) {
+    entries { at actorId actorLogin action entity entityId before after }
+    pageInfo { hasNextPage endCursor } } }";
+
+/// Entries on one page of the trail.
+const TRAIL_PAGE: i64 = 50;
+
+#[derive(Deserialize)]
+pub struct TrailQuery {
+    /// Where the page continues: the previous page's last entry.
+    after: Option<String>,
+}
+
+/// The platform's own audit trail, newest first, with a link to the next (older) page.
+pub async fn audit(web: Web, Query(query): Query<TrailQuery>) -> Response {
+    if let Some(refused) = platform_only(&web) {
+        return refused;
+    }
+    let lang = web.lang;
+    let after = query.after.filter(|a| !a.is_empty());
+    let variables = json!({ "first": TRAIL_PAGE, "after": after });
+    let data = match web.gql(None, TRAIL, variables).await {
+        Ok(data) => data,
+        Err(refusal) => return pages::refused(&web, None, refusal),
+    };
+    let trail = &data["platformAuditTrail"];
+    let entries: Vec<&Value> = trail["entries"].as_array().into_iter().flatten().collect();
+    let text = |value: &Value| value.as_str().unwrap_or_default().to_owned();
+    let body = html! {
+        h1 { (lang.t("platform-audit-title")) }
+        p { a href="/platform" { (lang.t("platform-audit-back")) } }
+        p.muted { (lang.t("platform-audit-hint")) }
+        @if entries.is_empty() {
+            p { (lang.t("platform-audit-empty")) }
+        } @else {
+            table.list {
+                thead { tr {
+                    th scope="col" { (lang.t("platform-audit-at")) }
+                    th scope="col" { (lang.t("platform-audit-actor")) }
+                    th scope="col" { (lang.t("platform-audit-action")) }
+                    th scope="col" { (lang.t("platform-audit-entity")) }
+                    th scope="col" { (lang.t("platform-audit-before")) }
+                    th scope="col" { (lang.t("platform-audit-after")) }
+                } }
+                tbody { @for e in &entries {
+                    @let action = text(&e["action"]);
+                    tr {
+                        td { @if let Some(at) = pages::parse_time(&e["at"]) {
+                            time datetime=(at.to_rfc3339()) { (at.format("%d.%m.%Y %H:%M:%S UTC")) }
+                        } }
+                        td { (e["actorLogin"].as_str().or(e["actorId"].as_str()).unwrap_or("—")) }
+                        td {
+                            (lang.t_or(&format!("platform-audit-action-{}", action.replace('.', "-")), &action))
+                            br; span.muted { code { (action) } }
+                        }
+                        td { (text(&e["entity"])) br; span.muted { (text(&e["entityId"])) } }
+                        td { code { (text(&e["before"])) } }
+                        td { code { (text(&e["after"])) } }
+                    }
+                } }
+            }
+        }
+        @if trail["pageInfo"]["hasNextPage"] == true {
+            @if let Some(cursor) = trail["pageInfo"]["endCursor"].as_str() {
+                @let next = url::form_urlencoded::Serializer::new(String::new()).append_pair("after", cursor).finish();
+                p { a rel="next" href=(format!("/platform/audit?{next}")) { (lang.t("platform-audit-next")) } }
+            }
+        }
+    };
+    page(
+        &web,
+        None,
+        Section::None,
+        &lang.t("platform-audit-title"),
+        body,
+    )
+    .into_response()
 }
