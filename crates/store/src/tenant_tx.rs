@@ -34,6 +34,10 @@ pub struct TenantTx {
     _serial: Option<tokio::sync::OwnedMutexGuard<()>>,
     /// Cases this transaction changed (their row, record or plan), for [`BeforeCommit`].
     touched: std::sync::Mutex<Vec<uuid::Uuid>>,
+    /// Rows of touched cases as this transaction read them, where it changed their record but
+    /// not the row itself ([`TenantTx::touch_record_of`]): [`BeforeCommit`] need not read them
+    /// again.
+    unchanged: std::sync::Mutex<Vec<crate::tenant::cases::CaseRow>>,
     before_commit: Option<std::sync::Arc<dyn BeforeCommit>>,
 }
 
@@ -97,6 +101,7 @@ impl TenantTx {
             tenant_id,
             _serial: None,
             touched: std::sync::Mutex::new(Vec::new()),
+            unchanged: std::sync::Mutex::new(Vec::new()),
             before_commit: None,
         })
     }
@@ -109,6 +114,10 @@ impl TenantTx {
 
     /// Notes that the transaction changed this case (its row, its record or its plan).
     pub fn touch(&self, case: uuid::Uuid) {
+        self.unchanged
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .retain(|r| r.id != case);
         let mut touched = self
             .touched
             .lock()
@@ -130,6 +139,35 @@ impl TenantTx {
         let mut tx = Self::begin(db, tenant_id).await?;
         tx._serial = Some(guard);
         Ok(tx)
+    }
+
+    /// Like [`TenantTx::touch`], for a change to the case's record alone: `row` is the case as
+    /// this transaction read it, and nothing in the transaction changes the row before commit.
+    /// Any other touch of the case makes the work at commit read it again.
+    pub fn touch_record_of(&self, row: &crate::tenant::cases::CaseRow) {
+        let fresh = !self
+            .touched
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .contains(&row.id);
+        self.touch(row.id);
+        if fresh {
+            self.unchanged
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(row.clone());
+        }
+    }
+
+    /// The row of a touched case as the transaction read it, when only its record changed
+    /// ([`TenantTx::touch_record_of`]).
+    pub fn unchanged_row(&self, case: uuid::Uuid) -> Option<crate::tenant::cases::CaseRow> {
+        self.unchanged
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .find(|r| r.id == case)
+            .cloned()
     }
 
     pub fn tenant_id(&self) -> TenantId {

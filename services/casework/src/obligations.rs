@@ -72,8 +72,26 @@ impl Keeper {
 #[async_trait::async_trait]
 impl BeforeCommit for Keeper {
     async fn before_commit(&self, tx: &TenantTx, touched: &[Uuid]) -> Result<(), StoreError> {
-        let rows = cases::get_many(tx, touched).await?;
-        let files = load_for_obligations(tx, rows).await?;
+        let mut rows: Vec<cases::CaseRow> = touched
+            .iter()
+            .filter_map(|id| tx.unchanged_row(*id))
+            .collect();
+        let unread: Vec<Uuid> = touched
+            .iter()
+            .filter(|id| !rows.iter().any(|r| r.id == **id))
+            .copied()
+            .collect();
+        if !unread.is_empty() {
+            rows.extend(cases::get_many(tx, &unread).await?);
+        }
+        // Plan actions count only where a recurring obligation is met by them (fund, seed 002).
+        let mut with_actions = Vec::new();
+        for row in &rows {
+            if met_by_plan_actions(self.variant(tx, row.variant_version).await?) {
+                with_actions.push(row.id);
+            }
+        }
+        let files = load_for_obligations(tx, rows, &with_actions).await?;
         // The organisation's calendar as this transaction sees it (one indexed lookup; reloaded
         // when another replica changed it — see `crate::calendar`).
         let calendar = self.calendar.current_in(tx).await?;
@@ -94,6 +112,7 @@ const FACT_KINDS: &[&str] = &[kind::EVENT, kind::STAGE, kind::CONTACT, kind::SCH
 async fn load_for_obligations(
     tx: &TenantTx,
     rows: Vec<cases::CaseRow>,
+    with_actions: &[Uuid],
 ) -> Result<Vec<CaseFile>, StoreError> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let mut records: BTreeMap<Uuid, Vec<_>> = BTreeMap::new();
@@ -101,8 +120,10 @@ async fn load_for_obligations(
         records.entry(record.case_id).or_default().push(record);
     }
     let mut actions: BTreeMap<Uuid, Vec<_>> = BTreeMap::new();
-    for action in kurator_store::tenant::plans::actions(tx, &ids).await? {
-        actions.entry(action.case_id).or_default().push(action);
+    if !with_actions.is_empty() {
+        for action in kurator_store::tenant::plans::actions(tx, with_actions).await? {
+            actions.entry(action.case_id).or_default().push(action);
+        }
     }
     Ok(rows
         .into_iter()
@@ -114,6 +135,16 @@ async fn load_for_obligations(
             case,
         })
         .collect())
+}
+
+/// Whether some recurring obligation of `variant` is met by completed plan actions: the only
+/// use the engine makes of them.
+fn met_by_plan_actions(variant: &Variant) -> bool {
+    variant
+        .doc()
+        .recurring
+        .iter()
+        .any(|r| r.satisfied_by.plan_actions)
 }
 
 /// The open obligations of an evaluation, as they are stored.

@@ -112,8 +112,10 @@ pub async fn contact_with(
         )));
     }
     check_data(&input.data)?;
-    let row = cases::append_record(
+    // A contact changes the case's record, never its row.
+    let row = cases::append_record_of(
         &tx,
+        &case,
         NewRecord::new(case_id, kind::CONTACT, input.kind, input.at, actor.user).with(input.data),
     )
     .await?;

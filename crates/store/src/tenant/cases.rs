@@ -542,6 +542,25 @@ impl NewRecord {
 #[tracing::instrument(skip_all, fields(kind = new.kind))]
 pub async fn append_record(tx: &TenantTx, new: NewRecord) -> Result<RecordRow, StoreError> {
     tx.touch(new.case_id);
+    insert_record(tx, new).await
+}
+
+/// [`append_record`] to `case`, read in this transaction, whose row the transaction does not
+/// change: the obligations kept at commit start from `case` instead of reading it again.
+#[tracing::instrument(skip_all)]
+pub async fn append_record_of(
+    tx: &TenantTx,
+    case: &CaseRow,
+    new: NewRecord,
+) -> Result<RecordRow, StoreError> {
+    if new.case_id != case.id {
+        return Err(StoreError::NotFound);
+    }
+    tx.touch_record_of(case);
+    insert_record(tx, new).await
+}
+
+async fn insert_record(tx: &TenantTx, new: NewRecord) -> Result<RecordRow, StoreError> {
     let model = case_record::ActiveModel {
         id: Set(Uuid::now_v7()),
         tenant_id: Set(tx.tenant_id().0),
