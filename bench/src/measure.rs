@@ -81,6 +81,58 @@ where
     Latency::from_samples(samples, errors, first_error)
 }
 
+/// Two operations measured in turn — `a`, then `b`, then `a` again — so that whatever else the
+/// machine is doing weighs on both alike; a ratio of their percentiles then compares them, not
+/// two moments of the machine. `warmup` pairs unmeasured, then up to `pairs`, stopping early when
+/// `budget` is spent.
+pub async fn paired<A, AF, B, BF>(
+    warmup: u32,
+    pairs: u32,
+    budget: Duration,
+    mut a: A,
+    mut b: B,
+) -> (Latency, Latency)
+where
+    A: FnMut(u32) -> AF,
+    AF: Future<Output = Result<(), String>>,
+    B: FnMut(u32) -> BF,
+    BF: Future<Output = Result<(), String>>,
+{
+    for i in 0..warmup {
+        let _ = a(i).await;
+        let _ = b(i).await;
+    }
+    let started = Instant::now();
+    let mut samples = (Vec::new(), Vec::new());
+    let mut errors = (0, 0);
+    let mut first_error = (None, None);
+    for i in 0..pairs {
+        let t = Instant::now();
+        match a(warmup + i).await {
+            Ok(()) => samples.0.push(t.elapsed().as_secs_f64() * 1000.0),
+            Err(e) => {
+                errors.0 += 1;
+                first_error.0.get_or_insert(e);
+            }
+        }
+        let t = Instant::now();
+        match b(warmup + i).await {
+            Ok(()) => samples.1.push(t.elapsed().as_secs_f64() * 1000.0),
+            Err(e) => {
+                errors.1 += 1;
+                first_error.1.get_or_insert(e);
+            }
+        }
+        if i >= 2 && started.elapsed() > budget {
+            break;
+        }
+    }
+    (
+        Latency::from_samples(samples.0, errors.0, first_error.0),
+        Latency::from_samples(samples.1, errors.1, first_error.1),
+    )
+}
+
 /// Requests per second with `clients` concurrent clients, each running `op` in a loop until
 /// `requests` have been made in all (or `budget` is spent).
 #[derive(Debug, Clone, Copy)]

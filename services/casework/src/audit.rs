@@ -9,7 +9,7 @@
 use crate::actor::Actor;
 use crate::organisations::PlatformActor;
 use crate::runtime::{TenantRuntime, begin_writer};
-use kurator_domain::TenantId;
+use kurator_domain::{TenantId, UserId};
 use kurator_store::StoreError;
 use kurator_store::TenantTx;
 use kurator_store::control::{audit_outbox, platform_audit};
@@ -88,14 +88,18 @@ impl Audit {
 }
 
 fn audit_record(actor: &Actor, audit: Audit) -> AuditRecord {
+    record_by(actor.user, actor.request_id.clone(), audit)
+}
+
+fn record_by(user: UserId, request_id: Option<String>, audit: Audit) -> AuditRecord {
     AuditRecord {
-        actor: Some(actor.user),
+        actor: Some(user),
         action: audit.action,
         entity: audit.entity,
         entity_id: audit.entity_id,
         before: audit.before,
         after: audit.after,
-        request_id: actor.request_id.clone(),
+        request_id,
     }
 }
 
@@ -204,15 +208,7 @@ pub async fn record_platform(
 ) -> Result<Uuid, StoreError> {
     platform_audit::append(
         control_tx,
-        AuditRecord {
-            actor: Some(actor.user),
-            action: audit.action,
-            entity: audit.entity,
-            entity_id: audit.entity_id,
-            before: audit.before,
-            after: audit.after,
-            request_id: actor.request_id.clone(),
-        },
+        record_by(actor.user, actor.request_id.clone(), audit),
     )
     .await
 }

@@ -823,14 +823,19 @@ pub const MAX_PAGE: u64 = 500;
 
 /// A page of at most `first` entries (1 to [`MAX_PAGE`]).
 pub fn page_size(first: Option<i64>, default: u64) -> CaseworkResult<u64> {
+    page_size_up_to(first, default, MAX_PAGE)
+}
+
+/// A page of at most `first` entries, from 1 to `most`.
+pub fn page_size_up_to(first: Option<i64>, default: u64, most: u64) -> CaseworkResult<u64> {
     match first {
         None => Ok(default),
-        Some(n) if (1..=MAX_PAGE as i64).contains(&n) => Ok(n as u64),
+        Some(n) if n >= 1 && n.unsigned_abs() <= most => Ok(n.unsigned_abs()),
         Some(_) => Err(CaseworkError::rejected(problem!(
             at = "first",
             "page_size_out_of_range",
-            "first: от 1 до {MAX_PAGE}",
-            "first: 1 to {MAX_PAGE}"
+            "first: от 1 до {most}",
+            "first: 1 to {most}"
         ))),
     }
 }

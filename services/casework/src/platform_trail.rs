@@ -5,9 +5,8 @@
 //! [`crate::audit::record_platform`]); reading it is not audited, as it holds no personal data
 //! beyond people's ids and logins.
 
-use crate::error::{CaseworkError, CaseworkResult};
+use crate::error::CaseworkResult;
 use crate::organisations::PlatformActor;
-use kurator_method::problem;
 use kurator_store::control::platform_audit::{self, MAX_PAGE, PlatformAuditEntry};
 use kurator_store::control::repo;
 use sea_orm::DatabaseConnection;
@@ -38,16 +37,7 @@ impl TrailPage {
 }
 
 fn page_size(first: Option<i64>) -> CaseworkResult<u64> {
-    match first {
-        None => Ok(DEFAULT_PAGE),
-        Some(n) if (1..=MAX_PAGE as i64).contains(&n) => Ok(n as u64),
-        Some(_) => Err(CaseworkError::rejected(problem!(
-            at = "first",
-            "page_size_out_of_range",
-            "first: от 1 до {MAX_PAGE}",
-            "first: 1 to {MAX_PAGE}"
-        ))),
-    }
+    crate::cases::page_size_up_to(first, DEFAULT_PAGE, MAX_PAGE)
 }
 
 /// A page of the platform's trail, newest first, behind `after` — the `end_cursor` of the page
@@ -92,6 +82,7 @@ pub async fn platform_audit_trail(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::CaseworkError;
 
     #[test]
     fn a_page_holds_one_to_the_most_entries() {

@@ -253,15 +253,22 @@ fn table_of(own: &OwnIndicator, year: i32, month: u32) -> Option<(String, Table)
         return Some((stratum.stratum.clone(), table_from(own, cells)?));
     }
     let figure = month_of(&own.months, year, month)?.figure;
-    let table = match own.indicator.table_kind() {
+    Some((
+        kurator_analytics::catalogue::NONE.to_owned(),
+        total_table(own, figure)?,
+    ))
+}
+
+/// A table of `own`'s kind holding its total alone.
+fn total_table(own: &OwnIndicator, figure: indicators::Figure) -> Option<Table> {
+    match own.indicator.table_kind() {
         TableKind::Shares => Table::share_total(
             saturate(figure.numerator),
             saturate(figure.denominator.unwrap_or(0)),
         )
-        .ok()?,
-        TableKind::Counts => Table::count_total(saturate(figure.numerator)),
-    };
-    Some((kurator_analytics::catalogue::NONE.to_owned(), table))
+        .ok(),
+        TableKind::Counts => Some(Table::count_total(saturate(figure.numerator))),
+    }
 }
 
 pub use kurator_analytics::compare::BY_MONTH;
@@ -396,15 +403,7 @@ impl Pending {
     /// among every family supported in the year): the year's figure as one table, filling the
     /// slot of the supported cases in the year. Not month by month — see [`carried_over`].
     fn supported_year(own: &OwnIndicator, year: i32, today: NaiveDate) -> Option<Pending> {
-        let figure = own.period?;
-        let table = match own.indicator.table_kind() {
-            TableKind::Shares => Table::share_total(
-                saturate(figure.numerator),
-                saturate(figure.denominator.unwrap_or(0)),
-            )
-            .ok()?,
-            TableKind::Counts => Table::count_total(saturate(figure.numerator)),
-        };
+        let table = total_table(own, own.period?)?;
         let period = format!("{year:04}");
         Some(Pending {
             indicator: own.indicator.key.clone(),
