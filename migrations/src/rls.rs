@@ -66,3 +66,25 @@ pub async fn enable_tenant_rls(manager: &SchemaManager<'_>, table: &str) -> Resu
     manager.get_connection().execute_unprepared(&sql).await?;
     Ok(())
 }
+
+/// Makes `table` append-only for everybody, the application included: a row once written is
+/// never changed or removed (triggers `{table}_no_update`, `{table}_no_delete`; on PostgreSQL one
+/// trigger and its function `{table}_append_only()`).
+pub async fn make_append_only(manager: &SchemaManager<'_>, table: &str) -> Result<(), DbErr> {
+    let sql = match manager.get_database_backend() {
+        DatabaseBackend::Postgres => format!(
+            "CREATE FUNCTION {table}_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+                 BEGIN RAISE EXCEPTION '{table} is append-only'; END $$;
+                 CREATE TRIGGER {table}_no_update BEFORE UPDATE OR DELETE ON {table}
+                     FOR EACH ROW EXECUTE FUNCTION {table}_append_only();"
+        ),
+        _ => format!(
+            "CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}
+                 BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;
+                 CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table}
+                 BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;"
+        ),
+    };
+    manager.get_connection().execute_unprepared(&sql).await?;
+    Ok(())
+}

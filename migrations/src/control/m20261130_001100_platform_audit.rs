@@ -5,7 +5,7 @@
 //! lives in its database, see `audit_outbox`). Append-only: the database itself refuses updates
 //! and deletes, and the application's role is granted only to read and add.
 
-use crate::rls::{ensure_app_role, grant_to_app};
+use crate::rls::{ensure_app_role, grant_to_app, make_append_only};
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
@@ -59,24 +59,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        let append_only = match manager.get_database_backend() {
-            DatabaseBackend::Postgres => {
-                "CREATE FUNCTION platform_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-                 BEGIN RAISE EXCEPTION 'platform_audit is append-only'; END $$;
-                 CREATE TRIGGER platform_audit_no_update BEFORE UPDATE OR DELETE ON platform_audit
-                     FOR EACH ROW EXECUTE FUNCTION platform_audit_append_only();"
-            }
-            _ => {
-                "CREATE TRIGGER platform_audit_no_update BEFORE UPDATE ON platform_audit
-                 BEGIN SELECT RAISE(ABORT, 'platform_audit is append-only'); END;
-                 CREATE TRIGGER platform_audit_no_delete BEFORE DELETE ON platform_audit
-                 BEGIN SELECT RAISE(ABORT, 'platform_audit is append-only'); END;"
-            }
-        };
-        manager
-            .get_connection()
-            .execute_unprepared(append_only)
-            .await?;
+        make_append_only(manager, "platform_audit").await?;
         // The replicas add entries and read them as the application's role; they never change
         // or remove one.
         ensure_app_role(manager).await?;

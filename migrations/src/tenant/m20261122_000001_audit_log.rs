@@ -2,10 +2,9 @@
 //! when, what, and the values before and after. Append-only: the database itself refuses updates
 //! and deletes.
 
-use crate::rls::enable_tenant_rls;
+use crate::rls::{enable_tenant_rls, make_append_only};
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
-use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -57,24 +56,7 @@ impl MigrationTrait for Migration {
             )
             .await?;
         enable_tenant_rls(manager, "audit_log").await?;
-        let append_only = match manager.get_database_backend() {
-            DatabaseBackend::Postgres => {
-                "CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-                 BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$;
-                 CREATE TRIGGER audit_log_no_update BEFORE UPDATE OR DELETE ON audit_log
-                     FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();"
-            }
-            _ => {
-                "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
-                 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
-                 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
-                 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;"
-            }
-        };
-        manager
-            .get_connection()
-            .execute_unprepared(append_only)
-            .await?;
+        make_append_only(manager, "audit_log").await?;
         Ok(())
     }
 
