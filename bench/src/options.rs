@@ -55,6 +55,9 @@ pub struct Options {
     /// Longest time one latency figure may take; it stops early with the samples it has.
     #[arg(long, default_value_t = 20)]
     pub max_seconds_per_figure: u64,
+    /// How long each throughput figure is measured, in seconds (after half a second of warm-up).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub throughput_seconds: u64,
     /// Curators besides the demo ones; the demo curator keeps the same caseload at every size.
     #[arg(long, default_value_t = 20)]
     pub curators: usize,

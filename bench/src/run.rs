@@ -172,41 +172,38 @@ async fn figures(
 
     // Throughput, at the largest size: the same binary answering a trivial authenticated query
     // and its liveness probe, and case cards with one client and with eight.
-    let total = (n as usize * 5).max(50);
-    let throughput_budget = budget.max(Duration::from_secs(5));
-    let s = supervisor.clone();
-    let typename = measure::throughput(8, total, throughput_budget, move |_| {
-        let s = s.clone();
-        async move { client::require(&s.gql(client::TYPENAME, json!({})).await?, "/__typename") }
+    let (warm, window) = (
+        Duration::from_millis(500),
+        Duration::from_secs(options.throughput_seconds),
+    );
+    let typename = supervisor.prepared(client::TYPENAME, client::TYPENAME_ANSWER);
+    let typename = measure::throughput(8, warm, window, move |_| {
+        let typename = typename.clone();
+        async move { typename.send().await }
     })
     .await;
     let s = supervisor.clone();
-    let health_live = measure::throughput(8, total, throughput_budget, move |_| {
+    let health_live = measure::throughput(8, warm, window, move |_| {
         let s = s.clone();
         async move { s.live().await }
     })
     .await;
     progress(&format!("[{name}] typename and /health/live done"));
-    let cards = (n as usize * 2).max(20);
     let ids = seeder.case_ids.clone();
-    let card_one_client = measure::throughput(
-        1,
-        cards,
-        throughput_budget,
-        card_op(&supervisor, ids.clone()),
-    )
-    .await;
-    let card_eight_clients =
-        measure::throughput(8, cards, throughput_budget, card_op(&supervisor, ids)).await;
+    let card_one_client =
+        measure::throughput(1, warm, window, card_op(&supervisor, ids.clone())).await;
+    let card_eight_clients = measure::throughput(8, warm, window, card_op(&supervisor, ids)).await;
     progress(&format!("[{name}] case-card throughput done"));
     // recordContact against the floor of a write on the same database, in turn, three times as
     // many as the other figures: a ratio of two p99s of a millisecond or two is otherwise more
-    // the machine's noise than the service's.
+    // the machine's noise than the service's. In blocks of 25, the first of each unmeasured
+    // (see `measure::paired`).
     let raw = crate::raw_insert::RawInsert::create(seeder.tenant_db()).await?;
     let mine = seeder.demo_curator_open.clone();
     let (contact_paired, raw_insert) = measure::paired(
         warmup,
         n.saturating_mul(3),
+        PAIRED_BLOCK,
         budget.saturating_mul(3),
         record_contact(&curator, &mine),
         |_| raw.once(),
@@ -228,6 +225,9 @@ async fn figures(
         seconds: 0.0,
     })
 }
+
+/// Requests of each operation in a row when recordContact is measured in turn with the raw insert.
+const PAIRED_BLOCK: u32 = 25;
 
 /// Recording a home visit on the demo curator's open cases, in turn.
 fn record_contact(

@@ -17,11 +17,7 @@ pub fn evaluate(
     file: &CaseFile,
     now: DateTime<Utc>,
 ) -> Evaluation {
-    let mut evaluation = owed(variant, calendar, file, now);
-    if file.case.status == status::CLOSED || file.case.status == status::DECLINED {
-        evaluation.obligations.retain(|o| !o.status.is_open());
-    }
-    evaluation
+    evaluate_and_fallen_due(variant, calendar, file, now).0
 }
 
 /// The step deadlines and recurring obligations of a case that have fallen due by `now` or been
@@ -33,9 +29,21 @@ pub fn fallen_due(
     file: &CaseFile,
     now: DateTime<Utc>,
 ) -> Vec<Obligation> {
-    owed(variant, calendar, file, now)
+    evaluate_and_fallen_due(variant, calendar, file, now).1
+}
+
+/// [`evaluate`] and [`fallen_due`] from one run of the engine: the obligations kept with a case
+/// need both at every change.
+pub fn evaluate_and_fallen_due(
+    variant: &Variant,
+    calendar: &Calendar,
+    file: &CaseFile,
+    now: DateTime<Utc>,
+) -> (Evaluation, Vec<Obligation>) {
+    let mut evaluation = owed(variant, calendar, file, now);
+    let fallen = evaluation
         .obligations
-        .into_iter()
+        .iter()
         .filter(|o| {
             matches!(
                 o.kind,
@@ -43,7 +51,12 @@ pub fn fallen_due(
             )
         })
         .filter(|o| o.met_at.is_some() || o.due <= now)
-        .collect()
+        .cloned()
+        .collect();
+    if file.case.status == status::CLOSED || file.case.status == status::DECLINED {
+        evaluation.obligations.retain(|o| !o.status.is_open());
+    }
+    (evaluation, fallen)
 }
 
 /// What the case owes at `now`, met or not: before the case opens only the deadlines of intake

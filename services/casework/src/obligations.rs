@@ -50,9 +50,10 @@ impl Keeper {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let variant = self.variant(tx, file.case.variant_version).await?;
-        let evaluation = deadlines::evaluate(variant, calendar, file, now);
+        let (evaluation, fallen_due) =
+            deadlines::evaluate_and_fallen_due(variant, calendar, file, now);
         replace(tx, file.case.id, open_obligations(variant, &evaluation)).await?;
-        let results = deadlines::fallen_due(variant, calendar, file, now)
+        let results = fallen_due
             .into_iter()
             .map(|o| ObligationResult {
                 key: o.kind.to_string(),
@@ -103,12 +104,16 @@ impl BeforeCommit for Keeper {
     }
 }
 
-/// The cases with what their obligations are computed from — the entries of their record that
-/// are facts for the engine (events, stages, contacts, dates set by decisions) and the completion
-/// of their plan actions — in two statements whatever their number.
-/// The kinds of record [`CaseFile::facts`] reads.
-const FACT_KINDS: &[&str] = &[kind::EVENT, kind::STAGE, kind::CONTACT, kind::SCHEDULE];
+/// The kinds of record [`CaseFile::facts`] reads whole (their data counts: a schedule's date, the
+/// cadence set at closure); contacts count by their key and time alone.
+const FACT_KINDS: &[&str] = &[kind::EVENT, kind::STAGE, kind::SCHEDULE];
 
+/// The cases with what their obligations are computed from — the entries of their record that
+/// are facts for the engine (events, stages, dates set by decisions, contacts) and the completion
+/// of their plan actions — in three statements whatever their number. Contacts are most of a long
+/// case's record and are written most often: they are read as one row per case and kind of
+/// contact ([`cases::record_times`]), so a contact costs the same in the case's fifth year as in
+/// its first week.
 async fn load_for_obligations(
     tx: &TenantTx,
     rows: Vec<cases::CaseRow>,
@@ -118,6 +123,10 @@ async fn load_for_obligations(
     let mut records: BTreeMap<Uuid, Vec<_>> = BTreeMap::new();
     for record in cases::records_of_kinds(tx, &ids, FACT_KINDS).await? {
         records.entry(record.case_id).or_default().push(record);
+    }
+    for times in cases::record_times(tx, &ids, kind::CONTACT).await? {
+        let entries = records.entry(times.case_id).or_default();
+        entries.extend(times.at.iter().map(|at| contact_fact(tx, &times, *at)));
     }
     let mut actions: BTreeMap<Uuid, Vec<_>> = BTreeMap::new();
     if !with_actions.is_empty() {
@@ -135,6 +144,23 @@ async fn load_for_obligations(
             case,
         })
         .collect())
+}
+
+/// A contact as a fact for the engine: its case, key and time, which is all
+/// [`CaseFile::facts`] reads of one. It is never shown nor written: the entry's id, data and
+/// author are not read.
+fn contact_fact(tx: &TenantTx, times: &cases::KeyTimes, at: DateTime<Utc>) -> cases::RecordRow {
+    cases::RecordRow {
+        id: Uuid::nil(),
+        tenant_id: tx.tenant_id().0,
+        case_id: times.case_id,
+        kind: kind::CONTACT.to_owned(),
+        key: times.key.clone(),
+        at,
+        data: serde_json::Value::Null,
+        actor_id: None,
+        created_at: at,
+    }
 }
 
 /// Whether some recurring obligation of `variant` is met by completed plan actions: the only

@@ -293,6 +293,7 @@ impl Application {
                 analytics,
             }),
             schema,
+            documents: Arc::default(),
         };
         let router = router(state.clone())?;
 

@@ -15,6 +15,8 @@ use std::sync::Arc;
 pub struct AppState {
     pub inner: Arc<Services>,
     pub schema: KuratorSchema,
+    /// Queries parsed before, by their text.
+    pub documents: Arc<crate::graphql::documents::Documents>,
 }
 
 impl Services {

@@ -630,6 +630,99 @@ pub async fn records_of_kinds(
         .await?)
 }
 
+/// When a case recorded entries of one key of a kind: every instant, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyTimes {
+    pub case_id: Uuid,
+    pub key: String,
+    pub at: Vec<DateTime<Utc>>,
+}
+
+/// The instants of the records of `kind` of several cases, one row per case and key whatever
+/// the length of their history: for facts of which only the key and the time count (contacts,
+/// for the obligations), instead of every entry with its data, one row each.
+#[tracing::instrument(skip_all, fields(count = case_ids.len(), kind))]
+pub async fn record_times(
+    tx: &TenantTx,
+    case_ids: &[Uuid],
+    kind: &str,
+) -> Result<Vec<KeyTimes>, StoreError> {
+    if case_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let backend = tx.conn().get_database_backend();
+    let postgres = backend == DatabaseBackend::Postgres;
+    let mut values: Vec<sea_orm::Value> = Vec::new();
+    let mut param = |value: sea_orm::Value| {
+        values.push(value);
+        if postgres {
+            format!("${}", values.len())
+        } else {
+            "?".to_owned()
+        }
+    };
+    let tenant = param(tx.tenant_id().0.into());
+    let kind = param(kind.to_owned().into());
+    let cases: Vec<String> = case_ids.iter().map(|id| param((*id).into())).collect();
+    // Instants travel as RFC 3339 text: SQLite stores them so; PostgreSQL writes them so in UTC,
+    // to the microsecond it keeps. As in `records_of_kinds`, SQLite reads by case (`+kind`).
+    let (times, of_kind) = if postgres {
+        (
+            "string_agg(to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), ',')",
+            "kind",
+        )
+    } else {
+        ("group_concat(at, ',')", "+kind")
+    };
+    let sql = format!(
+        "SELECT case_id, key, {times} AS times FROM case_records \
+         WHERE tenant_id = {tenant} AND {of_kind} = {kind} AND case_id IN ({}) \
+         GROUP BY case_id, key",
+        cases.join(", ")
+    );
+    let rows = tx
+        .conn()
+        .query_all_raw(sea_orm::Statement::from_sql_and_values(
+            backend, sql, values,
+        ))
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let times: String = row.try_get("", "times")?;
+        let mut at = times
+            .split(',')
+            .map(parse_instant)
+            .collect::<Result<Vec<_>, _>>()?;
+        at.sort_unstable();
+        out.push(KeyTimes {
+            case_id: row.try_get("", "case_id")?,
+            key: row.try_get("", "key")?,
+            at,
+        });
+    }
+    Ok(out)
+}
+
+/// An instant as [`record_times`] reads it: RFC 3339, or the other spellings SQLite's driver
+/// accepts for a stored timestamp (a space for `T`, no offset meaning UTC).
+fn parse_instant(text: &str) -> Result<DateTime<Utc>, StoreError> {
+    let text = text.trim();
+    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+        return Ok(at.with_timezone(&Utc));
+    }
+    if let Ok(at) = DateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f%#z") {
+        return Ok(at.with_timezone(&Utc));
+    }
+    for format in ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f"] {
+        if let Ok(at) = chrono::NaiveDateTime::parse_from_str(text, format) {
+            return Ok(at.and_utc());
+        }
+    }
+    Err(StoreError::Database(DbErr::Custom(format!(
+        "a record's instant «{text}» is not a timestamp"
+    ))))
+}
+
 /// The active cases (intake, open, post-support) pinned to a variant version older than
 /// `version`, oldest number first: the cases a migration to `version` concerns.
 #[tracing::instrument(skip_all, fields(version))]
@@ -953,4 +1046,32 @@ pub async fn indicator_records_of(
     }
     out.sort_by_key(|r| r.at);
     Ok(out)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::parse_instant;
+    use chrono::{TimeZone, Timelike, Utc};
+
+    #[test]
+    fn instants_read_back_as_both_databases_write_them() {
+        let at = Utc
+            .with_ymd_and_hms(2026, 11, 30, 11, 38, 12)
+            .unwrap()
+            .with_nanosecond(261_234_000)
+            .unwrap();
+        for text in [
+            // SQLite, as the driver stores an instant.
+            "2026-11-30T11:38:12.261234+00:00",
+            // PostgreSQL, as `record_times` spells it.
+            "2026-11-30T11:38:12.261234Z",
+            "2026-11-30 11:38:12.261234+00:00",
+            "2026-11-30 14:38:12.261234+03:00",
+            "2026-11-30 11:38:12.261234",
+        ] {
+            assert_eq!(parse_instant(text).unwrap(), at, "{text}");
+        }
+        assert!(parse_instant("вчера").is_err());
+    }
 }
