@@ -630,6 +630,16 @@ pub async fn records_of_kinds(
         .await?)
 }
 
+/// Adds `value` to the values of a statement written by hand and answers its placeholder.
+fn placeholder(postgres: bool, values: &mut Vec<sea_orm::Value>, value: sea_orm::Value) -> String {
+    values.push(value);
+    if postgres {
+        format!("${}", values.len())
+    } else {
+        "?".to_owned()
+    }
+}
+
 /// When a case recorded entries of one key of a kind: every instant, oldest first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyTimes {
@@ -653,14 +663,7 @@ pub async fn record_times(
     let backend = tx.conn().get_database_backend();
     let postgres = backend == DatabaseBackend::Postgres;
     let mut values: Vec<sea_orm::Value> = Vec::new();
-    let mut param = |value: sea_orm::Value| {
-        values.push(value);
-        if postgres {
-            format!("${}", values.len())
-        } else {
-            "?".to_owned()
-        }
-    };
+    let mut param = |value: sea_orm::Value| placeholder(postgres, &mut values, value);
     let tenant = param(tx.tenant_id().0.into());
     let kind = param(kind.to_owned().into());
     let cases: Vec<String> = case_ids.iter().map(|id| param((*id).into())).collect();
@@ -798,14 +801,7 @@ pub async fn board(
     let backend = tx.conn().get_database_backend();
     let postgres = backend == DatabaseBackend::Postgres;
     let mut values: Vec<sea_orm::Value> = Vec::new();
-    let mut param = |value: sea_orm::Value| {
-        values.push(value);
-        if postgres {
-            format!("${}", values.len())
-        } else {
-            "?".to_owned()
-        }
-    };
+    let mut param = |value: sea_orm::Value| placeholder(postgres, &mut values, value);
     let mut columns = String::new();
     for key in attributes {
         let key = param(key.clone().into());
