@@ -147,7 +147,7 @@ async fn load_for_obligations(
 }
 
 /// A contact as a fact for the engine: its case, key and time, which is all
-/// [`CaseFile::facts`] reads of one. It is never shown nor written: the entry's id, data and
+/// [`CaseFile::facts`] reads of one. It is neither shown nor written: the entry's id, data and
 /// author are not read.
 fn contact_fact(tx: &TenantTx, times: &cases::KeyTimes, at: DateTime<Utc>) -> cases::RecordRow {
     cases::RecordRow {
