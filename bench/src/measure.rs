@@ -60,25 +60,16 @@ where
         }
     }
     let started = Instant::now();
-    let mut samples = Vec::with_capacity(requests as usize);
-    let mut errors = 0;
-    let mut first_error = None;
+    let mut samples = Samples::default();
     for i in 0..requests {
         let t = Instant::now();
         let outcome = op(warmup + i).await;
-        let ms = t.elapsed().as_secs_f64() * 1000.0;
-        match outcome {
-            Ok(()) => samples.push(ms),
-            Err(e) => {
-                errors += 1;
-                first_error.get_or_insert(e);
-            }
-        }
+        samples.add(t, outcome);
         if i >= 2 && started.elapsed() > budget {
             break;
         }
     }
-    Latency::from_samples(samples, errors, first_error)
+    samples.latency()
 }
 
 /// Two operations measured in turn, in blocks — `block` of `a`, then `block` of `b`, and again —
