@@ -216,8 +216,19 @@ impl OrganisationCalendar {
     /// the organisation's changes are read and the calendar swapped first. See the module
     /// comment for why this is the check.
     pub async fn current_in(&self, tx: &TenantTx) -> Result<Arc<Calendar>, StoreError> {
+        let revision = store::revision(tx).await?;
+        self.at_revision(tx, revision).await
+    }
+
+    /// [`OrganisationCalendar::current_in`], where `revision` — the stored revision as `tx`
+    /// sees it — was read with other things.
+    pub async fn at_revision(
+        &self,
+        tx: &TenantTx,
+        revision: i32,
+    ) -> Result<Arc<Calendar>, StoreError> {
         let known = self.snapshot();
-        if store::revision(tx).await? <= known.own.revision {
+        if revision <= known.own.revision {
             return Ok(known.calendar.clone());
         }
         let own = OwnDays::replay(&store::changes(tx).await?)?;

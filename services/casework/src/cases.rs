@@ -40,6 +40,81 @@ pub async fn load_files(tx: &TenantTx, rows: Vec<CaseRow>) -> CaseworkResult<Vec
         .collect())
 }
 
+/// How much of each case a page loads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Depth {
+    /// The whole file: every entry of the record with its data, the plan's revisions and
+    /// actions, the members ([`load_files`]).
+    Whole,
+    /// What the case's obligations, slip and overdue status are computed from, and its plan
+    /// actions ([`load_facts`]): a list row that shows no entry of the record costs the same
+    /// however long the family's history.
+    Facts,
+}
+
+/// The kinds of record [`CaseFile::facts`] reads whole (their data counts: a schedule's date, the
+/// cadence set at closure); contacts count by their key and time alone.
+const FACT_KINDS: &[&str] = &[kind::EVENT, kind::STAGE, kind::SCHEDULE];
+
+/// The cases with what their obligations are computed from — the entries of their record that
+/// are facts for the engine (events, stages, dates set by decisions, contacts) and, for the cases
+/// in `with_actions`, their plan actions — in three statements whatever their number. Contacts
+/// are most of a long case's record and are written most often: they are read as one row per
+/// case and kind of contact ([`cases::record_times`]), so a contact costs the same in the case's
+/// fifth year as in its first week.
+///
+/// The files hold no revisions or members, and their record holds only those facts, contacts
+/// without their id, data or author: never show it as the case's record.
+pub async fn load_facts(
+    tx: &TenantTx,
+    rows: Vec<CaseRow>,
+    with_actions: &[Uuid],
+) -> Result<Vec<CaseFile>, kurator_store::StoreError> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut records = group(cases::records_of_kinds(tx, &ids, FACT_KINDS).await?, |r| {
+        r.case_id
+    });
+    for times in cases::record_times(tx, &ids, kind::CONTACT).await? {
+        let entries = records.entry(times.case_id).or_default();
+        entries.extend(times.at.iter().map(|at| contact_fact(tx, &times, *at)));
+    }
+    let mut actions = if with_actions.is_empty() {
+        HashMap::new()
+    } else {
+        group(plans::actions(tx, with_actions).await?, |r| r.case_id)
+    };
+    Ok(rows
+        .into_iter()
+        .map(|case| CaseFile {
+            records: records.remove(&case.id).unwrap_or_default(),
+            actions: actions.remove(&case.id).unwrap_or_default(),
+            revisions: Vec::new(),
+            members: Vec::new(),
+            case,
+        })
+        .collect())
+}
+
+/// A contact as a fact for the engine: its case, key and time, which is all
+/// [`CaseFile::facts`] reads of one. It is neither shown nor written: the entry's id, data and
+/// author are not read.
+fn contact_fact(tx: &TenantTx, times: &cases::KeyTimes, at: DateTime<Utc>) -> cases::RecordRow {
+    cases::RecordRow {
+        id: Uuid::nil(),
+        tenant_id: tx.tenant_id().0,
+        case_id: times.case_id,
+        kind: kind::CONTACT.to_owned(),
+        key: times.key.clone(),
+        at,
+        data: Value::Null,
+        actor_id: None,
+        created_at: at,
+    }
+}
+
 fn group<T>(rows: Vec<T>, key: impl Fn(&T) -> Uuid) -> HashMap<Uuid, Vec<T>> {
     let mut map: HashMap<Uuid, Vec<T>> = HashMap::new();
     for row in rows {
@@ -296,7 +371,7 @@ pub async fn count(runtime: &TenantRuntime, filter: &CaseFilter) -> CaseworkResu
 
 /// A page of the cases matching `query` in the caller's scope, newest first, behind the case
 /// `after` — filtered, ordered, counted and cut in SQL, so a page costs the same however many
-/// cases the organisation holds; only the page's cases are loaded with their files.
+/// cases the organisation holds; only the page's cases are loaded, to `depth`.
 #[tracing::instrument(skip_all, fields(tenant = %runtime.tenant().slug, first))]
 pub async fn page(
     runtime: &TenantRuntime,
@@ -304,6 +379,7 @@ pub async fn page(
     query: CaseQuery,
     first: u64,
     after: Option<Uuid>,
+    depth: Depth,
 ) -> CaseworkResult<CasePage> {
     let search = query.search.clone();
     let filter = case_filter(runtime, actor, query)?;
@@ -317,7 +393,10 @@ pub async fn page(
     };
     let (rows, has_next) = cases::page(&tx, &filter, after.as_ref(), first).await?;
     let shown: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let files = load_files(&tx, rows).await?;
+    let files = match depth {
+        Depth::Whole => load_files(&tx, rows).await?,
+        Depth::Facts => load_facts(&tx, rows, &shown).await?,
+    };
     tx.commit().await?;
     if filter.search.is_some() {
         // Looking a family up by name reads personal data: who searched for what, and what they

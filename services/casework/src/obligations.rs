@@ -2,7 +2,7 @@
 //! transaction (see [`kurator_store::BeforeCommit`]), so lists, the board and the deadline worker
 //! read them instead of recomputing every case; the worker advances their status as time passes.
 
-use crate::case_file::{CaseFile, kind};
+use crate::case_file::CaseFile;
 use crate::deadlines;
 use chrono::{DateTime, Utc};
 use kurator_method::Variant;
@@ -10,10 +10,9 @@ use kurator_method::calendar::Calendar;
 use kurator_method::obligations::{self, Evaluation, ObligationKind, Status};
 use kurator_store::tenant::cases;
 use kurator_store::tenant::obligations::{
-    ObligationResult, OpenObligation, replace, replace_results, status,
+    Kept, ObligationResult, OpenObligation, kept, replace, replace_results, status,
 };
 use kurator_store::{BeforeCommit, StoreError, TenantTx};
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -41,19 +40,28 @@ impl Keeper {
     }
 
     /// Rewrites the stored open obligations of `file`, and the results of those that fell due or
-    /// were met, as the engine computes them at `now` with `calendar`.
+    /// were met, as the engine computes them at `now` with `calendar`; `kept` is what is stored
+    /// of them now.
     pub(crate) async fn keep(
         &self,
         tx: &TenantTx,
         calendar: &Calendar,
         file: &CaseFile,
+        kept: &Kept,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let variant = self.variant(tx, file.case.variant_version).await?;
         let (evaluation, fallen_due) =
             deadlines::evaluate_and_fallen_due(variant, calendar, file, now);
-        replace(tx, file.case.id, open_obligations(variant, &evaluation)).await?;
-        let results = fallen_due
+        let (open, results) = kept.of_case(file.case.id);
+        replace(
+            tx,
+            file.case.id,
+            open,
+            open_obligations(variant, &evaluation),
+        )
+        .await?;
+        let computed = fallen_due
             .into_iter()
             .map(|o| ObligationResult {
                 key: o.kind.to_string(),
@@ -66,7 +74,7 @@ impl Keeper {
                 met_at: o.met_at,
             })
             .collect();
-        replace_results(tx, file.case.id, results).await
+        replace_results(tx, file.case.id, results, computed).await
     }
 }
 
@@ -92,74 +100,21 @@ impl BeforeCommit for Keeper {
                 with_actions.push(row.id);
             }
         }
-        let files = load_for_obligations(tx, rows, &with_actions).await?;
-        // The organisation's calendar as this transaction sees it (one indexed lookup; reloaded
-        // when another replica changed it — see `crate::calendar`).
-        let calendar = self.calendar.current_in(tx).await?;
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+        let files = crate::cases::load_facts(tx, rows, &with_actions).await?;
+        // What is stored of their obligations, with the revision of the organisation's calendar
+        // as this transaction sees it (the calendar is reloaded when another replica changed it
+        // — see `crate::calendar`): one statement.
+        let kept = kept(tx, &ids).await?;
+        let calendar = self
+            .calendar
+            .at_revision(tx, kept.calendar_revision)
+            .await?;
         let now = Utc::now();
         for file in &files {
-            self.keep(tx, &calendar, file, now).await?;
+            self.keep(tx, &calendar, file, &kept, now).await?;
         }
         Ok(())
-    }
-}
-
-/// The kinds of record [`CaseFile::facts`] reads whole (their data counts: a schedule's date, the
-/// cadence set at closure); contacts count by their key and time alone.
-const FACT_KINDS: &[&str] = &[kind::EVENT, kind::STAGE, kind::SCHEDULE];
-
-/// The cases with what their obligations are computed from — the entries of their record that
-/// are facts for the engine (events, stages, dates set by decisions, contacts) and the completion
-/// of their plan actions — in three statements whatever their number. Contacts are most of a long
-/// case's record and are written most often: they are read as one row per case and kind of
-/// contact ([`cases::record_times`]), so a contact costs the same in the case's fifth year as in
-/// its first week.
-async fn load_for_obligations(
-    tx: &TenantTx,
-    rows: Vec<cases::CaseRow>,
-    with_actions: &[Uuid],
-) -> Result<Vec<CaseFile>, StoreError> {
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let mut records: BTreeMap<Uuid, Vec<_>> = BTreeMap::new();
-    for record in cases::records_of_kinds(tx, &ids, FACT_KINDS).await? {
-        records.entry(record.case_id).or_default().push(record);
-    }
-    for times in cases::record_times(tx, &ids, kind::CONTACT).await? {
-        let entries = records.entry(times.case_id).or_default();
-        entries.extend(times.at.iter().map(|at| contact_fact(tx, &times, *at)));
-    }
-    let mut actions: BTreeMap<Uuid, Vec<_>> = BTreeMap::new();
-    if !with_actions.is_empty() {
-        for action in kurator_store::tenant::plans::actions(tx, with_actions).await? {
-            actions.entry(action.case_id).or_default().push(action);
-        }
-    }
-    Ok(rows
-        .into_iter()
-        .map(|case| CaseFile {
-            records: records.remove(&case.id).unwrap_or_default(),
-            actions: actions.remove(&case.id).unwrap_or_default(),
-            revisions: Vec::new(),
-            members: Vec::new(),
-            case,
-        })
-        .collect())
-}
-
-/// A contact as a fact for the engine: its case, key and time, which is all
-/// [`CaseFile::facts`] reads of one. It is neither shown nor written: the entry's id, data and
-/// author are not read.
-fn contact_fact(tx: &TenantTx, times: &cases::KeyTimes, at: DateTime<Utc>) -> cases::RecordRow {
-    cases::RecordRow {
-        id: Uuid::nil(),
-        tenant_id: tx.tenant_id().0,
-        case_id: times.case_id,
-        kind: kind::CONTACT.to_owned(),
-        key: times.key.clone(),
-        at,
-        data: serde_json::Value::Null,
-        actor_id: None,
-        created_at: at,
     }
 }
 

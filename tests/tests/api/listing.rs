@@ -12,6 +12,7 @@ db_suites!(
     case_pages_are_cut_in_sql_with_their_total,
     a_family_is_found_by_surname_or_case_number_and_the_search_is_audited,
     bad_list_input_is_refused_with_a_code,
+    a_list_row_reads_the_facts_of_a_case_not_its_whole_record,
 );
 
 const MY_CASES: &str = "query($first: Int!, $after: String) {
@@ -469,5 +470,119 @@ async fn bad_list_input_is_refused_with_a_code(backend: Backend) {
         // A foreign cursor is looked up (and not found); every other refusal reads nothing.
         let read = app.tenant_statements("fund") - before;
         assert!(read <= 3, "{variables}: {read} statements");
+    }
+}
+
+/// Rows the SELECT statements of one request return, run again once it has answered.
+async fn rows_returned(app: &kurator_tests::TestApp, curator: &Worker<'_>, query: &str) -> usize {
+    use sea_orm::ConnectionTrait;
+    let runtime = app.tenant_runtime("clinic");
+    runtime.statement_counter().start_recording();
+    curator.ok(query, json!({})).await;
+    let statements = runtime.statement_counter().stop_recording();
+    let tx = runtime.read().await.unwrap();
+    let mut rows = 0;
+    for statement in statements
+        .iter()
+        .filter(|s| s.sql.trim_start().to_uppercase().starts_with("SELECT"))
+        .filter(|s| !s.sql.contains("set_config"))
+    {
+        rows += tx
+            .conn()
+            .query_all_raw(statement.clone())
+            .await
+            .unwrap()
+            .len();
+    }
+    tx.rollback().await.unwrap();
+    rows
+}
+
+const ROWS: &str =
+    "query { cases(filter: { mine: true }, first: 20, asOf: \"2026-07-01T00:00:00Z\") {
+    edges { node { id status overdue slipDays slipExceeded obligations { key due status metAt }
+        planActions { id doneAt } } } } }";
+
+/// A list row shows the case's obligations, slip and plan actions: it reads what the engine
+/// computes them from (events, stages, the times of contacts), not every entry of the family's
+/// record with its notes — a case in its third year costs the list what it cost in its first
+/// week. A list that asks for the record gets the whole of it.
+async fn a_list_row_reads_the_facts_of_a_case_not_its_whole_record(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let supervisor = Worker::sign_in(&app, "clinic.supervisor").await;
+    let curator = Worker::sign_in(&app, "clinic.curator").await;
+    cases_with_plans(&supervisor, &curator, 1).await;
+    let page = curator.ok(ROWS, json!({})).await;
+    let id = page["cases"]["edges"][0]["node"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let contact = |day: usize, kind: &'static str| {
+        let curator = &curator;
+        let id = id.clone();
+        async move {
+            let at = format!("2026-{:02}-{:02}T06:00:00Z", 5 + day / 28, 1 + day % 28);
+            let done = curator
+                .gql(
+                    "mutation($c: ID!, $i: RecordEntryInput!) { recordContact(caseId: $c, input: $i) { id } }",
+                    json!({ "c": id, "i": { "kind": kind, "at": at,
+                        "data": { "notes": "Мать дома, ребёнок осмотрен, условия удовлетворительные" } } }),
+                )
+                .await;
+            assert!(done.errors().is_empty(), "{:#}", done.body);
+        }
+    };
+    contact(0, "home_visit").await;
+    contact(1, "phone_call").await;
+    let few = rows_returned(&app, &curator, ROWS).await;
+    for day in 2..40 {
+        contact(
+            day,
+            if day % 2 == 0 {
+                "home_visit"
+            } else {
+                "phone_call"
+            },
+        )
+        .await;
+    }
+    let many = rows_returned(&app, &curator, ROWS).await;
+    assert_eq!(
+        few, many,
+        "2 contacts: {few} rows read; 40 contacts: {many}"
+    );
+
+    // The row says what the card says.
+    let row = curator.ok(ROWS, json!({})).await["cases"]["edges"][0]["node"].clone();
+    let card = curator
+        .ok(
+            "query($id: ID!) { case(id: $id, asOf: \"2026-07-01T00:00:00Z\") { id status overdue
+                slipDays slipExceeded obligations { key due status metAt } planActions { id doneAt } } }",
+            json!({ "id": id }),
+        )
+        .await["case"]
+        .clone();
+    assert_eq!(row, card);
+    assert!(
+        !row["obligations"].as_array().unwrap().is_empty(),
+        "{row:#}"
+    );
+
+    // Asked for, the record comes whole: every contact, with its id and notes.
+    let listed = curator
+        .ok(
+            "query { cases(filter: { mine: true }, first: 20) { edges { node {
+                id records(kind: \"contact\") { id data } } } } }",
+            json!({}),
+        )
+        .await;
+    let records = listed["cases"]["edges"][0]["node"]["records"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(records.len(), 40);
+    for record in &records {
+        assert_ne!(record["id"], json!(uuid::Uuid::nil().to_string()));
+        assert!(record["data"]["notes"].is_string(), "{record:#}");
     }
 }

@@ -7,6 +7,7 @@ use crate::{StoreError, TenantTx};
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::entity::prelude::*;
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{QueryOrder, QuerySelect};
 use std::collections::BTreeMap;
 
@@ -44,17 +45,120 @@ pub async fn of_case(tx: &TenantTx, case_id: Uuid) -> Result<Vec<ObligationRow>,
         .await?)
 }
 
+/// What is stored of some cases' obligations — their open obligations and the results of those
+/// that fell due or were met — with the revision of the organisation's calendar they are
+/// computed with, read in one statement before they are rewritten.
+#[derive(Debug, Clone, Default)]
+pub struct Kept {
+    pub open: Vec<ObligationRow>,
+    pub results: Vec<case_obligation_result::Model>,
+    /// The organisation's latest calendar revision (0: it changed no day).
+    pub calendar_revision: i32,
+}
+
+impl Kept {
+    /// The open obligations and results of one case.
+    pub fn of_case(
+        &self,
+        case_id: Uuid,
+    ) -> (Vec<ObligationRow>, Vec<case_obligation_result::Model>) {
+        (
+            self.open
+                .iter()
+                .filter(|o| o.case_id == case_id)
+                .cloned()
+                .collect(),
+            self.results
+                .iter()
+                .filter(|r| r.case_id == case_id)
+                .cloned()
+                .collect(),
+        )
+    }
+}
+
+/// The stored obligations and results of `case_ids` and the calendar revision ([`Kept`]).
+#[tracing::instrument(skip_all, fields(count = case_ids.len()))]
+pub async fn kept(tx: &TenantTx, case_ids: &[Uuid]) -> Result<Kept, StoreError> {
+    let backend = tx.conn().get_database_backend();
+    // Numbered placeholders (`$1`), which both drivers take: the tenant's is used three times.
+    let mut values: Vec<sea_orm::Value> = vec![tx.tenant_id().0.into()];
+    let tenant = "$1";
+    let cases: Vec<String> = case_ids
+        .iter()
+        .map(|id| {
+            values.push((*id).into());
+            format!("${}", values.len())
+        })
+        .collect();
+    let cases = if cases.is_empty() {
+        "NULL".to_owned()
+    } else {
+        cases.join(", ")
+    };
+    // Three sets of rows of one shape, told apart by `part`; a column a set lacks is NULL.
+    let sql = format!(
+        "SELECT 'open' AS part, case_id, key, kind, subject, from_at, due_at, remind_at, status, \
+                updated_at, NULL AS met_at, CAST(NULL AS INTEGER) AS revision \
+           FROM case_obligations WHERE tenant_id = {tenant} AND case_id IN ({cases}) \
+         UNION ALL \
+         SELECT 'result', case_id, key, kind, NULL, NULL, due_at, NULL, NULL, NULL, met_at, CAST(NULL AS INTEGER) \
+           FROM case_obligation_results WHERE tenant_id = {tenant} AND case_id IN ({cases}) \
+         UNION ALL \
+         SELECT 'calendar', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
+                (SELECT revision FROM calendar_changes WHERE tenant_id = {tenant} \
+                  ORDER BY revision DESC LIMIT 1)"
+    );
+    let rows = tx
+        .conn()
+        .query_all_raw(sea_orm::Statement::from_sql_and_values(
+            backend, sql, values,
+        ))
+        .await?;
+    let mut kept = Kept::default();
+    let tenant_id = tx.tenant_id().0;
+    for row in rows {
+        let part: String = row.try_get("", "part")?;
+        match part.as_str() {
+            "open" => kept.open.push(ObligationRow {
+                tenant_id,
+                case_id: row.try_get("", "case_id")?,
+                key: row.try_get("", "key")?,
+                kind: row.try_get("", "kind")?,
+                subject: row.try_get("", "subject")?,
+                from_at: row.try_get("", "from_at")?,
+                due_at: row.try_get("", "due_at")?,
+                remind_at: row.try_get("", "remind_at")?,
+                status: row.try_get("", "status")?,
+                updated_at: row.try_get("", "updated_at")?,
+            }),
+            "result" => kept.results.push(case_obligation_result::Model {
+                tenant_id,
+                case_id: row.try_get("", "case_id")?,
+                key: row.try_get("", "key")?,
+                kind: row.try_get("", "kind")?,
+                due_at: row.try_get("", "due_at")?,
+                met_at: row.try_get("", "met_at")?,
+            }),
+            _ => {
+                kept.calendar_revision = row.try_get::<Option<i32>>("", "revision")?.unwrap_or(0);
+            }
+        }
+    }
+    Ok(kept)
+}
+
 /// Makes the stored open obligations of a case exactly `open`, writing only what differs, and
-/// keeps the case's `next_due_at`.
+/// keeps the case's `next_due_at`. `stored` is what is stored now ([`kept`]).
 #[tracing::instrument(skip_all, fields(case = %case_id, count = open.len()))]
 pub async fn replace(
     tx: &TenantTx,
     case_id: Uuid,
+    stored: Vec<ObligationRow>,
     open: Vec<OpenObligation>,
 ) -> Result<(), StoreError> {
     let tenant = tx.tenant_id().0;
-    let stored: BTreeMap<String, ObligationRow> = of_case(tx, case_id)
-        .await?
+    let stored: BTreeMap<String, ObligationRow> = stored
         .into_iter()
         .map(|row| (row.key.clone(), row))
         .collect();
@@ -74,36 +178,39 @@ pub async fn replace(
             .await?;
     }
     let now = Utc::now();
-    let mut inserts = Vec::new();
-    for o in open {
-        let model = case_obligation::ActiveModel {
+    // New and changed obligations in one statement.
+    let written: Vec<case_obligation::ActiveModel> = open
+        .into_iter()
+        .filter(|o| stored.get(&o.key).is_none_or(|row| !same(row, o)))
+        .map(|o| case_obligation::ActiveModel {
             tenant_id: Set(tenant),
             case_id: Set(case_id),
-            key: Set(o.key.clone()),
-            kind: Set(o.kind.clone()),
-            subject: Set(o.subject.clone()),
+            key: Set(o.key),
+            kind: Set(o.kind),
+            subject: Set(o.subject),
             from_at: Set(o.from_at),
             due_at: Set(o.due_at),
             remind_at: Set(o.remind_at),
-            status: Set(o.status.clone()),
+            status: Set(o.status),
             updated_at: Set(now),
-        };
-        match stored.get(&o.key) {
-            None => inserts.push(model),
-            Some(row) if same(row, &o) => {}
-            Some(_) => {
-                case_obligation::Entity::update_many()
-                    .set(model)
-                    .filter(case_obligation::Column::TenantId.eq(tenant))
-                    .filter(case_obligation::Column::CaseId.eq(case_id))
-                    .filter(case_obligation::Column::Key.eq(o.key))
-                    .exec(tx.conn())
-                    .await?;
-            }
-        }
-    }
-    if !inserts.is_empty() {
-        case_obligation::Entity::insert_many(inserts)
+        })
+        .collect();
+    if !written.is_empty() {
+        use case_obligation::Column as C;
+        case_obligation::Entity::insert_many(written)
+            .on_conflict(
+                OnConflict::columns([C::TenantId, C::CaseId, C::Key])
+                    .update_columns([
+                        C::Kind,
+                        C::Subject,
+                        C::FromAt,
+                        C::DueAt,
+                        C::RemindAt,
+                        C::Status,
+                        C::UpdatedAt,
+                    ])
+                    .to_owned(),
+            )
             .exec_without_returning(tx.conn())
             .await?;
     }
@@ -250,23 +357,19 @@ pub struct ObligationResult {
 }
 
 /// Makes the stored results of a case's obligations exactly `results`, writing only what
-/// differs.
+/// differs. `stored` is what is stored now ([`kept`]).
 #[tracing::instrument(skip_all, fields(case = %case_id, count = results.len()))]
 pub async fn replace_results(
     tx: &TenantTx,
     case_id: Uuid,
+    stored: Vec<case_obligation_result::Model>,
     results: Vec<ObligationResult>,
 ) -> Result<(), StoreError> {
     let tenant = tx.tenant_id().0;
-    let stored: BTreeMap<String, case_obligation_result::Model> =
-        case_obligation_result::Entity::find()
-            .filter(case_obligation_result::Column::TenantId.eq(tenant))
-            .filter(case_obligation_result::Column::CaseId.eq(case_id))
-            .all(tx.conn())
-            .await?
-            .into_iter()
-            .map(|row| (row.key.clone(), row))
-            .collect();
+    let stored: BTreeMap<String, case_obligation_result::Model> = stored
+        .into_iter()
+        .map(|row| (row.key.clone(), row))
+        .collect();
     let gone: Vec<String> = stored
         .keys()
         .filter(|key| !results.iter().any(|r| &r.key == *key))
@@ -280,33 +383,31 @@ pub async fn replace_results(
             .exec(tx.conn())
             .await?;
     }
-    let mut inserts = Vec::new();
-    for r in results {
-        let model = case_obligation_result::ActiveModel {
+    // New and changed results in one statement.
+    let written: Vec<case_obligation_result::ActiveModel> = results
+        .into_iter()
+        .filter(|r| {
+            stored.get(&r.key).is_none_or(|row| {
+                row.kind != r.kind || row.due_at != r.due_at || row.met_at != r.met_at
+            })
+        })
+        .map(|r| case_obligation_result::ActiveModel {
             tenant_id: Set(tenant),
             case_id: Set(case_id),
-            key: Set(r.key.clone()),
-            kind: Set(r.kind.clone()),
+            key: Set(r.key),
+            kind: Set(r.kind),
             due_at: Set(r.due_at),
             met_at: Set(r.met_at),
-        };
-        match stored.get(&r.key) {
-            None => inserts.push(model),
-            Some(row) if row.kind == r.kind && row.due_at == r.due_at && row.met_at == r.met_at => {
-            }
-            Some(_) => {
-                case_obligation_result::Entity::update_many()
-                    .set(model)
-                    .filter(case_obligation_result::Column::TenantId.eq(tenant))
-                    .filter(case_obligation_result::Column::CaseId.eq(case_id))
-                    .filter(case_obligation_result::Column::Key.eq(r.key))
-                    .exec(tx.conn())
-                    .await?;
-            }
-        }
-    }
-    if !inserts.is_empty() {
-        case_obligation_result::Entity::insert_many(inserts)
+        })
+        .collect();
+    if !written.is_empty() {
+        use case_obligation_result::Column as C;
+        case_obligation_result::Entity::insert_many(written)
+            .on_conflict(
+                OnConflict::columns([C::TenantId, C::CaseId, C::Key])
+                    .update_columns([C::Kind, C::DueAt, C::MetAt])
+                    .to_owned(),
+            )
             .exec_without_returning(tx.conn())
             .await?;
     }

@@ -6,10 +6,10 @@ use super::{STAFF, parse_id, parse_user, personalData, require_staff, tenant_act
 use crate::AppState;
 use crate::graphql::error::{ApiError, ApiResult};
 use async_graphql::connection::{Connection, Edge, EmptyFields};
-use async_graphql::{Context, Enum, ID, InputObject, Json, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, Json, Object, SelectionField, SimpleObject};
 use chrono::{DateTime, Utc};
 use kurator_casework::board;
-use kurator_casework::cases::{self, CaseQuery, OpenCase};
+use kurator_casework::cases::{self, CaseQuery, Depth, OpenCase};
 use kurator_domain::Role;
 use kurator_method::caseload::CaseloadDecision;
 use kurator_method::problem;
@@ -160,6 +160,52 @@ fn count(n: usize) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
 }
 
+/// The fields of a case a list answers from its facts alone ([`Depth::Facts`]): the case's row,
+/// its obligations, slip and overdue status as the engine computes them, its plan actions, and
+/// spending (read by itself). Any other field — the record, the plan's revisions, the members,
+/// the next actions — needs the whole file; a field added to `Case` later needs it too until it
+/// is named here.
+pub(crate) const FIELDS_FROM_FACTS: &[&str] = &[
+    "__typename",
+    "id",
+    "number",
+    "version",
+    "status",
+    "stage",
+    "variantVersion",
+    "curatorId",
+    "family",
+    "attributes",
+    "openedAt",
+    "closedAt",
+    "postSupportUntil",
+    "outcome",
+    "parentCaseId",
+    "obligations",
+    "slipDays",
+    "slipExceeded",
+    "overdue",
+    "planActions",
+    "spending",
+];
+
+/// How much of each case a `cases` connection must load for what the query asks of its nodes.
+fn list_depth(connection: &SelectionField<'_>) -> Depth {
+    let mut nodes = Vec::new();
+    for field in connection.selection_set() {
+        match field.name() {
+            "nodes" => nodes.push(field),
+            "edges" => nodes.extend(field.selection_set().filter(|f| f.name() == "node")),
+            _ => {}
+        }
+    }
+    let whole = nodes.iter().any(|node| {
+        node.selection_set()
+            .any(|field| !FIELDS_FROM_FACTS.contains(&field.name()))
+    });
+    if whole { Depth::Whole } else { Depth::Facts }
+}
+
 #[Object]
 impl CaseQueryRoot {
     /// A case card. Opening it is recorded in the audit trail.
@@ -234,7 +280,8 @@ impl CaseQueryRoot {
             })?),
             None => None,
         };
-        let page = cases::page(&runtime, &actor, query, first as u64, after)
+        let depth = list_depth(&ctx.field());
+        let page = cases::page(&runtime, &actor, query, first as u64, after, depth)
             .await
             .map_err(ApiError::from)?;
         let mut connection = Connection::with_additional_fields(
@@ -501,4 +548,45 @@ impl CaseMutation {
 pub enum CaseMemberKind {
     Specialist,
     FirstVisit,
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::FIELDS_FROM_FACTS;
+
+    /// Every field a list answers from facts is a field of `Case`: a renamed field drops out of
+    /// the list (and is answered from the whole file) rather than lingering under its old name.
+    #[test]
+    fn the_fields_answered_from_facts_are_fields_of_a_case() {
+        let sdl = crate::graphql::build_schema(32, 10_000, false).sdl();
+        let start = sdl.find("\ntype Case {").unwrap();
+        let body = &sdl[start..start + sdl[start..].find("\n}").unwrap()];
+        let fields: Vec<&str> = body
+            .lines()
+            .skip(2)
+            .filter_map(|l| {
+                let l = l.trim_start();
+                (!l.starts_with('"') && !l.is_empty())
+                    .then(|| l.split(['(', ':']).next().unwrap().trim())
+            })
+            .collect();
+        for name in FIELDS_FROM_FACTS.iter().filter(|n| **n != "__typename") {
+            assert!(
+                fields.contains(name),
+                "`Case` has no field {name}: {fields:?}"
+            );
+        }
+        // The record, the plan and the members need the whole file.
+        for whole in [
+            "records",
+            "plan",
+            "members",
+            "attributeHistory",
+            "nextActions",
+        ] {
+            assert!(fields.contains(&whole), "{whole}");
+            assert!(!FIELDS_FROM_FACTS.contains(&whole), "{whole}");
+        }
+    }
 }
