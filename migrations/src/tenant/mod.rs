@@ -17,6 +17,7 @@ mod m20261129_000700_calendar_changes;
 mod m20261130_000100_variant_publication_requests;
 mod m20261130_000200_case_records_by_kind;
 mod m20261130_000300_case_obligation_results;
+mod m20261130_000400_case_records_of_case_by_kind;
 
 pub struct TenantMigrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(m20261130_000100_variant_publication_requests::Migration),
             Box::new(m20261130_000200_case_records_by_kind::Migration),
             Box::new(m20261130_000300_case_obligation_results::Migration),
+            Box::new(m20261130_000400_case_records_of_case_by_kind::Migration),
         ]
     }
 }

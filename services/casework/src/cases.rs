@@ -58,9 +58,9 @@ const FACT_KINDS: &[&str] = &[kind::EVENT, kind::STAGE, kind::SCHEDULE];
 
 /// The cases with what their obligations are computed from — the entries of their record that
 /// are facts for the engine (events, stages, dates set by decisions, contacts) and, for the cases
-/// in `with_actions`, their plan actions — in three statements whatever their number. Contacts
+/// in `with_actions`, their plan actions — in two statements whatever their number. Contacts
 /// are most of a long case's record and are written most often: they are read as one row per
-/// case and kind of contact ([`cases::record_times`]), so a contact costs the same in the case's
+/// case and kind of contact ([`cases::entries_and_times`]), so a contact costs the same in the case's
 /// fifth year as in its first week.
 ///
 /// The files hold no revisions or members, and their record holds only those facts, contacts
@@ -74,10 +74,9 @@ pub async fn load_facts(
         return Ok(Vec::new());
     }
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let mut records = group(cases::records_of_kinds(tx, &ids, FACT_KINDS).await?, |r| {
-        r.case_id
-    });
-    for times in cases::record_times(tx, &ids, kind::CONTACT).await? {
+    let (entries, contacts) = cases::entries_and_times(tx, &ids, FACT_KINDS, kind::CONTACT).await?;
+    let mut records = group(entries, |r| r.case_id);
+    for times in contacts {
         let entries = records.entry(times.case_id).or_default();
         entries.extend(times.at.iter().map(|at| contact_fact(tx, &times, *at)));
     }

@@ -601,35 +601,6 @@ pub async fn records(tx: &TenantTx, case_ids: &[Uuid]) -> Result<Vec<RecordRow>,
         .await?)
 }
 
-/// The records of several cases of the given kinds only, oldest first, in one statement.
-#[tracing::instrument(skip_all, fields(count = case_ids.len()))]
-pub async fn records_of_kinds(
-    tx: &TenantTx,
-    case_ids: &[Uuid],
-    kinds: &[&str],
-) -> Result<Vec<RecordRow>, StoreError> {
-    let of_kinds = if tx.conn().get_database_backend() == DatabaseBackend::Sqlite {
-        // Read through the cases' records (`case_records_by_case`), never through every record
-        // of these kinds in the organisation (`case_records_by_kind`), which SQLite's planner
-        // picks without statistics: `+` keeps the kind from choosing the index.
-        let marks = vec!["?"; kinds.len()].join(", ");
-        Expr::cust_with_values(
-            format!("+\"case_records\".\"kind\" IN ({marks})"),
-            kinds.iter().map(|k| (*k).to_owned()),
-        )
-    } else {
-        case_record::Column::Kind.is_in(kinds.iter().copied())
-    };
-    Ok(case_record::Entity::find()
-        .filter(case_record::Column::TenantId.eq(tx.tenant_id().0))
-        .filter(case_record::Column::CaseId.is_in(case_ids.iter().copied()))
-        .filter(of_kinds)
-        .order_by_asc(case_record::Column::At)
-        .order_by_asc(case_record::Column::Id)
-        .all(tx.conn())
-        .await?)
-}
-
 /// Adds `value` to the values of a statement written by hand and answers its placeholder.
 fn placeholder(postgres: bool, values: &mut Vec<sea_orm::Value>, value: sea_orm::Value) -> String {
     values.push(value);
@@ -648,40 +619,61 @@ pub struct KeyTimes {
     pub at: Vec<DateTime<Utc>>,
 }
 
-/// The instants of the records of `kind` of several cases, one row per case and key whatever
-/// the length of their history: for facts of which only the key and the time count (contacts,
-/// for the obligations), instead of every entry with its data, one row each.
-#[tracing::instrument(skip_all, fields(count = case_ids.len(), kind))]
-pub async fn record_times(
+/// What the obligations of several cases are computed from, in one statement: their entries of
+/// `whole_kinds` in full, oldest first (their data counts: a schedule's date, the cadence set at
+/// closure), and the instants of their entries of `timed_kind`, one row per case and key
+/// whatever the length of their history (for facts of which only the key and the time count —
+/// contacts — instead of every entry with its data, one row each).
+#[tracing::instrument(skip_all, fields(count = case_ids.len(), timed_kind))]
+pub async fn entries_and_times(
     tx: &TenantTx,
     case_ids: &[Uuid],
-    kind: &str,
-) -> Result<Vec<KeyTimes>, StoreError> {
+    whole_kinds: &[&str],
+    timed_kind: &str,
+) -> Result<(Vec<RecordRow>, Vec<KeyTimes>), StoreError> {
     if case_ids.is_empty() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Vec::new()));
     }
     let backend = tx.conn().get_database_backend();
     let postgres = backend == DatabaseBackend::Postgres;
     let mut values: Vec<sea_orm::Value> = Vec::new();
     let mut param = |value: sea_orm::Value| placeholder(postgres, &mut values, value);
-    let tenant = param(tx.tenant_id().0.into());
-    let kind = param(kind.to_owned().into());
-    let cases: Vec<String> = case_ids.iter().map(|id| param((*id).into())).collect();
-    // Instants travel as RFC 3339 text: SQLite stores them so; PostgreSQL writes them so in UTC,
-    // to the microsecond it keeps. As in `records_of_kinds`, SQLite reads by case (`+kind`).
-    let (times, of_kind) = if postgres {
+    // Each part of the statement has its own placeholders: SQLite's `?` are taken in order.
+    let mut part = |kinds: &[&str]| {
+        let tenant = param(tx.tenant_id().0.into());
+        let cases: Vec<String> = case_ids.iter().map(|id| param((*id).into())).collect();
+        let kinds: Vec<String> = kinds.iter().map(|k| param((*k).to_owned().into())).collect();
+        (tenant, cases.join(", "), kinds.join(", "))
+    };
+    let (tenant, cases, kinds) = part(whole_kinds);
+    let (tenant_t, cases_t, timed) = part(&[timed_kind]);
+    // Instants of the timed kind travel as RFC 3339 text: SQLite stores them so; PostgreSQL
+    // writes them so in UTC, to the microsecond it keeps. Both parts read the index that leads
+    // with the case and the kind (migration `m20261130_000400`): the times from it alone, the
+    // entries without walking the rest of the case's record. SQLite is told to, as its planner,
+    // without statistics, may walk every record of a kind in the organisation instead.
+    let (times, records) = if postgres {
         (
             "string_agg(to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), ',')",
-            "kind",
+            "case_records",
         )
     } else {
-        ("group_concat(at, ',')", "+kind")
+        (
+            "group_concat(at, ',')",
+            "case_records INDEXED BY case_records_of_case_by_kind",
+        )
     };
     let sql = format!(
-        "SELECT case_id, key, {times} AS times FROM case_records \
-         WHERE tenant_id = {tenant} AND {of_kind} = {kind} AND case_id IN ({}) \
-         GROUP BY case_id, key",
-        cases.join(", ")
+        "SELECT 'entry' AS part, id, case_id, kind, key, at, data, actor_id, created_at, \
+                NULL AS times \
+           FROM {records} \
+          WHERE tenant_id = {tenant} AND case_id IN ({cases}) AND kind IN ({kinds}) \
+         UNION ALL \
+         SELECT 'times', NULL, case_id, NULL, key, NULL, NULL, NULL, NULL, {times} \
+           FROM {records} \
+          WHERE tenant_id = {tenant_t} AND case_id IN ({cases_t}) AND kind = {timed} \
+          GROUP BY case_id, key \
+         ORDER BY 1, 6, 2"
     );
     let rows = tx
         .conn()
@@ -689,24 +681,39 @@ pub async fn record_times(
             backend, sql, values,
         ))
         .await?;
-    let mut out = Vec::with_capacity(rows.len());
+    let (mut entries, mut timed) = (Vec::new(), Vec::new());
     for row in rows {
+        let part: String = row.try_get("", "part")?;
+        if part == "entry" {
+            entries.push(RecordRow {
+                id: row.try_get("", "id")?,
+                tenant_id: tx.tenant_id().0,
+                case_id: row.try_get("", "case_id")?,
+                kind: row.try_get("", "kind")?,
+                key: row.try_get("", "key")?,
+                at: row.try_get("", "at")?,
+                data: row.try_get("", "data")?,
+                actor_id: row.try_get("", "actor_id")?,
+                created_at: row.try_get("", "created_at")?,
+            });
+            continue;
+        }
         let times: String = row.try_get("", "times")?;
         let mut at = times
             .split(',')
             .map(parse_instant)
             .collect::<Result<Vec<_>, _>>()?;
         at.sort_unstable();
-        out.push(KeyTimes {
+        timed.push(KeyTimes {
             case_id: row.try_get("", "case_id")?,
             key: row.try_get("", "key")?,
             at,
         });
     }
-    Ok(out)
+    Ok((entries, timed))
 }
 
-/// An instant as [`record_times`] reads it: RFC 3339, or the other spellings SQLite's driver
+/// An instant as [`entries_and_times`] reads it: RFC 3339, or the other spellings SQLite's driver
 /// accepts for a stored timestamp (a space for `T`, no offset meaning UTC).
 fn parse_instant(text: &str) -> Result<DateTime<Utc>, StoreError> {
     let text = text.trim();
@@ -1060,7 +1067,7 @@ mod tests {
         for text in [
             // SQLite, as the driver stores an instant.
             "2026-11-30T11:38:12.261234+00:00",
-            // PostgreSQL, as `record_times` spells it.
+            // PostgreSQL, as `entries_and_times` spells it.
             "2026-11-30T11:38:12.261234Z",
             "2026-11-30 11:38:12.261234+00:00",
             "2026-11-30 14:38:12.261234+03:00",
