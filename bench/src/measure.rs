@@ -152,7 +152,7 @@ impl Samples {
 }
 
 /// Requests per second with `clients` concurrent clients, each running `op` in a loop.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Throughput {
     pub per_second: f64,
     pub requests: usize,
@@ -212,6 +212,40 @@ where
         requests: done + errors,
         errors,
     }
+}
+
+/// Two throughputs measured in turn: `rounds` rounds, each `measure / rounds` of `a` then of `b`
+/// (after `warmup` in the first round, a fifth of it in the others), summed. Whatever else the
+/// machine does in those seconds — a checkpoint after seeding, another program — weighs on both
+/// alike, so their ratio compares the two operations, not two moments of the machine.
+pub async fn throughput_in_turn<A, AF, B, BF>(
+    clients: usize,
+    warmup: Duration,
+    measure: Duration,
+    rounds: u32,
+    a: A,
+    b: B,
+) -> (Throughput, Throughput)
+where
+    A: Fn(usize) -> AF + Clone + Send + 'static,
+    AF: Future<Output = Result<(), String>> + Send,
+    B: Fn(usize) -> BF + Clone + Send + 'static,
+    BF: Future<Output = Result<(), String>> + Send,
+{
+    let rounds = rounds.max(1);
+    let slice = measure / rounds;
+    let mut sums = [Throughput::default(); 2];
+    for round in 0..rounds {
+        let warm = if round == 0 { warmup } else { warmup / 5 };
+        let first = throughput(clients, warm, slice, a.clone()).await;
+        let second = throughput(clients, warm, slice, b.clone()).await;
+        for (sum, one) in sums.iter_mut().zip([first, second]) {
+            sum.requests += one.requests;
+            sum.errors += one.errors;
+            sum.per_second += one.per_second / f64::from(rounds);
+        }
+    }
+    (sums[0], sums[1])
 }
 
 #[cfg(test)]
@@ -279,5 +313,45 @@ mod tests {
         );
         assert_eq!(counted.errors, 0);
         assert!((counted.per_second - counted.requests as f64 / 0.2).abs() < 1e-6);
+    }
+
+    #[tokio::test]
+    async fn two_throughputs_in_turn_are_summed_over_the_rounds() {
+        let order = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let (slow, fast) = {
+            let (a, b) = (order.clone(), order.clone());
+            throughput_in_turn(
+                1,
+                Duration::from_millis(20),
+                Duration::from_millis(300),
+                3,
+                move |_| {
+                    let a = a.clone();
+                    async move {
+                        a.lock().unwrap().push('a');
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                        Ok(())
+                    }
+                },
+                move |_| {
+                    let b = b.clone();
+                    async move {
+                        b.lock().unwrap().push('b');
+                        tokio::time::sleep(Duration::from_millis(5)).await;
+                        Ok(())
+                    }
+                },
+            )
+            .await
+        };
+        // a's requests, then b's, three times over.
+        let order = order.lock().unwrap().clone();
+        let switches = order.as_bytes().windows(2).filter(|w| w[0] != w[1]).count();
+        assert_eq!(switches, 5, "{order}");
+        // One client: at most 50/s at 20 ms a request, 200/s at 5 ms; 100 ms of each a round, the
+        // request a round ends in not counted.
+        assert!((25.0..=55.0).contains(&slow.per_second), "{slow:?}");
+        assert!((80.0..=210.0).contains(&fast.per_second), "{fast:?}");
+        assert!(fast.per_second > 2.0 * slow.per_second, "{fast:?} {slow:?}");
     }
 }

@@ -176,17 +176,23 @@ async fn figures(
         Duration::from_millis(500),
         Duration::from_secs(options.throughput_seconds),
     );
+    // In turn, in rounds: the ratio of the two compares the requests, not two moments.
     let typename = supervisor.prepared(client::TYPENAME, client::TYPENAME_ANSWER);
-    let typename = measure::throughput(8, warm, window, move |_| {
-        let typename = typename.clone();
-        async move { typename.send().await }
-    })
-    .await;
     let s = supervisor.clone();
-    let health_live = measure::throughput(8, warm, window, move |_| {
-        let s = s.clone();
-        async move { s.live().await }
-    })
+    let (typename, health_live) = measure::throughput_in_turn(
+        8,
+        warm,
+        window,
+        THROUGHPUT_ROUNDS,
+        move |_| {
+            let typename = typename.clone();
+            async move { typename.send().await }
+        },
+        move |_| {
+            let s = s.clone();
+            async move { s.live().await }
+        },
+    )
     .await;
     progress(&format!("[{name}] typename and /health/live done"));
     let ids = seeder.case_ids.clone();
@@ -225,6 +231,9 @@ async fn figures(
         seconds: 0.0,
     })
 }
+
+/// Rounds in which `{ __typename }` and `/health/live` are measured in turn.
+const THROUGHPUT_ROUNDS: u32 = 6;
 
 /// Requests of each operation in a row when recordContact is measured in turn with the raw insert.
 const PAIRED_BLOCK: u32 = 25;

@@ -642,7 +642,10 @@ pub async fn entries_and_times(
     let mut part = |kinds: &[&str]| {
         let tenant = param(tx.tenant_id().0.into());
         let cases: Vec<String> = case_ids.iter().map(|id| param((*id).into())).collect();
-        let kinds: Vec<String> = kinds.iter().map(|k| param((*k).to_owned().into())).collect();
+        let kinds: Vec<String> = kinds
+            .iter()
+            .map(|k| param((*k).to_owned().into()))
+            .collect();
         (tenant, cases.join(", "), kinds.join(", "))
     };
     let (tenant, cases, kinds) = part(whole_kinds);
