@@ -56,8 +56,8 @@ pub struct Seeder {
     pub seeded: usize,
     /// Every seeded case id, for case cards.
     pub case_ids: Vec<Uuid>,
-    /// The demo curator's open cases, for `recordContact`.
-    pub demo_curator_open: Vec<Uuid>,
+    /// The organisation's cases not closed (its work in progress), for `recordContact`.
+    pub active: Vec<Uuid>,
     pub obligations_written: usize,
     pub records_written: usize,
 }
@@ -129,7 +129,7 @@ impl Seeder {
             active_held: std::collections::HashMap::new(),
             seeded: 0,
             case_ids: Vec::new(),
-            demo_curator_open: Vec::new(),
+            active: Vec::new(),
             obligations_written: 0,
             records_written: 0,
         })
@@ -233,8 +233,8 @@ impl Seeder {
                 number,
                 now,
             );
-            if curator == Some(self.demo_curator) && seeded.file.case.closed_at.is_none() {
-                self.demo_curator_open.push(seeded.file.case.id);
+            if seeded.file.case.closed_at.is_none() {
+                self.active.push(seeded.file.case.id);
             }
             self.case_ids.push(seeded.file.case.id);
             out.push(seeded);
