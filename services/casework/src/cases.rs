@@ -13,6 +13,7 @@ use kurator_method::problem;
 use kurator_method::schema::SCENARIO_ATTRIBUTE;
 use kurator_store::TenantTx;
 use kurator_store::tenant::cases::{self, CaseFilter, CaseRow, NewCase, NewRecord, Search};
+use kurator_store::tenant::obligations::Kept;
 use kurator_store::tenant::{idempotency, plans};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -75,6 +76,35 @@ pub async fn load_facts(
     }
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let (entries, contacts) = cases::entries_and_times(tx, &ids, FACT_KINDS, kind::CONTACT).await?;
+    facts_of(tx, rows, entries, contacts, with_actions).await
+}
+
+/// [`load_facts`], and what is stored of the cases' obligations, read in the same statement:
+/// what the obligations keeper needs at every change of a case.
+pub async fn load_facts_and_kept(
+    tx: &TenantTx,
+    rows: Vec<CaseRow>,
+    with_actions: &[Uuid],
+) -> Result<(Vec<CaseFile>, Kept), kurator_store::StoreError> {
+    if rows.is_empty() {
+        return Ok((Vec::new(), Kept::default()));
+    }
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let (entries, contacts, kept) =
+        cases::entries_times_and_kept(tx, &ids, FACT_KINDS, kind::CONTACT).await?;
+    Ok((
+        facts_of(tx, rows, entries, contacts, with_actions).await?,
+        kept,
+    ))
+}
+
+async fn facts_of(
+    tx: &TenantTx,
+    rows: Vec<CaseRow>,
+    entries: Vec<cases::RecordRow>,
+    contacts: Vec<cases::KeyTimes>,
+    with_actions: &[Uuid],
+) -> Result<Vec<CaseFile>, kurator_store::StoreError> {
     let mut records = group(entries, |r| r.case_id);
     for times in contacts {
         let entries = records.entry(times.case_id).or_default();

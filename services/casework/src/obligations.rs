@@ -10,7 +10,7 @@ use kurator_method::calendar::Calendar;
 use kurator_method::obligations::{self, Evaluation, ObligationKind, Status};
 use kurator_store::tenant::cases;
 use kurator_store::tenant::obligations::{
-    Kept, ObligationResult, OpenObligation, kept, replace, replace_results, status,
+    Kept, ObligationResult, OpenObligation, replace, replace_results, status,
 };
 use kurator_store::{BeforeCommit, StoreError, TenantTx};
 use std::sync::Arc;
@@ -100,12 +100,10 @@ impl BeforeCommit for Keeper {
                 with_actions.push(row.id);
             }
         }
-        let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-        let files = crate::cases::load_facts(tx, rows, &with_actions).await?;
-        // What is stored of their obligations, with the revision of the organisation's calendar
-        // as this transaction sees it (the calendar is reloaded when another replica changed it
-        // — see `crate::calendar`): one statement.
-        let kept = kept(tx, &ids).await?;
+        // Their facts, and what is stored of their obligations with the revision of the
+        // organisation's calendar as this transaction sees it (the calendar is reloaded when
+        // another replica changed it — see `crate::calendar`): one statement.
+        let (files, kept) = crate::cases::load_facts_and_kept(tx, rows, &with_actions).await?;
         let calendar = self
             .calendar
             .at_revision(tx, kept.calendar_revision)

@@ -13,7 +13,10 @@ use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
 use serde_json::json;
 
-db_suites!(stored_obligations_equal_the_engines_over_random_histories);
+db_suites!(
+    stored_obligations_equal_the_engines_over_random_histories,
+    a_contact_reads_the_case_then_its_facts_with_its_stored_obligations_at_once
+);
 
 #[derive(Debug, Clone)]
 enum Op {
@@ -129,4 +132,40 @@ async fn stored_obligations_equal_the_engines_over_random_histories(backend: Bac
             stored_equals_engine(&app, &curator, &case, &done).await;
         }
     }
+}
+
+/// Recording a visit reads two things: the case (is it in the curator's scope, under which
+/// version of the method) and, at commit, what its obligations are computed from together with
+/// what is stored of them — one statement, not one for the facts and another for the stored
+/// obligations. Every statement is a turn to the database and back on the visit's way.
+async fn a_contact_reads_the_case_then_its_facts_with_its_stored_obligations_at_once(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let lead = Worker::sign_in(&app, "clinic.supervisor").await;
+    let curator = Worker::sign_in(&app, "clinic.curator").await;
+    let (case, _) = kit::open_case(&lead, Some(&curator.user_id)).await;
+    let runtime = app.tenant_runtime("clinic");
+    runtime.statement_counter().start_recording();
+    let recorded = curator
+        .gql(
+            kit::RECORD_CONTACT,
+            json!({ "c": case, "i": { "kind": "home_visit", "at": Utc::now() } }),
+        )
+        .await;
+    kit::ok(&recorded, "recordContact");
+    let statements = runtime.statement_counter().stop_recording();
+    let reads: Vec<&str> = statements
+        .iter()
+        .map(|s| s.sql.as_str())
+        .filter(|sql| sql.trim_start().to_uppercase().starts_with("SELECT"))
+        .filter(|sql| !sql.contains("set_config"))
+        .collect();
+    assert_eq!(reads.len(), 2, "{reads:#?}");
+    assert!(reads[0].contains("\"cases\""), "{}", reads[0]);
+    assert!(
+        reads[1].contains("case_records") && reads[1].contains("case_obligations"),
+        "{}",
+        reads[1]
+    );
 }

@@ -1,7 +1,7 @@
 //! Cases, their members and their record, scoped to the transaction's tenant.
 
 use crate::tenant::entities::{case, case_member, case_obligation, case_record, case_search_term};
-use crate::tenant::versioned;
+use crate::tenant::{obligations, versioned};
 use crate::{StoreError, TenantTx};
 use chrono::{DateTime, Utc};
 use kurator_domain::UserId;
@@ -631,8 +631,32 @@ pub async fn entries_and_times(
     whole_kinds: &[&str],
     timed_kind: &str,
 ) -> Result<(Vec<RecordRow>, Vec<KeyTimes>), StoreError> {
+    let (entries, times, _) = read_facts(tx, case_ids, whole_kinds, timed_kind, false).await?;
+    Ok((entries, times))
+}
+
+/// [`entries_and_times`], and what is stored of the same cases' obligations with the calendar
+/// revision ([`obligations::Kept`]), in the same statement: what the obligations keeper reads
+/// at every change of a case, in one round trip to the database.
+#[tracing::instrument(skip_all, fields(count = case_ids.len(), timed_kind))]
+pub async fn entries_times_and_kept(
+    tx: &TenantTx,
+    case_ids: &[Uuid],
+    whole_kinds: &[&str],
+    timed_kind: &str,
+) -> Result<(Vec<RecordRow>, Vec<KeyTimes>, obligations::Kept), StoreError> {
+    read_facts(tx, case_ids, whole_kinds, timed_kind, true).await
+}
+
+async fn read_facts(
+    tx: &TenantTx,
+    case_ids: &[Uuid],
+    whole_kinds: &[&str],
+    timed_kind: &str,
+    with_kept: bool,
+) -> Result<(Vec<RecordRow>, Vec<KeyTimes>, obligations::Kept), StoreError> {
     if case_ids.is_empty() {
-        return Ok((Vec::new(), Vec::new()));
+        return Ok(Default::default());
     }
     let backend = tx.conn().get_database_backend();
     let postgres = backend == DatabaseBackend::Postgres;
@@ -650,32 +674,49 @@ pub async fn entries_and_times(
     };
     let (tenant, cases, kinds) = part(whole_kinds);
     let (tenant_t, cases_t, timed) = part(&[timed_kind]);
-    // Instants of the timed kind travel as RFC 3339 text: SQLite stores them so; PostgreSQL
-    // writes them so in UTC, to the microsecond it keeps. Both parts read the index that leads
-    // with the case and the kind (migration `m20261130_000400`): the times from it alone, the
-    // entries without walking the rest of the case's record. SQLite is told to, as its planner,
-    // without statistics, may walk every record of a kind in the organisation instead.
+    let kept = if with_kept {
+        let (tenant_o, cases_o, _) = part(&[]);
+        let (tenant_r, cases_r, _) = part(&[]);
+        let (tenant_c, _, _) = part(&[]);
+        obligations::kept_parts(&tenant_o, &cases_o, &tenant_r, &cases_r, &tenant_c)
+    } else {
+        String::new()
+    };
+    // Instants of the timed kind travel as an array on PostgreSQL (binary, nothing formatted or
+    // parsed), as RFC 3339 text on SQLite, which stores them so. Both parts read the index that
+    // leads with the case and the kind (migration `m20261130_000400`): the times from it alone,
+    // the entries without walking the rest of the case's record. SQLite is told to, as its
+    // planner, without statistics, may walk every record of a kind in the organisation instead.
     let (times, records) = if postgres {
-        (
-            "string_agg(to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), ',')",
-            "case_records",
-        )
+        ("array_agg(at)", "case_records")
     } else {
         (
             "group_concat(at, ',')",
             "case_records INDEXED BY case_records_of_case_by_kind",
         )
     };
+    // Every part answers the columns of a record entry, then those of a stored obligation, a
+    // part leaving NULL what it lacks. PostgreSQL types a chain of UNIONs pair by pair, so the
+    // first part names the type of each column it leaves NULL.
+    let instant = if postgres { "timestamptz" } else { "TEXT" };
+    let no_obligation = format!(
+        "CAST(NULL AS TEXT) AS subject, CAST(NULL AS {instant}) AS from_at, \
+         CAST(NULL AS {instant}) AS due_at, CAST(NULL AS {instant}) AS remind_at, \
+         CAST(NULL AS TEXT) AS status, CAST(NULL AS {instant}) AS updated_at, \
+         CAST(NULL AS {instant}) AS met_at, CAST(NULL AS INTEGER) AS revision"
+    );
     let sql = format!(
         "SELECT 'entry' AS part, id, case_id, kind, key, at, data, actor_id, created_at, \
-                NULL AS times \
+                NULL AS times, {no_obligation} \
            FROM {records} \
           WHERE tenant_id = {tenant} AND case_id IN ({cases}) AND kind IN ({kinds}) \
          UNION ALL \
-         SELECT 'times', NULL, case_id, NULL, key, NULL, NULL, NULL, NULL, {times} \
+         SELECT 'times', NULL, case_id, NULL, key, NULL, NULL, NULL, NULL, {times}, \
+                NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL \
            FROM {records} \
           WHERE tenant_id = {tenant_t} AND case_id IN ({cases_t}) AND kind = {timed} \
           GROUP BY case_id, key \
+         {kept} \
          ORDER BY 1, 6, 2"
     );
     let rows = tx
@@ -685,10 +726,11 @@ pub async fn entries_and_times(
         ))
         .await?;
     let (mut entries, mut timed) = (Vec::new(), Vec::new());
+    let mut stored = obligations::Kept::default();
     for row in rows {
         let part: String = row.try_get("", "part")?;
-        if part == "entry" {
-            entries.push(RecordRow {
+        match part.as_str() {
+            "entry" => entries.push(RecordRow {
                 id: row.try_get("", "id")?,
                 tenant_id: tx.tenant_id().0,
                 case_id: row.try_get("", "case_id")?,
@@ -698,22 +740,42 @@ pub async fn entries_and_times(
                 data: row.try_get("", "data")?,
                 actor_id: row.try_get("", "actor_id")?,
                 created_at: row.try_get("", "created_at")?,
-            });
-            continue;
+            }),
+            "times" => {
+                let mut at = if postgres {
+                    instants_of_array(&row)?
+                } else {
+                    let times: String = row.try_get("", "times")?;
+                    times
+                        .split(',')
+                        .map(parse_instant)
+                        .collect::<Result<Vec<_>, _>>()?
+                };
+                at.sort_unstable();
+                timed.push(KeyTimes {
+                    case_id: row.try_get("", "case_id")?,
+                    key: row.try_get("", "key")?,
+                    at,
+                });
+            }
+            other => obligations::add_kept(&mut stored, tx.tenant_id().0, other, &row)?,
         }
-        let times: String = row.try_get("", "times")?;
-        let mut at = times
-            .split(',')
-            .map(parse_instant)
-            .collect::<Result<Vec<_>, _>>()?;
-        at.sort_unstable();
-        timed.push(KeyTimes {
-            case_id: row.try_get("", "case_id")?,
-            key: row.try_get("", "key")?,
-            at,
-        });
     }
-    Ok((entries, timed))
+    Ok((entries, timed, stored))
+}
+
+/// The `times` of a row of [`read_facts`] on PostgreSQL: an array of instants.
+fn instants_of_array(row: &sea_orm::QueryResult) -> Result<Vec<DateTime<Utc>>, StoreError> {
+    use sea_orm::sqlx::Row;
+    let undecodable = |e: String| {
+        StoreError::Database(DbErr::Custom(format!(
+            "the instants of a key are not an array: {e}"
+        )))
+    };
+    row.try_as_pg_row()
+        .ok_or_else(|| undecodable("not a PostgreSQL row".into()))?
+        .try_get::<Vec<DateTime<Utc>>, _>("times")
+        .map_err(|e| undecodable(e.to_string()))
 }
 
 /// An instant as [`entries_and_times`] reads it: RFC 3339, or the other spellings SQLite's driver
@@ -1070,7 +1132,7 @@ mod tests {
         for text in [
             // SQLite, as the driver stores an instant.
             "2026-11-30T11:38:12.261234+00:00",
-            // PostgreSQL, as `entries_and_times` spells it.
+            // RFC 3339 in UTC, as an instant is written out.
             "2026-11-30T11:38:12.261234Z",
             "2026-11-30 11:38:12.261234+00:00",
             "2026-11-30 14:38:12.261234+03:00",

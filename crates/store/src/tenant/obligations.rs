@@ -77,75 +77,73 @@ impl Kept {
     }
 }
 
-/// The stored obligations and results of `case_ids` and the calendar revision ([`Kept`]).
-#[tracing::instrument(skip_all, fields(count = case_ids.len()))]
-pub async fn kept(tx: &TenantTx, case_ids: &[Uuid]) -> Result<Kept, StoreError> {
-    let backend = tx.conn().get_database_backend();
-    // Numbered placeholders (`$1`), which both drivers take: the tenant's is used three times.
-    let mut values: Vec<sea_orm::Value> = vec![tx.tenant_id().0.into()];
-    let tenant = "$1";
-    let cases: Vec<String> = case_ids
-        .iter()
-        .map(|id| {
-            values.push((*id).into());
-            format!("${}", values.len())
-        })
-        .collect();
-    let cases = if cases.is_empty() {
-        "NULL".to_owned()
-    } else {
-        cases.join(", ")
-    };
-    // Three sets of rows of one shape, told apart by `part`; a column a set lacks is NULL.
-    let sql = format!(
-        "SELECT 'open' AS part, case_id, key, kind, subject, from_at, due_at, remind_at, status, \
-                updated_at, NULL AS met_at, CAST(NULL AS INTEGER) AS revision \
-           FROM case_obligations WHERE tenant_id = {tenant} AND case_id IN ({cases}) \
+/// The parts of the statement that reads the obligations keeper's facts
+/// ([`crate::tenant::cases::entries_times_and_kept`]) which read what is stored of the cases'
+/// obligations: their open obligations, their results and the calendar revision, in its columns
+/// (a column a part lacks is NULL), each part with its own placeholders.
+pub(crate) fn kept_parts(
+    tenant_open: &str,
+    cases_open: &str,
+    tenant_results: &str,
+    cases_results: &str,
+    tenant_calendar: &str,
+) -> String {
+    format!(
+        "UNION ALL \
+         SELECT 'open', NULL, case_id, kind, key, NULL, NULL, NULL, NULL, NULL, \
+                subject, from_at, due_at, remind_at, status, updated_at, NULL, NULL \
+           FROM case_obligations WHERE tenant_id = {tenant_open} AND case_id IN ({cases_open}) \
          UNION ALL \
-         SELECT 'result', case_id, key, kind, NULL, NULL, due_at, NULL, NULL, NULL, met_at, CAST(NULL AS INTEGER) \
-           FROM case_obligation_results WHERE tenant_id = {tenant} AND case_id IN ({cases}) \
+         SELECT 'result', NULL, case_id, kind, key, NULL, NULL, NULL, NULL, NULL, \
+                NULL, NULL, due_at, NULL, NULL, NULL, met_at, NULL \
+           FROM case_obligation_results \
+          WHERE tenant_id = {tenant_results} AND case_id IN ({cases_results}) \
          UNION ALL \
-         SELECT 'calendar', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
-                (SELECT revision FROM calendar_changes WHERE tenant_id = {tenant} \
+         SELECT 'calendar', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
+                NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
+                (SELECT revision FROM calendar_changes WHERE tenant_id = {tenant_calendar} \
                   ORDER BY revision DESC LIMIT 1)"
-    );
-    let rows = tx
-        .conn()
-        .query_all_raw(sea_orm::Statement::from_sql_and_values(
-            backend, sql, values,
-        ))
-        .await?;
-    let mut kept = Kept::default();
-    let tenant_id = tx.tenant_id().0;
-    for row in rows {
-        let part: String = row.try_get("", "part")?;
-        match part.as_str() {
-            "open" => kept.open.push(ObligationRow {
-                tenant_id,
-                case_id: row.try_get("", "case_id")?,
-                key: row.try_get("", "key")?,
-                kind: row.try_get("", "kind")?,
-                subject: row.try_get("", "subject")?,
-                from_at: row.try_get("", "from_at")?,
-                due_at: row.try_get("", "due_at")?,
-                remind_at: row.try_get("", "remind_at")?,
-                status: row.try_get("", "status")?,
-                updated_at: row.try_get("", "updated_at")?,
-            }),
-            "result" => kept.results.push(case_obligation_result::Model {
-                tenant_id,
-                case_id: row.try_get("", "case_id")?,
-                key: row.try_get("", "key")?,
-                kind: row.try_get("", "kind")?,
-                due_at: row.try_get("", "due_at")?,
-                met_at: row.try_get("", "met_at")?,
-            }),
-            _ => {
-                kept.calendar_revision = row.try_get::<Option<i32>>("", "revision")?.unwrap_or(0);
-            }
+    )
+}
+
+/// Adds a row of one of [`kept_parts`]'s parts (`part`) to `kept`.
+pub(crate) fn add_kept(
+    kept: &mut Kept,
+    tenant_id: Uuid,
+    part: &str,
+    row: &sea_orm::QueryResult,
+) -> Result<(), StoreError> {
+    match part {
+        "open" => kept.open.push(ObligationRow {
+            tenant_id,
+            case_id: row.try_get("", "case_id")?,
+            key: row.try_get("", "key")?,
+            kind: row.try_get("", "kind")?,
+            subject: row.try_get("", "subject")?,
+            from_at: row.try_get("", "from_at")?,
+            due_at: row.try_get("", "due_at")?,
+            remind_at: row.try_get("", "remind_at")?,
+            status: row.try_get("", "status")?,
+            updated_at: row.try_get("", "updated_at")?,
+        }),
+        "result" => kept.results.push(case_obligation_result::Model {
+            tenant_id,
+            case_id: row.try_get("", "case_id")?,
+            key: row.try_get("", "key")?,
+            kind: row.try_get("", "kind")?,
+            due_at: row.try_get("", "due_at")?,
+            met_at: row.try_get("", "met_at")?,
+        }),
+        "calendar" => {
+            kept.calendar_revision = row.try_get::<Option<i32>>("", "revision")?.unwrap_or(0);
+        }
+        other => {
+            return Err(StoreError::Database(DbErr::Custom(format!(
+                "a part «{other}» of the facts statement is not known"
+            ))));
         }
     }
-    Ok(kept)
+    Ok(())
 }
 
 /// Makes the stored open obligations of a case exactly `open`, writing only what differs, and
