@@ -1,7 +1,6 @@
 //! The floor a write is compared with: one row inserted and committed on the same database, through
-//! the same driver and connection settings as an organisation's runtime
-//! (`kurator_store::connect_with`, checkpoints in the background), into a scratch table shaped
-//! like `case_records`.
+//! the same driver and connection settings as the application (`kurator_store::connect`), into a
+//! scratch table shaped like `case_records`.
 
 use crate::measure::{self, Latency};
 use chrono::Utc;
@@ -20,10 +19,8 @@ pub struct RawInsert {
 }
 
 impl RawInsert {
-    /// Connects to the organisation's database at `url` and makes the scratch table there.
-    pub async fn create(url: &str) -> anyhow::Result<Self> {
-        let db =
-            &kurator_store::connect_with(url, 1, kurator_store::Checkpoints::InBackground).await?;
+    /// Makes the scratch table on `db`.
+    pub async fn create(db: &DatabaseConnection) -> anyhow::Result<Self> {
         let backend = db.get_database_backend();
         let (uuid, time, json) = match backend {
             DatabaseBackend::Postgres => ("uuid", "timestamptz", "jsonb"),
@@ -86,14 +83,17 @@ impl RawInsert {
         self.db
             .execute_unprepared(&format!("DROP TABLE {TABLE}"))
             .await?;
-        self.db.close().await?;
         Ok(())
     }
 }
 
 /// The raw insert alone, `requests` times after a warm-up.
-pub async fn measure(url: &str, requests: u32, budget: Duration) -> anyhow::Result<Latency> {
-    let raw = RawInsert::create(url).await?;
+pub async fn measure(
+    db: &DatabaseConnection,
+    requests: u32,
+    budget: Duration,
+) -> anyhow::Result<Latency> {
+    let raw = RawInsert::create(db).await?;
     let latency = measure::latency(requests / 10 + 3, requests, budget, |_| raw.once()).await;
     raw.drop_table().await?;
     Ok(latency)

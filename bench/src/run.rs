@@ -208,7 +208,7 @@ async fn figures(
     // many as the other figures: a ratio of two p99s of a millisecond or two is otherwise more
     // the machine's noise than the service's. In blocks of 25, the first of each unmeasured
     // (see `measure::paired`).
-    let raw = crate::raw_insert::RawInsert::create(seeder.tenant_url()).await?;
+    let raw = crate::raw_insert::RawInsert::create(seeder.tenant_db()).await?;
     let active = seeder.active.clone();
     let (contact_paired, raw_insert) = measure::paired(
         warmup,

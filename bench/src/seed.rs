@@ -43,7 +43,6 @@ const WAITING_FOR_A_CURATOR: usize = 30;
 pub struct Seeder {
     control: DatabaseConnection,
     db: DatabaseConnection,
-    database_url: String,
     people: People,
     variant: Variant,
     calendar: Calendar,
@@ -120,7 +119,6 @@ impl Seeder {
         Ok(Self {
             control,
             db,
-            database_url: tenant.database_url.clone(),
             people,
             variant,
             calendar,
@@ -326,9 +324,9 @@ impl Seeder {
         Ok(())
     }
 
-    /// The seeded tenant's database URL, for the raw-insert reference.
-    pub fn tenant_url(&self) -> &str {
-        &self.database_url
+    /// The seeded tenant's database, for the raw-insert reference.
+    pub fn tenant_db(&self) -> &DatabaseConnection {
+        &self.db
     }
 
     pub async fn close(self) {

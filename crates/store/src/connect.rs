@@ -63,28 +63,6 @@ impl StatementCounter {
 
 /// Opens a pool on `url`. For a SQLite file URL the parent directory is created first.
 pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, StoreError> {
-    connect_with(url, max_connections, Checkpoints::OnCommit).await
-}
-
-/// Who moves what SQLite's write-ahead log holds into the database file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Checkpoints {
-    /// SQLite's default: the commit that takes the log past 1 000 pages copies them, while the
-    /// person who saved waits.
-    OnCommit,
-    /// No commit does; a [`Checkpointer`] started on the pool does, beside the requests. An
-    /// organisation's database is opened so (see the tenant runtime): a visit recorded is not
-    /// held up by copying the last thousand pages of everyone's work.
-    InBackground,
-}
-
-/// Opens a pool on `url`, with SQLite's checkpoints made as `checkpoints` says (PostgreSQL: no
-/// difference).
-pub async fn connect_with(
-    url: &str,
-    max_connections: u32,
-    checkpoints: Checkpoints,
-) -> Result<DatabaseConnection, StoreError> {
     if let Some(path) = sqlite_file_path(url)
         && let Some(parent) = std::path::Path::new(path).parent()
         && !parent.as_os_str().is_empty()
@@ -111,18 +89,11 @@ pub async fn connect_with(
         // the WAL is synced on every commit, so what a client was told is saved (a case record,
         // the audit entry of a card it read) survives a power cut, not only a crash of the
         // process — NORMAL could lose the last commits. The cost, one sync per commit, is shared
-        // by the card views written together (see the casework audit). The file is read through
-        // a memory map: a connection whose page cache another one's commit made stale reads the
-        // pages again without a system call each.
-        .map_sqlx_sqlite_opts(move |sqlite| {
-            let sqlite = sqlite
+        // by the card views written together (see the casework audit).
+        .map_sqlx_sqlite_opts(|sqlite| {
+            sqlite
                 .busy_timeout(Duration::from_secs(10))
                 .synchronous(SqliteSynchronous::Full)
-                .pragma("mmap_size", SQLITE_MAP_BYTES.to_string());
-            match checkpoints {
-                Checkpoints::OnCommit => sqlite,
-                Checkpoints::InBackground => sqlite.pragma("wal_autocheckpoint", "0"),
-            }
         });
     let db = Database::connect(options).await?;
     if url.starts_with("sqlite:") {
@@ -130,40 +101,6 @@ pub async fn connect_with(
         db.execute_unprepared("PRAGMA journal_mode=WAL;").await?;
     }
     Ok(db)
-}
-
-/// How much of a SQLite file is read through a memory map.
-const SQLITE_MAP_BYTES: u64 = 256 * 1024 * 1024;
-
-/// Checkpoints a SQLite pool opened with [`Checkpoints::InBackground`] every `every`, without
-/// waiting for writers or readers (`PASSIVE`): what it cannot copy now it copies next time, and a
-/// writer starts the log over once all of it is in the file. Stops when dropped, letting a
-/// checkpoint under way finish.
-pub struct Checkpointer {
-    _stop: tokio::sync::oneshot::Sender<()>,
-}
-
-impl Checkpointer {
-    pub fn start(db: DatabaseConnection, every: Duration) -> Self {
-        let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let mut ticks = tokio::time::interval(every);
-            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                tokio::select! {
-                    _ = &mut stopped => break,
-                    _ = ticks.tick() => {}
-                }
-                if let Err(e) = db
-                    .execute_unprepared("PRAGMA wal_checkpoint(PASSIVE)")
-                    .await
-                {
-                    tracing::warn!(error = %e, "checkpoint of the write-ahead log failed");
-                }
-            }
-        });
-        Self { _stop: stop }
-    }
 }
 
 fn sqlite_file_path(url: &str) -> Option<&str> {
@@ -367,66 +304,5 @@ mod tests {
         );
         assert_eq!(sqlite_file_path("sqlite::memory:"), None);
         assert_eq!(sqlite_file_path("postgres://db/x"), None);
-    }
-
-    /// Rows of `visits` in the database file itself, not counting the write-ahead log: an
-    /// immutable reader does not look at the log.
-    async fn visits_in_the_file(path: &std::path::Path) -> i64 {
-        let file_only = Database::connect(format!("sqlite://{}?immutable=true", path.display()))
-            .await
-            .unwrap();
-        let row = file_only
-            .query_one_raw(sea_orm::Statement::from_string(
-                sea_orm::DatabaseBackend::Sqlite,
-                "SELECT count(*) AS n FROM visits",
-            ))
-            .await
-            .unwrap()
-            .unwrap();
-        let n = row.try_get::<i64>("", "n").unwrap();
-        file_only.close().await.unwrap();
-        n
-    }
-
-    #[tokio::test]
-    async fn with_checkpoints_in_background_no_commit_copies_the_log_and_the_checkpointer_does() {
-        let dir =
-            std::env::temp_dir().join(format!("kurator-checkpoints-{}", uuid::Uuid::now_v7()));
-        let path = dir.join("organisation.sqlite");
-        let url = format!("sqlite://{}?mode=rwc", path.display());
-        let db = connect_with(&url, 2, Checkpoints::InBackground)
-            .await
-            .unwrap();
-        db.execute_unprepared("CREATE TABLE visits (id INTEGER PRIMARY KEY, note TEXT NOT NULL)")
-            .await
-            .unwrap();
-        db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
-            .await
-            .unwrap();
-        // A commit well past the 1 000 pages at which it would otherwise checkpoint.
-        db.execute_unprepared(
-            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1500) \
-             INSERT INTO visits (note) SELECT printf('%.*c', 3000, 'x') FROM n",
-        )
-        .await
-        .unwrap();
-        assert_eq!(visits_in_the_file(&path).await, 0, "a commit checkpointed");
-
-        let checkpointer = Checkpointer::start(db.clone(), Duration::from_millis(50));
-        let started = std::time::Instant::now();
-        loop {
-            let n = visits_in_the_file(&path).await;
-            if n == 1500 {
-                break;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(20),
-                "the checkpointer copied {n} of 1500 visits into the file"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        drop(checkpointer);
-        db.close().await.unwrap();
-        let _ = std::fs::remove_dir_all(dir);
     }
 }

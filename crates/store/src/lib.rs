@@ -14,9 +14,9 @@ pub mod tenant;
 pub mod tenant_tx;
 
 pub use connect::{
-    Checkpointer, Checkpoints, NewDatabase, StatementCounter, connect, connect_with,
-    create_database, drop_database, migrate_analytics, migrate_control_plane, migrate_tenant,
-    pending_analytics, pending_control_plane, pending_tenant, with_user,
+    NewDatabase, StatementCounter, connect, create_database, drop_database, migrate_analytics,
+    migrate_control_plane, migrate_tenant, pending_analytics, pending_control_plane,
+    pending_tenant, with_user,
 };
 pub use error::StoreError;
 pub use tenant_tx::{BeforeCommit, TenantTx};

@@ -11,26 +11,15 @@ use kurator_method::Variant;
 use kurator_method::calendar::Calendar;
 use kurator_store::control::TenantRow;
 use kurator_store::tenant::{calendar as calendar_changes, variants};
-use kurator_store::{Checkpointer, Checkpoints, StatementCounter, StoreError, TenantTx};
+use kurator_store::{StatementCounter, StoreError, TenantTx};
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::sync::Mutex;
 
-/// How often an organisation's SQLite write-ahead log is copied into its file.
-const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
-
 pub struct TenantRuntime {
     tenant: TenantRow,
-    /// Readers (and, on PostgreSQL, writers).
     db: DatabaseConnection,
-    /// On SQLite, the one connection writers use: SQLite lets one transaction write at a time,
-    /// and a connection that wrote last keeps its page cache, where one that another connection
-    /// wrote behind reads every page again.
-    writer: Option<DatabaseConnection>,
-    /// On SQLite, copies the write-ahead log into the file beside the requests rather than in
-    /// the commit that happens to cross a thousand pages.
-    _checkpointer: Option<kurator_store::Checkpointer>,
     /// Published versions of the tenant's variant, shared with the obligations keeper; a version
     /// published later (here or by another replica) is added without a restart.
     variants: Arc<Published>,
@@ -67,12 +56,7 @@ impl TenantRuntime {
         app_login: Option<&(String, Option<String>)>,
         migrate: bool,
     ) -> CaseworkResult<Self> {
-        let mut db = kurator_store::connect_with(
-            &tenant.database_url,
-            max_connections,
-            Checkpoints::InBackground,
-        )
-        .await?;
+        let mut db = kurator_store::connect(&tenant.database_url, max_connections).await?;
         if migrate {
             kurator_store::migrate_tenant(&db).await?;
         } else {
@@ -108,21 +92,7 @@ impl TenantRuntime {
             .then(|| Arc::new(Mutex::new(())));
         let statements = StatementCounter::default();
         statements.attach(&mut db);
-        let (writer, checkpointer) = if sqlite_turns.is_some() {
-            let mut writer =
-                kurator_store::connect_with(&tenant.database_url, 1, Checkpoints::InBackground)
-                    .await?;
-            statements.attach(&mut writer);
-            let checkpointer = Checkpointer::start(db.clone(), CHECKPOINT_EVERY);
-            (Some(writer), Some(checkpointer))
-        } else {
-            (None, None)
-        };
-        let views = audit::ViewWriter::start(
-            writer.clone().unwrap_or_else(|| db.clone()),
-            tenant.id,
-            sqlite_turns.clone(),
-        );
+        let views = audit::ViewWriter::start(db.clone(), tenant.id, sqlite_turns.clone());
 
         let published = Arc::new(Published::default());
         published
@@ -146,8 +116,6 @@ impl TenantRuntime {
             keeper,
             tenant,
             db,
-            writer,
-            _checkpointer: checkpointer,
             variants: published,
             calendar,
             statements,
@@ -165,8 +133,7 @@ impl TenantRuntime {
     /// A transaction bound to this tenant that may write; the only way to change its data.
     /// Every case it changes gets its stored obligations rewritten before it commits.
     pub async fn begin(&self) -> Result<TenantTx, StoreError> {
-        let db = self.writer.as_ref().unwrap_or(&self.db);
-        let tx = begin_writer(db, self.tenant.id, self.sqlite_turns.as_ref()).await?;
+        let tx = begin_writer(&self.db, self.tenant.id, self.sqlite_turns.as_ref()).await?;
         Ok(tx.with_before_commit(self.keeper.clone()))
     }
 
