@@ -11,6 +11,7 @@ use chrono::Utc;
 use kurator_casework::{deadlines, obligations};
 use kurator_method::Variant;
 use kurator_method::calendar::Calendar;
+use kurator_store::SqliteStatistics;
 use kurator_store::control::{membership, tenant, user};
 use kurator_store::tenant::entities::{
     case, case_member, case_number, case_obligation, case_record, case_search_term, plan_action,
@@ -150,11 +151,14 @@ impl Seeder {
         // What PostgreSQL's autovacuum does after a bulk load, and what SQLite's `PRAGMA optimize`
         // does: the planner's statistics describe the data it plans for. On PostgreSQL the
         // vacuum is done here, before measuring, rather than by autovacuum in the middle of it.
-        let maintenance = match self.db.get_database_backend() {
-            sea_orm::DatabaseBackend::Postgres => "VACUUM ANALYZE",
-            _ => "ANALYZE",
-        };
-        self.db.execute_unprepared(maintenance).await?;
+        match self.db.get_database_backend() {
+            sea_orm::DatabaseBackend::Postgres => {
+                self.db.execute_unprepared("VACUUM ANALYZE").await?;
+            }
+            _ => {
+                kurator_store::refresh_sqlite_statistics(&self.db, SqliteStatistics::All).await?;
+            }
+        }
         Ok(Growth {
             cases: adding,
             records: self.records_written - records_before,

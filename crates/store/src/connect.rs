@@ -63,6 +63,31 @@ impl StatementCounter {
 
 /// Opens a pool on `url`. For a SQLite file URL the parent directory is created first.
 pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, StoreError> {
+    open_pool(url, max_connections, None).await
+}
+
+/// Pages the write-ahead log of a SQLite database may grow to before the commit that passes
+/// them copies it into the database file (a checkpoint), on the connection writes go through.
+/// SQLite's own default is 1 000 pages: a change of a case writes 10–15 (its record, the audit
+/// entry, its obligations and their indexes), so every 70th to 100th change paid a checkpoint
+/// of a few milliseconds while the person waited. At 4 000, one in about 300 does, and a page
+/// written many times between two checkpoints (an index's last leaf, a busy case's obligations)
+/// is copied once. The log file grows to about 16 MB before it starts over.
+pub const SQLITE_WRITER_CHECKPOINT_PAGES: u32 = 4_000;
+
+/// The one connection an organisation's SQLite database is written through by this process (see
+/// [`SQLITE_WRITER_CHECKPOINT_PAGES`]). Writers take turns on SQLite anyway; a connection that
+/// only writers use keeps its page cache from one write to the next, where a pooled connection
+/// empties it whenever another connection wrote since its last transaction.
+pub async fn connect_sqlite_writer(url: &str) -> Result<DatabaseConnection, StoreError> {
+    open_pool(url, 1, Some(SQLITE_WRITER_CHECKPOINT_PAGES)).await
+}
+
+async fn open_pool(
+    url: &str,
+    max_connections: u32,
+    checkpoint_pages: Option<u32>,
+) -> Result<DatabaseConnection, StoreError> {
     if let Some(path) = sqlite_file_path(url)
         && let Some(parent) = std::path::Path::new(path).parent()
         && !parent.as_os_str().is_empty()
@@ -90,10 +115,14 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
         // the audit entry of a card it read) survives a power cut, not only a crash of the
         // process — NORMAL could lose the last commits. The cost, one sync per commit, is shared
         // by the card views written together (see the casework audit).
-        .map_sqlx_sqlite_opts(|sqlite| {
-            sqlite
+        .map_sqlx_sqlite_opts(move |sqlite| {
+            let sqlite = sqlite
                 .busy_timeout(Duration::from_secs(10))
-                .synchronous(SqliteSynchronous::Full)
+                .synchronous(SqliteSynchronous::Full);
+            match checkpoint_pages {
+                Some(pages) => sqlite.pragma("wal_autocheckpoint", pages.to_string()),
+                None => sqlite,
+            }
         });
     let db = Database::connect(options).await?;
     if url.starts_with("sqlite:") {
@@ -101,6 +130,40 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
         db.execute_unprepared("PRAGMA journal_mode=WAL;").await?;
     }
     Ok(db)
+}
+
+/// How SQLite's planner statistics are refreshed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SqliteStatistics {
+    /// Only tables that have none, or grew or shrank tenfold since (`PRAGMA optimize`): what an
+    /// organisation's database gets whenever it is opened.
+    WhereStale,
+    /// Every table and index, as after a bulk load.
+    All,
+}
+
+/// Brings a SQLite database's planner statistics up to date, keeping `sqlite_stat1` only: the
+/// number of rows of each table and index and how many share a key, read from a bounded sample
+/// (`analysis_limit`). The per-value samples of `sqlite_stat4` are dropped and never gathered:
+/// with them, a statement whose plan looked at the value bound to a parameter is compiled again
+/// every time that value changes, which is every time a statement looks a case up by its id.
+/// Nothing to do on PostgreSQL, whose autovacuum keeps its own statistics.
+pub async fn refresh_sqlite_statistics(
+    db: &DatabaseConnection,
+    which: SqliteStatistics,
+) -> Result<(), StoreError> {
+    if db.get_database_backend() != sea_orm::DatabaseBackend::Sqlite {
+        return Ok(());
+    }
+    // One string, so that the limit and the analysis run on the same connection; the limit
+    // (bit 0x10) is also what keeps `PRAGMA optimize` from gathering samples.
+    let analyse = match which {
+        SqliteStatistics::WhereStale => "PRAGMA optimize = 0x10012",
+        SqliteStatistics::All => "PRAGMA analysis_limit = 2000; ANALYZE",
+    };
+    db.execute_unprepared(&format!("DROP TABLE IF EXISTS sqlite_stat4; {analyse}"))
+        .await?;
+    Ok(())
 }
 
 fn sqlite_file_path(url: &str) -> Option<&str> {
@@ -304,5 +367,122 @@ mod tests {
         );
         assert_eq!(sqlite_file_path("sqlite::memory:"), None);
         assert_eq!(sqlite_file_path("postgres://db/x"), None);
+    }
+
+    /// A scratch SQLite file, removed with its directory when dropped.
+    struct ScratchFile(std::path::PathBuf);
+
+    impl ScratchFile {
+        fn new() -> Self {
+            Self(std::env::temp_dir().join(format!("kurator-store-{}", uuid::Uuid::now_v7())))
+        }
+
+        fn url(&self) -> String {
+            format!("sqlite://{}/db.sqlite?mode=rwc", self.0.display())
+        }
+    }
+
+    impl Drop for ScratchFile {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    async fn number(db: &DatabaseConnection, sql: &str) -> i64 {
+        let row = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                sea_orm::DatabaseBackend::Sqlite,
+                sql,
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get_by_index::<i64>(0).unwrap()
+    }
+
+    async fn samples(db: &DatabaseConnection) -> i64 {
+        let exists = number(
+            db,
+            "SELECT count(*) FROM sqlite_schema WHERE name = 'sqlite_stat4'",
+        )
+        .await;
+        if exists == 0 {
+            return 0;
+        }
+        number(db, "SELECT count(*) FROM sqlite_stat4").await
+    }
+
+    /// The planner keeps the counts of `sqlite_stat1` and never the per-value samples of
+    /// `sqlite_stat4`, whatever an earlier `ANALYZE` left: with samples, a statement looking a
+    /// case up by its id was compiled again at every execution.
+    #[tokio::test]
+    async fn a_sqlite_database_keeps_counts_for_its_planner_but_no_samples() {
+        let file = ScratchFile::new();
+        let db = connect(&file.url(), 1).await.unwrap();
+        db.execute_unprepared(
+            "CREATE TABLE visits (id INTEGER PRIMARY KEY, case_no INTEGER NOT NULL); \
+             CREATE INDEX visits_by_case ON visits (case_no); \
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) \
+             INSERT INTO visits (case_no) SELECT i % 97 FROM n; \
+             ANALYZE",
+        )
+        .await
+        .unwrap();
+        assert!(
+            samples(&db).await > 0,
+            "a plain ANALYZE gathers samples in this build of SQLite"
+        );
+
+        refresh_sqlite_statistics(&db, SqliteStatistics::WhereStale)
+            .await
+            .unwrap();
+        assert_eq!(samples(&db).await, 0);
+        assert!(number(&db, "SELECT count(*) FROM sqlite_stat1").await > 0);
+
+        db.execute_unprepared(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30000) \
+             INSERT INTO visits (case_no) SELECT i % 89 FROM n",
+        )
+        .await
+        .unwrap();
+        refresh_sqlite_statistics(&db, SqliteStatistics::All)
+            .await
+            .unwrap();
+        assert_eq!(samples(&db).await, 0);
+        let counted = number(
+            &db,
+            "SELECT CAST(stat AS INTEGER) FROM sqlite_stat1 WHERE idx = 'visits_by_case'",
+        )
+        .await;
+        assert!(
+            counted > 2000,
+            "the counts describe the grown table: {counted}"
+        );
+    }
+
+    /// An organisation's writes go through one connection whose write-ahead log is copied into
+    /// the file every 4 000 pages, not SQLite's 1 000; other connections keep SQLite's default.
+    #[tokio::test]
+    async fn sqlite_writes_have_a_connection_of_their_own_that_checkpoints_less_often() {
+        let file = ScratchFile::new();
+        let pool = connect(&file.url(), 4).await.unwrap();
+        let writer = connect_sqlite_writer(&file.url()).await.unwrap();
+        assert_eq!(number(&pool, "PRAGMA wal_autocheckpoint").await, 1000);
+        assert_eq!(
+            number(&writer, "PRAGMA wal_autocheckpoint").await,
+            i64::from(SQLITE_WRITER_CHECKPOINT_PAGES)
+        );
+        assert_eq!(
+            writer
+                .get_sqlite_connection_pool()
+                .options()
+                .get_max_connections(),
+            1
+        );
+        writer
+            .execute_unprepared("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('x')")
+            .await
+            .unwrap();
+        assert_eq!(number(&pool, "SELECT count(*) FROM notes").await, 1);
     }
 }

@@ -14,9 +14,10 @@ pub mod tenant;
 pub mod tenant_tx;
 
 pub use connect::{
-    NewDatabase, StatementCounter, connect, create_database, drop_database, migrate_analytics,
+    NewDatabase, SQLITE_WRITER_CHECKPOINT_PAGES, SqliteStatistics, StatementCounter, connect,
+    connect_sqlite_writer, create_database, drop_database, migrate_analytics,
     migrate_control_plane, migrate_tenant, pending_analytics, pending_control_plane,
-    pending_tenant, with_user,
+    pending_tenant, refresh_sqlite_statistics, with_user,
 };
 pub use error::StoreError;
 pub use tenant_tx::{BeforeCommit, TenantTx};

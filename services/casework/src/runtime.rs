@@ -11,7 +11,7 @@ use kurator_method::Variant;
 use kurator_method::calendar::Calendar;
 use kurator_store::control::TenantRow;
 use kurator_store::tenant::{calendar as calendar_changes, variants};
-use kurator_store::{StatementCounter, StoreError, TenantTx};
+use kurator_store::{SqliteStatistics, StatementCounter, StoreError, TenantTx};
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -20,6 +20,9 @@ use tokio::sync::Mutex;
 pub struct TenantRuntime {
     tenant: TenantRow,
     db: DatabaseConnection,
+    /// Where writing transactions run: on SQLite one connection of their own
+    /// ([`kurator_store::connect_sqlite_writer`]), on PostgreSQL the pool itself.
+    writer: DatabaseConnection,
     /// Published versions of the tenant's variant, shared with the obligations keeper; a version
     /// published later (here or by another replica) is added without a restart.
     variants: Arc<Published>,
@@ -63,12 +66,9 @@ impl TenantRuntime {
             require_migrated(&db, &tenant).await?;
         }
         let is_postgres = db.get_database_backend() == sea_orm::DatabaseBackend::Postgres;
-        if !is_postgres {
-            // SQLite keeps no statistics by itself; its planner chooses indexes by them (e.g. a
-            // page's case teams by case rather than every membership of the organisation).
-            // PostgreSQL has autovacuum for this.
-            sea_orm::ConnectionTrait::execute_unprepared(&db, "PRAGMA optimize=0x10002").await?;
-        }
+        // SQLite keeps no statistics by itself; its planner chooses indexes by them (e.g. a
+        // page's case teams by case rather than every membership of the organisation).
+        kurator_store::refresh_sqlite_statistics(&db, SqliteStatistics::WhereStale).await?;
         if let (Some((user, password)), true) = (app_login, is_postgres) {
             let owner = db;
             let url = kurator_store::with_user(&tenant.database_url, user, password.as_deref())?;
@@ -88,11 +88,17 @@ impl TenantRuntime {
         let own_days = OwnDays::replay(&calendar_changes::changes(&tx).await?)?;
         tx.commit().await?;
 
-        let sqlite_turns = (db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite)
-            .then(|| Arc::new(Mutex::new(())));
+        let sqlite_turns = (!is_postgres).then(|| Arc::new(Mutex::new(())));
         let statements = StatementCounter::default();
         statements.attach(&mut db);
-        let views = audit::ViewWriter::start(db.clone(), tenant.id, sqlite_turns.clone());
+        let writer = if is_postgres {
+            db.clone()
+        } else {
+            let mut writer = kurator_store::connect_sqlite_writer(&tenant.database_url).await?;
+            statements.attach(&mut writer);
+            writer
+        };
+        let views = audit::ViewWriter::start(writer.clone(), tenant.id, sqlite_turns.clone());
 
         let published = Arc::new(Published::default());
         published
@@ -116,6 +122,7 @@ impl TenantRuntime {
             keeper,
             tenant,
             db,
+            writer,
             variants: published,
             calendar,
             statements,
@@ -133,7 +140,7 @@ impl TenantRuntime {
     /// A transaction bound to this tenant that may write; the only way to change its data.
     /// Every case it changes gets its stored obligations rewritten before it commits.
     pub async fn begin(&self) -> Result<TenantTx, StoreError> {
-        let tx = begin_writer(&self.db, self.tenant.id, self.sqlite_turns.as_ref()).await?;
+        let tx = begin_writer(&self.writer, self.tenant.id, self.sqlite_turns.as_ref()).await?;
         Ok(tx.with_before_commit(self.keeper.clone()))
     }
 
