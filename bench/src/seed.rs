@@ -150,10 +150,13 @@ impl Seeder {
         }
         // What PostgreSQL's autovacuum does after a bulk load, and what SQLite's `PRAGMA optimize`
         // does: the planner's statistics describe the data it plans for. On PostgreSQL the
-        // vacuum is done here, before measuring, rather than by autovacuum in the middle of it.
+        // vacuum is done here, before measuring, rather than by autovacuum in the middle of it,
+        // and so is the checkpoint that writes the load's pages out: spread over the minutes
+        // after it (`checkpoint_completion_target`), it would weigh on whatever is measured then.
         match self.db.get_database_backend() {
             sea_orm::DatabaseBackend::Postgres => {
                 self.db.execute_unprepared("VACUUM ANALYZE").await?;
+                self.db.execute_unprepared("CHECKPOINT").await?;
             }
             _ => {
                 kurator_store::refresh_sqlite_statistics(&self.db, SqliteStatistics::All).await?;
