@@ -199,11 +199,13 @@ pub fn figures_text(figures: &BackendFigures) -> String {
     for size in &figures.sizes {
         let _ = writeln!(
             out,
-            "  {} cases (seeding +{} records, +{} open obligations: {:.1} s); the curator's list \
-             holds {}, the overdue list {}; memory after listing {:.0} MiB",
+            "  {} cases (seeding +{} records, +{} open obligations, +{} results of obligations: \
+             {:.1} s); the curator's list holds {}, the overdue list {}; memory after listing \
+             {:.0} MiB",
             size.size,
             size.records,
             size.obligations,
+            size.results,
             size.seed_seconds,
             total(size.mine_total),
             total(size.overdue_total),

@@ -18,6 +18,8 @@ pub struct SizeFigures {
     pub seed_seconds: f64,
     pub records: usize,
     pub obligations: usize,
+    /// Results of obligations that fell due or were met, written by seeding.
+    pub results: usize,
     pub my_first_page: Latency,
     pub overdue_first_page: Latency,
     pub case_card: Latency,
@@ -102,8 +104,9 @@ async fn figures(
     for &size in &options.sizes {
         let growth = seeder.grow_to(size).await?;
         progress(&format!(
-            "[{name}] seeded {size} cases: +{} cases, +{} records, +{} open obligations in {:.1} s",
-            growth.cases, growth.records, growth.obligations, growth.seconds
+            "[{name}] seeded {size} cases: +{} cases, +{} records, +{} open obligations, +{} results \
+             of obligations in {:.1} s",
+            growth.cases, growth.records, growth.obligations, growth.results, growth.seconds
         ));
         let lists = |session: &Session, query: &str| {
             let session = session.clone();
@@ -162,6 +165,7 @@ async fn figures(
             seed_seconds: growth.seconds,
             records: growth.records,
             obligations: growth.obligations,
+            results: growth.results,
             my_first_page,
             overdue_first_page,
             case_card,

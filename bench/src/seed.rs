@@ -1,9 +1,11 @@
 //! Seeding the state centre straight into its database with bulk multi-row inserts in large
 //! transactions, in the real schema: signals, cases (with their numbers), records, plan revisions
 //! and actions, members, extra curators in the control plane and their method role — and each
-//! case's open obligations in `case_obligations` and `cases.next_due_at`, computed with the method
-//! engine exactly as the application keeps them ([`kurator_casework::obligations::open_obligations`]
-//! over [`kurator_casework::deadlines::evaluate`]). The tenant grows in place while the server runs.
+//! case's open obligations in `case_obligations` and `cases.next_due_at`, and the results of those
+//! that fell due or were met in `case_obligation_results`, computed with the method engine exactly
+//! as the application keeps them ([`kurator_casework::obligations::open_obligations`] and
+//! [`kurator_casework::obligations::fallen_due_results`] over
+//! [`kurator_casework::deadlines::evaluate_and_fallen_due`]). The tenant grows in place while the server runs.
 
 use crate::history::{self, People, SeededCase};
 use anyhow::{Context, bail};
@@ -14,8 +16,8 @@ use kurator_method::calendar::Calendar;
 use kurator_store::SqliteStatistics;
 use kurator_store::control::{membership, tenant, user};
 use kurator_store::tenant::entities::{
-    case, case_member, case_number, case_obligation, case_record, case_search_term, plan_action,
-    plan_revision, signal, staff_role, variant,
+    case, case_member, case_number, case_obligation, case_obligation_result, case_record,
+    case_search_term, plan_action, plan_revision, signal, staff_role, variant,
 };
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -60,6 +62,8 @@ pub struct Seeder {
     /// The organisation's cases not closed (its work in progress), for `recordContact`.
     pub active: Vec<Uuid>,
     pub obligations_written: usize,
+    /// Results of obligations that fell due or were met, written so far.
+    pub results_written: usize,
     pub records_written: usize,
 }
 
@@ -68,6 +72,7 @@ pub struct Growth {
     pub cases: usize,
     pub records: usize,
     pub obligations: usize,
+    pub results: usize,
     pub seconds: f64,
 }
 
@@ -132,6 +137,7 @@ impl Seeder {
             case_ids: Vec::new(),
             active: Vec::new(),
             obligations_written: 0,
+            results_written: 0,
             records_written: 0,
         })
     }
@@ -139,7 +145,11 @@ impl Seeder {
     /// Adds cases until the organisation holds `target` seeded cases.
     pub async fn grow_to(&mut self, target: usize) -> anyhow::Result<Growth> {
         let started = Instant::now();
-        let (records_before, obligations_before) = (self.records_written, self.obligations_written);
+        let (records_before, obligations_before, results_before) = (
+            self.records_written,
+            self.obligations_written,
+            self.results_written,
+        );
         let adding = target.saturating_sub(self.seeded);
         let mut left = adding;
         while left > 0 {
@@ -166,6 +176,7 @@ impl Seeder {
             cases: adding,
             records: self.records_written - records_before,
             obligations: self.obligations_written - obligations_before,
+            results: self.results_written - results_before,
             seconds: started.elapsed().as_secs_f64(),
         })
     }
@@ -254,8 +265,24 @@ impl Seeder {
     async fn write(&mut self, mut cases: Vec<SeededCase>) -> anyhow::Result<()> {
         let now = Utc::now();
         let mut obligation_rows = Vec::new();
+        let mut result_rows = Vec::new();
         for seeded in &mut cases {
-            let evaluation = deadlines::evaluate(&self.variant, &self.calendar, &seeded.file, now);
+            let (evaluation, fallen_due) = deadlines::evaluate_and_fallen_due(
+                &self.variant,
+                &self.calendar,
+                &seeded.file,
+                now,
+            );
+            for r in obligations::fallen_due_results(fallen_due) {
+                result_rows.push(case_obligation_result::Model {
+                    tenant_id: self.people.tenant_id,
+                    case_id: seeded.file.case.id,
+                    key: r.key,
+                    kind: r.kind,
+                    due_at: r.due_at,
+                    met_at: r.met_at,
+                });
+            }
             let open = obligations::open_obligations(&self.variant, &evaluation);
             seeded.file.case.next_due_at = open.iter().map(|o| o.due_at).min();
             for o in open {
@@ -302,6 +329,7 @@ impl Seeder {
         }
         self.records_written += records.len();
         self.obligations_written += obligation_rows.len();
+        self.results_written += result_rows.len();
 
         let tx = self.db.begin().await?;
         insert_all::<signal::Entity>(&tx, signals).await?;
@@ -311,6 +339,7 @@ impl Seeder {
         insert_all::<plan_action::Entity>(&tx, actions).await?;
         insert_all::<case_member::Entity>(&tx, members).await?;
         insert_all::<case_obligation::Entity>(&tx, obligation_rows).await?;
+        insert_all::<case_obligation_result::Entity>(&tx, result_rows).await?;
         insert_all::<case_search_term::Entity>(&tx, terms).await?;
         case_number::Entity::insert(
             case_number::Model {

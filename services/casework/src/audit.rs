@@ -107,6 +107,11 @@ pub async fn record(tx: &TenantTx, actor: &Actor, audit: Audit) -> Result<(), St
     store_audit::append(tx, audit_record(actor, audit)).await
 }
 
+/// The record [`record`] writes, for a store function that writes it with the change itself.
+pub fn record_of(actor: &Actor, audit: Audit) -> AuditRecord {
+    audit_record(actor, audit)
+}
+
 /// Records that `actor` opened the card of `case`; returns once the record is committed, and
 /// fails if it cannot be — a card is not shown unaudited.
 pub async fn viewed(runtime: &TenantRuntime, actor: &Actor, case: Uuid) -> Result<(), StoreError> {

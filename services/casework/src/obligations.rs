@@ -61,20 +61,7 @@ impl Keeper {
             open_obligations(variant, &evaluation),
         )
         .await?;
-        let computed = fallen_due
-            .into_iter()
-            .map(|o| ObligationResult {
-                key: o.kind.to_string(),
-                kind: match o.kind {
-                    ObligationKind::Recurring { .. } => "recurring",
-                    _ => "deadline",
-                }
-                .to_owned(),
-                due_at: o.due,
-                met_at: o.met_at,
-            })
-            .collect();
-        replace_results(tx, file.case.id, results, computed).await
+        replace_results(tx, file.case.id, results, fallen_due_results(fallen_due)).await
     }
 }
 
@@ -124,6 +111,24 @@ fn met_by_plan_actions(variant: &Variant) -> bool {
         .recurring
         .iter()
         .any(|r| r.satisfied_by.plan_actions)
+}
+
+/// The obligations that fell due or were met ([`deadlines::evaluate_and_fallen_due`]), as their
+/// results are stored.
+pub fn fallen_due_results(fallen_due: Vec<obligations::Obligation>) -> Vec<ObligationResult> {
+    fallen_due
+        .into_iter()
+        .map(|o| ObligationResult {
+            key: o.kind.to_string(),
+            kind: match o.kind {
+                ObligationKind::Recurring { .. } => "recurring",
+                _ => "deadline",
+            }
+            .to_owned(),
+            due_at: o.due,
+            met_at: o.met_at,
+        })
+        .collect()
 }
 
 /// The open obligations of an evaluation, as they are stored.

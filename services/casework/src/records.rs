@@ -113,21 +113,16 @@ pub async fn contact_with(
     }
     check_data(&input.data)?;
     // A contact changes the case's record, never its row.
-    let row = cases::append_record_of(
+    let row = cases::append_record_of_audited(
         &tx,
         &case,
         NewRecord::new(case_id, kind::CONTACT, input.kind, input.at, actor.user).with(input.data),
+        |row| audit::record_of(actor, Audit::created("case.contact", "case", case_id, row)),
     )
     .await?;
     if let Some(key) = options.idempotency_key {
         idempotency::remember(&tx, actor.user, key, RECORD_CONTACT, row.id).await?;
     }
-    audit::record(
-        &tx,
-        actor,
-        Audit::created("case.contact", "case", case_id, &row),
-    )
-    .await?;
     tx.commit().await?;
     Ok(row)
 }

@@ -15,6 +15,7 @@ db_suites!(
     cards_opened_at_once_are_each_answered_and_recorded_once,
     only_the_organisation_administrator_reads_the_trail,
     a_failed_mutation_adds_nothing_to_the_trail,
+    a_contact_and_its_trail_line_are_one_write_holding_the_entry_as_stored,
 );
 
 kit::regression!(
@@ -600,4 +601,67 @@ async fn reopening_as_a_new_case_is_in_the_old_cases_trail(backend: Backend) {
     assert_eq!(last["actorId"], curator.user_id.as_str());
     assert_eq!(last["before"]["status"], "post_support");
     assert_eq!(last["after"]["status"], "closed");
+}
+
+/// A curator's contact and its line in the trail go to the database together — a turn to it and
+/// back fewer on the way of every visit — and the line holds the entry exactly as it is stored
+/// and read back, whatever precision the phone sent its time in.
+async fn a_contact_and_its_trail_line_are_one_write_holding_the_entry_as_stored(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = Worker::sign_in(&app, "clinic.admin").await;
+    let lead = Worker::sign_in(&app, "clinic.supervisor").await;
+    let curator = Worker::sign_in(&app, "clinic.curator").await;
+    let (case, _) = kit::open_case(&lead, Some(&curator.user_id)).await;
+    let runtime = app.tenant_runtime("clinic");
+    runtime.statement_counter().start_recording();
+    let recorded = curator
+        .gql(
+            "mutation($c: ID!, $i: RecordEntryInput!) { recordContact(caseId: $c, input: $i) { id at } }",
+            json!({ "c": case, "i": {
+                "kind": "home_visit",
+                "at": "2026-04-10T05:00:00.123456789Z",
+                "data": { "notes": "Мать дома" }
+            } }),
+        )
+        .await;
+    let statements = runtime.statement_counter().stop_recording();
+    let recorded = kit::ok(&recorded, "recordContact")["recordContact"].clone();
+    let writes: Vec<&str> = statements
+        .iter()
+        .map(|s| s.sql.as_str())
+        .filter(|sql| {
+            sql.contains("INSERT INTO case_records") || sql.contains("INSERT INTO \"case_records\"")
+        })
+        .collect();
+    assert_eq!(writes.len(), 1, "{writes:#?}");
+    assert!(writes[0].contains("INSERT INTO audit_log"), "{}", writes[0]);
+    let trail_writes = statements
+        .iter()
+        .filter(|s| s.sql.contains("audit_log"))
+        .count();
+    assert_eq!(trail_writes, 1, "{statements:#?}");
+
+    let instant = |v: &Value| {
+        v.as_str()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .unwrap_or_else(|| panic!("not an instant: {v}"))
+    };
+    let card = lead
+        .ok(
+            "query($id: ID!) { case(id: $id) { records(kind: \"contact\") { id at } } }",
+            json!({ "id": case }),
+        )
+        .await;
+    let stored = card["case"]["records"]
+        .as_array()
+        .and_then(|r| r.iter().find(|e| e["id"] == recorded["id"]))
+        .unwrap_or_else(|| panic!("the contact is not on the card: {card:#}"))
+        .clone();
+    assert_eq!(instant(&recorded["at"]), instant(&stored["at"]));
+    let line = trail(&admin, &case).await;
+    let contact = entry(&line, "case.contact");
+    assert_eq!(contact["after"]["id"], recorded["id"]);
+    assert_eq!(instant(&contact["after"]["at"]), instant(&stored["at"]));
+    assert_eq!(contact["after"]["data"], json!({ "notes": "Мать дома" }));
+    assert_eq!(contact["actorId"], json!(curator.user_id));
 }

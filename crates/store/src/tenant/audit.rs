@@ -86,6 +86,26 @@ pub async fn append_many(tx: &TenantTx, records: Vec<AuditRecord>) -> Result<(),
     Ok(())
 }
 
+/// The columns of `audit_log` in the order [`row_values`] gives them.
+pub(crate) const COLUMNS: &str =
+    "id, tenant_id, at, actor_user_id, action, entity, entity_id, before, after, request_id";
+
+/// The values of `record`'s row in `audit_log`, in the order of [`COLUMNS`].
+pub(crate) fn row_values(tenant: Uuid, record: AuditRecord) -> [sea_orm::Value; 10] {
+    [
+        Uuid::now_v7().into(),
+        tenant.into(),
+        Utc::now().into(),
+        record.actor.map(|a| a.0).into(),
+        record.action.to_owned().into(),
+        record.entity.to_owned().into(),
+        record.entity_id.into(),
+        record.before.into(),
+        record.after.into(),
+        record.request_id.into(),
+    ]
+}
+
 /// Writes records delivered from the control plane's outbox (see
 /// [`crate::control::audit_outbox`]), each under its outbox id and with the time of the change;
 /// one already in the trail (a delivery repeated after a crash) is not written again. Answers how
