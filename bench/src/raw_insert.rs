@@ -1,6 +1,7 @@
 //! The floor a write is compared with: one row inserted and committed on the same database, through
-//! the same driver and connection settings as the application (`kurator_store::connect`), into a
-//! scratch table shaped like `case_records`.
+//! the same driver and connection settings as the application's writes (`kurator_store::connect`;
+//! on SQLite `kurator_store::connect_sqlite_writer`, see `Seeder::tenant_writer`), into a scratch
+//! table shaped like `case_records`.
 
 use crate::measure::{self, Latency};
 use chrono::Utc;

@@ -212,7 +212,10 @@ async fn figures(
     // many as the other figures: a ratio of two p99s of a millisecond or two is otherwise more
     // the machine's noise than the service's. In blocks of 25, the first of each unmeasured
     // (see `measure::paired`).
-    let raw = crate::raw_insert::RawInsert::create(seeder.tenant_db()).await?;
+    // The floor writes as the server writes: on SQLite through a writer connection like the
+    // server's own, which is checkpointed as rarely.
+    let raw_writer = seeder.tenant_writer().await?;
+    let raw = crate::raw_insert::RawInsert::create(&raw_writer).await?;
     let active = seeder.active.clone();
     let (contact_paired, raw_insert) = measure::paired(
         warmup,

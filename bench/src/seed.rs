@@ -46,6 +46,8 @@ const WAITING_FOR_A_CURATOR: usize = 30;
 pub struct Seeder {
     control: DatabaseConnection,
     db: DatabaseConnection,
+    /// Where the state centre's database is, for [`Seeder::tenant_writer`].
+    tenant_url: String,
     people: People,
     variant: Variant,
     calendar: Calendar,
@@ -97,6 +99,7 @@ impl Seeder {
             .one(&control)
             .await?
             .context("the state_centre organisation is missing (demo data not seeded?)")?;
+        let tenant_url = tenant.database_url.clone();
         let db = kurator_store::connect(&tenant.database_url, 2)
             .await
             .context("connecting to the state centre's database")?;
@@ -125,6 +128,7 @@ impl Seeder {
         Ok(Self {
             control,
             db,
+            tenant_url,
             people,
             variant,
             calendar,
@@ -363,6 +367,18 @@ impl Seeder {
     /// The seeded tenant's database, for the raw-insert reference.
     pub fn tenant_db(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    /// A connection that writes to the seeded tenant's database as the server's writes do: on
+    /// SQLite one connection of its own with the writers' checkpoint threshold
+    /// ([`kurator_store::connect_sqlite_writer`]), on PostgreSQL the pool.
+    pub async fn tenant_writer(&self) -> anyhow::Result<DatabaseConnection> {
+        match self.db.get_database_backend() {
+            sea_orm::DatabaseBackend::Sqlite => {
+                Ok(kurator_store::connect_sqlite_writer(&self.tenant_url).await?)
+            }
+            _ => Ok(self.db.clone()),
+        }
     }
 
     pub async fn close(self) {
