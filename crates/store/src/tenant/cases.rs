@@ -599,42 +599,33 @@ pub async fn append_record_of_audited(
         created_at: kept(Utc::now()),
     };
     let line = crate::tenant::audit::row_values(tx.tenant_id().0, audit(&row));
-    let mut values: Vec<sea_orm::Value> = vec![
-        row.id.into(),
-        row.tenant_id.into(),
-        row.case_id.into(),
-        row.kind.clone().into(),
-        row.key.clone().into(),
-        row.at.into(),
-        row.data.clone().into(),
-        row.actor_id.into(),
-        row.created_at.into(),
-    ];
-    let entry_count = values.len();
-    values.extend(line);
-    let mut param = 0;
-    let mut params = |count: usize| {
-        let list: Vec<String> = (0..count)
-            .map(|_| {
-                param += 1;
-                if postgres {
-                    format!("${param}")
-                } else {
-                    "?".to_owned()
-                }
-            })
+    let mut values: Vec<sea_orm::Value> = Vec::new();
+    let mut params = |list: Vec<sea_orm::Value>| {
+        let params: Vec<String> = list
+            .into_iter()
+            .map(|value| placeholder(postgres, &mut values, value))
             .collect();
-        list.join(", ")
+        params.join(", ")
     };
     let entry = format!(
         "INSERT INTO case_records (id, tenant_id, case_id, kind, key, at, data, actor_id, created_at) \
          VALUES ({})",
-        params(entry_count)
+        params(vec![
+            row.id.into(),
+            row.tenant_id.into(),
+            row.case_id.into(),
+            row.kind.clone().into(),
+            row.key.clone().into(),
+            row.at.into(),
+            row.data.clone().into(),
+            row.actor_id.into(),
+            row.created_at.into(),
+        ])
     );
     let line = format!(
         "INSERT INTO audit_log ({}) VALUES ({})",
         crate::tenant::audit::COLUMNS,
-        params(values.len() - entry_count)
+        params(line.into())
     );
     let sql = if postgres {
         format!("WITH entry AS ({entry}) {line}")
