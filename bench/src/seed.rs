@@ -5,7 +5,8 @@
 //! that fell due or were met in `case_obligation_results`, computed with the method engine exactly
 //! as the application keeps them ([`kurator_casework::obligations::open_obligations`] and
 //! [`kurator_casework::obligations::fallen_due_results`] over
-//! [`kurator_casework::deadlines::evaluate_and_fallen_due`]). The tenant grows in place while the server runs.
+//! [`kurator_casework::deadlines::evaluate_and_fallen_due`]). The tenant grows in place while the
+//! server runs.
 
 use crate::history::{self, People, SeededCase};
 use anyhow::{Context, bail};

@@ -87,7 +87,8 @@ impl Audit {
     }
 }
 
-fn audit_record(actor: &Actor, audit: Audit) -> AuditRecord {
+/// The record [`record`] writes; also for a store function that writes it with the change itself.
+pub(crate) fn audit_record(actor: &Actor, audit: Audit) -> AuditRecord {
     record_by(actor.user, actor.request_id.clone(), audit)
 }
 
@@ -105,11 +106,6 @@ fn record_by(user: UserId, request_id: Option<String>, audit: Audit) -> AuditRec
 
 pub async fn record(tx: &TenantTx, actor: &Actor, audit: Audit) -> Result<(), StoreError> {
     store_audit::append(tx, audit_record(actor, audit)).await
-}
-
-/// The record [`record`] writes, for a store function that writes it with the change itself.
-pub fn record_of(actor: &Actor, audit: Audit) -> AuditRecord {
-    audit_record(actor, audit)
 }
 
 /// Records that `actor` opened the card of `case`; returns once the record is committed, and

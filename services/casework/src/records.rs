@@ -117,7 +117,7 @@ pub async fn contact_with(
         &tx,
         &case,
         NewRecord::new(case_id, kind::CONTACT, input.kind, input.at, actor.user).with(input.data),
-        |row| audit::record_of(actor, Audit::created("case.contact", "case", case_id, row)),
+        |row| audit::audit_record(actor, Audit::created("case.contact", "case", case_id, row)),
     )
     .await?;
     if let Some(key) = options.idempotency_key {
